@@ -1,0 +1,69 @@
+"""colorlab: color quantization by clustering, for teaching and exploring.
+
+Find the k colors that best represent a photo (its palette), redraw the photo
+with only those colors, and see where the colors sit in RGB space.
+
+The computation modules (images, colorspace, palette, cluster, quantize,
+metrics) import neither matplotlib nor ipywidgets; ``colorlab.plot``,
+``colorlab.widgets`` and ``colorlab.figures`` are imported on first use.
+
+Examples
+--------
+>>> import colorlab
+>>> image = colorlab.load_image("rocket")
+>>> palette = colorlab.fit_palette(image, 6, seed=0)
+>>> quantized = colorlab.quantize(image, palette)
+>>> quantized.shape == image.shape, len(palette)
+(True, 6)
+"""
+
+from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
+
+from .cluster import METHODS, SPACES, fit_palette
+from .errors import (
+    ColorlabError,
+    ColorlabWarning,
+    ImageFileError,
+    ImageTooLargeError,
+    InvalidImageError,
+    InvalidParameterError,
+)
+from .images import load_image, save_image, to_rgb8
+from .palette import Palette
+from .quantize import quantize
+from .samples import sample_path, samples
+
+try:
+    __version__ = version("colorlab")
+except PackageNotFoundError:  # running from a checkout that was never installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "METHODS",
+    "SPACES",
+    "ColorlabError",
+    "ColorlabWarning",
+    "ImageFileError",
+    "ImageTooLargeError",
+    "InvalidImageError",
+    "InvalidParameterError",
+    "Palette",
+    "fit_palette",
+    "load_image",
+    "quantize",
+    "sample_path",
+    "samples",
+    "save_image",
+    "to_rgb8",
+    "__version__",
+]
+
+_LAZY_SUBMODULES = {"plot", "widgets", "figures", "metrics", "colorspace", "cli"}
+
+
+def __getattr__(name):
+    # colorlab.plot etc. without importing matplotlib/ipywidgets at `import colorlab`
+    if name in _LAZY_SUBMODULES:
+        return import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'colorlab' has no attribute {name!r}")
