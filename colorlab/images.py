@@ -1,52 +1,656 @@
 """Loading and saving images as ``(H, W, 3)`` uint8 RGB arrays.
 
-PLACEHOLDER: minimal version; the full loader (EXIF, alpha, 16-bit, limits,
-clear errors) replaces it.
+One image type crosses colorlab's boundary: an ``(H, W, 3)`` ``uint8`` RGB
+array. :func:`load_image` turns whatever file a user has into one (EXIF
+orientation, grayscale, 16-bit, palette, CMYK, alpha, animation), refusing
+oversized and broken files with a clear :class:`~colorlab.ImageFileError` or
+:class:`~colorlab.ImageTooLargeError`. :func:`save_image` writes one atomically.
+:func:`as_image` and :func:`as_pixels` check arrays passed to the library;
+:func:`to_rgb8` is the one explicit converter from other array layouts.
+
+Pillow does the decoding and encoding.
+
+Examples
+--------
+>>> import colorlab
+>>> image = colorlab.load_image("coffee")
+>>> image.shape, image.dtype
+((400, 600, 3), dtype('uint8'))
 """
 
 from __future__ import annotations
 
 import os
+import threading
+import warnings
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, UnidentifiedImageError
 
 from ._files import write_atomically
-from .errors import ImageFileError, InvalidImageError
+from .errors import (
+    ColorlabError,
+    ColorlabWarning,
+    ImageFileError,
+    ImageTooLargeError,
+    InvalidImageError,
+    InvalidParameterError,
+)
 
-__all__ = ["load_image", "save_image", "as_image", "as_pixels"]
+__all__ = ["DEFAULT_MAX_PIXELS", "SAVE_FORMATS", "load_image", "save_image", "as_image", "as_pixels", "to_rgb8"]
+
+#: Largest image :func:`load_image` reads unless told otherwise: 100 megapixels
+#: (a 12-megapixel photo fits eight times over; decoding it takes about 700 MB).
+DEFAULT_MAX_PIXELS = 100_000_000
+
+#: File suffixes :func:`save_image` writes, and the Pillow format used for each.
+SAVE_FORMATS = {
+    ".png": "PNG",
+    ".jpg": "JPEG",
+    ".jpeg": "JPEG",
+    ".bmp": "BMP",
+    ".tif": "TIFF",
+    ".tiff": "TIFF",
+    ".webp": "WEBP",
+    ".ppm": "PPM",
+}
+_SAVE_OPTIONS = {"JPEG": {"quality": 95}, "WEBP": {"lossless": True}}
+
+# EXIF orientation tag value -> the Pillow transpose that shows the photo upright
+# (the same table as PIL.ImageOps.exif_transpose, applied here to the final array
+# so that 16-bit files, whose full precision Pillow cannot keep in an Image, share it).
+_ORIENTATION = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+_EXIF_ORIENTATION_TAG = 0x0112
+
+# Pillow's decompression-bomb limit is a process-wide setting; load_image lifts it
+# for the moment of Image.open (our own max_pixels check replaces it) under a lock,
+# and always restores it.
+_PILLOW_LIMIT_LOCK = threading.Lock()
 
 
-def load_image(source, *, background=(255, 255, 255), max_pixels=None) -> np.ndarray:
-    from .samples import resolve
-
-    path = resolve(source)
-    with Image.open(path) as im:
-        im = ImageOps.exif_transpose(im)
-        return np.asarray(im.convert("RGB"))
-
-
-def save_image(path, image) -> Path:
-    import imageio.v3 as iio
-
-    image = as_image(image)
-    return write_atomically(path, lambda tmp: iio.imwrite(tmp, image, extension=Path(path).suffix.lower()))
+# --------------------------------------------------------------------------- arrays
 
 
 def as_image(image, name: str = "image") -> np.ndarray:
-    image = np.asarray(image)
-    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-        raise InvalidImageError(f"{name} must be an (H, W, 3) uint8 array, got shape {image.shape} dtype {image.dtype}")
-    return image
+    """Check that ``image`` is an ``(H, W, 3)`` uint8 RGB array and return it.
+
+    Any strides are fine (views and slices are returned as they are, not copied).
+
+    Parameters
+    ----------
+    image : array_like
+        The array to check.
+    name : str
+        What to call the array in an error message.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``image`` itself, ``(H, W, 3)`` uint8.
+
+    Raises
+    ------
+    InvalidImageError
+        If the shape or dtype is different, or the image has no pixels; the
+        message says how to convert it (usually :func:`to_rgb8`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> as_image(np.zeros((2, 3, 3), np.uint8)).shape
+    (2, 3, 3)
+    >>> as_image(np.zeros((2, 4), np.uint8))
+    Traceback (most recent call last):
+    ...
+    colorlab.errors.InvalidImageError: image has shape (2, 4), which looks like a grayscale image: convert it with colorlab.to_rgb8(image)
+    """
+    array = _as_array(image, name)
+    if array.ndim != 3 or array.shape[2] != 3:
+        raise InvalidImageError(_shape_advice(array, name, pixels_ok=False))
+    _check_uint8(array, name)
+    _check_not_empty(array, name)
+    return array
 
 
 def as_pixels(image, name: str = "image") -> np.ndarray:
-    image = np.asarray(image)
-    if image.ndim == 2 and image.shape[1] == 3 and image.dtype == np.uint8:
-        return image
-    return as_image(image, name).reshape(-1, 3)
+    """Return the pixels of an ``(H, W, 3)`` image or an ``(N, 3)`` pixel array as ``(N, 3)`` uint8.
+
+    A view when the memory layout allows it, else a copy; never converted.
+
+    Raises
+    ------
+    InvalidImageError
+        If the array is neither ``(H, W, 3)`` nor ``(N, 3)`` uint8, or is empty.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> as_pixels(np.zeros((2, 5, 3), np.uint8)).shape
+    (10, 3)
+    >>> as_pixels(np.zeros((7, 3), np.uint8)).shape
+    (7, 3)
+    """
+    array = _as_array(image, name)
+    if not ((array.ndim == 3 or array.ndim == 2) and array.shape[-1] == 3):
+        raise InvalidImageError(_shape_advice(array, name, pixels_ok=True))
+    _check_uint8(array, name)
+    _check_not_empty(array, name)
+    return array.reshape(-1, 3)
 
 
 def to_rgb8(array, *, background=(255, 255, 255)) -> np.ndarray:
-    raise NotImplementedError
+    """Convert an image array to uint8 RGB explicitly, by documented rules.
+
+    ======================  ==========================================================
+    shape                   meaning
+    ======================  ==========================================================
+    ``(H, W)``              gray; copied to R, G and B
+    ``(H, W, 1)``           gray
+    ``(H, W, 2)``           gray + alpha
+    ``(H, W, 3)``           RGB
+    ``(H, W, 4)``           RGBA
+    ``(N, 3)``              RGB pixels (a 2-D array with exactly 3 columns); the
+                            result is ``(N, 3)``. A gray image 3 pixels wide must be
+                            given as ``(H, 3, 1)``.
+    ======================  ==========================================================
+
+    ==============  ===========================================================
+    dtype           values
+    ==============  ===========================================================
+    ``uint8``       0..255, kept as they are
+    ``uint16``      0..65535, divided by 257 and rounded (65535 -> 255)
+    ``bool``        False -> 0, True -> 255
+    float           must be within 0..1; multiplied by 255 and rounded. Values
+                    above 1 (e.g. 0..255 floats) are refused, never guessed:
+                    divide by 255 first. NaN and infinity are refused.
+    anything else   refused (e.g. int64: use ``array.astype(np.uint8)`` if the
+                    values are 0..255)
+    ==============  ===========================================================
+
+    Alpha (in the same scale as the colors) is composited over ``background``:
+    ``round(color * a + background * (1 - a))`` with ``a`` in 0..1, so fully
+    transparent pixels become exactly ``background``.
+
+    Parameters
+    ----------
+    array : array_like
+        The image or pixels.
+    background : tuple of 3 ints
+        RGB color (0..255 each) shown through transparent pixels; white by default.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(H, W, 3)`` uint8 (or ``(N, 3)`` uint8 for pixel input), a new array.
+
+    Raises
+    ------
+    InvalidImageError
+        If the shape, dtype or values do not fit the rules above.
+    InvalidParameterError
+        If ``background`` is not an RGB triple of whole numbers from 0 to 255.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> to_rgb8(np.array([[0.0, 1.0]]))
+    array([[[  0,   0,   0],
+            [255, 255, 255]]], dtype=uint8)
+    >>> to_rgb8(np.array([[[65535, 0, 257]]], dtype=np.uint16))
+    array([[[255,   0,   1]]], dtype=uint8)
+    >>> to_rgb8(np.array([[[255, 0, 0, 0]]], np.uint8), background=(0, 0, 255))
+    array([[[  0,   0, 255]]], dtype=uint8)
+    """
+    return _to_rgb8(array, _check_background(background), "array")
+
+
+def _to_rgb8(array, background: tuple[int, int, int], name: str) -> np.ndarray:
+    array = _as_array(array, name)
+    color, alpha = _split_channels(array, name)
+    _check_not_empty(array, name)
+    scale = _value_scale(array, name)
+    out = np.empty(color.shape[:-1] + (3,), np.uint8)
+    for channel in range(3):
+        # one channel at a time keeps the temporaries of a 12-MP photo small
+        source = color[..., min(channel, color.shape[-1] - 1)]
+        out[..., channel] = _channel_to_uint8(source, alpha, scale, background[channel])
+    return out
+
+
+def _split_channels(array: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """Return (colors with 1 or 3 channels on the last axis, alpha or None)."""
+    if array.ndim == 2:
+        if array.shape[1] == 3:
+            return array, None  # (N, 3) pixels
+        return array[..., None], None
+    if array.ndim == 3 and array.shape[2] in (1, 2, 3, 4):
+        channels = array.shape[2]
+        if channels in (2, 4):
+            return array[..., : channels - 1], array[..., channels - 1]
+        return array, None
+    raise InvalidImageError(
+        f"{name} has shape {array.shape}; colorlab.to_rgb8 accepts (H, W), (H, W, 1), (H, W, 2), "
+        "(H, W, 3), (H, W, 4) or (N, 3) arrays"
+    )
+
+
+def _value_scale(array: np.ndarray, name: str) -> int | None:
+    """Return the value that means 'full intensity' for the dtype (None for floats), checking values."""
+    if array.dtype == np.uint8:
+        return 255
+    if array.dtype == np.uint16:
+        return 65535
+    if array.dtype == np.bool_:
+        return 1
+    if np.issubdtype(array.dtype, np.floating):
+        if not np.isfinite(array).all():
+            raise InvalidImageError(f"{name} contains NaN or infinite values; replace them (e.g. with np.nan_to_num) first")
+        low, high = float(array.min()), float(array.max())
+        if high > 1.0:
+            raise InvalidImageError(
+                f"{name} is a float array with values up to {high:g}, but float images must be within 0..1; "
+                "if its values are 0..255, divide it by 255 first"
+            )
+        if low < 0.0:
+            raise InvalidImageError(f"{name} is a float array with values down to {low:g}; float images must be within 0..1")
+        return None
+    raise InvalidImageError(
+        f"{name} has dtype {array.dtype}, which colorlab does not guess about; "
+        "use array.astype(np.uint8) if its values are 0..255 (or np.uint16 if 0..65535)"
+    )
+
+
+def _channel_to_uint8(color: np.ndarray, alpha: np.ndarray | None, scale: int | None, background: int) -> np.ndarray:
+    if scale is None:  # floats in 0..1
+        value = color.astype(np.float64)
+        if alpha is not None:
+            a = alpha.astype(np.float64)
+            value = value * a + (background / 255.0) * (1.0 - a)
+        return np.floor(value * 255.0 + 0.5).astype(np.uint8)
+    if scale == 1:  # bool
+        color = color.astype(np.uint8) * np.uint8(255)
+        alpha = None if alpha is None else alpha.astype(np.uint8) * np.uint8(255)
+        scale = 255
+    if alpha is None:
+        if scale == 255:
+            return color.astype(np.uint8, copy=True)
+        # round(c * 255 / 65535) = round(c / 257), exact in integers
+        return ((color.astype(np.uint32) + 128) // 257).astype(np.uint8)
+    # round((255 * c * a + bg * S * (S - a)) / S**2) in exact integer arithmetic;
+    # S**2 is odd, so there are no ties to break.
+    wide = np.uint32 if scale == 255 else np.uint64
+    c, a = color.astype(wide), alpha.astype(wide)
+    numerator = wide(255) * c * a + wide(background * scale) * (wide(scale) - a)
+    square = wide(scale * scale)
+    return ((numerator + square // wide(2)) // square).astype(np.uint8)
+
+
+def _as_array(image, name: str) -> np.ndarray:
+    if isinstance(image, np.ndarray):
+        return image
+    try:
+        array = np.asarray(image)
+    except (ValueError, TypeError):
+        raise InvalidImageError(f"{name} is not an array of numbers; pass a numpy array such as colorlab.load_image() returns") from None
+    if array.dtype == object:
+        raise InvalidImageError(f"{name} is not an array of numbers; pass a numpy array such as colorlab.load_image() returns")
+    return array
+
+
+def _check_uint8(array: np.ndarray, name: str) -> None:
+    if array.dtype != np.uint8:
+        raise InvalidImageError(
+            f"{name} has dtype {array.dtype} but must be uint8: convert it with colorlab.to_rgb8({name})"
+            + (" (floats must be within 0..1)" if np.issubdtype(array.dtype, np.floating) else "")
+        )
+
+
+def _check_not_empty(array: np.ndarray, name: str) -> None:
+    if array.size == 0:
+        raise InvalidImageError(f"{name} has shape {array.shape}, which has no pixels; give at least one pixel")
+
+
+def _shape_advice(array: np.ndarray, name: str, *, pixels_ok: bool) -> str:
+    wanted = "an (H, W, 3) or (N, 3)" if pixels_ok else "an (H, W, 3)"
+    shape = array.shape
+    if array.ndim == 2 and shape[1] == 3 and not pixels_ok:
+        return f"{name} has shape {shape}, which looks like a list of pixels; this needs an image: reshape it to (H, W, 3)"
+    if array.ndim == 2:
+        return f"{name} has shape {shape}, which looks like a grayscale image: convert it with colorlab.to_rgb8({name})"
+    if array.ndim == 3 and shape[2] in (1, 2, 4):
+        kind = {1: "grayscale", 2: "gray + alpha", 4: "RGBA"}[shape[2]]
+        return f"{name} has shape {shape}, which looks like a {kind} image: convert it with colorlab.to_rgb8({name})"
+    return f"{name} has shape {shape} but must be {wanted} array of RGB values"
+
+
+def _check_background(background) -> tuple[int, int, int]:
+    message = f"background must be an RGB triple of whole numbers from 0 to 255 such as (255, 255, 255), got {background!r}"
+    try:
+        values = tuple(background)
+    except TypeError:
+        raise InvalidParameterError(message) from None
+    if len(values) != 3 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and 0 <= v <= 255 for v in values):
+        raise InvalidParameterError(message)
+    return tuple(int(v) for v in values)
+
+
+# --------------------------------------------------------------------------- files
+
+
+def load_image(source, *, background=(255, 255, 255), max_pixels=DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """Read an image file (or a bundled photo by name) as an ``(H, W, 3)`` uint8 RGB array.
+
+    Whatever the file holds comes out the same way:
+
+    - EXIF orientation is applied, so phone photos come out the right way up;
+    - grayscale (including 1-bit) is copied to R, G and B;
+    - 16-bit files (gray, 48-bit RGB and 64-bit RGBA PNG) are scaled to 8 bits
+      by dividing by 257 and rounding, keeping their full precision until then;
+    - palette images are expanded; CMYK (e.g. print JPEGs) is converted to RGB
+      with Pillow's simple formula (no color profile);
+    - transparency (alpha, or a transparent palette entry or color) is
+      composited over ``background``, white by default;
+    - an animated file (GIF, APNG, WebP) gives its first frame.
+
+    Parameters
+    ----------
+    source : str or path-like
+        A path to an image file, or the name of a bundled photo
+        (see :func:`colorlab.samples`).
+    background : tuple of 3 ints
+        RGB color (0..255 each) that shows through transparent pixels.
+    max_pixels : int or None
+        Refuse files whose header announces more pixels than this, before
+        decoding anything. Default :data:`DEFAULT_MAX_PIXELS` (100 megapixels);
+        ``None`` means no limit.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(H, W, 3)`` uint8 RGB, a new array.
+
+    Raises
+    ------
+    ImageFileError
+        Missing file, a folder, no permission, empty file, not an image,
+        truncated or corrupt file, unsupported format or unknown photo name.
+    ImageTooLargeError
+        The image has more pixels than ``max_pixels``.
+    InvalidParameterError
+        ``background`` or ``max_pixels`` is not valid.
+
+    Warns
+    -----
+    ColorlabWarning
+        When Pillow noticed something odd but still decoded the image
+        (e.g. corrupt EXIF data).
+
+    Notes
+    -----
+    Pillow's own decompression-bomb limit (``PIL.Image.MAX_IMAGE_PIXELS``) is
+    replaced by ``max_pixels``: it is lifted, under a lock, only while the file
+    header is read, and restored at once. 16-bit color TIFFs are read with
+    Pillow's 8-bit precision (only PNG gets the exact 16-bit route).
+
+    Examples
+    --------
+    >>> image = load_image("rocket")
+    >>> image.shape, image.dtype
+    ((427, 640, 3), dtype('uint8'))
+    """
+    background = _check_background(background)
+    max_pixels = _check_max_pixels(max_pixels)
+    path = _existing_file(source)
+    label = repr(str(path))
+    try:
+        with open(path, "rb") as stream, warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            array, orientation = _decode(stream, label, max_pixels)
+    except ColorlabError:
+        raise
+    except PermissionError:
+        raise ImageFileError(f"cannot read {label}: no permission to read it; change its permissions or copy it somewhere readable") from None
+    except OSError as err:
+        raise ImageFileError(f"cannot read {label}: {err.strerror or err}; check the file") from None
+    for warning in caught:
+        if not issubclass(warning.category, ResourceWarning):
+            warnings.warn(f"while reading {label}: {warning.message}", ColorlabWarning, stacklevel=2)
+    image = _to_rgb8(array, background, label)
+    return _orient(image, orientation)
+
+
+def _check_max_pixels(max_pixels) -> int | None:
+    if max_pixels is None:
+        return None
+    if isinstance(max_pixels, bool) or not isinstance(max_pixels, (int, np.integer)) or max_pixels < 1:
+        raise InvalidParameterError(f"max_pixels must be a whole number of pixels of at least 1 (or None for no limit), got {max_pixels!r}")
+    return int(max_pixels)
+
+
+def _existing_file(source) -> Path:
+    from .samples import resolve
+
+    if not isinstance(source, (str, os.PathLike)):
+        hint = "; for an array use colorlab.to_rgb8(array) instead" if isinstance(source, np.ndarray) else ""
+        raise InvalidParameterError(f"source must be a path or the name of a bundled photo, got {type(source).__name__}{hint}")
+    try:
+        return _checked_path(resolve(source))
+    except ColorlabError:
+        raise
+    except PermissionError:
+        raise ImageFileError(f"cannot read {str(source)!r}: no permission to open its folder; check the folder's permissions") from None
+    except (OSError, ValueError) as err:  # e.g. a name too long, or with a NUL character
+        reason = getattr(err, "strerror", None) or str(err)
+        raise ImageFileError(f"cannot read {str(source)!r}: {reason}; check the path") from None
+
+
+def _checked_path(path: Path) -> Path:
+    label = repr(str(path))
+    if not path.exists():
+        raise ImageFileError(f"cannot read {label}: there is no such file; check the name and folder")
+    if path.is_dir():
+        raise ImageFileError(f"cannot read {label}: it is a folder, not an image file; give the path of a file inside it")
+    if path.stat().st_size == 0:
+        raise ImageFileError(f"cannot read {label}: the file is empty (0 bytes); copy or save the image again")
+    return path
+
+
+def _decode(stream, label: str, max_pixels: int | None) -> tuple[np.ndarray, int]:
+    """Decode the first frame of an open image file; return (array, EXIF orientation)."""
+    image = _open_unlimited(stream, label)
+    with image:
+        width, height = image.size
+        if max_pixels is not None and width * height > max_pixels:
+            raise ImageTooLargeError(
+                f"{label} is {width} x {height} = {width * height:,} pixels, more than the limit of {max_pixels:,}; "
+                f"pass max_pixels={width * height} (or None) to load_image to read it anyway"
+            )
+        if width * height == 0:
+            raise ImageFileError(f"cannot read {label}: the image has no pixels ({width} x {height}); check the file")
+        try:
+            array = _pixels(image, stream, label)
+            orientation = _orientation(image)
+        except ColorlabError:
+            raise
+        except MemoryError:
+            raise ImageTooLargeError(
+                f"there is not enough memory to decode {label} ({width} x {height} pixels); "
+                "close other programs or shrink the image first"
+            ) from None
+        except Exception:  # noqa: BLE001 - any failure inside the decoder means a broken file
+            raise ImageFileError(f"cannot read {label}: the file is truncated or corrupt; save or download it again") from None
+    return array, orientation
+
+
+def _open_unlimited(stream, label: str) -> Image.Image:
+    """Image.open without Pillow's decompression-bomb check (load_image checks max_pixels itself)."""
+    stream.seek(0)
+    with _PILLOW_LIMIT_LOCK:
+        saved_limit = Image.MAX_IMAGE_PIXELS
+        Image.MAX_IMAGE_PIXELS = None
+        try:
+            return _open(stream, label)
+        finally:
+            Image.MAX_IMAGE_PIXELS = saved_limit
+
+
+def _open(stream, label: str) -> Image.Image:
+    try:
+        return Image.open(stream)
+    except UnidentifiedImageError:
+        raise ImageFileError(
+            f"cannot read {label}: it is not an image file colorlab can read (PNG, JPEG, GIF, BMP, TIFF, WebP...); "
+            "convert it to PNG or JPEG first"
+        ) from None
+    except Exception:  # noqa: BLE001 - a header broken in a way Pillow did not foresee
+        raise ImageFileError(f"cannot read {label}: its header is corrupt; save or download the image again") from None
+
+
+def _orientation(image: Image.Image) -> int:
+    try:
+        return int(image.getexif().get(_EXIF_ORIENTATION_TAG, 1))
+    except Exception:  # noqa: BLE001 - unreadable EXIF: show the pixels as stored
+        return 1
+
+
+def _orient(image: np.ndarray, orientation: int) -> np.ndarray:
+    method = _ORIENTATION.get(orientation)
+    if method is None:
+        return image
+    return np.array(Image.fromarray(image).transpose(method))  # a writable copy
+
+
+def _pixels(image: Image.Image, stream, label: str) -> np.ndarray:
+    """Return the pixels as an array in one of the layouts :func:`to_rgb8` accepts."""
+    rawmode = _png_rawmode(image)
+    if rawmode in _PNG16_LOW_BYTES:
+        return _png16_color(image, rawmode, stream, label)
+    image.load()  # decode everything now, so truncation is detected here
+    mode = image.mode
+    transparency = image.info.get("transparency")
+    if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
+        return _gray16(image, transparency, label)
+    if mode == "F":
+        raise ImageFileError(
+            f"cannot read {label}: it holds floating-point pixels, which colorlab does not guess how to scale; "
+            "save it as an 8- or 16-bit PNG"
+        )
+    if mode == "1":
+        return np.asarray(image.convert("L"))
+    if mode == "L" and transparency is None:
+        return np.asarray(image)
+    if mode in ("L", "LA", "La"):
+        return np.asarray(image.convert("LA"))
+    if mode in ("RGB", "CMYK", "YCbCr", "LAB", "HSV") and transparency is None:
+        return np.asarray(image.convert("RGB"))
+    return np.asarray(image.convert("RGBA"))
+
+
+# Pillow 13 keeps only the high byte of 48-bit RGB, 64-bit RGBA and 32-bit gray+alpha
+# PNGs. Decoding the same data a second time with the little-endian raw mode makes
+# Pillow's unpacker pick the other byte of each sample (the low byte), and the
+# PNG unfiltering is unchanged because the raw mode has the same bits per pixel.
+# For gray+alpha the 8-bit "RGBA" raw mode copies all four bytes at once.
+# This keeps decoding in Pillow's C code (a hand-written PNG decoder would be slow
+# and large), at the cost of a second decode of 16-bit color files only.
+_PNG16_LOW_BYTES = {"RGB;16B": "RGB;16L", "RGBA;16B": "RGBA;16L", "LA;16B": "RGBA"}
+
+
+def _png_rawmode(image: Image.Image) -> str | None:
+    if image.format != "PNG" or len(image.tile) != 1:
+        return None
+    args = image.tile[0].args
+    return args if isinstance(args, str) else None
+
+
+def _png16_color(image: Image.Image, rawmode: str, stream, label: str) -> np.ndarray:
+    low_image = _open_unlimited(stream, label)
+    with low_image:
+        low_image.tile = [tile._replace(args=_PNG16_LOW_BYTES[rawmode]) for tile in low_image.tile]
+        low = np.asarray(low_image).astype(np.uint16)
+    if rawmode == "LA;16B":
+        gray = (low[..., 0] << 8) | low[..., 1]
+        alpha = (low[..., 2] << 8) | low[..., 3]
+        return np.stack([gray, alpha], axis=-1)
+    high = np.asarray(image).astype(np.uint16)
+    samples = (high << 8) | low
+    transparency = image.info.get("transparency")
+    if rawmode == "RGB;16B" and isinstance(transparency, tuple) and len(transparency) == 3:
+        alpha = np.where((samples == np.array(transparency, np.uint16)).all(axis=-1), 0, 65535).astype(np.uint16)
+        return np.concatenate([samples, alpha[..., None]], axis=-1)
+    return samples
+
+
+def _gray16(image: Image.Image, transparency, label: str) -> np.ndarray:
+    gray = np.asarray(image)
+    if gray.dtype != np.uint16:
+        if gray.min() < 0 or gray.max() > 65535:
+            raise ImageFileError(f"cannot read {label}: its gray values go beyond the 16-bit range 0..65535; save it as an 8- or 16-bit PNG")
+        gray = gray.astype(np.uint16)
+    gray = gray.astype(np.uint16, copy=False)  # native byte order
+    if transparency is None or not isinstance(transparency, int):
+        return gray
+    alpha = np.where(gray == transparency, 0, 65535).astype(np.uint16)
+    return np.stack([gray, alpha], axis=-1)
+
+
+# --------------------------------------------------------------------------- saving
+
+
+def save_image(path, image) -> Path:
+    """Write an ``(H, W, 3)`` uint8 RGB image to ``path``, atomically; the suffix picks the format.
+
+    PNG is lossless; JPEG is written at quality 95; see :data:`SAVE_FORMATS`
+    for every suffix. The file appears complete or not at all: a file that
+    already exists at ``path`` survives any failure.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Where to write, e.g. ``"quantized.png"``.
+    image : numpy.ndarray
+        ``(H, W, 3)`` uint8 RGB.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    InvalidImageError
+        If ``image`` is not ``(H, W, 3)`` uint8.
+    ImageFileError
+        If the suffix is not supported, or the file cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, numpy as np
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "tiny.png"
+    >>> image = np.zeros((2, 3, 3), np.uint8)
+    >>> save_image(target, image).name
+    'tiny.png'
+    >>> bool((load_image(target) == image).all())
+    True
+    """
+    image = as_image(image)
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidParameterError(f"path must be a file name such as 'out.png', got {type(path).__name__}")
+    path = Path(path)
+    fmt = SAVE_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ImageFileError(
+            f"cannot write {str(path)!r}: colorlab does not know the suffix {path.suffix or '(none)'!r}; "
+            f"end the file name with one of {', '.join(SAVE_FORMATS)}"
+        )
+    picture = Image.fromarray(np.ascontiguousarray(image))
+    return write_atomically(path, lambda tmp: picture.save(tmp, format=fmt, **_SAVE_OPTIONS.get(fmt, {})))

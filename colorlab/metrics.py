@@ -1,20 +1,466 @@
-"""Figures of merit for a quantized image. PLACEHOLDER."""
+"""Figures of merit for a quantized image: MSE, PSNR, CIEDE2000 and sweeps over k.
+
+- :func:`mse`, :func:`psnr`: the error in RGB, in the convention of the color
+  quantization literature (Celebi 2009), so numbers compare with published ones.
+- :func:`delta_e`: the mean perceived difference (CIEDE2000), built on
+  :func:`ciede2000`.
+- :func:`count_colors`: the number of distinct colors.
+- :func:`sweep_k`, :func:`smallest_k_for_psnr`: fit, quantize and measure for
+  several k, as rows of :class:`KSweepRow`.
+
+Images are ``(H, W, 3)`` uint8 arrays, or ``(N, 3)`` uint8 pixel arrays.
+
+Examples
+--------
+>>> import numpy as np
+>>> from colorlab import metrics
+>>> original = np.array([[[10, 20, 30], [0, 0, 0]]], np.uint8)
+>>> quantized = np.array([[[12, 20, 30], [0, 0, 0]]], np.uint8)
+>>> metrics.mse(original, quantized)
+2.0
+>>> round(metrics.psnr(original, quantized), 2)
+49.89
+"""
 
 from __future__ import annotations
 
+import math
+import numbers
+from dataclasses import dataclass
+
 import numpy as np
+
+from .colorspace import to_space
+from .errors import InvalidImageError, InvalidParameterError
+from .images import as_pixels
+from .palette import Palette
+
+__all__ = [
+    "mse",
+    "psnr",
+    "ciede2000",
+    "delta_e",
+    "count_colors",
+    "KSweepRow",
+    "sweep_k",
+    "smallest_k_for_psnr",
+]
+
+_PEAK_SQUARED = 3 * 255.0**2  # squared RGB distance from black to white
+
+
+def _pixel_pair(original, quantized) -> tuple[np.ndarray, np.ndarray]:
+    """Validate two images (or pixel arrays) of the same shape; return them as (N, 3) uint8."""
+    first = as_pixels(original, "original")
+    second = as_pixels(quantized, "quantized")
+    first_shape, second_shape = np.shape(original), np.shape(quantized)
+    if first_shape != second_shape:
+        raise InvalidImageError(
+            f"original and quantized must have the same shape, got {first_shape} and {second_shape}"
+        )
+    if first.shape[0] == 0:
+        raise InvalidImageError("original and quantized have no pixels; pass images with at least one pixel")
+    return first, second
+
+
+def _pack24(pixels: np.ndarray) -> np.ndarray:
+    """(N, 3) uint8 colors as (N,) uint32 codes 0xRRGGBB."""
+    # in place on one uint32 array: several times faster than int64 temporaries on 12 megapixels
+    codes = pixels[:, 0].astype(np.uint32)
+    codes <<= 8
+    codes |= pixels[:, 1]
+    codes <<= 8
+    codes |= pixels[:, 2]
+    return codes
+
+
+def _unpack24(codes: np.ndarray) -> np.ndarray:
+    """(M,) integer codes 0xRRGGBB as (M, 3) uint8 colors."""
+    return np.stack([(codes >> 16) & 0xFF, (codes >> 8) & 0xFF, codes & 0xFF], axis=-1).astype(np.uint8)
+
+
+# ---------------------------------------------------------------- MSE and PSNR
 
 
 def mse(original, quantized) -> float:
-    d = np.asarray(original, np.float64) - np.asarray(quantized, np.float64)
-    return float((d**2).sum(axis=-1).mean())
+    """Mean squared error: the mean over pixels of the squared RGB distance, on 0..255.
+
+    The squared distance of a pixel is summed over its three channels and *not*
+    divided by 3: the convention of Celebi (2009) and the color quantization
+    literature, so values compare with published tables.
+
+    Parameters
+    ----------
+    original, quantized : ndarray of uint8, shape (H, W, 3) or (N, 3)
+        Two images (or pixel arrays) of the same shape.
+
+    Returns
+    -------
+    float
+        0 for identical images; at most 3 * 255**2 = 195075.
+
+    Raises
+    ------
+    InvalidImageError
+        If either is not a uint8 image or pixel array, or their shapes differ.
+
+    Examples
+    --------
+    >>> a = np.zeros((1, 2, 3), np.uint8)
+    >>> b = np.array([[[3, 4, 0], [0, 0, 0]]], np.uint8)
+    >>> mse(a, b)
+    12.5
+    """
+    first, second = _pixel_pair(original, quantized)
+    total = 0.0
+    for channel in range(3):
+        # float64 is exact here (integers below 2**53) and np.dot uses BLAS
+        difference = first[:, channel].astype(np.float64) - second[:, channel]
+        total += float(np.dot(difference, difference))
+    return total / first.shape[0]
 
 
 def psnr(original, quantized) -> float:
-    m = mse(original, quantized)
-    return float("inf") if m == 0 else float(10 * np.log10(3 * 255.0**2 / m))
+    """Peak signal-to-noise ratio in dB: ``10 log10(3 * 255**2 / MSE)``.
+
+    With :func:`mse` summing the three channels, this is the usual per-channel
+    PSNR. Higher is better; identical images give ``inf``.
+
+    Parameters
+    ----------
+    original, quantized : ndarray of uint8, shape (H, W, 3) or (N, 3)
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> a = np.zeros((2, 3), np.uint8)
+    >>> psnr(a, a)
+    inf
+    >>> round(psnr(a, np.full((2, 3), 255, np.uint8)), 6)
+    0.0
+    """
+    error = mse(original, quantized)
+    return math.inf if error == 0 else 10.0 * math.log10(_PEAK_SQUARED / error)
+
+
+# ---------------------------------------------------------------- CIEDE2000
+
+_25_TO_THE_7 = 25.0**7
+
+
+def _chroma_weight(chroma: np.ndarray) -> np.ndarray:
+    """sqrt(C^7 / (C^7 + 25^7)), the term shared by G and R_C."""
+    chroma7 = chroma**7
+    return np.sqrt(chroma7 / (chroma7 + _25_TO_THE_7))
+
+
+def _hue_degrees(b: np.ndarray, a_prime: np.ndarray) -> np.ndarray:
+    return np.degrees(np.arctan2(b, a_prime)) % 360.0
+
+
+def ciede2000(lab1, lab2, *, kL: float = 1.0, kC: float = 1.0, kH: float = 1.0) -> np.ndarray:
+    """CIEDE2000 color difference between CIELAB colors, vectorised.
+
+    Follows the equations of Sharma, Wu and Dalal (2005), "The CIEDE2000
+    color-difference formula: implementation notes, supplementary test data, and
+    mathematical observations", Color Res. Appl. 30(1), including their hue
+    conventions (mean hue of a neutral color, the +-360 degree wrap).
+
+    Parameters
+    ----------
+    lab1, lab2 : array_like of float, shape (..., 3)
+        CIELAB colors (L, a, b); the two broadcast against each other.
+    kL, kC, kH : float, default 1
+        Parametric weights of lightness, chroma and hue (1 for reference conditions).
+
+    Returns
+    -------
+    ndarray of float64, shape (...)
+        Delta E00, >= 0 and symmetric in ``lab1`` and ``lab2``.
+
+    Examples
+    --------
+    >>> round(float(ciede2000([50.0, 2.6772, -79.7751], [50.0, 0.0, -82.7485])), 4)
+    2.0425
+    """
+    lab1 = np.asarray(lab1, dtype=np.float64)
+    lab2 = np.asarray(lab2, dtype=np.float64)
+    for name, lab in (("lab1", lab1), ("lab2", lab2)):
+        if lab.ndim == 0 or lab.shape[-1] != 3:
+            raise InvalidImageError(f"{name} must have 3 values (L, a, b) in its last axis, got shape {lab.shape}")
+    L1, a1, b1 = lab1[..., 0], lab1[..., 1], lab1[..., 2]
+    L2, a2, b2 = lab2[..., 0], lab2[..., 1], lab2[..., 2]
+
+    # a' rescales a so that near-neutral colors get more hue resolution (Sharma eqs. 2-5)
+    mean_chroma = (np.hypot(a1, b1) + np.hypot(a2, b2)) / 2
+    g = 0.5 * (1 - _chroma_weight(mean_chroma))
+    a1p, a2p = (1 + g) * a1, (1 + g) * a2
+    c1p, c2p = np.hypot(a1p, b1), np.hypot(a2p, b2)
+    h1p, h2p = _hue_degrees(b1, a1p), _hue_degrees(b2, a2p)
+
+    # differences (eqs. 8-11); a neutral color has no hue, so its hue difference is 0
+    neutral = (c1p * c2p) == 0
+    dh = h2p - h1p
+    dh = np.where(dh > 180, dh - 360, np.where(dh < -180, dh + 360, dh))
+    dh = np.where(neutral, 0.0, dh)
+    dLp = L2 - L1
+    dCp = c2p - c1p
+    dHp = 2 * np.sqrt(c1p * c2p) * np.sin(np.radians(dh) / 2)
+
+    # means (eqs. 12-14); the mean hue takes the short way round the circle
+    mean_L = (L1 + L2) / 2
+    mean_Cp = (c1p + c2p) / 2
+    hue_sum = h1p + h2p
+    far_apart = np.abs(h1p - h2p) > 180
+    mean_hp = np.where(far_apart, np.where(hue_sum < 360, hue_sum + 360, hue_sum - 360), hue_sum) / 2
+    mean_hp = np.where(neutral, hue_sum, mean_hp)
+
+    # weights and rotation (eqs. 15-22)
+    t = (
+        1
+        - 0.17 * np.cos(np.radians(mean_hp - 30))
+        + 0.24 * np.cos(np.radians(2 * mean_hp))
+        + 0.32 * np.cos(np.radians(3 * mean_hp + 6))
+        - 0.20 * np.cos(np.radians(4 * mean_hp - 63))
+    )
+    d_theta = 30 * np.exp(-(((mean_hp - 275) / 25) ** 2))
+    rc = 2 * _chroma_weight(mean_Cp)
+    lightness_offset = (mean_L - 50) ** 2
+    sl = 1 + 0.015 * lightness_offset / np.sqrt(20 + lightness_offset)
+    sc = 1 + 0.045 * mean_Cp
+    sh = 1 + 0.015 * mean_Cp * t
+    rt = -np.sin(np.radians(2 * d_theta)) * rc
+
+    lightness = dLp / (kL * sl)
+    chroma = dCp / (kC * sc)
+    hue = dHp / (kH * sh)
+    squared = lightness**2 + chroma**2 + hue**2 + rt * chroma * hue
+    return np.sqrt(np.maximum(squared, 0.0))  # max: rounding can leave -1e-17 for equal colors
+
+
+def delta_e(original, quantized) -> float:
+    """Mean CIEDE2000 difference between the pixels of two images.
+
+    Each pixel's color is converted to CIELAB (D65) with
+    :func:`colorlab.colorspace.to_space`, compared with :func:`ciede2000`, and
+    the differences are averaged over all pixels. A difference below about 1 is
+    hard to see; a photo redrawn with a few colors scores several units.
+
+    Parameters
+    ----------
+    original, quantized : ndarray of uint8, shape (H, W, 3) or (N, 3)
+        Two images (or pixel arrays) of the same shape.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> white = np.full((2, 2, 3), 255, np.uint8)
+    >>> round(delta_e(white, np.zeros_like(white)), 6)
+    100.0
+    """
+    first, second = _pixel_pair(original, quantized)
+    # A quantized photo has far fewer distinct (original, quantized) pairs than
+    # pixels: compute CIEDE2000 once per pair, weighted by how often it occurs.
+    pair_codes = _pack24(first).astype(np.int64)
+    pair_codes <<= 24
+    pair_codes |= _pack24(second)
+    pair_codes, counts = np.unique(pair_codes, return_counts=True)
+    lab1 = to_space(_unpack24(pair_codes >> 24), "lab")
+    lab2 = to_space(_unpack24(pair_codes & 0xFFFFFF), "lab")
+    return float(np.dot(ciede2000(lab1, lab2), counts) / first.shape[0])
+
+
+# ---------------------------------------------------------------- distinct colors
+
+# Hand-written because it is measurably faster: from this many pixels on, marking
+# a presence table of all 2**24 colors (16 MB) beats sorting with np.unique
+# (measured: 3x at 90 kilopixels, 15x at 1 megapixel, 5x at 12 megapixels).
+_PRESENCE_TABLE_MIN_PIXELS = 1 << 16
 
 
 def count_colors(image) -> int:
-    p = np.asarray(image).reshape(-1, 3).astype(np.uint32)
-    return int(np.unique((p[:, 0] << 16) | (p[:, 1] << 8) | p[:, 2]).size)
+    """Number of distinct colors in an image.
+
+    Parameters
+    ----------
+    image : ndarray of uint8, shape (H, W, 3) or (N, 3)
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> count_colors(np.array([[0, 0, 0], [255, 0, 0], [0, 0, 0]], np.uint8))
+    2
+    """
+    codes = _pack24(as_pixels(image, "image"))
+    if codes.size < _PRESENCE_TABLE_MIN_PIXELS:
+        return int(np.unique(codes).size)
+    present = np.zeros(1 << 24, dtype=bool)
+    present[codes] = True
+    return int(np.count_nonzero(present))
+
+
+# ---------------------------------------------------------------- sweeps over k
+
+
+@dataclass(frozen=True)
+class KSweepRow:
+    """The result of fitting one k: the palette and how well it redraws the image.
+
+    Attributes
+    ----------
+    k : int
+        The number of colors asked for (the palette has fewer when the image has fewer distinct colors).
+    mse : float
+        :func:`mse` of the quantized image.
+    psnr : float
+        :func:`psnr` of the quantized image, in dB.
+    delta_e : float
+        :func:`delta_e` (mean CIEDE2000) of the quantized image.
+    palette : Palette
+        The fitted palette.
+    """
+
+    k: int
+    mse: float
+    psnr: float
+    delta_e: float
+    palette: Palette
+
+
+def _measure_k(image: np.ndarray, k: int, *, method: str, seed, space: str) -> KSweepRow:
+    # imported here, not at the top: cluster and quantize may themselves use metrics
+    from .cluster import fit_palette
+    from .quantize import quantize
+
+    palette = fit_palette(image, k, method=method, seed=seed, space=space)
+    quantized = quantize(image, palette)
+    return KSweepRow(
+        k=k,
+        mse=mse(image, quantized),
+        psnr=psnr(image, quantized),
+        delta_e=delta_e(image, quantized),
+        palette=palette,
+    )
+
+
+def _whole_number(value, name: str) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < 1:
+        raise InvalidParameterError(f"{name} must be a whole number of at least 1, got {value!r}")
+    return int(value)
+
+
+def sweep_k(image, ks, *, method: str = "kmeans", seed=0, space: str = "rgb") -> list[KSweepRow]:
+    """Fit a palette for each k, quantize, and measure MSE, PSNR and mean CIEDE2000.
+
+    Parameters
+    ----------
+    image : ndarray of uint8, shape (H, W, 3) or (N, 3)
+    ks : iterable of int
+        The numbers of colors to try, in the order the rows should come in.
+    method, seed, space
+        Passed to :func:`colorlab.fit_palette` for every k.
+
+    Returns
+    -------
+    list of KSweepRow
+        One row per k, in the order of ``ks``.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``ks`` is empty or holds something other than whole numbers >= 1.
+
+    Notes
+    -----
+    k-means finds a local optimum, so the MSE is usually, but not always,
+    lower for a larger k.
+
+    Examples
+    --------
+    >>> image = np.array([[[0, 0, 0], [255, 255, 255]]], np.uint8)
+    >>> rows = sweep_k(image, [2])
+    >>> rows[0].k, rows[0].mse, rows[0].psnr
+    (2, 0.0, inf)
+    """
+    as_pixels(image, "image")  # fail on a bad image before fitting anything
+    image = np.asarray(image)
+    if isinstance(ks, (numbers.Number, str)) or not hasattr(ks, "__iter__"):
+        raise InvalidParameterError(f"ks must be a list of k values such as [2, 4, 8], got {ks!r}")
+    ks = [_whole_number(k, "every k in ks") for k in ks]
+    if not ks:
+        raise InvalidParameterError("ks must list at least one k, got an empty list")
+    return [_measure_k(image, k, method=method, seed=seed, space=space) for k in ks]
+
+
+def smallest_k_for_psnr(
+    image, target_psnr: float, *, k_max: int = 64, method: str = "kmeans", seed=0, space: str = "rgb"
+) -> KSweepRow | None:
+    """The row of the smallest k whose quantized image reaches ``target_psnr``, or None.
+
+    Binary search over k = 1..k_max, assuming PSNR grows with k. k-means does
+    not guarantee that, so what is guaranteed is: the returned k meets the
+    target and k - 1 does not (both were measured, with the same seed); a
+    still smaller k could occasionally meet it too. About log2(k_max) + 1
+    palettes are fitted. k never goes above the number of distinct colors in
+    the image, where the quantized image is exact.
+
+    Parameters
+    ----------
+    image : ndarray of uint8, shape (H, W, 3) or (N, 3)
+    target_psnr : float
+        PSNR to reach, in dB (about 30 is a good-looking photo).
+    k_max : int, default 64
+        Largest k to try.
+    method, seed, space
+        Passed to :func:`colorlab.fit_palette`.
+
+    Returns
+    -------
+    KSweepRow or None
+        None when even k_max colors do not reach the target: raise k_max or lower the target.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``target_psnr`` is not a number or ``k_max`` is not a whole number >= 1.
+
+    Examples
+    --------
+    >>> image = np.array([[[0, 0, 0], [255, 255, 255], [255, 0, 0]]], np.uint8)
+    >>> smallest_k_for_psnr(image, 60).k
+    3
+    >>> smallest_k_for_psnr(image, 60, k_max=2) is None
+    True
+    """
+    if isinstance(target_psnr, bool) or not isinstance(target_psnr, numbers.Real) or math.isnan(target_psnr):
+        raise InvalidParameterError(f"target_psnr must be a number of decibels such as 30, got {target_psnr!r}")
+    k_max = _whole_number(k_max, "k_max")
+    as_pixels(image, "image")
+    image = np.asarray(image)
+    highest = min(k_max, count_colors(image))
+    measured: dict[int, KSweepRow] = {}
+
+    def row(k: int) -> KSweepRow:
+        if k not in measured:
+            measured[k] = _measure_k(image, k, method=method, seed=seed, space=space)
+        return measured[k]
+
+    if row(highest).psnr < target_psnr:
+        return None
+    low, high = 1, highest  # invariant: row(high) meets the target
+    while low < high:
+        middle = (low + high) // 2
+        if row(middle).psnr >= target_psnr:
+            high = middle
+        else:
+            low = middle + 1
+    return row(high)

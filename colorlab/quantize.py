@@ -1,18 +1,83 @@
-"""Redrawing an image with the colors of a palette. PLACEHOLDER."""
+"""Redrawing an image with the colors of a palette.
+
+Each pixel becomes its nearest palette color, nearest in the color space the palette was fitted in.
+Photos repeat colors a lot (a 12-megapixel photo has well under a million distinct ones), so the
+distance computation runs once per *distinct* color and a lookup table spreads the answer over
+the pixels.
+"""
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.cluster import vq
 
+from . import _kmeans
+from .colorspace import to_space
+from .errors import InvalidParameterError
+from .images import as_pixels
 from .palette import Palette
+
+__all__ = ["quantize"]
 
 
 def quantize(image, palette: Palette, *, return_labels: bool = False):
-    image = np.asarray(image)
-    pixels = image.reshape(-1, 3)
-    labels, _ = vq.vq(pixels.astype(np.float64), palette.colors.astype(np.float64))
-    out = palette.colors[labels].reshape(image.shape)
+    """Replace every pixel by the nearest color of ``palette``.
+
+    Parameters
+    ----------
+    image : ndarray of uint8, shape (H, W, 3) or (N, 3)
+        An RGB image or its pixels.
+    palette : Palette
+        The colors to use, e.g. from :func:`colorlab.fit_palette`. Distances are measured in
+        ``palette.space`` ("rgb", "lab" or "oklab"); ties go to the color listed first.
+    return_labels : bool, default False
+        Also return, for each pixel, the index of its color in ``palette.colors``.
+
+    Returns
+    -------
+    quantized : ndarray of uint8, same shape as ``image``
+    labels : ndarray of uint8 (uint16 for palettes of more than 256 colors), shape (H, W) or (N,)
+        Only with ``return_labels=True``.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``palette`` is not a :class:`colorlab.Palette`.
+    InvalidImageError
+        If ``image`` is not an (H, W, 3) or (N, 3) uint8 array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from colorlab import Palette
+    >>> palette = Palette([[0, 0, 0], [255, 255, 255]], counts=[1, 1])
+    >>> image = np.array([[[10, 20, 30], [200, 190, 250]]], np.uint8)
+    >>> quantized, labels = quantize(image, palette, return_labels=True)
+    >>> quantized.tolist(), labels.tolist()
+    ([[[0, 0, 0], [255, 255, 255]]], [[0, 1]])
+    """
+    if not isinstance(palette, Palette):
+        raise InvalidParameterError(
+            f"palette must be a colorlab.Palette (from colorlab.fit_palette), got {type(palette).__name__}"
+        )
+    array = np.asarray(image)
+    pixels = as_pixels(array)
+    codes = _kmeans.pack_rgb(pixels)
+    distinct = _kmeans.distinct_codes(codes)
+    nearest = _kmeans.assign(
+        to_space(_kmeans.unpack_rgb(distinct), palette.space), to_space(palette.colors, palette.space)
+    )
+    label_dtype = np.uint8 if len(palette) <= 256 else np.uint16
+    labels = _spread(codes, distinct, nearest.astype(label_dtype))
+    quantized = np.take(palette.colors, labels, axis=0).reshape(array.shape)
     if return_labels:
-        return out, labels.reshape(image.shape[:-1])
-    return out
+        return quantized, labels.reshape(array.shape[:-1])
+    return quantized
+
+
+def _spread(codes: np.ndarray, distinct: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Give each pixel (by its code) the value of its distinct color."""
+    if codes.size < _kmeans._TABLE_PIXELS:
+        return values[np.searchsorted(distinct, codes)]
+    table = np.empty(1 << 24, dtype=values.dtype)  # only entries of present colors are read
+    table[distinct] = values
+    return table[codes]

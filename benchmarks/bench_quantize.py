@@ -1,0 +1,183 @@
+"""colorlab's k-means next to its peers, in one process: time (fit + map the whole image), MSE, peak memory.
+
+Run:  .venv/bin/python benchmarks/bench_quantize.py --quick
+      .venv/bin/python benchmarks/bench_quantize.py --images kodim05,kodim23,rocket --ks 6,16,64 --big
+
+Peers come from the ``bench`` extra (scikit-learn, opencv-python-headless, imagequant); a missing
+peer is reported as such. Images: the bundled photos by name, Kodak photos (kodimNN) when
+../shared/datasets/kodak is there, and with --big a 12-megapixel photo made by upscaling the
+bundled "astronaut" (bicubic, 4096x3072). Prints a markdown table; ratios are against
+scikit-learn KMeans(n_init=1) on all pixels.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import time
+import tracemalloc
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+import colorlab
+from colorlab.metrics import mse
+
+KODAK = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / "kodak"
+
+
+def colorlab_kmeans(image, k):
+    return colorlab.quantize(image, colorlab.fit_palette(image, k))
+
+
+def blog_scipy(image, k):
+    return colorlab.quantize(image, colorlab.fit_palette(image, k, method="scipy"))
+
+
+def sklearn_kmeans(image, k):
+    from sklearn.cluster import KMeans
+
+    pixels = image.reshape(-1, 3).astype(np.float32)
+    model = KMeans(n_clusters=k, n_init=1, random_state=0).fit(pixels)
+    return _rounded(model.cluster_centers_)[model.labels_].reshape(image.shape)
+
+
+def sklearn_gallery(image, k):
+    from sklearn.cluster import KMeans
+
+    pixels = image.reshape(-1, 3).astype(np.float32)
+    sample = pixels[np.random.default_rng(0).choice(len(pixels), min(1000, len(pixels)), replace=False)]
+    model = KMeans(n_clusters=k, n_init=1, random_state=0).fit(sample)
+    return _rounded(model.cluster_centers_)[model.predict(pixels)].reshape(image.shape)
+
+
+def sklearn_minibatch(image, k):
+    from sklearn.cluster import MiniBatchKMeans
+
+    pixels = image.reshape(-1, 3).astype(np.float32)
+    model = MiniBatchKMeans(n_clusters=k, n_init=1, random_state=0).fit(pixels)
+    return _rounded(model.cluster_centers_)[model.predict(pixels)].reshape(image.shape)
+
+
+def opencv_kmeans(image, k):
+    import cv2
+
+    cv2.setRNGSeed(0)
+    pixels = image.reshape(-1, 3).astype(np.float32)
+    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 100, 0.1)
+    _, labels, centers = cv2.kmeans(pixels, k, None, criteria, 1, cv2.KMEANS_PP_CENTERS)
+    return _rounded(centers)[labels.ravel()].reshape(image.shape)
+
+
+def pillow(method):
+    def run(image, k):
+        out = Image.fromarray(image).quantize(colors=k, method=method, dither=Image.Dither.NONE)
+        return np.asarray(out.convert("RGB"))
+
+    return run
+
+
+def libimagequant(image, k):
+    import imagequant
+
+    out = imagequant.quantize_pil_image(Image.fromarray(image).convert("RGBA"), dithering_level=0.0, max_colors=k)
+    return np.asarray(out.convert("RGB"))
+
+
+def _rounded(centers):
+    return np.clip(np.rint(centers), 0, 255).astype(np.uint8)
+
+
+PEERS = {
+    "colorlab kmeans": colorlab_kmeans,
+    "scikit-learn KMeans": sklearn_kmeans,
+    "sklearn gallery (1,000 px)": sklearn_gallery,
+    "MiniBatchKMeans": sklearn_minibatch,
+    "OpenCV kmeans": opencv_kmeans,
+    "Pillow median cut": pillow(Image.Quantize.MEDIANCUT),
+    "Pillow fast octree": pillow(Image.Quantize.FASTOCTREE),
+    "libimagequant": libimagequant,
+    "blog scipy kmeans": blog_scipy,
+}
+
+
+def load(name):
+    if name.startswith("kodim"):
+        path = KODAK / f"{name}.png"
+        return colorlab.load_image(path) if path.exists() else None
+    if name == "big12mp":
+        small = colorlab.load_image("astronaut")
+        return np.asarray(Image.fromarray(small).resize((4096, 3072), Image.Resampling.BICUBIC))
+    return colorlab.load_image(name)
+
+
+def measure(run, image, k, memory):
+    """(seconds, output, peak bytes or None). Timing and memory are measured in separate runs."""
+    start = time.perf_counter()
+    out = run(image, k)
+    seconds = time.perf_counter() - start
+    peak = None
+    if memory:
+        tracemalloc.start()
+        run(image, k)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return seconds, out, peak
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--images", default="kodim05,kodim23,rocket", help="comma-separated names")
+    parser.add_argument("--ks", default="6,16,64", help="comma-separated k values")
+    parser.add_argument("--peers", default=",".join(PEERS), help="comma-separated peer names")
+    parser.add_argument("--big", action="store_true", help="also a 12-megapixel upscaled photo at k=16")
+    parser.add_argument("--memory", action="store_true", help="measure peak memory (tracemalloc; runs twice)")
+    parser.add_argument("--scipy-cap", type=float, default=100_000, help="run the blog's scipy only up to this many pixels x k / 16")
+    parser.add_argument("--quick", action="store_true", help="kodim05 and rocket at k=16 only")
+    args = parser.parse_args(argv)
+    names = ["kodim05", "rocket"] if args.quick else [n for n in args.images.split(",") if n and n != "none"]
+    ks = [16] if args.quick else [int(k) for k in args.ks.split(",")]
+    jobs = [(n, k) for n in names for k in ks] + ([("big12mp", 16)] if args.big else [])
+    peers = [p for p in PEERS if p in args.peers.split(",")]
+    print(f"# colorlab bench_quantize, {date.today()}, {platform.processor() or platform.machine()}, "
+          f"numpy {np.__version__}\n")
+    print("| image | k | peer | time ms | time / sklearn | MSE | MSE / sklearn | peak MB |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    ratios = {}
+    for name, k in jobs:
+        image = load(name)
+        if image is None:
+            print(f"| {name} | {k} | (skipped: Kodak photos not found) | | | | | |")
+            continue
+        base = None
+        for peer in ["scikit-learn KMeans"] + [p for p in peers if p != "scikit-learn KMeans"]:
+            if peer not in peers and peer != "scikit-learn KMeans":
+                continue
+            n_pixels = image.shape[0] * image.shape[1]
+            if peer == "blog scipy kmeans" and n_pixels * k / 16 > args.scipy_cap:
+                continue
+            try:
+                seconds, out, peak = measure(PEERS[peer], image, k, args.memory)
+            except ImportError as err:
+                print(f"| {name} | {k} | {peer} | not installed ({err.name}) | | | | |")
+                continue
+            error = mse(image, out)
+            if peer == "scikit-learn KMeans":
+                base = (seconds, error)
+            t_ratio, e_ratio = seconds / base[0], error / base[1]
+            ratios.setdefault((peer, k), []).append((t_ratio, e_ratio))
+            peak_text = f"{peak / 1e6:.0f}" if peak is not None else ""
+            print(f"| {name} | {k} | {peer} | {1e3 * seconds:,.0f} | {t_ratio:.3f} | {error:.1f} | {e_ratio:.3f} | {peak_text} |",
+                  flush=True)
+    print("\n| peer | k | median time / sklearn | median MSE / sklearn | worst MSE / sklearn |")
+    print("| --- | --- | --- | --- | --- |")
+    for (peer, k), values in sorted(ratios.items(), key=lambda item: (item[0][1], item[0][0])):
+        times, errors = zip(*values)
+        print(f"| {peer} | {k} | {statistics.median(times):.3f} | {statistics.median(errors):.3f} | {max(errors):.3f} |")
+
+
+if __name__ == "__main__":
+    main()
