@@ -1,0 +1,259 @@
+"""The ``colorlab`` command line (also ``python -m colorlab``).
+
+Commands
+--------
+``colorlab quantize IN -k 6 -o OUT.png [--method M] [--seed S] [--space SP] [--max-pixels N]``
+    Redraw the photo IN with k colors and save it as OUT (.png, .jpg, ...: the suffix picks the format).
+``colorlab palette IN -k 6 [--format hex|json|gpl] [-o FILE] [...]``
+    Print the k colors of IN (most used first), or write them to FILE; the
+    format follows FILE's suffix (.hex/.txt, .json, .gpl) unless given.
+``colorlab figures --out DIR [--seed S] [--method M]``
+    Regenerate the blog post's figures as PNG files in DIR (created, with its
+    parents, when missing) and print one path per line.
+
+IN is a file path or the name of a bundled photo (``rocket``, ``coffee``, ...).
+
+Exit status: 0 on success; 2 for bad input (a missing or unreadable file, an
+invalid option, an output that cannot be written), with exactly one line on
+stderr starting with ``error:``; 130 when interrupted with Ctrl-C. Outputs are
+written atomically: a file already at the output path is either replaced by a
+complete new file or left as it was.
+
+Examples
+--------
+>>> args = build_parser().parse_args(["quantize", "rocket", "-k", "6", "-o", "rocket6.png"])
+>>> args.command, args.k, args.method
+('quantize', 6, 'kmeans')
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import warnings
+from pathlib import Path
+
+from . import __version__
+from ._files import check_output_path
+from .cluster import MAX_K, METHODS, SPACES, fit_palette
+from .errors import ColorlabError, ColorlabWarning, ImageTooLargeError, InvalidParameterError
+from .images import DEFAULT_MAX_PIXELS, SAVE_FORMATS, load_image, save_image
+from .palette import PALETTE_FORMATS
+from .quantize import quantize
+from .samples import sample_path, samples
+
+__all__ = ["main", "build_parser"]
+
+#: Exit status for bad input (same as argparse's usage errors).
+EXIT_BAD_INPUT = 2
+#: Exit status after Ctrl-C (128 + SIGINT), as shells report it.
+EXIT_INTERRUPTED = 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one ``error:`` line on stderr (exit status 2)."""
+
+    def error(self, message):
+        self.exit(EXIT_BAD_INPUT, f"error: {message}; see '{self.prog} --help'\n")
+
+
+def _k(text: str) -> int:
+    try:
+        k = int(text)
+    except ValueError:
+        k = None
+    # checked here, before any image is loaded, with fit_palette's own bound and wording
+    if k is None or not 1 <= k <= MAX_K:
+        raise argparse.ArgumentTypeError(f"k must be a whole number from 1 to {MAX_K}, got {text!r}")
+    return k
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"the seed must be a whole number of at least 0, got {text!r}")
+    return value
+
+
+def _add_fit_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("input", metavar="IN", help="image file, or the name of a bundled photo (rocket, coffee, ...)")
+    parser.add_argument("-k", "--colors", dest="k", type=_k, required=True, metavar="K",
+                        help=f"number of colors, 1 to {MAX_K}")
+    parser.add_argument("--method", choices=METHODS, default="kmeans", help="clustering method (default: kmeans)")
+    parser.add_argument("--seed", type=_seed, default=0, help="random seed of the clustering (default: 0)")
+    parser.add_argument("--space", choices=SPACES, default="rgb", help="color space to cluster in (default: rgb)")
+    parser.add_argument("--max-pixels", type=_positive_int, default=None, metavar="N",
+                        help=f"refuse images with more than N pixels (default: {DEFAULT_MAX_PIXELS:_})")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``colorlab`` command."""
+    parser = _Parser(prog="colorlab", description="Color quantization by clustering: palettes and quantized images.")
+    parser.add_argument("--version", action="version", version=f"colorlab {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    quantize_cmd = commands.add_parser("quantize", help="redraw an image with k colors",
+                                       description="Redraw an image with its k most representative colors.")
+    _add_fit_options(quantize_cmd)
+    quantize_cmd.add_argument("-o", "--output", required=True, metavar="OUT",
+                              help="output image: .png (lossless) or .jpg, also " + ", ".join(sorted(set(SAVE_FORMATS) - {".png", ".jpg"})) + " (never the input file)")
+    quantize_cmd.set_defaults(run=_run_quantize)
+
+    palette_cmd = commands.add_parser("palette", help="print the k colors of an image",
+                                      description="Find the k colors that best represent an image.")
+    _add_fit_options(palette_cmd)
+    palette_cmd.add_argument("--format", choices=tuple(PALETTE_FORMATS), default=None,
+                             help="hex (one color a line), json or gpl (GIMP palette); "
+                                  "default: from the -o suffix, else hex")
+    palette_cmd.add_argument("-o", "--output", default=None, metavar="FILE", help="write to FILE instead of stdout")
+    palette_cmd.set_defaults(run=_run_palette)
+
+    figures_cmd = commands.add_parser("figures", help="regenerate the blog post's figures",
+                                      description="Regenerate the blog post's figures from bundled photos as PNGs.")
+    figures_cmd.add_argument("--out", required=True, metavar="DIR",
+                             help="folder for the PNG files (created when missing)")
+    figures_cmd.add_argument("--method", choices=METHODS, default="kmeans",
+                             help="clustering method (default: kmeans; scipy is the blog's exact call, slow)")
+    figures_cmd.add_argument("--seed", type=_seed, default=0, help="random seed (default: 0)")
+    figures_cmd.set_defaults(run=_run_figures)
+    return parser
+
+
+# -- checks done before any work ------------------------------------------------
+
+
+def _input_path(source: str) -> Path | None:
+    """The file ``source`` names (a path, or a bundled photo's file), or None if there is none."""
+    if Path(source).exists():
+        return Path(source)
+    if source in samples():
+        return sample_path(source)
+    return None
+
+
+def _refuse_overwriting_input(source: str, output: str) -> None:
+    input_path = _input_path(source)
+    if input_path is None or not Path(output).exists():
+        return
+    if os.path.samefile(input_path, output):
+        raise InvalidParameterError(
+            f"the output {output!r} is the input file; choose another output name so the photo is not overwritten"
+        )
+
+
+def _check_image_output(output: str) -> None:
+    # save_image checks this too, but only after the clustering: fail before any work
+    if Path(output).suffix.lower() not in SAVE_FORMATS:
+        raise InvalidParameterError(
+            f"cannot tell the image format of {output!r} from its suffix; end the name with .png or .jpg"
+        )
+    check_output_path(output)
+
+
+def _palette_format(args) -> str:
+    if args.format is not None:
+        return args.format
+    if args.output is None:
+        return "hex"
+    suffix = Path(args.output).suffix.lower()
+    for name, suffixes in PALETTE_FORMATS.items():
+        if suffix in suffixes:
+            return name
+    raise InvalidParameterError(
+        f"cannot tell the palette format of {args.output!r} from its suffix; "
+        "use .hex, .txt, .json or .gpl, or give --format"
+    )
+
+
+# -- the commands ---------------------------------------------------------------
+
+
+def _load(args):
+    options = {} if args.max_pixels is None else {"max_pixels": args.max_pixels}
+    return load_image(args.input, **options)
+
+
+def _run_quantize(args) -> int:
+    _refuse_overwriting_input(args.input, args.output)
+    _check_image_output(args.output)
+    image = _load(args)
+    palette = fit_palette(image, args.k, method=args.method, seed=args.seed, space=args.space)
+    save_image(args.output, quantize(image, palette))
+    return 0
+
+
+def _run_palette(args) -> int:
+    if args.output is not None:
+        _refuse_overwriting_input(args.input, args.output)
+        check_output_path(args.output)
+    fmt = _palette_format(args)
+    image = _load(args)
+    palette = fit_palette(image, args.k, method=args.method, seed=args.seed, space=args.space)
+    if args.output is None:
+        sys.stdout.write(palette.to_text(fmt))
+        sys.stdout.flush()
+    else:
+        palette.save(args.output, format=fmt)
+    return 0
+
+
+def _run_figures(args) -> int:
+    from .figures import blog_figures  # imports matplotlib: only for this command
+
+    for path in blog_figures(args.out, seed=args.seed, method=args.method):
+        print(path, flush=True)
+    return 0
+
+
+def _error_line(err: ColorlabError) -> str:
+    message = str(err)
+    if isinstance(err, ImageTooLargeError):
+        # the library's advice names its keyword; on the command line the option is the way
+        message = re.sub(r"pass max_pixels=(\d+) \(or None\) to load_image", r"run again with --max-pixels \1", message)
+    return "error: " + " ".join(message.split()) + "\n"  # always one line
+
+
+def _print_warning(message, category, filename, lineno, file=None, line=None):
+    # colorlab's own warnings are for the user: one plain line, no source location
+    if issubclass(category, ColorlabWarning):
+        sys.stderr.write(f"warning: {message}\n")
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
+def main(argv=None) -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``) and return the exit status.
+
+    Bad input gives status 2 and one ``error:`` line on stderr; Ctrl-C gives
+    130. Other exceptions are bugs and propagate with their traceback.
+    """
+    try:
+        args = build_parser().parse_args(argv)
+        with warnings.catch_warnings():
+            warnings.showwarning = _print_warning
+            return args.run(args)
+    except ColorlabError as err:
+        sys.stderr.write(_error_line(err))
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # the reader went away (e.g. `colorlab palette x | head -1`): not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0

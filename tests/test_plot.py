@@ -1,0 +1,354 @@
+"""Tests for colorlab.plot: layout, colors, sampling, and good manners (no show, no rcParams, no stray figures)."""
+
+from __future__ import annotations
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from matplotlib.image import AxesImage
+
+import colorlab
+from colorlab import plot
+from colorlab.errors import InvalidImageError, InvalidParameterError
+from colorlab.palette import Palette
+
+# WCAG 2.x reference values: relative luminance of the sRGB primaries is the matrix row (0.2126, 0.7152, 0.0722)
+WCAG_LUMINANCE = {(255, 255, 255): 1.0, (0, 0, 0): 0.0, (255, 0, 0): 0.2126, (0, 255, 0): 0.7152, (0, 0, 255): 0.0722}
+WCAG_AA_CONTRAST = 4.5
+
+
+def _luminance(rgb8) -> float:
+    c = np.asarray(rgb8, float) / 255
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return float(lin @ [0.2126, 0.7152, 0.0722])
+
+
+def _contrast(rgb_a, rgb_b) -> float:
+    hi, lo = sorted([_luminance(rgb_a), _luminance(rgb_b)], reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def _hex_to_rgb8(hexcode: str):
+    return [int(hexcode[i : i + 2], 16) for i in (1, 3, 5)]
+
+
+@pytest.fixture
+def two_tone():
+    """Top half red, bottom half blue: tells up from down."""
+    image = np.zeros((40, 60, 3), np.uint8)
+    image[:20] = (255, 0, 0)
+    image[20:] = (0, 0, 255)
+    return image
+
+
+@pytest.fixture
+def palette():
+    return Palette([[250, 250, 240], [10, 20, 30], [200, 30, 40], [0, 128, 0]], counts=[50, 30, 15, 5], method="manual")
+
+
+@pytest.fixture(autouse=True)
+def _no_show(monkeypatch):
+    def fail(*args, **kwargs):
+        raise AssertionError("plot functions must never call plt.show()")
+
+    monkeypatch.setattr(plt, "show", fail)
+
+
+# -- compare --------------------------------------------------------------------
+
+
+def test_compare_new_figure_has_two_stacked_axes_with_one_image_each(two_tone):
+    quantized = np.zeros_like(two_tone)
+    top, bottom = plot.compare(two_tone, quantized)
+    assert top.figure is bottom.figure
+    assert top.get_position().y0 > bottom.get_position().y0  # original ABOVE quantized
+    for ax, expected in ((top, two_tone), (bottom, quantized)):
+        assert len(ax.images) == 1 and isinstance(ax.images[0], AxesImage)
+        np.testing.assert_array_equal(ax.images[0].get_array(), expected)
+        assert ax.get_xticks().size == 0 and ax.get_yticks().size == 0
+
+
+def test_compare_draws_the_image_right_way_up(two_tone):
+    """Rendered pixels: red (the image's top rows) must appear at the top of the axes, as in a photo viewer."""
+    top, _ = plot.compare(two_tone, two_tone)
+    fig = top.figure
+    fig.canvas.draw()
+    rendered = np.asarray(fig.canvas.buffer_rgba())[..., :3]
+    box = top.get_window_extent()  # display coordinates, origin bottom-left
+    height = rendered.shape[0]
+    x = int(box.x0 + box.width / 2)
+    upper_row = int(height - (box.y1 - box.height * 0.2))
+    lower_row = int(height - (box.y0 + box.height * 0.2))
+    np.testing.assert_array_equal(rendered[upper_row, x], [255, 0, 0])
+    np.testing.assert_array_equal(rendered[lower_row, x], [0, 0, 255])
+
+
+def test_compare_default_titles_count_the_colors(two_tone):
+    top, bottom = plot.compare(two_tone, two_tone)
+    assert top.get_title() == "original"
+    assert bottom.get_title() == "quantized (2 colors)"
+
+
+def test_compare_custom_titles(two_tone):
+    top, bottom = plot.compare(two_tone, two_tone, titles=("photo", "k=2"))
+    assert (top.get_title(), bottom.get_title()) == ("photo", "k=2")
+
+
+def test_compare_draws_into_given_axes_without_new_figure(two_tone):
+    fig, axes = plt.subplots(2, 1)
+    before = plt.get_fignums()
+    returned = plot.compare(two_tone, two_tone, ax=axes)
+    assert list(returned) == list(axes)
+    assert plt.get_fignums() == before
+
+
+def test_compare_image_can_be_updated_in_place(two_tone):
+    _, bottom = plot.compare(two_tone, two_tone)
+    new = np.full_like(two_tone, 7)
+    bottom.images[0].set_data(new)
+    np.testing.assert_array_equal(bottom.images[0].get_array(), new)
+
+
+@pytest.mark.parametrize(
+    "original, quantized",
+    [
+        (np.zeros((4, 4, 3), np.uint8), np.zeros((4, 5, 3), np.uint8)),
+        (np.zeros((4, 4), np.uint8), np.zeros((4, 4), np.uint8)),
+        (np.zeros((4, 4, 3), np.float64), np.zeros((4, 4, 3), np.uint8)),
+        (np.zeros((4, 4, 4), np.uint8), np.zeros((4, 4, 4), np.uint8)),
+    ],
+    ids=["shapes differ", "2D", "float", "RGBA"],
+)
+def test_compare_rejects_bad_images(original, quantized):
+    with pytest.raises(InvalidImageError):
+        plot.compare(original, quantized)
+
+
+@pytest.mark.parametrize("titles", ["one string", ("a",), ("a", "b", "c")])
+def test_compare_rejects_bad_titles(two_tone, titles):
+    with pytest.raises(InvalidParameterError, match="titles"):
+        plot.compare(two_tone, two_tone, titles=titles)
+
+
+def test_compare_rejects_wrong_number_of_axes(two_tone):
+    fig, axes = plt.subplots(3, 1)
+    with pytest.raises(InvalidParameterError, match="two axes"):
+        plot.compare(two_tone, two_tone, ax=axes)
+
+
+# -- swatches -------------------------------------------------------------------
+
+
+def test_swatch_widths_are_pixel_shares_in_palette_order(palette):
+    ax = plot.swatches(palette)
+    bars = ax.patches
+    assert [round(b.get_width(), 9) for b in bars] == [0.5, 0.3, 0.15, 0.05]
+    lefts = [b.get_x() for b in bars]
+    assert lefts == sorted(lefts) and lefts[0] == 0
+    assert bars[-1].get_x() + bars[-1].get_width() == pytest.approx(1.0)
+    np.testing.assert_allclose([b.get_facecolor()[:3] for b in bars], palette.colors / 255)
+    assert ax.get_xlim() == (0.0, 1.0)
+
+
+def test_swatch_labels_show_hex_and_share_in_contrasting_color(palette):
+    ax = plot.swatches(palette)
+    texts = ax.texts
+    assert len(texts) == len(palette)  # every bar here is wide enough (>= 5 %)
+    for text, rgb, hexcode, share in zip(texts, palette.colors, palette.to_hex(), palette.shares):
+        assert hexcode in text.get_text()
+        assert f"{100 * share:.1f}%" in text.get_text()
+        text_rgb = np.round(np.array(matplotlib.colors.to_rgb(text.get_color())) * 255)
+        assert _contrast(text_rgb, rgb) >= WCAG_AA_CONTRAST
+
+
+def test_swatches_without_labels_has_no_text(palette):
+    assert len(plot.swatches(palette, labels=False).texts) == 0
+
+
+def test_very_narrow_swatch_gets_no_unreadable_label():
+    p = Palette([[0, 0, 0], [255, 255, 255]], counts=[999, 1])
+    ax = plot.swatches(p)
+    assert len(ax.patches) == 2
+    assert [t.get_text().split()[0] for t in ax.texts] == ["#000000"]
+
+
+def test_swatches_with_zero_counts_show_equal_widths():
+    ax = plot.swatches(Palette([[1, 2, 3], [4, 5, 6]], counts=[0, 0]))
+    assert [b.get_width() for b in ax.patches] == [0.5, 0.5]
+
+
+def test_swatches_rejects_non_palette():
+    with pytest.raises(InvalidParameterError, match="Palette"):
+        plot.swatches([[1, 2, 3]])
+
+
+def test_swatches_draws_into_given_axes(palette):
+    fig, ax = plt.subplots()
+    before = plt.get_fignums()
+    assert plot.swatches(palette, ax=ax) is ax
+    assert plt.get_fignums() == before
+
+
+@pytest.mark.parametrize("rgb, luminance", WCAG_LUMINANCE.items())
+def test_text_color_rule_uses_wcag_luminance(rgb, luminance):
+    assert plot._relative_luminance(rgb) == pytest.approx(luminance)
+
+
+@given(st.tuples(*[st.integers(0, 255)] * 3))
+def test_text_color_is_readable_on_any_background(rgb):
+    text_rgb = _hex_to_rgb8(plot.text_color_for(rgb))
+    assert _contrast(text_rgb, rgb) >= WCAG_AA_CONTRAST
+
+
+# -- rgb_scatter ----------------------------------------------------------------
+
+
+def _sorted_rows(array) -> np.ndarray:
+    array = np.asarray(array)
+    return array[np.lexsort(array.T[::-1])]
+
+
+def _drawn_colors(ax, index: int) -> np.ndarray:
+    """RGB 0..1 face colors of a 3D collection as drawn (matplotlib only settles them at draw time, depth-sorted)."""
+    ax.figure.canvas.draw()
+    return _sorted_rows(np.asarray(ax.collections[index].get_facecolor())[:, :3])
+
+
+def _points(collection) -> np.ndarray:
+    # Path3DCollection keeps the data coordinates in _offsets3d (no public getter in matplotlib)
+    return np.column_stack([np.asarray(c, float) for c in collection._offsets3d])
+
+
+def test_rgb_scatter_axes_span_the_rgb_cube(small_photo):
+    ax = plot.rgb_scatter(small_photo)
+    assert ax.name == "3d"
+    assert ax.get_xlim() == ax.get_ylim() == ax.get_zlim() == (0.0, 255.0)
+    labels = (ax.get_xlabel(), ax.get_ylabel(), ax.get_zlabel())
+    assert [label.lower() for label in labels] == ["red", "green", "blue"]
+    assert ax.get_title()
+
+
+def test_rgb_scatter_draws_a_sample_of_pixels_in_their_own_colors(small_photo):
+    ax = plot.rgb_scatter(small_photo, max_points=500, seed=3)
+    points = _points(ax.collections[0])
+    assert points.shape == (500, 3)
+    pixel_set = {tuple(p) for p in small_photo.reshape(-1, 3).tolist()}
+    assert {tuple(p) for p in points.astype(int).tolist()} <= pixel_set
+    np.testing.assert_allclose(_drawn_colors(ax, 0), _sorted_rows(points / 255))
+    assert 0 < ax.collections[0].get_alpha() < 1
+
+
+def test_rgb_scatter_draws_every_pixel_when_there_are_few():
+    pixels = np.array([[0, 0, 0], [255, 0, 0], [0, 255, 0]], np.uint8)
+    ax = plot.rgb_scatter(pixels, max_points=10)
+    np.testing.assert_array_equal(_points(ax.collections[0]), pixels)
+
+
+def test_rgb_scatter_sample_is_seeded(small_photo):
+    first = _points(plot.rgb_scatter(small_photo, max_points=200, seed=1).collections[0])
+    again = _points(plot.rgb_scatter(small_photo, max_points=200, seed=1).collections[0])
+    other = _points(plot.rgb_scatter(small_photo, max_points=200, seed=2).collections[0])
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, other)
+
+
+def test_rgb_scatter_accepts_image_or_pixels_alike(small_photo):
+    from_image = _points(plot.rgb_scatter(small_photo, max_points=300).collections[0])
+    from_pixels = _points(plot.rgb_scatter(small_photo.reshape(-1, 3), max_points=300).collections[0])
+    np.testing.assert_array_equal(from_image, from_pixels)
+
+
+def test_rgb_scatter_palette_markers_are_large_edged_and_sized_by_share(small_photo, palette):
+    ax = plot.rgb_scatter(small_photo, palette)
+    pixels, centers = ax.collections[0], ax.collections[1]
+    np.testing.assert_array_equal(_points(centers), palette.colors)
+    sizes = centers.get_sizes().copy()  # before drawing, which depth-sorts them
+    assert len(sizes) == len(palette)
+    assert sizes.min() > pixels.get_sizes().max() * 5
+    assert list(sizes) == sorted(sizes, reverse=True)  # palette is ordered by share
+    np.testing.assert_allclose(_drawn_colors(ax, 1), _sorted_rows(palette.colors / 255))
+    edge = np.asarray(centers.get_edgecolor())[0, :3]
+    assert _luminance(edge * 255) < 0.05  # dark edge
+
+
+def test_rgb_scatter_draws_into_given_3d_axes(small_photo):
+    fig = plt.figure()
+    ax = fig.add_subplot(projection="3d")
+    before = plt.get_fignums()
+    assert plot.rgb_scatter(small_photo, ax=ax) is ax
+    assert plt.get_fignums() == before
+
+
+def test_rgb_scatter_rejects_a_2d_axes(small_photo):
+    fig, ax = plt.subplots()
+    with pytest.raises(InvalidParameterError, match="3D"):
+        plot.rgb_scatter(small_photo, ax=ax)
+
+
+@pytest.mark.parametrize("max_points", [0, -5, 1.5, "100", True])
+def test_rgb_scatter_rejects_bad_max_points(small_photo, max_points):
+    with pytest.raises(InvalidParameterError, match="max_points"):
+        plot.rgb_scatter(small_photo, max_points=max_points)
+
+
+@pytest.mark.parametrize(
+    "pixels", [np.zeros((5, 4), np.uint8), np.zeros((5, 3), np.float64), np.zeros((2, 2, 4), np.uint8)]
+)
+def test_rgb_scatter_rejects_bad_pixels(pixels):
+    with pytest.raises(InvalidImageError):
+        plot.rgb_scatter(pixels)
+
+
+def test_rgb_scatter_rejects_non_palette(small_photo):
+    with pytest.raises(InvalidParameterError, match="Palette"):
+        plot.rgb_scatter(small_photo, palette=np.zeros((3, 3), np.uint8))
+
+
+# -- elbow ----------------------------------------------------------------------
+
+
+def test_elbow_plots_values_against_k_and_marks_one():
+    ks, values = [2, 4, 8, 16], [900.0, 400.0, 150.0, 90.0]
+    ax = plot.elbow(ks, values, ylabel="MSE", mark=8)
+    line = ax.lines[0]
+    np.testing.assert_array_equal(line.get_xdata(), ks)
+    np.testing.assert_array_equal(line.get_ydata(), values)
+    marked_x = {float(np.asarray(artist.get_xdata())[0]) for artist in ax.lines[1:]}
+    assert marked_x == {8.0}
+    assert "k" in ax.get_xlabel() and ax.get_ylabel() == "MSE"
+
+
+@pytest.mark.parametrize(
+    "ks, values, mark", [([2, 4], [1.0], None), ([], [], None), ([2, 4], [1.0, 2.0], 3)], ids=["lengths", "empty", "mark"]
+)
+def test_elbow_rejects_bad_input(ks, values, mark):
+    with pytest.raises(InvalidParameterError):
+        plot.elbow(ks, values, mark=mark)
+
+
+# -- manners --------------------------------------------------------------------
+
+
+def test_plot_functions_leave_rcparams_alone(small_photo, palette):
+    before = dict(matplotlib.rcParams)
+    plot.compare(small_photo, small_photo)
+    plot.swatches(palette)
+    plot.rgb_scatter(small_photo, palette)
+    plot.elbow([1, 2], [2.0, 1.0])
+    assert dict(matplotlib.rcParams) == before
+
+
+def test_each_call_without_ax_makes_exactly_one_figure(small_photo, palette):
+    plt.close("all")
+    plot.compare(small_photo, small_photo)
+    plot.swatches(palette)
+    plot.rgb_scatter(small_photo, palette)
+    plot.elbow([1, 2], [2.0, 1.0])
+    assert len(plt.get_fignums()) == 4
+
+
+def test_plot_is_reachable_from_the_package():
+    assert colorlab.plot is plot
