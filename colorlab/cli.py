@@ -39,7 +39,7 @@ from . import __version__
 from ._files import check_output_path
 from .cluster import MAX_K, METHODS, SPACES, fit_palette
 from .errors import ColorlabError, ColorlabWarning, ImageTooLargeError, InvalidParameterError
-from .images import DEFAULT_MAX_PIXELS, SAVE_FORMATS, load_image, save_image
+from .images import DEFAULT_MAX_PIXELS, INDEXED_FORMATS, INDEXED_ONLY_FORMATS, SAVE_FORMATS, load_image, save_image
 from .palette import PALETTE_FORMATS
 from .quantize import quantize
 from .samples import sample_path, samples
@@ -112,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_fit_options(quantize_cmd)
     quantize_cmd.add_argument("-o", "--output", required=True, metavar="OUT",
                               help="output image: .png (lossless) or .jpg, also " + ", ".join(sorted(set(SAVE_FORMATS) - {".png", ".jpg"})) + " (never the input file)")
+    quantize_cmd.add_argument("--rgb", action="store_true",
+                              help="write a .png as 24-bit RGB; by default .png and .gif are written as indexed "
+                                   "images (the palette plus one small index per pixel: the same pixels, a smaller file)")
     quantize_cmd.set_defaults(run=_run_quantize)
 
     palette_cmd = commands.add_parser("palette", help="print the k colors of an image",
@@ -193,7 +196,9 @@ def _run_quantize(args) -> int:
     _check_image_output(args.output)
     image = _load(args)
     palette = fit_palette(image, args.k, method=args.method, seed=args.seed, space=args.space)
-    save_image(args.output, quantize(image, palette))
+    fmt = SAVE_FORMATS[Path(args.output).suffix.lower()]
+    indexed = fmt in INDEXED_FORMATS and not (args.rgb and fmt not in INDEXED_ONLY_FORMATS)
+    save_image(args.output, quantize(image, palette), palette=palette if indexed else None)
     return 0
 
 

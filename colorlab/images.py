@@ -29,6 +29,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from ._files import write_atomically
+from ._kmeans import pack_rgb
 from .errors import (
     ColorlabError,
     ColorlabWarning,
@@ -38,7 +39,7 @@ from .errors import (
     InvalidParameterError,
 )
 
-__all__ = ["DEFAULT_MAX_PIXELS", "SAVE_FORMATS", "load_image", "save_image", "as_image", "as_pixels", "to_rgb8"]
+__all__ = ["DEFAULT_MAX_PIXELS", "SAVE_FORMATS", "INDEXED_FORMATS", "load_image", "save_image", "as_image", "as_pixels", "to_rgb8"]
 
 #: Largest image :func:`load_image` reads unless told otherwise: 100 megapixels
 #: (a 12-megapixel photo fits eight times over; decoding it takes about 700 MB).
@@ -54,6 +55,7 @@ SAVE_FORMATS = {
     ".tiff": "TIFF",
     ".webp": "WEBP",
     ".ppm": "PPM",
+    ".gif": "GIF",  # indexed only: save_image(..., palette=...)
 }
 _SAVE_OPTIONS = {"JPEG": {"quality": 95}, "WEBP": {"lossless": True}}
 
@@ -606,7 +608,7 @@ def _gray16(image: Image.Image, transparency, label: str) -> np.ndarray:
 # --------------------------------------------------------------------------- saving
 
 
-def save_image(path, image) -> Path:
+def save_image(path, image, *, palette=None) -> Path:
     """Write an ``(H, W, 3)`` uint8 RGB image to ``path``, atomically; the suffix picks the format.
 
     PNG is lossless; JPEG is written at quality 95; see :data:`SAVE_FORMATS`
@@ -619,6 +621,12 @@ def save_image(path, image) -> Path:
         Where to write, e.g. ``"quantized.png"``.
     image : numpy.ndarray
         ``(H, W, 3)`` uint8 RGB.
+    palette : Palette, optional
+        Write an *indexed* image (``.png`` or ``.gif`` only): the file stores the
+        palette's colors once and one small index per pixel (1, 2, 4 or 8 bits),
+        which makes quantized PNGs several times smaller. Every pixel of ``image``
+        must be one of the palette's colors (quantize it first with
+        :func:`colorlab.quantize`); at most 256 colors.
 
     Returns
     -------
@@ -631,6 +639,9 @@ def save_image(path, image) -> Path:
         If ``image`` is not ``(H, W, 3)`` uint8.
     ImageFileError
         If the suffix is not supported, or the file cannot be written.
+    InvalidParameterError
+        With ``palette``: more than 256 colors, a suffix that holds no palette,
+        or pixels whose color is not in the palette.
 
     Examples
     --------
@@ -652,5 +663,58 @@ def save_image(path, image) -> Path:
             f"cannot write {str(path)!r}: colorlab does not know the suffix {path.suffix or '(none)'!r}; "
             f"end the file name with one of {', '.join(SAVE_FORMATS)}"
         )
-    picture = Image.fromarray(np.ascontiguousarray(image))
-    return write_atomically(path, lambda tmp: picture.save(tmp, format=fmt, **_SAVE_OPTIONS.get(fmt, {})))
+    if palette is None and fmt in INDEXED_ONLY_FORMATS:
+        raise InvalidParameterError(
+            f"cannot write {str(path)!r}: a {path.suffix} file holds at most 256 colors; quantize the image and "
+            "pass its palette (save_image(path, quantized, palette=palette)), or save as .png"
+        )
+    if palette is None:
+        picture, options = Image.fromarray(np.ascontiguousarray(image)), _SAVE_OPTIONS.get(fmt, {})
+    else:
+        picture, options = _indexed_picture(image, palette, path, fmt)
+    return write_atomically(path, lambda tmp: picture.save(tmp, format=fmt, **options))
+
+
+#: Formats that can store a palette (an indexed image), and those that can store nothing else.
+INDEXED_FORMATS = ("PNG", "GIF")
+INDEXED_ONLY_FORMATS = ("GIF",)
+
+
+def _indexed_picture(image: np.ndarray, palette, path: Path, fmt: str):
+    """A Pillow "P" image of ``image`` in ``palette``'s colors, with the encoder options to write it."""
+    from .palette import Palette
+
+    if not isinstance(palette, Palette):
+        raise InvalidParameterError(f"palette must be a colorlab.Palette, got {type(palette).__name__}")
+    if fmt not in INDEXED_FORMATS:
+        raise InvalidParameterError(
+            f"cannot write {str(path)!r} with a palette: only .png and .gif files hold one; "
+            "change the suffix or leave out palette="
+        )
+    if len(palette) > 256:
+        raise InvalidParameterError(
+            f"an indexed {path.suffix} holds at most 256 colors, but the palette has {len(palette)}; "
+            "fit at most 256 colors, or save without palette= (full RGB)"
+        )
+    labels = _palette_indices(image, palette.colors)
+    picture = Image.fromarray(labels)
+    picture.putpalette(np.ascontiguousarray(palette.colors).tobytes())  # makes it a "P" image
+    bits = next(b for b in (1, 2, 4, 8) if len(palette) <= 1 << b)
+    return picture, ({"bits": bits, "optimize": True} if fmt == "PNG" else {})
+
+
+def _palette_indices(image: np.ndarray, colors: np.ndarray) -> np.ndarray:
+    """(H, W) uint8 index of each pixel's color in ``colors``; every pixel must match one exactly."""
+    palette_codes = pack_rgb(colors)
+    order = np.argsort(palette_codes, kind="stable")
+    sorted_codes = palette_codes[order]
+    codes = pack_rgb(image.reshape(-1, 3)).reshape(image.shape[:2])
+    position = np.searchsorted(sorted_codes, codes).clip(max=len(sorted_codes) - 1)
+    missing = sorted_codes[position] != codes
+    if missing.any():
+        r, g, b = image[missing][0]
+        raise InvalidParameterError(
+            f"the image has {int(missing.sum())} pixels whose color (e.g. #{r:02x}{g:02x}{b:02x}) is not in the "
+            "palette; quantize it first with colorlab.quantize(image, palette)"
+        )
+    return order[position].astype(np.uint8)

@@ -438,3 +438,25 @@ def test_a_bug_is_not_swallowed(photo, monkeypatch):
 def test_main_returns_zero_on_success(photo, capsys):
     assert cli.main(["palette", str(photo), "-k", "2", "--format", "json"]) == 0
     assert len(json.loads(capsys.readouterr().out)["colors"]) <= 2
+
+
+@pytest.mark.parametrize("extra, color_type", [([], 3), (["--rgb"], 2)])
+def test_quantize_png_is_indexed_unless_rgb_is_asked(tmp_path, small_photo, extra, color_type):
+    source = tmp_path / "in.png"
+    colorlab.save_image(source, small_photo)
+    out = tmp_path / "out.png"
+    result = subprocess.run([sys.executable, "-m", "colorlab", "quantize", str(source), "-k", "5", "-o", str(out), *extra],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes()[25] == color_type  # PNG IHDR color type: 3 indexed, 2 RGB
+    assert colorlab.metrics.count_colors(colorlab.load_image(out)) <= 5
+
+
+def test_quantize_to_gif_writes_an_indexed_gif(tmp_path, small_photo):
+    source = tmp_path / "in.png"
+    colorlab.save_image(source, small_photo)
+    out = tmp_path / "out.gif"
+    result = subprocess.run([sys.executable, "-m", "colorlab", "quantize", str(source), "-k", "7", "-o", str(out)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert colorlab.metrics.count_colors(colorlab.load_image(out)) <= 7

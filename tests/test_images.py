@@ -600,3 +600,69 @@ def test_to_rgb8_two_dimensional_with_three_columns_means_pixels():
 def test_to_rgb8_uint16_alpha_matches_float_compositing(rgba):
     expected = composite(rgba[..., :3], rgba[..., 3:], 65535)
     np.testing.assert_array_equal(colorlab.to_rgb8(rgba), expected)
+
+
+# -- indexed images (save_image(..., palette=)) ---------------------------------------------------
+
+
+def _quantized_photo(k):
+    image = colorlab.load_image("rocket")[:120, :160]
+    palette = colorlab.fit_palette(image, k, seed=0)
+    return colorlab.quantize(image, palette), palette
+
+
+@pytest.mark.parametrize("k, bits", [(2, 1), (4, 2), (5, 4), (16, 4), (17, 8), (64, 8)])
+def test_indexed_png_is_lossless_with_the_smallest_bit_depth(tmp_path, k, bits):
+    quantized, palette = _quantized_photo(k)
+    path = colorlab.save_image(tmp_path / "q.png", quantized, palette=palette)
+    header = path.read_bytes()[:26]
+    assert header[12:16] == b"IHDR" and header[24] == bits and header[25] == 3  # bit depth, color type 3 = indexed
+    with Image.open(path) as saved:
+        stored = np.array(saved.getpalette()[: 3 * len(palette)], np.uint8).reshape(-1, 3)
+    assert set(map(tuple, stored)) == set(map(tuple, palette.colors))
+    assert np.array_equal(colorlab.load_image(path), quantized)
+
+
+def test_indexed_gif_is_lossless(tmp_path):
+    quantized, palette = _quantized_photo(8)
+    path = colorlab.save_image(tmp_path / "q.gif", quantized, palette=palette)
+    with Image.open(path) as saved:
+        assert saved.mode == "P"
+    assert np.array_equal(colorlab.load_image(path), quantized)
+
+
+def test_indexed_png_is_smaller_than_rgb_png(tmp_path):
+    quantized, palette = _quantized_photo(6)
+    rgb = colorlab.save_image(tmp_path / "rgb.png", quantized)
+    indexed = colorlab.save_image(tmp_path / "indexed.png", quantized, palette=palette)
+    assert indexed.stat().st_size < rgb.stat().st_size
+
+
+def test_indexed_save_refuses_more_than_256_colors(tmp_path):
+    colors = np.stack(np.meshgrid(np.arange(0, 256, 36), np.arange(0, 256, 36), np.arange(0, 256, 51)), -1)
+    colors = colors.reshape(-1, 3).astype(np.uint8)
+    assert len(colors) > 256
+    palette = colorlab.Palette(colors, counts=np.ones(len(colors), np.int64))
+    image = colors[None, :, :]
+    with pytest.raises(colorlab.InvalidParameterError, match=r"at most 256 colors, but the palette has 384"):
+        colorlab.save_image(tmp_path / "big.png", image, palette=palette)
+    assert not list(tmp_path.iterdir())
+
+
+def test_indexed_save_refuses_colors_outside_the_palette(tmp_path):
+    quantized, palette = _quantized_photo(4)
+    original = colorlab.load_image("rocket")[:120, :160]
+    with pytest.raises(colorlab.InvalidParameterError, match=r"quantize it first"):
+        colorlab.save_image(tmp_path / "q.png", original, palette=palette)
+
+
+def test_indexed_save_refuses_formats_without_palette(tmp_path):
+    quantized, palette = _quantized_photo(4)
+    with pytest.raises(colorlab.InvalidParameterError, match=r"only \.png and \.gif"):
+        colorlab.save_image(tmp_path / "q.jpg", quantized, palette=palette)
+
+
+def test_gif_without_palette_is_refused_not_silently_reduced(tmp_path):
+    image = colorlab.load_image("rocket")[:40, :40]
+    with pytest.raises(colorlab.InvalidParameterError, match=r"at most 256 colors; quantize the image"):
+        colorlab.save_image(tmp_path / "photo.gif", image)
