@@ -315,7 +315,7 @@ def test_output_folder_missing(photo, tmp_path):
 
 
 def test_output_suffix_unknown(photo, tmp_path):
-    out = tmp_path / "out.gif"
+    out = tmp_path / "out.xyz"
     assert_bad_input(run("quantize", photo, "-k", 3, "-o", out), mentions=".png")
     assert not out.exists()
 
