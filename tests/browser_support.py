@@ -1,0 +1,142 @@
+"""Start JupyterLab or Voila on loopback and Debian's Chromium for the browser tests.
+
+Each server runs with throw-away Jupyter config/runtime/data folders, a random
+free port and a random token, in a folder of its own (a copy of the notebook),
+so a browser run never saves outputs into the checkout. Servers are stopped by
+their own process handle.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+SERVER_START_TIMEOUT = 180  # seconds
+
+
+@dataclass
+class Server:
+    url: str  # base URL, ends with "/"
+    token: str
+    process: subprocess.Popen
+    log: Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def jupyter_env(scratch: Path) -> dict:
+    """The environment for a server: throw-away Jupyter folders, everything else as in this process."""
+    env = dict(os.environ)
+    for name in ("CONFIG", "RUNTIME", "DATA"):
+        folder = scratch / f"jupyter-{name.lower()}"
+        folder.mkdir(parents=True, exist_ok=True)
+        env[f"JUPYTER_{name}_DIR"] = str(folder)
+    env["JUPYTER_PLATFORM_DIRS"] = "1"
+    env.pop("MPLBACKEND", None)  # the notebook chooses its backend
+    return env
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with code {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"the server did not answer {url} within {SERVER_START_TIMEOUT} s:\n{log.read_text()[-3000:]}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@contextmanager
+def _server(command: list[str], cwd: Path, scratch: Path, probe: str, port: int, token: str) -> Iterator[Server]:
+    log = scratch / f"server-{port}.log"
+    with open(log, "wb") as sink:
+        process = subprocess.Popen(command, cwd=cwd, env=jupyter_env(scratch), stdout=sink, stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{port}/"
+        _wait_until_up(base + probe, process, log)
+        yield Server(base, token, process, log)
+    finally:
+        _stop(process)
+
+
+def copy_notebook(notebook: Path, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(notebook, folder / notebook.name))
+
+
+def _quiet_lab_settings(scratch: Path) -> None:
+    # no "get notified about Jupyter news?" toast over the page (user settings live in JUPYTER_CONFIG_DIR)
+    folder = scratch / "jupyter-config" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
+
+
+@contextmanager
+def jupyterlab(root: Path, scratch: Path) -> Iterator[Server]:
+    """JupyterLab serving ``root`` on 127.0.0.1, a random port and token."""
+    port, token = free_port(), secrets.token_hex(16)
+    _quiet_lab_settings(scratch)
+    command = [
+        sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", "--ServerApp.port_retries=0",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")
+    with _server(command, root, scratch, f"api?token={token}", port, token) as server:
+        yield server
+
+
+@contextmanager
+def voila(notebook: Path, scratch: Path) -> Iterator[Server]:
+    """Voila serving ``notebook`` as a page on 127.0.0.1 and a random port (Voila has no token)."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+        "--Voila.port_retries=0",
+    ]
+    with _server(command, notebook.parent, scratch, "voila/static/voila.js", port, "") as server:
+        yield server
+
+
+def kernelspecs(server: Server) -> dict:
+    import json
+
+    with urllib.request.urlopen(f"{server.url}api/kernelspecs?token={server.token}", timeout=10) as response:
+        return json.load(response)
