@@ -1,7 +1,7 @@
 """colorlab's k-means next to its peers, in one process: time (fit + map the whole image), MSE, peak memory.
 
 Run:  .venv/bin/python benchmarks/bench_quantize.py --quick
-      .venv/bin/python benchmarks/bench_quantize.py --images kodim05,kodim23,rocket --ks 6,16,64 --big
+      .venv/bin/python benchmarks/bench_quantize.py --images kodim05,kodim23,rocket --ks 6,16,64 --big --repeat 3
 
 Peers come from the ``bench`` extra (scikit-learn, opencv-python-headless, imagequant); a missing
 peer is reported as such. Images: the bundled photos by name, Kodak photos (kodimNN) when
@@ -136,6 +136,7 @@ def main(argv=None):
     parser.add_argument("--big", action="store_true", help="also a 12-megapixel upscaled photo at k=16")
     parser.add_argument("--memory", action="store_true", help="measure peak memory (tracemalloc; runs twice)")
     parser.add_argument("--scipy-cap", type=float, default=100_000, help="run the blog's scipy only up to this many pixels x k / 16")
+    parser.add_argument("--repeat", type=int, default=1, help="timing rounds (interleaved); the median is shown")
     parser.add_argument("--quick", action="store_true", help="kodim05 and rocket at k=16 only")
     args = parser.parse_args(argv)
     names = ["kodim05", "rocket"] if args.quick else [n for n in args.images.split(",") if n and n != "none"]
@@ -152,22 +153,28 @@ def main(argv=None):
         if image is None:
             print(f"| {name} | {k} | (skipped: Kodak photos not found) | | | | | |")
             continue
-        base = None
-        for peer in ["scikit-learn KMeans"] + [p for p in peers if p != "scikit-learn KMeans"]:
-            if peer not in peers and peer != "scikit-learn KMeans":
-                continue
-            n_pixels = image.shape[0] * image.shape[1]
-            if peer == "blog scipy kmeans" and n_pixels * k / 16 > args.scipy_cap:
-                continue
-            try:
-                seconds, out, peak = measure(PEERS[peer], image, k, args.memory)
-            except ImportError as err:
-                print(f"| {name} | {k} | {peer} | not installed ({err.name}) | | | | |")
-                continue
-            error = mse(image, out)
-            if peer == "scikit-learn KMeans":
-                base = (seconds, error)
-            t_ratio, e_ratio = seconds / base[0], error / base[1]
+        order = ["scikit-learn KMeans"] + [p for p in peers if p != "scikit-learn KMeans"]
+        n_pixels = image.shape[0] * image.shape[1]
+        order = [p for p in order if not (p == "blog scipy kmeans" and n_pixels * k / 16 > args.scipy_cap)]
+        results, missing = {}, {}
+        for repeat in range(args.repeat):  # interleaved: every peer once per round, median over rounds
+            for peer in order:
+                if peer in missing:
+                    continue
+                try:
+                    seconds, out, peak = measure(PEERS[peer], image, k, args.memory and repeat == 0)
+                except ImportError as err:
+                    missing[peer] = err.name
+                    continue
+                times, _, _ = results.setdefault(peer, ([], out, peak))
+                times.append(seconds)
+        for peer, name_missing in missing.items():
+            print(f"| {name} | {k} | {peer} | not installed ({name_missing}) | | | | |")
+        base_time = statistics.median(results["scikit-learn KMeans"][0])
+        base_error = mse(image, results["scikit-learn KMeans"][1])
+        for peer, (times, out, peak) in results.items():
+            seconds, error = statistics.median(times), mse(image, out)
+            t_ratio, e_ratio = seconds / base_time, error / base_error
             ratios.setdefault((peer, k), []).append((t_ratio, e_ratio))
             peak_text = f"{peak / 1e6:.0f}" if peak is not None else ""
             print(f"| {name} | {k} | {peer} | {1e3 * seconds:,.0f} | {t_ratio:.3f} | {error:.1f} | {e_ratio:.3f} | {peak_text} |",

@@ -4,8 +4,8 @@
 
 ``"kmeans"`` (the default)
     colorlab's own engine (``colorlab._kmeans``): k-means over *all* pixels, computed on the
-    distinct colors weighted by their pixel counts, started from the best of a few k-means++
-    runs on a coarse color histogram and refined exactly to convergence. Seeded, fast.
+    distinct colors weighted by their pixel counts, converged on coarse color histograms from the
+    best of several k-means++ starts, then refined by exact Lloyd iterations. Seeded, fast.
 ``"kmeans2"``
     ``scipy.cluster.vq.kmeans2(pixels, k, minit="++", seed=seed)`` on every pixel (10 iterations).
 ``"scipy"``
@@ -101,10 +101,26 @@ def fit_palette(image, k, *, method: str = "kmeans", seed=0, space: str = "rgb")
         centers = _kmeans.fit_centers(colors, coords, counts, k, np.random.default_rng(seed))
     else:
         centers = _fit_scipy(to_space(pixels, space), k, method, seed)
-    palette_colors = _distinct_rounded(centers, colors, coords, counts, k, space)
-    labels = _kmeans.assign(coords, to_space(palette_colors, space))
-    palette_counts = np.bincount(labels, weights=counts, minlength=k).astype(np.int64)
+    palette_colors, palette_counts = _ordered_counts(
+        _distinct_rounded(centers, colors, coords, counts, k, space), coords, counts, space
+    )
     return Palette(palette_colors, palette_counts, method=method, space=space, params=params)
+
+
+def _ordered_counts(palette_colors, coords, counts, space: str):
+    """Order colors by pixel count (as Palette does) and count with ties going to the first listed.
+
+    ``quantize`` gives a pixel equidistant from two palette colors to the one listed first in the
+    final (count-ordered) palette, so the counts are taken in that order; repeat until it is stable.
+    """
+    for _ in range(len(palette_colors)):
+        labels = _kmeans.assign(coords, to_space(palette_colors, space))
+        palette_counts = np.bincount(labels, weights=counts, minlength=len(palette_colors)).astype(np.int64)
+        order = np.argsort(-palette_counts, kind="stable")
+        if (order == np.arange(len(order))).all():
+            break
+        palette_colors = palette_colors[order]
+    return palette_colors, palette_counts
 
 
 def _check_k(k) -> int:
