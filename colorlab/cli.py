@@ -244,11 +244,16 @@ def _print_warning(message, category, filename, lineno, file=None, line=None):
 def main(argv=None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``) and return the exit status.
 
-    Bad input gives status 2 and one ``error:`` line on stderr; Ctrl-C gives
-    130. Other exceptions are bugs and propagate with their traceback.
+    Bad input gives status 2 and one ``error:`` line on stderr (usage errors
+    too: the status is returned, not raised as ``SystemExit``, so callers in
+    Python get it the same way); ``--help`` and ``--version`` return 0; Ctrl-C
+    gives 130. Other exceptions are bugs and propagate with their traceback.
     """
     try:
-        args = build_parser().parse_args(argv)
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as done:  # argparse: a usage error (status 2), --help or --version (0)
+            return 0 if done.code is None else done.code if isinstance(done.code, int) else EXIT_BAD_INPUT
         with warnings.catch_warnings():
             warnings.showwarning = _print_warning
             return args.run(args)

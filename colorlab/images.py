@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import io
 import os
 import threading
 import warnings
@@ -309,11 +310,24 @@ def _as_array(image, name: str) -> np.ndarray:
 
 
 def _check_uint8(array: np.ndarray, name: str) -> None:
-    if array.dtype != np.uint8:
+    if array.dtype == np.uint8:
+        return
+    if np.issubdtype(array.dtype, np.integer) and array.dtype != np.uint16:
+        # to_rgb8 refuses these too (it does not guess a scale): name the fix that works
         raise InvalidImageError(
-            f"{name} has dtype {array.dtype} but must be uint8: convert it with colorlab.to_rgb8({name})"
-            + (" (floats must be within 0..1)" if np.issubdtype(array.dtype, np.floating) else "")
+            f"{name} has dtype {array.dtype} but must be uint8: if its values are 0..255, "
+            f"convert it with np.asarray({name}, np.uint8) (colorlab.to_rgb8 takes uint8, uint16, bool or 0..1 floats)"
         )
+    advice = f"convert it with colorlab.to_rgb8({name})"
+    if np.issubdtype(array.dtype, np.floating) and array.size:
+        # this scan only happens on the way to an error
+        if not np.isfinite(array).all():
+            advice = "it contains NaN or infinite values: replace them (e.g. with np.nan_to_num), then " + advice
+        elif array.max() > 1.0:
+            advice = f"its values go up to {float(array.max()):g}; if they are 0..255, convert it with colorlab.to_rgb8({name} / 255)"
+        else:
+            advice += " (floats must be within 0..1)"
+    raise InvalidImageError(f"{name} has dtype {array.dtype} but must be uint8: {advice}")
 
 
 def _check_not_empty(array: np.ndarray, name: str) -> None:
@@ -328,6 +342,8 @@ def _shape_advice(array: np.ndarray, name: str, *, pixels_ok: bool) -> str:
         return f"{name} has shape {shape}, which looks like a list of pixels; this needs an image: reshape it to (H, W, 3)"
     if array.ndim == 2:
         return f"{name} has shape {shape}, which looks like a grayscale image: convert it with colorlab.to_rgb8({name})"
+    if array.ndim == 3 and shape[0] in (3, 4) and shape[2] not in (1, 2, 3, 4):
+        return f"{name} has shape {shape}, which looks like channels first; move them last with np.moveaxis({name}, 0, -1)"
     if array.ndim == 3 and shape[2] in (1, 2, 4):
         kind = {1: "grayscale", 2: "gray + alpha", 4: "RGBA"}[shape[2]]
         return f"{name} has shape {shape}, which looks like a {kind} image: convert it with colorlab.to_rgb8({name})"
@@ -348,8 +364,8 @@ def _check_background(background) -> tuple[int, int, int]:
 # --------------------------------------------------------------------------- files
 
 
-def load_image(source, *, background=(255, 255, 255), max_pixels=DEFAULT_MAX_PIXELS) -> np.ndarray:
-    """Read an image file (or a bundled photo by name) as an ``(H, W, 3)`` uint8 RGB array.
+def load_image(source, *, background=(255, 255, 255), max_pixels=DEFAULT_MAX_PIXELS, name=None) -> np.ndarray:
+    """Read an image file (or a bundled photo by name, or a file's bytes) as an ``(H, W, 3)`` uint8 RGB array.
 
     Whatever the file holds comes out the same way:
 
@@ -365,15 +381,22 @@ def load_image(source, *, background=(255, 255, 255), max_pixels=DEFAULT_MAX_PIX
 
     Parameters
     ----------
-    source : str or path-like
-        A path to an image file, or the name of a bundled photo
-        (see :func:`colorlab.samples`).
+    source : str, path-like, bytes or binary file object
+        A path to an image file, the name of a bundled photo
+        (see :func:`colorlab.samples`), or the content of an image file held
+        in memory: ``bytes`` (e.g. an upload, or ``response.content``) or a
+        file object opened in binary mode (e.g. ``io.BytesIO``), read from its
+        current position to the end and not closed.
     background : tuple of 3 ints
         RGB color (0..255 each) that shows through transparent pixels.
     max_pixels : int or None
         Refuse files whose header announces more pixels than this, before
         decoding anything. Default :data:`DEFAULT_MAX_PIXELS` (100 megapixels);
         ``None`` means no limit.
+    name : str, optional
+        How error messages and warnings call the source, e.g.
+        ``"the uploaded file 'cat.png'"``. Default: the path in quotes, or
+        ``"the image data"`` for bytes and file objects.
 
     Returns
     -------
@@ -388,7 +411,8 @@ def load_image(source, *, background=(255, 255, 255), max_pixels=DEFAULT_MAX_PIX
     ImageTooLargeError
         The image has more pixels than ``max_pixels``.
     InvalidParameterError
-        ``background`` or ``max_pixels`` is not valid.
+        ``source`` is of another type, or ``background``, ``max_pixels`` or
+        ``name`` is not valid.
 
     Warns
     -----
@@ -408,13 +432,27 @@ def load_image(source, *, background=(255, 255, 255), max_pixels=DEFAULT_MAX_PIX
     >>> image = load_image("rocket")
     >>> image.shape, image.dtype
     ((427, 640, 3), dtype('uint8'))
+    >>> from colorlab import sample_path
+    >>> upload = sample_path("rocket").read_bytes()
+    >>> load_image(upload, name="the uploaded file 'rocket.jpg'").shape
+    (427, 640, 3)
+    >>> load_image(upload[:100], name="the uploaded file 'rocket.jpg'")
+    Traceback (most recent call last):
+    ...
+    colorlab.errors.ImageFileError: cannot read the uploaded file 'rocket.jpg': its header is corrupt; save or download the image again
     """
     background = _check_background(background)
     max_pixels = _check_max_pixels(max_pixels)
-    path = _existing_file(source)
-    label = repr(str(path))
+    name = _check_name(name)
     try:
-        with open(path, "rb") as stream, warnings.catch_warnings(record=True) as caught:
+        if _is_in_memory(source):
+            label = name or "the image data"
+            stream = _memory_stream(source, label)
+        else:
+            path = _existing_file(source)
+            label = name or repr(str(path))
+            stream = open(path, "rb")
+        with stream, warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             array, orientation = _decode(stream, label, max_pixels)
     except ColorlabError:
@@ -430,6 +468,35 @@ def load_image(source, *, background=(255, 255, 255), max_pixels=DEFAULT_MAX_PIX
     return _orient(image, orientation)
 
 
+def _check_name(name) -> str | None:
+    if name is not None and (not isinstance(name, str) or not name.strip()):
+        raise InvalidParameterError(f"name must be a text such as \"the uploaded file 'cat.png'\", got {name!r}")
+    return name
+
+
+def _is_in_memory(source) -> bool:
+    return isinstance(source, (bytes, bytearray, memoryview)) or (hasattr(source, "read") and not isinstance(source, (str, os.PathLike)))
+
+
+def _memory_stream(source, label: str) -> io.BytesIO:
+    """The bytes of an in-memory image file, as a fresh stream (the caller's file object is only read)."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+    else:
+        try:
+            data = source.read()
+        except ValueError:  # e.g. "I/O operation on closed file"
+            raise ImageFileError(f"cannot read {label}: the file object is closed; pass it while it is open") from None
+        if isinstance(data, str):
+            raise InvalidParameterError(
+                f"{label} was opened as text; open image files in binary mode: open(path, 'rb')"
+            )
+        data = bytes(data or b"")
+    if not data:
+        raise ImageFileError(f"cannot read {label}: the file is empty (0 bytes); copy or save the image again")
+    return io.BytesIO(data)
+
+
 def _check_max_pixels(max_pixels) -> int | None:
     if max_pixels is None:
         return None
@@ -443,7 +510,9 @@ def _existing_file(source) -> Path:
 
     if not isinstance(source, (str, os.PathLike)):
         hint = "; for an array use colorlab.to_rgb8(array) instead" if isinstance(source, np.ndarray) else ""
-        raise InvalidParameterError(f"source must be a path or the name of a bundled photo, got {type(source).__name__}{hint}")
+        raise InvalidParameterError(
+            f"source must be a path, the name of a bundled photo or the bytes of an image file, got {type(source).__name__}{hint}"
+        )
     try:
         return _checked_path(resolve(source))
     except ColorlabError:

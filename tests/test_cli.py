@@ -461,3 +461,14 @@ def test_quantize_to_gif_writes_an_indexed_gif(tmp_path, small_photo):
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert colorlab.metrics.count_colors(colorlab.load_image(out)) <= 7
+
+
+@pytest.mark.parametrize("argv, status", [(["quantize"], 2), (["palette", "rocket", "-k", "six"], 2), (["--version"], 0),
+                                          (["--help"], 0)])
+def test_main_returns_the_status_of_usage_errors_help_and_version(capsys, argv, status):
+    assert cli.main(argv) == status  # returned, not raised as SystemExit: the same for Python callers
+    captured = capsys.readouterr()
+    if status == 2:
+        assert len(captured.err.splitlines()) == 1 and captured.err.startswith("error: ") and captured.out == ""
+    else:
+        assert captured.out and captured.err == ""

@@ -1,8 +1,13 @@
 """Fuzzing load_image: random and mutated image bytes give a correct image or a ColorlabError, nothing else.
 
 The number of inputs is bounded (FUZZ_EXAMPLES, default 300; set COLORLAB_FUZZ_EXAMPLES
-to run more) so that the test takes a few seconds. The count actually tried is printed
-(``pytest -s``) and recorded as the test property ``fuzz_inputs`` (``--junitxml``).
+to run more) so that the test takes a few seconds. Each input is loaded twice, from a file
+and from memory (bytes), and both routes must agree. The count actually tried is
+
+- written in pytest's terminal summary, in every run that includes this test, with or
+  without ``-s``, ``-q`` or ``-rA``, as a line ``colorlab fuzz: N inputs tried ...``
+  (a small plugin object registered at run time: tests/conftest.py is not needed);
+- recorded as the test property ``fuzz_inputs`` (``--junitxml``).
 """
 
 from __future__ import annotations
@@ -85,7 +90,38 @@ FUZZ_INPUTS = st.one_of(
 )
 
 
-def test_load_image_survives_random_and_mutated_bytes(record_property):
+class _FuzzSummary:
+    """A pytest plugin object: adds the fuzz counts to the terminal summary at the end of the run."""
+
+    NAME = "colorlab-fuzz-summary"
+
+    def __init__(self):
+        self.lines: list[str] = []
+
+    def pytest_terminal_summary(self, terminalreporter):
+        if self.lines:
+            terminalreporter.write_sep("-", "colorlab fuzzing")
+            for line in self.lines:
+                terminalreporter.write_line(line)
+
+    @classmethod
+    def of(cls, config) -> "_FuzzSummary":
+        plugin = config.pluginmanager.get_plugin(cls.NAME)
+        if plugin is None:
+            plugin = cls()
+            config.pluginmanager.register(plugin, cls.NAME)
+        return plugin
+
+
+def _outcome(source, **options):
+    """("image", array) or ("error", error class name, message) for one load_image call."""
+    try:
+        return ("image", colorlab.load_image(source, max_pixels=4_000_000, **options))
+    except colorlab.ColorlabError as err:
+        return ("error", type(err).__name__, str(err))
+
+
+def test_load_image_survives_random_and_mutated_bytes(record_property, request):
     tried = {"inputs": 0, "images": 0, "errors": 0}
 
     with tempfile.TemporaryDirectory() as folder:
@@ -100,19 +136,27 @@ def test_load_image_survives_random_and_mutated_bytes(record_property):
             with warnings.catch_warnings():
                 warnings.simplefilter("error", ResourceWarning)
                 warnings.simplefilter("ignore", colorlab.ColorlabWarning)  # odd-but-readable files may warn
-                try:
-                    image = colorlab.load_image(path, max_pixels=4_000_000)
-                except colorlab.ColorlabError as err:
-                    assert str(path) in str(err)
-                    tried["errors"] += 1
-                    return
+                from_file = _outcome(path)
+                from_memory = _outcome(data, name=f"the upload {path.name!r}")
+            if from_file[0] == "error":
+                assert str(path) in from_file[2]
+                # the same refusal from memory, naming the upload instead of the path
+                assert from_memory[:2] == from_file[:2], (from_file, from_memory)
+                assert from_memory[2] == from_file[2].replace(repr(str(path)), f"the upload {path.name!r}")
+                tried["errors"] += 1
+                return
+            image = from_file[1]
             assert isinstance(image, np.ndarray) and image.dtype == np.uint8
             assert image.ndim == 3 and image.shape[2] == 3 and image.size > 0
+            assert from_memory[0] == "image" and np.array_equal(from_memory[1], image)
             tried["images"] += 1
 
         load_fuzzed()
 
     record_property("fuzz_inputs", tried["inputs"])
-    print(f"\nfuzz: {tried['inputs']} inputs tried: {tried['images']} decoded as images, {tried['errors']} refused with a ColorlabError")
+    line = (f"colorlab fuzz: {tried['inputs']} inputs tried (each from a file and from memory): "
+            f"{tried['images']} decoded as images, {tried['errors']} refused with a ColorlabError")
+    _FuzzSummary.of(request.config).lines.append(line)
+    print("\n" + line)
     assert tried["inputs"] >= min(FUZZ_EXAMPLES, 100)
     assert tried["images"] > 0 and tried["errors"] > 0  # both kinds of outcome were exercised

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-import importlib.util
+import io
 import os
 import shutil
 import subprocess
@@ -28,10 +28,8 @@ from colorlab.errors import (
     InvalidParameterError,
 )
 
-HERE = Path(__file__).resolve().parent
-_spec = importlib.util.spec_from_file_location("make_corpus", HERE / "data" / "make_corpus.py")
-corpus = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(corpus)
+from corpus_cases import (APPROX, ERRORS, EXACT, SPECIAL, block_centers, composite, corpus, gray3,
+                          unprivileged_runner)
 
 WHITE = (255, 255, 255)
 
@@ -44,124 +42,9 @@ def corpus_dir(tmp_path_factory) -> Path:
     return folder
 
 
-def composite(color, alpha, scale, background=255):
-    """Expected alpha compositing, in floating point: round(c * a + bg * (1 - a)) with a in 0..1."""
-    c = np.asarray(color, np.float64) / scale * 255
-    a = np.asarray(alpha, np.float64) / scale
-    return np.rint(c * a + background * (1 - a)).astype(np.uint8)
-
-
-def gray3(gray):
-    return np.repeat(np.asarray(gray, np.uint8)[..., None], 3, axis=-1)
-
-
-def block_centers(image, size=16):
-    return image[size // 2 :: size, size // 2 :: size].astype(int)
-
-
-# ------------------------------------------------------------------ expected outcome of each corpus entry
-
-ERRORS = {
-    "text_named.png": (ImageFileError, "not an image"),
-    "empty.png": (ImageFileError, "empty"),
-    "truncated.png": (ImageFileError, "truncated"),
-    "truncated.jpg": (ImageFileError, "truncated"),
-    "corrupt_crc.png": (ImageFileError, "corrupt"),
-    "drawing.svg": (ImageFileError, "convert it to PNG"),
-    "float_F.tif": (ImageFileError, "floating-point"),
-    "huge_header.png": (ImageTooLargeError, "max_pixels="),
-    "huge_header.jpg": (ImageTooLargeError, "max_pixels="),
-}
-
-
-def _expect_rgba_transparent():
-    rgba = np.zeros((20, 30, 4), np.uint8)
-    rgba[..., :3] = [200, 100, 50]
-    rgba[:, :10, 3], rgba[:, 10:20, 3], rgba[:, 20:, 3] = 0, 128, 255
-    return composite(rgba[..., :3], rgba[..., 3:], 255)
-
-
-def _expect_two_colors():
-    image = np.empty((20, 30, 3), np.uint8)
-    image[:, :15], image[:, 15:] = [10, 20, 30], [250, 240, 230]
-    return image
-
-
-def _expect_rgb_transparency():
-    image = _expect_two_colors()
-    image[:, :15] = 255
-    return image
-
-
-def _expect_palette():
-    colors = np.zeros((8, 12, 3))
-    colors[:, :4], colors[:, 4:8], colors[:, 8:] = [255, 0, 0], [0, 255, 0], [0, 0, 255]
-    alpha = np.zeros((8, 12, 1))
-    alpha[:, :4], alpha[:, 4:8], alpha[:, 8:] = 0, 128, 255
-    return composite(colors, alpha, 255)
-
-
-def _expect_rgb16():
-    expected = np.rint(corpus.RGB16 / 257).astype(np.uint8)
-    # the sample must tell scaling from dropping the low byte, or this test could not fail
-    assert (expected != (corpus.RGB16 >> 8)).sum() > 50
-    return expected
-
-
-def _expect_rgb16_transparency():
-    expected = _expect_rgb16()
-    expected[(corpus.RGB16 == corpus.RGB16[0, 0]).all(axis=-1)] = 255
-    return expected
-
-
-def _expect_gray_transparency():
-    expected = gray3(corpus.GRAY)
-    expected[corpus.GRAY == 0] = 255
-    return expected
-
-
-def _expect_gray_alpha16():
-    g, a = corpus.GRAY_ALPHA16[..., :1], corpus.GRAY_ALPHA16[..., 1:]
-    return np.repeat(composite(g, a, 65535), 3, axis=-1)
-
-
-EXACT = {
-    "one_pixel.png": lambda: corpus.ONE_PIXEL,
-    "one_row.png": lambda: corpus.ONE_ROW,
-    "one_column.png": lambda: corpus.ONE_COLUMN,
-    "single_color.png": lambda: np.full((20, 30, 3), [90, 140, 190], np.uint8),
-    "two_colors.png": _expect_two_colors,
-    "gray_L.png": lambda: gray3(corpus.GRAY),
-    "gray_transparency.png": _expect_gray_transparency,
-    "gray_alpha_LA.png": lambda: np.repeat(composite(corpus.GRAY[..., None], corpus.GRAY[::-1, :, None], 255), 3, axis=-1),
-    "rgba_transparent.png": _expect_rgba_transparent,
-    "rgb_transparency.png": _expect_rgb_transparency,
-    "palette_transparency.png": _expect_palette,
-    "rgb16.png": _expect_rgb16,
-    "rgb16_transparency.png": _expect_rgb16_transparency,
-    "rgba16.png": lambda: composite(corpus.RGBA16[..., :3], corpus.RGBA16[..., 3:], 65535),
-    "gray16.png": lambda: gray3(np.rint(corpus.GRAY16 / 257)),
-    "gray_alpha16.png": _expect_gray_alpha16,
-    "gray_I32.tif": lambda: gray3(np.rint(corpus.GRAY32 / 257)),
-    "animated.gif": lambda: np.full((6, 10, 3), [255, 0, 0], np.uint8),
-    "animated.png": lambda: np.full((6, 10, 3), [255, 0, 0], np.uint8),
-    "rgb.bmp": lambda: corpus.RANDOM_RGB,
-    "rgb.tif": lambda: corpus.RANDOM_RGB,
-    "rgb.webp": lambda: corpus.RANDOM_RGB,
-    "exif_orientation_6.png": corpus.upright_pattern,
-}
-
-# lossy files: compare the centers of 16-pixel blocks, within a JPEG tolerance
-CMYK_AS_RGB = np.array([[0, 255, 255], [255, 0, 255], [255, 255, 0], [255, 255, 255], [0, 0, 0], [255, 0, 0]])
-APPROX = {
-    **{f"exif_orientation_{n}.jpg": corpus.PATTERN_COLORS.reshape(3, 2, 3) for n in range(1, 10)},
-    "cmyk.jpg": CMYK_AS_RGB.reshape(2, 3, 3),
-}
-
-
 def test_every_corpus_entry_has_an_expected_outcome():
-    special = {"gray_1bit.png"}
-    assert set(corpus.ENTRIES) == set(ERRORS) | set(EXACT) | set(APPROX) | special
+    assert set(corpus.ENTRIES) == set(ERRORS) | set(EXACT) | set(APPROX) | SPECIAL
+    assert not (set(ERRORS) & set(EXACT) or set(ERRORS) & set(APPROX) or set(EXACT) & set(APPROX))
 
 
 @pytest.mark.parametrize("name", sorted(ERRORS))
@@ -270,18 +153,79 @@ def test_bundled_name_and_its_path_give_the_same_image():
     np.testing.assert_array_equal(colorlab.load_image("chelsea"), colorlab.load_image(colorlab.sample_path("chelsea")))
 
 
-@pytest.mark.parametrize("source", [42, None, b"rocket.png", np.zeros((2, 2, 3), np.uint8)])
+@pytest.mark.parametrize("source", [42, None, 3.5, ["rocket"], np.zeros((2, 2, 3), np.uint8)])
 def test_source_of_the_wrong_type(source):
     with pytest.raises(InvalidParameterError, match="source must be a path"):
         colorlab.load_image(source)
 
 
-def _unprivileged_runner():
-    """A command prefix that runs as the 'nobody' user, when we are root and can switch."""
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        return None
-    return [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
+# -- in-memory sources: bytes and binary file objects (an upload needs no temporary file)
+
+IN_MEMORY = {
+    "bytes": lambda path: path.read_bytes(),
+    "bytearray": lambda path: bytearray(path.read_bytes()),
+    "memoryview": lambda path: memoryview(path.read_bytes()),
+    "BytesIO": lambda path: io.BytesIO(path.read_bytes()),
+    "open file": lambda path: open(path, "rb"),  # noqa: SIM115 - load_image must not close it; closed below
+}
+
+
+@pytest.mark.parametrize("kind", sorted(IN_MEMORY))
+@pytest.mark.parametrize("name", ["rgb16.png", "exif_orientation_6.jpg", "palette_transparency.png", "animated.gif"])
+def test_in_memory_source_gives_the_same_image_as_the_path(corpus_dir, kind, name):
+    path = corpus_dir / name
+    source = IN_MEMORY[kind](path)
+    try:
+        np.testing.assert_array_equal(colorlab.load_image(source), colorlab.load_image(path))
+        if hasattr(source, "closed"):
+            assert not source.closed  # the caller's file object stays theirs
+    finally:
+        if hasattr(source, "close"):
+            source.close()
+
+
+def test_file_object_is_read_from_its_current_position(corpus_dir):
+    data = (corpus_dir / "one_pixel.png").read_bytes()
+    stream = io.BytesIO(b"header of a container" + data)
+    stream.seek(len(b"header of a container"))
+    np.testing.assert_array_equal(colorlab.load_image(stream), corpus.ONE_PIXEL)
+
+
+@pytest.mark.parametrize(("name", "label"), [(None, "the image data"), ("the uploaded file 'x.png'", "the uploaded file 'x.png'")])
+@pytest.mark.parametrize(("data", "error", "phrase"), [
+    (b"", ImageFileError, "empty"),
+    (b"rocket.png", ImageFileError, "not an image"),  # bytes are a file's content, never a path
+    (corpus.png16_bytes(np.zeros((1, 1), np.uint16), 0, size=(100_000, 100_000)), ImageTooLargeError, "max_pixels="),
+])
+def test_in_memory_errors_name_the_source(name, label, data, error, phrase):
+    with pytest.raises(error) as info:
+        colorlab.load_image(data, name=name)
+    message = str(info.value)
+    assert label in message and phrase in message and "\n" not in message
+
+
+def test_name_replaces_the_path_in_messages(corpus_dir):
+    with pytest.raises(ImageFileError, match=r"^cannot read your scan: it is not an image file"):
+        colorlab.load_image(corpus_dir / "text_named.png", name="your scan")
+
+
+def test_text_mode_file_object_is_refused(corpus_dir):
+    with open(corpus_dir / "text_named.png", encoding="utf-8") as text_file:
+        with pytest.raises(InvalidParameterError, match=r"binary mode: open\(path, 'rb'\)"):
+            colorlab.load_image(text_file)
+
+
+def test_closed_file_object_is_refused(corpus_dir):
+    stream = io.BytesIO((corpus_dir / "one_pixel.png").read_bytes())
+    stream.close()
+    with pytest.raises(ImageFileError, match="closed"):
+        colorlab.load_image(stream, name="the upload")
+
+
+@pytest.mark.parametrize("name", ["", "   ", 3, b"x.png"])
+def test_invalid_name(name):
+    with pytest.raises(InvalidParameterError, match="name must be a text"):
+        colorlab.load_image(b"\x89PNG", name=name)
 
 
 def test_no_read_permission(tmp_path):
@@ -294,7 +238,7 @@ def test_no_read_permission(tmp_path):
         assert str(path) in str(info.value)
         return
     # root reads anything: run the same call as the unprivileged user 'nobody'
-    runner = _unprivileged_runner()
+    runner = unprivileged_runner()
     if runner is None:
         pytest.skip("running as root without setpriv: cannot take read permission away")
     import tempfile
