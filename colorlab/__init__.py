@@ -59,7 +59,7 @@ __all__ = [
     "__version__",
 ]
 
-_LAZY_SUBMODULES = {"plot", "widgets", "figures", "metrics", "colorspace", "cli"}
+_LAZY_SUBMODULES = {"plot", "widgets", "lessons", "figures", "metrics", "colorspace", "lloyd", "cli"}
 
 
 def __getattr__(name):

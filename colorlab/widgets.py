@@ -25,7 +25,6 @@ import hashlib
 import html
 import io
 import re
-import tempfile
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +36,7 @@ import numpy as np
 
 from . import metrics, plot
 from .cluster import METHODS, fit_palette
-from .errors import ColorlabError
+from .errors import ColorlabError, ImageTooLargeError
 from .images import as_image, load_image, save_image
 from .palette import Palette
 from .quantize import quantize
@@ -375,7 +374,8 @@ class Explorer:
                       error=True)
             return []
         try:
-            written = [save_image(folder / f"{stem}.png", self.quantized)]
+            # an indexed PNG: the same pixels as the quantized image, a several times smaller file
+            written = [save_image(folder / f"{stem}.png", self.quantized, palette=self.palette)]
             written += [self.palette.save(folder / f"{stem}.{fmt}") for fmt in ("hex", "json", "gpl")]
         except ColorlabError as err:
             self._say(str(err), error=True)
@@ -397,12 +397,12 @@ def _handling_browser_message() -> bool:
 
 
 def _decode_upload(name: str, content: bytes, load_options: dict) -> np.ndarray:
-    # load_image takes a path, so the uploaded bytes go through a temporary file
-    suffix = Path(name).suffix.lower() or ".img"
-    with tempfile.TemporaryDirectory(prefix="colorlab-upload-") as folder:
-        path = Path(folder) / f"upload{suffix}"
-        path.write_bytes(content)
-        return load_image(path, **load_options)
+    try:
+        return load_image(content, name=f"the uploaded file {name!r}", **load_options)
+    except ImageTooLargeError as err:
+        # the library's advice names load_image's keyword; here the explorer's own keyword is the way
+        advice = re.sub(r"pass max_pixels=(\d+) \(or None\) to load_image", r"open the explorer with explorer(..., max_pixels=\1)", str(err))
+        raise ImageTooLargeError(advice) from None
 
 
 def _file_stem(name: str) -> str:

@@ -273,6 +273,7 @@ def test_explorer_upload_over_its_pixel_limit(corpus_dir, small_photo):
     upload(ex, "rgb.bmp", (corpus_dir / "rgb.bmp").read_bytes())  # 64 x 64 = 4096 pixels
     text = message_text(ex)
     assert "rgb.bmp was not used" in text and "4,096" in text and "1,000" in text
+    assert "the uploaded file 'rgb.bmp'" in text and "explorer(..., max_pixels=4096)" in text
     assert ex.image.shape == small_photo.shape
     assert_still_responds(ex, 2)
 
