@@ -1,6 +1,6 @@
 """Fitting a palette: cluster the pixels of an image into k colors.
 
-:func:`fit_palette` is the one entry point. Three methods share it:
+:func:`fit_palette` is the one entry point. Its methods (:data:`METHODS`):
 
 ``"kmeans"`` (the default)
     colorlab's own engine (``colorlab._kmeans``): k-means over *all* pixels, computed on the
@@ -11,9 +11,24 @@
 ``"scipy"``
     exactly the 2012 blog post: ``scipy.cluster.vq.kmeans`` then ``vq`` on every pixel. Slow on
     big photos, kept for teaching.
+``"agglomerative"``
+    Ward's hierarchical clustering of the weighted distinct colors (``colorlab.hierarchy``), cut
+    at k clusters; the palette is the weighted mean of each cluster. Deterministic.
+``"median-cut"``
+    Heckbert's median cut (``colorlab.mediancut``): split the box with the largest range at the
+    weighted median until there are k boxes; the palette is their weighted means. Deterministic.
+``"pillow-median-cut"``, ``"pillow-max-coverage"``, ``"pillow-octree"``
+    Pillow's ``Image.quantize`` with ``Quantize.MEDIANCUT``, ``MAXCOVERAGE`` or ``FASTOCTREE``.
+    Pillow always works in RGB and ignores ``seed``; ``space`` then only sets how pixels are
+    counted (and how :func:`colorlab.quantize` assigns them).
+``"libimagequant"``
+    Pillow's ``Quantize.LIBIMAGEQUANT``; listed only when Pillow was built with libimagequant
+    (``PIL.features.check("libimagequant")``).
 
-Whatever the method, the palette holds exactly k distinct colors whenever the image has at least
-k distinct colors; an image with fewer gets a palette of exactly its colors and a warning.
+Every method hands its centers to the same last step: round them to sRGB uint8, make them k
+distinct colors, count the pixels :func:`colorlab.quantize` maps to each. So the palette holds
+exactly k distinct colors whenever the image has at least k distinct colors; an image with fewer
+gets a palette of exactly its colors and a warning.
 """
 
 from __future__ import annotations
@@ -24,8 +39,13 @@ import warnings
 import numpy as np
 from scipy.cluster import vq
 
-from . import _kmeans
-from .colorspace import SPACES, from_space, to_space
+from PIL import Image, features
+
+from . import _kmeans, hierarchy, mediancut
+from ._centers import distinct_rounded as _distinct_rounded  # noqa: F401 (tests import it from here)
+from ._centers import ordered_counts as _ordered_counts  # noqa: F401
+from ._centers import palette_from_centers
+from .colorspace import SPACES, to_space
 from .errors import ColorlabWarning, InvalidParameterError
 from .images import as_pixels
 from .palette import Palette
@@ -33,7 +53,15 @@ from .palette import Palette
 __all__ = ["METHODS", "SPACES", "MAX_K", "fit_palette"]
 
 #: The clustering methods :func:`fit_palette` knows.
-METHODS = ("kmeans", "kmeans2", "scipy")
+#: Pillow's quantizers by method name (libimagequant only when Pillow was built with it).
+_PILLOW_METHODS = {
+    "pillow-median-cut": Image.Quantize.MEDIANCUT,
+    "pillow-max-coverage": Image.Quantize.MAXCOVERAGE,
+    "pillow-octree": Image.Quantize.FASTOCTREE,
+}
+if features.check("libimagequant"):
+    _PILLOW_METHODS["libimagequant"] = Image.Quantize.LIBIMAGEQUANT
+METHODS = ("kmeans", "kmeans2", "scipy", "agglomerative", "median-cut", *_PILLOW_METHODS)
 #: The largest palette :func:`fit_palette` makes (GIF and PNG-8 palettes hold 256 colors).
 MAX_K = 256
 
@@ -47,10 +75,19 @@ def fit_palette(image, k, *, method: str = "kmeans", seed=0, space: str = "rgb")
         An RGB image or its pixels.
     k : int
         Number of colors, a whole number from 1 to :data:`MAX_K` (256).
-    method : {"kmeans", "kmeans2", "scipy"}, default "kmeans"
-        See the module docstring. ``"scipy"`` is the blog's call: ``vq.kmeans`` only accepts
-        floating-point data, so the pixels are converted with ``.astype(float)`` first (the fix for
-        the blog readers' ``TypeError: type other than float or double not supported``).
+    method : str, default "kmeans"
+        One of :data:`METHODS` (details in the module docstring):
+
+        - ``"kmeans"``: colorlab's fast exact k-means on the weighted distinct colors.
+        - ``"kmeans2"``: ``scipy.cluster.vq.kmeans2`` with k-means++ starts on every pixel.
+        - ``"scipy"``: the blog's ``vq.kmeans`` on every pixel (slow). ``vq.kmeans`` only accepts
+          floating-point data, so the pixels are converted to float first (the fix for the blog
+          readers' ``TypeError: type other than float or double not supported``).
+        - ``"agglomerative"``: Ward's hierarchical clustering, cut at k (``colorlab.hierarchy``).
+        - ``"median-cut"``: Heckbert's median cut (``colorlab.mediancut``).
+        - ``"pillow-median-cut"``, ``"pillow-max-coverage"``, ``"pillow-octree"``: Pillow's
+          ``Image.quantize`` methods (RGB only, no seed).
+        - ``"libimagequant"``: only when Pillow was built with it.
     seed : int, default 0
         Seed of the random generator; the same seed gives the same palette.
     space : {"rgb", "lab", "oklab"}, default "rgb"
@@ -99,28 +136,25 @@ def fit_palette(image, k, *, method: str = "kmeans", seed=0, space: str = "rgb")
     coords = to_space(colors, space)
     if method == "kmeans":
         centers = _kmeans.fit_centers(colors, coords, counts, k, np.random.default_rng(seed))
+    elif method == "agglomerative":
+        return hierarchy.tree_of_colors(colors, counts, space).palette(k, seed=seed)
+    elif method == "median-cut":
+        centers = mediancut.median_cut_centers(coords, counts, k)
+    elif method in _PILLOW_METHODS:
+        centers = to_space(_fit_pillow(pixels, k, _PILLOW_METHODS[method]), space)
     else:
         centers = _fit_scipy(to_space(pixels, space), k, method, seed)
-    palette_colors, palette_counts = _ordered_counts(
-        _distinct_rounded(centers, colors, coords, counts, k, space), coords, counts, space
-    )
-    return Palette(palette_colors, palette_counts, method=method, space=space, params=params)
+    return palette_from_centers(centers, colors, coords, counts, k, method=method, space=space, params=params)
 
 
-def _ordered_counts(palette_colors, coords, counts, space: str):
-    """Order colors by pixel count (as Palette does) and count with ties going to the first listed.
-
-    ``quantize`` gives a pixel equidistant from two palette colors to the one listed first in the
-    final (count-ordered) palette, so the counts are taken in that order; repeat until it is stable.
-    """
-    for _ in range(len(palette_colors)):
-        labels = _kmeans.assign(coords, to_space(palette_colors, space))
-        palette_counts = np.bincount(labels, weights=counts, minlength=len(palette_colors)).astype(np.int64)
-        order = np.argsort(-palette_counts, kind="stable")
-        if (order == np.arange(len(order))).all():
-            break
-        palette_colors = palette_colors[order]
-    return palette_colors, palette_counts
+def _fit_pillow(pixels: np.ndarray, k: int, quantizer) -> np.ndarray:
+    """The colors Pillow's ``Image.quantize(k, method=quantizer)`` uses for (N, 3) uint8 pixels: (m, 3) uint8, m <= k."""
+    # one column of N pixels: Pillow needs a 2-D image, the layout does not matter without dithering
+    indexed = Image.fromarray(pixels.reshape(-1, 1, 3)).quantize(k, method=quantizer,
+                                                                             dither=Image.Dither.NONE)
+    used = np.unique(np.asarray(indexed))
+    table = np.array(indexed.getpalette()[: 3 * 256], dtype=np.uint8).reshape(-1, 3)
+    return table[used]
 
 
 def _check_k(k) -> int:
@@ -147,20 +181,3 @@ def _fit_scipy(data: np.ndarray, k: int, method: str, seed) -> np.ndarray:
         warnings.filterwarnings("ignore", "One of the clusters is empty", UserWarning)
         centers, _ = vq.kmeans2(data, k, minit="++", seed=seed)
     return centers
-
-
-def _distinct_rounded(centers, colors, coords, counts, k: int, space: str) -> np.ndarray:
-    """Round centers to uint8 sRGB; replace duplicates (and missing ones) by the worst-served colors.
-
-    Two centers can round to the same color, and scipy's kmeans may return fewer than k; the
-    image has more than k distinct colors here, so the distinct colors with the largest weighted
-    error (pixel count x squared distance to the palette) fill the palette up to k.
-    """
-    rounded = from_space(centers, space).reshape(-1, 3)
-    _, first = np.unique(_kmeans.pack_rgb(rounded), return_index=True)
-    palette = rounded[np.sort(first)]
-    while len(palette) < k:
-        labels, nearest, _ = _kmeans.assign(coords, to_space(palette, space), want_second=True)
-        error = counts * nearest**2
-        palette = np.vstack([palette, colors[int(error.argmax())]])
-    return palette

@@ -44,6 +44,7 @@ __all__ = [
     "KSweepRow",
     "sweep_k",
     "smallest_k_for_psnr",
+    "png_size",
 ]
 
 _PEAK_SQUARED = 3 * 255.0**2  # squared RGB distance from black to white
@@ -464,3 +465,91 @@ def smallest_k_for_psnr(
         else:
             low = middle + 1
     return row(high)
+
+
+# ---------------------------------------------------------------- file size
+
+
+def png_size(image, palette: Palette | None = None) -> int:
+    """Bytes of the PNG file :func:`colorlab.save_image` would write, computed in memory.
+
+    With ``palette`` the PNG is indexed (``save_image(path, image, palette=palette)``): each pixel
+    stores an index of 1, 2, 4 or 8 bits into the palette. Without, it is a 24-bit RGB PNG.
+
+    Parameters
+    ----------
+    image : ndarray of uint8, shape (H, W, 3)
+        With ``palette``, every pixel must be one of its colors (quantize the image first).
+    palette : Palette, optional
+        At most 256 colors.
+
+    Returns
+    -------
+    int
+        The file size in bytes.
+
+    Raises
+    ------
+    InvalidImageError
+        If ``image`` is not (H, W, 3) uint8.
+    InvalidParameterError
+        If ``palette`` is not a Palette, has more than 256 colors or lacks a color of the image.
+
+    Examples
+    --------
+    >>> image = np.zeros((64, 64, 3), np.uint8)
+    >>> image[:, 32:] = 255
+    >>> two = Palette([[0, 0, 0], [255, 255, 255]], counts=[1, 1])
+    >>> png_size(image, two) < png_size(image)
+    True
+    """
+    import io
+    from pathlib import Path
+
+    from PIL import Image
+
+    from .images import _SAVE_OPTIONS, _indexed_picture, as_image
+
+    image = as_image(image, "image")
+    if palette is None:
+        picture, options = Image.fromarray(np.ascontiguousarray(image)), _SAVE_OPTIONS.get("PNG", {})
+    else:
+        picture, options = _indexed_picture(image, palette, Path("image.png"), "PNG")
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG", **options)
+    return buffer.tell()
+
+
+# ---------------------------------------------------------------- error map (lesson 05: beyond k-means)
+
+__all__ += ["error_map"]
+
+
+def error_map(original, quantized) -> np.ndarray:
+    """Per-pixel error: the Euclidean RGB distance between each original and quantized pixel.
+
+    Parameters
+    ----------
+    original, quantized : ndarray of uint8, shape (H, W, 3) or (N, 3)
+        Two images (or pixel arrays) of the same shape.
+
+    Returns
+    -------
+    ndarray of float64, shape (H, W) or (N,)
+        0 where the pixel is unchanged, at most 255 * sqrt(3) (black against white). The mean of
+        its squares is :func:`mse`.
+
+    Raises
+    ------
+    InvalidImageError
+        If either is not a uint8 image or pixel array, or their shapes differ.
+
+    Examples
+    --------
+    >>> a = np.zeros((1, 2, 3), np.uint8)
+    >>> error_map(a, np.array([[[3, 4, 0], [0, 0, 0]]], np.uint8)).tolist()
+    [[5.0, 0.0]]
+    """
+    first, second = _pixel_pair(original, quantized)
+    difference = first.astype(np.float64) - second
+    return np.sqrt((difference * difference).sum(axis=1)).reshape(np.shape(original)[:-1])

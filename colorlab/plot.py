@@ -38,7 +38,10 @@ from .errors import InvalidImageError, InvalidParameterError
 from .images import as_image, as_pixels
 from .palette import Palette
 
-__all__ = ["compare", "swatches", "rgb_scatter", "elbow", "text_color_for"]
+__all__ = [
+    "compare", "swatches", "rgb_scatter", "elbow", "text_color_for",
+    "cluster_colors", "cluster_scatter", "centroid_paths", "inertia_curve", "gallery", "size_curve",
+]
 
 #: Figure width in inches for figures this module creates (readable on a projector).
 _FIGURE_WIDTH = 6.4
@@ -362,3 +365,493 @@ def elbow(ks, values, ax=None, *, ylabel: str = "MSE", mark=None):
     ax.set_title(f"{ylabel} against k")
     ax.grid(True, alpha=0.3)
     return ax
+
+
+# ---------------------------------------------------------------- lessons: how k-means works, choosing k
+
+#: Categorical colors that tell clusters apart (matplotlib's tab10, then tab20's light shades).
+_CLUSTER_COLORS = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+    "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
+)
+
+
+def cluster_colors(k: int) -> np.ndarray:
+    """k categorical colors that tell clusters apart, as an (k, 3) float array on 0..1.
+
+    Cluster j is drawn in color j (they repeat after 20). Used by :func:`cluster_scatter` and
+    :func:`centroid_paths`, so a cluster has the same color in both.
+
+    Examples
+    --------
+    >>> cluster_colors(2).round(3).tolist()
+    [[0.122, 0.467, 0.706], [1.0, 0.498, 0.055]]
+    """
+    from matplotlib.colors import to_rgb
+
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise InvalidParameterError(f"k must be a whole number of at least 1, got {k!r}")
+    return np.array([to_rgb(_CLUSTER_COLORS[j % len(_CLUSTER_COLORS)]) for j in range(k)])
+
+
+def _new_3d_axes(ax):
+    if ax is None:
+        (ax,) = _new_axes(figsize=(_FIGURE_WIDTH, _FIGURE_WIDTH), projection="3d")
+    elif getattr(ax, "name", None) != "3d":
+        raise InvalidParameterError(
+            "ax must be a 3D axes; create one with fig.add_subplot(projection='3d') or pass ax=None"
+        )
+    return ax
+
+
+def _as_centers(centers, name: str) -> np.ndarray:
+    array = np.asarray(centers, dtype=np.float64)
+    if array.ndim != 2 or array.shape[1] != 3:
+        raise InvalidParameterError(f"{name} must have shape (k, 3), got {array.shape}")
+    return array
+
+
+def cluster_scatter(image_or_pixels, labels, centers=None, ax=None, *, max_points: int = 3000, seed=0):
+    """Plot pixels in the RGB cube colored by the cluster they belong to, with the cluster centers.
+
+    Unlike :func:`rgb_scatter`, a pixel is not drawn in its own color but in its cluster's
+    categorical color (:func:`cluster_colors`), so the borders between clusters show. Each center
+    is a large marker in its own RGB color, ringed in its cluster's color.
+
+    Parameters
+    ----------
+    image_or_pixels : (H, W, 3) or (N, 3) uint8 array
+        The pixels.
+    labels : int array of shape (H, W) or (N,)
+        The cluster of every pixel, 0..k-1.
+    centers : (k, 3) array of float on 0..255, optional
+        The cluster centers as RGB; k is taken from here (else from ``labels.max() + 1``).
+    ax : 3D matplotlib Axes, optional
+        Where to draw; a new figure with a 3D axes when None.
+    max_points : int, default 3000
+        At most this many pixels are drawn (a random sample).
+    seed : int, default 0
+        Seed of the sample.
+
+    Returns
+    -------
+    mpl_toolkits.mplot3d.Axes3D
+        Its first collection holds the pixels, the second (if any) the centers.
+
+    Raises
+    ------
+    InvalidImageError
+        If the pixels are not (H, W, 3) or (N, 3) uint8.
+    InvalidParameterError
+        If ``labels`` does not match the pixels, ``centers`` is not (k, 3) or ``ax`` not 3D.
+
+    Examples
+    --------
+    >>> pixels = np.array([[0, 0, 0], [10, 0, 0], [250, 250, 250]], np.uint8)
+    >>> ax = cluster_scatter(pixels, [0, 0, 1], [[5, 0, 0], [250, 250, 250]])
+    >>> len(ax.collections), ax.get_title()
+    (2, 'pixels colored by cluster (k = 2)')
+    """
+    pixels = as_pixels(image_or_pixels, "image_or_pixels")
+    labels = np.asarray(labels)
+    if labels.size != len(pixels) or not np.issubdtype(labels.dtype, np.integer) or (labels.size and labels.min() < 0):
+        raise InvalidParameterError(
+            f"labels must hold one cluster number (0, 1, ...) per pixel, {len(pixels)} of them, "
+            f"got shape {labels.shape}"
+        )
+    labels = labels.ravel()
+    max_points = _check_max_points(max_points)
+    k = int(labels.max()) + 1 if labels.size else 1
+    if centers is not None:
+        centers = _as_centers(centers, "centers")
+        if len(centers) < k:
+            raise InvalidParameterError(
+                f"centers must have a row for every cluster in labels ({k}), got {len(centers)}")
+        k = len(centers)
+    ax = _new_3d_axes(ax)
+    palette = cluster_colors(k)
+    chosen = np.arange(len(pixels))
+    if len(pixels) > max_points:
+        chosen = np.sort(np.random.default_rng(seed).choice(len(pixels), size=max_points, replace=False))
+    ax.computed_zorder = False
+    ax.scatter(*pixels[chosen].T, c=palette[labels[chosen]], s=6, alpha=0.5, depthshade=False, linewidths=0,
+               zorder=1, label=f"{len(chosen)} of {len(pixels)} pixels")
+    if centers is not None:
+        shown = np.clip(centers, 0, 255)
+        ax.scatter(*shown.T, c=shown / 255.0, s=220, edgecolors=palette, linewidths=3, alpha=1.0,
+                   depthshade=False, zorder=3, label=f"{k} centers")
+    _style_rgb_axes(ax)
+    ax.set_title(f"pixels colored by cluster (k = {k})")
+    return ax
+
+
+def centroid_paths(path, ax=None):
+    """Draw where each cluster center went, step by step, as a line in the RGB cube.
+
+    Parameters
+    ----------
+    path : array of float, shape (n_steps, k, 3)
+        The centers at every step as RGB on 0..255 (e.g. ``LloydHistory.color_path[: step + 1]``).
+    ax : 3D matplotlib Axes, optional
+        Where to draw (e.g. the axes of :func:`cluster_scatter`); a new 3D figure when None.
+
+    Returns
+    -------
+    mpl_toolkits.mplot3d.Axes3D
+        One line per center (``ax.lines``), in the cluster's color of :func:`cluster_colors`,
+        with a dot at every step.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``path`` is not (n_steps, k, 3) with at least one step, or ``ax`` not 3D.
+
+    Examples
+    --------
+    >>> path = [[[0, 0, 0], [255, 255, 255]], [[10, 0, 0], [200, 200, 200]]]
+    >>> ax = centroid_paths(path)
+    >>> len(ax.lines), ax.lines[1].get_data_3d()[0].tolist()
+    (2, [255.0, 200.0])
+    """
+    path = np.asarray(path, dtype=np.float64)
+    if path.ndim != 3 or path.shape[2] != 3 or path.shape[0] < 1:
+        raise InvalidParameterError(f"path must have shape (n_steps, k, 3) with at least one step, got {path.shape}")
+    ax = _new_3d_axes(ax)
+    ax.computed_zorder = False
+    for color, track in zip(cluster_colors(path.shape[1]), np.clip(path, 0, 255).transpose(1, 0, 2)):
+        ax.plot(*track.T, color=color, linewidth=2, marker="o", markersize=3, zorder=2)
+    _style_rgb_axes(ax)
+    return ax
+
+
+def inertia_curve(values, ax=None, *, mark=None, ylabel: str = "inertia (sum of squared distances)"):
+    """Plot the inertia (or MSE) at every step of Lloyd's algorithm, with one step marked.
+
+    Parameters
+    ----------
+    values : sequence of float
+        One value per step, step 0 first (e.g. ``LloydHistory.inertia``).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when None.
+    mark : int, optional
+        A step to highlight with a dashed line and a ring.
+    ylabel : str
+        Label of the y axis.
+
+    Returns
+    -------
+    matplotlib Axes
+        The curve is ``ax.lines[0]``.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``values`` is empty or not one-dimensional, or ``mark`` is not a step.
+
+    Examples
+    --------
+    >>> ax = inertia_curve([900.0, 400.0, 390.0], mark=1)
+    >>> ax.get_xlabel(), ax.lines[0].get_xdata().tolist()
+    ('step', [0, 1, 2])
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 1 or len(values) == 0:
+        raise InvalidParameterError(
+            f"values must be a non-empty list of numbers, one per step, got shape {values.shape}")
+    steps = np.arange(len(values))
+    if mark is not None and (isinstance(mark, bool) or mark not in steps):
+        raise InvalidParameterError(f"mark must be a step from 0 to {len(values) - 1}, got {mark!r}")
+    if ax is None:
+        (ax,) = _new_axes(figsize=(_FIGURE_WIDTH, 3.5))
+    ax.plot(steps, values, marker="o", markersize=3, color="#1f4e79", linewidth=2)
+    if mark is not None:
+        ax.axvline(mark, color="#b03a2e", linestyle="--", linewidth=1.5)
+        ax.plot([mark], [values[mark]], marker="o", markersize=12, markerfacecolor="none",
+                markeredgecolor="#b03a2e", markeredgewidth=2)
+    ax.set_xlabel("step")
+    ax.set_ylabel(ylabel)
+    ax.grid(True, alpha=0.3)
+    return ax
+
+
+def gallery(images, titles: Sequence[str] | None = None, ax=None, *, ncols: int | None = None):
+    """Show several images side by side, each with its title (e.g. one per seed).
+
+    Parameters
+    ----------
+    images : sequence of (H, W, 3) uint8 arrays
+    titles : sequence of str, optional
+        One per image.
+    ax : sequence of matplotlib Axes, optional
+        One per image; a new figure when None.
+    ncols : int, optional
+        Images per row of the new figure (default: all in one row).
+
+    Returns
+    -------
+    list of Axes
+        One per image, each holding one AxesImage.
+
+    Raises
+    ------
+    InvalidImageError
+        If an image is not (H, W, 3) uint8.
+    InvalidParameterError
+        If there are no images, or ``titles`` or ``ax`` do not have one entry per image.
+
+    Examples
+    --------
+    >>> black, white = np.zeros((2, 2, 3), np.uint8), np.full((2, 2, 3), 255, np.uint8)
+    >>> [a.get_title() for a in gallery([black, white], ["black", "white"])]
+    ['black', 'white']
+    """
+    images = [as_image(image, f"images[{i}]") for i, image in enumerate(images)]
+    if not images:
+        raise InvalidParameterError("images must hold at least one image")
+    titles = [""] * len(images) if titles is None else list(titles)
+    if len(titles) != len(images):
+        raise InvalidParameterError(f"titles must have one entry per image ({len(images)}), got {len(titles)}")
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        columns = len(images) if ncols is None else ncols
+        if isinstance(columns, bool) or not isinstance(columns, (int, np.integer)) or columns < 1:
+            raise InvalidParameterError(f"ncols must be a whole number of at least 1, got {ncols!r}")
+        columns = min(int(columns), len(images))
+        rows = -(-len(images) // columns)
+        height, width = images[0].shape[:2]
+        figure_width = 2.2 * _FIGURE_WIDTH if columns > 2 else 1.6 * _FIGURE_WIDTH
+        fig = plt.figure(figsize=(figure_width, rows * (figure_width / columns * height / width + 0.35)),
+                         layout="constrained")
+        ax = [fig.add_subplot(rows, columns, i + 1) for i in range(len(images))]
+    ax = list(ax)
+    if len(ax) != len(images):
+        raise InvalidParameterError(f"ax must hold one axes per image ({len(images)}), got {len(ax)}")
+    for axes, image, title in zip(ax, images, titles):
+        _show_image(axes, image, title)
+    return ax
+
+
+def size_curve(ks, sizes, ax=None, *, original=None, mark=None):
+    """Plot the file size of the image saved with a k-color palette against k.
+
+    Parameters
+    ----------
+    ks : sequence of int
+        The numbers of colors.
+    sizes : sequence of int
+        File size in bytes for each k (e.g. :func:`colorlab.metrics.png_size`).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when None.
+    original : int, optional
+        Size in bytes of the original (24-bit) file, drawn as a dashed horizontal line.
+    mark : int, optional
+        A k (one of ``ks``) to highlight.
+
+    Returns
+    -------
+    matplotlib Axes
+        Sizes in kilobytes (1 kB = 1000 bytes) on the y axis.
+
+    Raises
+    ------
+    InvalidParameterError
+        As :func:`elbow`.
+
+    Examples
+    --------
+    >>> ax = size_curve([2, 4], [1000, 3000], original=9000)
+    >>> ax.get_ylabel(), ax.lines[0].get_ydata().tolist()
+    ('file size (kB)', [1.0, 3.0])
+    """
+    ax = elbow(ks, np.asarray(sizes, dtype=np.float64) / 1000, ax=ax, ylabel="file size (kB)", mark=mark)
+    ax.set_title("PNG size with a k-color palette")
+    if original is not None:
+        ax.axhline(original / 1000, color="#555555", linestyle=":", linewidth=1.5,
+                   label=f"original, 24-bit PNG: {original / 1000:,.0f} kB")
+        ax.legend(loc="upper left")
+    return ax
+
+
+# ---------------------------------------------------------------- lesson 05: beyond k-means
+
+__all__ += ["dendrogram", "error_map", "error_grid"]
+
+#: Colormap of error maps: dark = small error, bright = large (perceptually uniform, readable in gray).
+_ERROR_CMAP = "magma"
+
+
+def dendrogram(tree, k: int, ax=None, *, leaves: int = 32):
+    """Draw the Ward tree of an image's colors with a dashed line that cuts it into k clusters.
+
+    Branches below the cut are drawn in the mean color of their cluster, the rest in gray; under
+    each shown leaf (a cluster of the truncated tree) a square shows its mean color.
+
+    Parameters
+    ----------
+    tree : colorlab.hierarchy.ColorTree
+        From :func:`colorlab.hierarchy.color_tree`.
+    k : int
+        Number of clusters of the cut (clipped to the number of leaves of the tree).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when None.
+    leaves : int, default 32
+        Show only the top of the tree, with at least this many leaves (and at least k).
+
+    Returns
+    -------
+    matplotlib Axes
+        The cut is ``ax.lines[-1]`` (a horizontal line at ``tree.cut_height(k)``).
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``tree`` is not a ColorTree or ``k`` or ``leaves`` is not a whole number >= 1.
+
+    Examples
+    --------
+    >>> from colorlab.hierarchy import color_tree
+    >>> tree = color_tree(np.array([[0, 0, 0], [20, 0, 0], [250, 250, 250], [240, 250, 250]], np.uint8))
+    >>> ax = dendrogram(tree, 2)
+    >>> ax.lines[-1].get_ydata()[0] == tree.cut_height(2), ax.get_title()
+    (True, 'Ward tree of 4 color leaves, cut into k = 2 clusters')
+    """
+    from matplotlib import transforms
+    from scipy.cluster import hierarchy as scipy_hierarchy
+
+    from .hierarchy import ColorTree
+
+    if not isinstance(tree, ColorTree):
+        raise InvalidParameterError(
+            f"tree must be a ColorTree from colorlab.hierarchy.color_tree, got {type(tree).__name__}"
+        )
+    for name, value in (("k", k), ("leaves", leaves)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise InvalidParameterError(f"{name} must be a whole number of at least 1, got {value!r}")
+    if ax is None:
+        (ax,) = _new_axes(figsize=(_FIGURE_WIDTH * 1.4, 4.0))
+    n = tree.n_leaves
+    k = min(int(k), n)
+    cut = tree.cut_height(k)
+    node_hex = ["#%02x%02x%02x" % tuple(color) for color in tree.node_colors()]
+    heights = np.concatenate([np.zeros(n), tree.linkage[:, 2]])
+    if n > 1:
+        shown = scipy_hierarchy.dendrogram(
+            tree.linkage, p=min(max(int(leaves), k), n), truncate_mode="lastp", ax=ax, no_labels=True,
+            link_color_func=lambda node: node_hex[node] if heights[node] < cut else "#999999",
+        )
+        below_axis = transforms.blended_transform_factory(ax.transData, ax.transAxes)
+        xs = 5 + 10 * np.arange(len(shown["leaves"]))
+        ax.scatter(xs, np.full(len(xs), -0.04), marker="s", s=60, c=[node_hex[i] for i in shown["leaves"]],
+                   edgecolors="#222222", linewidths=0.8, transform=below_axis, clip_on=False, zorder=3)
+    ax.axhline(cut, color="#b03a2e", linestyle="--", linewidth=1.8)
+    ax.text(1.0, cut, f" cut: k = {k}", transform=transforms.blended_transform_factory(ax.transAxes, ax.transData),
+            color="#b03a2e", va="center", ha="left", fontsize=11)
+    ax.set_ylabel("merge height (Ward)")
+    ax.set_title(f"Ward tree of {n} color leaves, cut into k = {k} clusters")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return ax
+
+
+def error_map(errors, ax=None, *, vmax=None, title: str = "error per pixel", colorbar: bool = True):
+    """Show a per-pixel error map (from :func:`colorlab.metrics.error_map`): dark = exact, bright = far off.
+
+    Parameters
+    ----------
+    errors : (H, W) array of float
+        The error of every pixel (RGB distance, 0..441).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when None.
+    vmax : float, optional
+        Error shown brightest (default: the largest error); give several maps the same vmax to compare them.
+    title : str
+        Title of the axes.
+    colorbar : bool, default True
+        Add a colorbar labelled "RGB distance".
+
+    Returns
+    -------
+    matplotlib Axes
+        Holding one AxesImage.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``errors`` is not a 2-D array.
+
+    Examples
+    --------
+    >>> ax = error_map(np.array([[0.0, 5.0], [10.0, 0.0]]))
+    >>> ax.images[0].get_clim()
+    (0.0, 10.0)
+    """
+    errors = np.asarray(errors, dtype=np.float64)
+    if errors.ndim != 2:
+        raise InvalidParameterError(
+            f"errors must be an (H, W) array (from colorlab.metrics.error_map of two images), got shape {errors.shape}"
+        )
+    if ax is None:
+        height, width = errors.shape
+        (ax,) = _new_axes(figsize=(_FIGURE_WIDTH, _FIGURE_WIDTH * height / width + 0.6))
+    top = float(vmax) if vmax is not None else max(float(errors.max(initial=0.0)), 1.0)
+    picture = ax.imshow(errors, cmap=_ERROR_CMAP, vmin=0.0, vmax=top, interpolation="nearest")
+    if colorbar:
+        ax.figure.colorbar(picture, ax=ax, shrink=0.85, label="RGB distance")
+    ax.set_title(title)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return ax
+
+
+def error_grid(original, images, titles: Sequence[str] | None = None):
+    """Quantized images (top row) and their error maps against ``original`` (bottom row), on one error scale.
+
+    Parameters
+    ----------
+    original : (H, W, 3) uint8 array
+    images : sequence of (H, W, 3) uint8 arrays
+        Versions of ``original`` (e.g. without and with dithering).
+    titles : sequence of str, optional
+        One per image; the error maps are titled with their mean error.
+
+    Returns
+    -------
+    ndarray of Axes, shape (2, len(images))
+
+    Raises
+    ------
+    InvalidImageError
+        If an image is not (H, W, 3) uint8 or its shape differs from ``original``'s.
+    InvalidParameterError
+        If there are no images or ``titles`` has the wrong length.
+
+    Examples
+    --------
+    >>> black, gray = np.zeros((2, 2, 3), np.uint8), np.full((2, 2, 3), 3, np.uint8)
+    >>> axes = error_grid(black, [black, gray], ["same", "gray"])
+    >>> axes.shape, axes[1, 1].get_title()
+    ((2, 2), 'mean error 5.2')
+    """
+    import matplotlib.pyplot as plt
+
+    from .metrics import error_map as error_values
+
+    original = as_image(original, "original")
+    images = [as_image(image, f"images[{i}]") for i, image in enumerate(images)]
+    if not images:
+        raise InvalidParameterError("images must hold at least one image")
+    titles = [""] * len(images) if titles is None else list(titles)
+    if len(titles) != len(images):
+        raise InvalidParameterError(f"titles must have one entry per image ({len(images)}), got {len(titles)}")
+    maps = [error_values(original, image) for image in images]
+    top = max(max(float(m.max()) for m in maps), 1.0)
+    height, width = original.shape[:2]
+    columns = len(images)
+    fig, axes = plt.subplots(2, columns, squeeze=False, layout="constrained",
+                             figsize=(2.2 * _FIGURE_WIDTH, 2 * 2.2 * _FIGURE_WIDTH / columns * height / width + 1.0))
+    for column, (image, errors, title) in enumerate(zip(images, maps, titles)):
+        _show_image(axes[0, column], image, title)
+        error_map(errors, axes[1, column], vmax=top, title=f"mean error {errors.mean():.1f}", colorbar=False)
+    fig.colorbar(axes[1, 0].images[0], ax=axes[1, :].tolist(), shrink=0.85, label="RGB distance to the original")
+    return axes

@@ -4,13 +4,17 @@ Each pixel becomes its nearest palette color, nearest in the color space the pal
 Photos repeat colors a lot (a 12-megapixel photo has well under a million distinct ones), so the
 distance computation runs once per *distinct* color and a lookup table spreads the answer over
 the pixels.
+
+Dithering (``dither="floyd-steinberg"`` or ``"bayer"``, see :mod:`colorlab.dither`) is a separate
+step on top: pixels may then get a palette color that is not their nearest, in a pattern that
+looks closer to the original from a distance. The output still holds only palette colors.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from . import _kmeans
+from . import _kmeans, dither as _dither
 from .colorspace import to_space
 from .errors import InvalidParameterError
 from .images import as_pixels
@@ -19,8 +23,8 @@ from .palette import Palette
 __all__ = ["quantize"]
 
 
-def quantize(image, palette: Palette, *, return_labels: bool = False):
-    """Replace every pixel by the nearest color of ``palette``.
+def quantize(image, palette: Palette, *, dither: str = "none", return_labels: bool = False):
+    """Replace every pixel by the nearest color of ``palette`` (optionally dithered).
 
     Parameters
     ----------
@@ -29,6 +33,10 @@ def quantize(image, palette: Palette, *, return_labels: bool = False):
     palette : Palette
         The colors to use, e.g. from :func:`colorlab.fit_palette`. Distances are measured in
         ``palette.space`` ("rgb", "lab" or "oklab"); ties go to the color listed first.
+    dither : {"none", "floyd-steinberg", "bayer"}, default "none"
+        ``"none"``: every pixel gets its nearest color. ``"floyd-steinberg"``: error diffusion
+        through Pillow (distances in RGB). ``"bayer"``: ordered dithering with an 8 x 8 Bayer matrix.
+        An (N, 3) pixel array is dithered as one row of N pixels.
     return_labels : bool, default False
         Also return, for each pixel, the index of its color in ``palette.colors``.
 
@@ -41,7 +49,7 @@ def quantize(image, palette: Palette, *, return_labels: bool = False):
     Raises
     ------
     InvalidParameterError
-        If ``palette`` is not a :class:`colorlab.Palette`.
+        If ``palette`` is not a :class:`colorlab.Palette` or ``dither`` is unknown.
     InvalidImageError
         If ``image`` is not an (H, W, 3) or (N, 3) uint8 array.
 
@@ -54,24 +62,44 @@ def quantize(image, palette: Palette, *, return_labels: bool = False):
     >>> quantized, labels = quantize(image, palette, return_labels=True)
     >>> quantized.tolist(), labels.tolist()
     ([[[0, 0, 0], [255, 255, 255]]], [[0, 1]])
+    >>> gray = np.full((2, 2, 3), 128, np.uint8)
+    >>> quantize(gray, palette, dither="bayer")[..., 0].tolist()
+    [[0, 255], [255, 0]]
     """
     if not isinstance(palette, Palette):
         raise InvalidParameterError(
             f"palette must be a colorlab.Palette (from colorlab.fit_palette), got {type(palette).__name__}"
         )
+    if not isinstance(dither, str) or dither not in _dither.DITHERS:
+        raise InvalidParameterError(f"dither must be one of {', '.join(map(repr, _dither.DITHERS))}, got {dither!r}")
     array = np.asarray(image)
     pixels = as_pixels(array)
+    label_dtype = np.uint8 if len(palette) <= 256 else np.uint16
+    if dither == "none":
+        labels = _nearest_labels(pixels, palette)
+    else:
+        as_grid = pixels.reshape(array.shape if array.ndim == 3 else (1, -1, 3))
+        if dither == "bayer":
+            grid_labels = _dither.bayer_labels(as_grid, palette, lambda p: _nearest_labels(p, palette))
+        else:
+            grid_labels = _dither.floyd_steinberg_labels(as_grid, palette)
+        labels = grid_labels.reshape(-1)
+    labels = labels.astype(label_dtype)
+    quantized = np.take(palette.colors, labels, axis=0).reshape(array.shape)
+    if return_labels:
+        return quantized, labels.reshape(array.shape[:-1])
+    return quantized
+
+
+def _nearest_labels(pixels: np.ndarray, palette: Palette) -> np.ndarray:
+    """Index of the nearest palette color (in ``palette.space``) of every (N, 3) uint8 pixel."""
     codes = _kmeans.pack_rgb(pixels)
     distinct = _kmeans.distinct_codes(codes)
     nearest = _kmeans.assign(
         to_space(_kmeans.unpack_rgb(distinct), palette.space), to_space(palette.colors, palette.space)
     )
     label_dtype = np.uint8 if len(palette) <= 256 else np.uint16
-    labels = _spread(codes, distinct, nearest.astype(label_dtype))
-    quantized = np.take(palette.colors, labels, axis=0).reshape(array.shape)
-    if return_labels:
-        return quantized, labels.reshape(array.shape[:-1])
-    return quantized
+    return _spread(codes, distinct, nearest.astype(label_dtype))
 
 
 def _spread(codes: np.ndarray, distinct: np.ndarray, values: np.ndarray) -> np.ndarray:

@@ -179,3 +179,56 @@ def test_unknown_method_or_space_lists_the_valid_ones(small_photo, keyword, valu
 def test_wrong_shapes_and_dtypes_are_refused(bad):
     with pytest.raises(InvalidImageError):
         colorlab.fit_palette(bad, 2)
+
+
+# -- methods beyond k-means (issue 5) ------------------------------------------------------------
+
+DETERMINISTIC_METHODS = ("agglomerative", "median-cut", "pillow-median-cut", "pillow-max-coverage", "pillow-octree")
+
+
+def test_methods_list_the_new_ones_and_libimagequant_only_when_pillow_has_it():
+    from PIL import features
+
+    assert set(DETERMINISTIC_METHODS) <= set(colorlab.METHODS)
+    assert ("libimagequant" in colorlab.METHODS) == bool(features.check("libimagequant"))
+
+
+def test_every_method_is_documented_in_fit_palette():
+    for method in colorlab.METHODS:
+        assert f'``"{method}"``' in colorlab.fit_palette.__doc__
+
+
+@pytest.mark.parametrize("method", colorlab.METHODS)
+def test_cli_accepts_every_method(method):
+    from colorlab.cli import build_parser
+
+    args = build_parser().parse_args(["quantize", "in.png", "-k", "6", "-o", "out.png", "--method", method])
+    assert args.method == method
+
+
+@pytest.mark.parametrize("method", DETERMINISTIC_METHODS)
+def test_deterministic_methods_ignore_the_seed_but_record_it(small_photo, method):
+    first = colorlab.fit_palette(small_photo, 6, method=method, seed=1)
+    second = colorlab.fit_palette(small_photo, 6, method=method, seed=2)
+    np.testing.assert_array_equal(first.colors, second.colors)
+    assert second.params["seed"] == 2 and second.method == method
+
+
+@pytest.mark.parametrize("method", ["agglomerative", "median-cut"])
+@given(pixels=pixel_arrays)
+def test_k1_of_our_methods_is_the_rounded_mean_color(method, pixels):
+    assume(len(np.unique(pixels, axis=0)) > 1)
+    palette = colorlab.fit_palette(pixels, 1, method=method)
+    assert np.abs(palette.colors[0].astype(float) - pixels.astype(np.float64).mean(axis=0)).max() <= 0.5 + 1e-9
+
+
+@pytest.mark.parametrize("method", ["pillow-median-cut", "pillow-octree", "pillow-max-coverage"])
+def test_pillow_methods_give_pillows_colors(small_photo, method):
+    from PIL import Image
+
+    from colorlab.cluster import _PILLOW_METHODS
+
+    indexed = Image.fromarray(small_photo).quantize(8, method=_PILLOW_METHODS[method], dither=Image.Dither.NONE)
+    table = np.array(indexed.getpalette(), np.uint8).reshape(-1, 3)[np.unique(np.asarray(indexed))]
+    palette = colorlab.fit_palette(small_photo, 8, method=method)
+    assert {tuple(c) for c in table} <= {tuple(c) for c in palette.colors}

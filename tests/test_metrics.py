@@ -330,3 +330,35 @@ def test_metrics_and_colorspace_do_not_import_plotting():
     code = "import sys, colorlab.metrics, colorlab.colorspace; print('matplotlib' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+# ---------------------------------------------------------------- PNG size
+
+
+def test_png_size_is_the_size_of_the_file_save_image_writes(small_photo, tmp_path):
+    from colorlab import fit_palette, save_image
+
+    palette = fit_palette(small_photo, 8)
+    quantized = quantize(small_photo, palette)
+    written = save_image(tmp_path / "q.png", quantized, palette=palette)
+    assert metrics.png_size(quantized, palette) == written.stat().st_size
+    assert metrics.png_size(small_photo) == save_image(tmp_path / "o.png", small_photo).stat().st_size
+
+
+def test_indexed_png_is_smaller_and_fewer_colors_are_smaller_still(small_photo):
+    from colorlab import fit_palette
+
+    sizes = []
+    for k in (2, 16):
+        palette = fit_palette(small_photo, k)
+        sizes.append(metrics.png_size(quantize(small_photo, palette), palette))
+    assert sizes[0] < sizes[1] < metrics.png_size(small_photo)
+
+
+def test_png_size_refuses_an_unquantized_image(small_photo):
+    from colorlab import Palette
+
+    with pytest.raises(InvalidParameterError, match="quantize it first"):
+        metrics.png_size(small_photo, Palette([[0, 0, 0]], counts=[1]))
+    with pytest.raises(InvalidImageError):
+        metrics.png_size(small_photo.reshape(-1, 3))

@@ -352,3 +352,125 @@ def test_each_call_without_ax_makes_exactly_one_figure(small_photo, palette):
 
 def test_plot_is_reachable_from_the_package():
     assert colorlab.plot is plot
+
+
+# ---------------------------------------------------------------- lesson plots (cluster scatter, paths, curves)
+
+
+def test_cluster_colors_are_tab10_first_and_repeat_after_20():
+    colors = plot.cluster_colors(21)
+    np.testing.assert_allclose(colors[0], matplotlib.colors.to_rgb("tab:blue"))
+    np.testing.assert_allclose(colors[3], matplotlib.colors.to_rgb("tab:red"))
+    np.testing.assert_array_equal(colors[20], colors[0])
+    assert len({tuple(c) for c in colors[:20]}) == 20
+
+
+@pytest.mark.parametrize("k", [0, -1, 2.0, True])
+def test_cluster_colors_refuses_a_bad_k(k):
+    with pytest.raises(InvalidParameterError, match="k must be a whole number"):
+        plot.cluster_colors(k)
+
+
+def test_cluster_scatter_colors_pixels_by_cluster_and_draws_centers():
+    pixels = np.array([[0, 0, 0], [10, 0, 0], [250, 250, 250], [240, 250, 250]], np.uint8)
+    ax = plot.cluster_scatter(pixels, [0, 0, 1, 1], [[5, 0, 0], [245, 250, 250]])
+    ax.figure.canvas.draw()
+    points, centers = ax.collections
+    expected = plot.cluster_colors(2)[[0, 0, 1, 1]]
+    np.testing.assert_allclose(points.get_facecolors()[:, :3], expected)
+    np.testing.assert_allclose(centers.get_facecolors()[:, :3], np.array([[5, 0, 0], [245, 250, 250]]) / 255)
+    np.testing.assert_allclose(centers.get_edgecolors()[:, :3], plot.cluster_colors(2))
+
+
+def test_cluster_scatter_samples_pixels_with_their_labels(rng):
+    pixels = rng.integers(0, 256, (500, 3), dtype=np.uint8)
+    labels = (pixels[:, 0] > 127).astype(int)  # cluster 1: the reddish half
+    ax = plot.cluster_scatter(pixels, labels, max_points=50)
+    ax.figure.canvas.draw()
+    shown = np.asarray(ax.collections[0]._offsets3d).T
+    colors = ax.collections[0].get_facecolors()[:, :3]
+    assert len(shown) == 50
+    # a 3D collection draws (and lists colors) in depth order: compare how many points have each color
+    expected = plot.cluster_colors(2)[(shown[:, 0] > 127).astype(int)]
+    np.testing.assert_allclose(np.sort(colors, axis=0), np.sort(expected, axis=0))
+
+
+@pytest.mark.parametrize(
+    ("labels", "centers", "match"),
+    [([0, 1], None, "one cluster number"), ([0, 0, 1.5], None, "one cluster number"),
+     ([0, -1, 0], None, "one cluster number"), ([0, 1, 2], [[0, 0, 0], [1, 1, 1]], "a row for every cluster"),
+     ([0, 0, 0], [[0, 0]], "shape \\(k, 3\\)")],
+)
+def test_cluster_scatter_refuses_bad_labels_or_centers(labels, centers, match):
+    pixels = np.zeros((3, 3), np.uint8)
+    with pytest.raises(InvalidParameterError, match=match):
+        plot.cluster_scatter(pixels, labels, centers)
+
+
+def test_cluster_scatter_needs_3d_axes():
+    _, ax = plt.subplots()
+    with pytest.raises(InvalidParameterError, match="3D axes"):
+        plot.cluster_scatter(np.zeros((2, 3), np.uint8), [0, 0], ax=ax)
+
+
+def test_centroid_paths_draw_one_line_per_center_in_its_cluster_color():
+    path = np.array([[[0, 0, 0], [255, 255, 255], [0, 255, 0]],
+                     [[10, 0, 0], [200, 200, 200], [0, 250, 0]],
+                     [[20, 5, 0], [190, 200, 210], [0, 250, 0]]], np.float64)
+    ax = plot.centroid_paths(path)
+    assert len(ax.lines) == 3
+    for j, line in enumerate(ax.lines):
+        np.testing.assert_allclose(np.array(line.get_data_3d()).T, path[:, j])
+        np.testing.assert_allclose(matplotlib.colors.to_rgb(line.get_color()), plot.cluster_colors(3)[j])
+
+
+@pytest.mark.parametrize("path", [np.zeros((0, 2, 3)), np.zeros((2, 3)), np.zeros((1, 2, 2))])
+def test_centroid_paths_refuse_a_bad_shape(path):
+    with pytest.raises(InvalidParameterError, match="n_steps, k, 3"):
+        plot.centroid_paths(path)
+
+
+def test_inertia_curve_marks_a_step():
+    ax = plot.inertia_curve([900.0, 500.0, 450.0, 449.0], mark=2)
+    assert ax.lines[0].get_ydata().tolist() == [900.0, 500.0, 450.0, 449.0]
+    assert ax.lines[-1].get_xdata().tolist() == [2] and ax.lines[-1].get_ydata().tolist() == [450.0]
+
+
+@pytest.mark.parametrize(("values", "mark"), [([], None), ([[1.0, 2.0]], None), ([1.0, 2.0], 2), ([1.0], True)])
+def test_inertia_curve_refuses_bad_input(values, mark):
+    with pytest.raises(InvalidParameterError):
+        plot.inertia_curve(values, mark=mark)
+
+
+def test_gallery_shows_each_image_with_its_title():
+    images = [np.full((3, 4, 3), v, np.uint8) for v in (0, 128, 255)]
+    axes = plot.gallery(images, ["a", "b", "c"])
+    assert [a.get_title() for a in axes] == ["a", "b", "c"]
+    for a, image in zip(axes, images):
+        np.testing.assert_array_equal(a.images[0].get_array(), image)
+
+
+def test_gallery_refuses_mismatched_titles_or_no_images():
+    with pytest.raises(InvalidParameterError, match="one entry per image"):
+        plot.gallery([np.zeros((2, 2, 3), np.uint8)], ["a", "b"])
+    with pytest.raises(InvalidParameterError, match="at least one image"):
+        plot.gallery([])
+    with pytest.raises(InvalidImageError):
+        plot.gallery([np.zeros((2, 2), np.uint8)])
+
+
+def test_size_curve_plots_kilobytes_and_the_original():
+    ax = plot.size_curve([2, 4, 8], [2000, 5000, 9000], original=300_000, mark=4)
+    assert ax.lines[0].get_ydata().tolist() == [2.0, 5.0, 9.0]
+    assert any(list(line.get_ydata()) == [300.0, 300.0] for line in ax.lines)
+    assert "300 kB" in ax.get_legend().get_texts()[0].get_text()
+
+
+def test_gallery_wraps_into_rows_of_ncols():
+    images = [np.full((3, 4, 3), v, np.uint8) for v in (0, 60, 120, 180, 240)]
+    axes = plot.gallery(images, ncols=2)
+    rows = sorted({round(a.get_position().y0, 3) for a in axes})
+    columns = sorted({round(a.get_position().x0, 3) for a in axes})
+    assert len(axes) == 5 and len(rows) == 3 and len(columns) == 2
+    with pytest.raises(InvalidParameterError, match="ncols"):
+        plot.gallery(images, ncols=0)

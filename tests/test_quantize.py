@@ -98,3 +98,17 @@ def test_palette_must_be_a_palette(palette):
 def test_wrong_images_are_refused(bad):
     with pytest.raises(InvalidImageError):
         colorlab.quantize(bad, colorlab.Palette([[0, 0, 0]], [1]))
+
+
+@pytest.mark.parametrize("dither", ["none", "floyd-steinberg", "bayer"])
+@pytest.mark.parametrize("method", ["agglomerative", "median-cut", "pillow-octree"])
+@given(image=images, k=st.integers(1, 8))
+def test_new_methods_and_dithers_use_only_palette_colors(method, dither, image, k):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", colorlab.ColorlabWarning)
+        palette = colorlab.fit_palette(image, k, method=method)
+    used = np.unique(colorlab.quantize(image, palette, dither=dither).reshape(-1, 3), axis=0)
+    assert len(used) <= k
+    assert {tuple(c) for c in used} <= set(palette)

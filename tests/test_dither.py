@@ -1,0 +1,129 @@
+"""Tests of dithering (colorlab.dither, quantize(dither=...)), metrics.error_map and the error plots."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+import colorlab
+from colorlab import dither, metrics, plot
+from colorlab.errors import InvalidImageError, InvalidParameterError
+
+images = arrays(np.uint8, st.tuples(st.integers(1, 24), st.integers(1, 24), st.just(3)), elements=st.integers(0, 255))
+palettes = arrays(np.uint8, st.tuples(st.integers(1, 10), st.just(3)), elements=st.integers(0, 255))
+BLACK_WHITE = colorlab.Palette([[0, 0, 0], [255, 255, 255]], counts=[1, 1])
+
+
+@pytest.mark.parametrize("how", dither.DITHERS)
+@given(image=images, colors=palettes)
+def test_dithered_images_use_only_palette_colors(how, image, colors):
+    palette = colorlab.Palette(colors, np.ones(len(colors), np.int64))
+    quantized, labels = colorlab.quantize(image, palette, dither=how, return_labels=True)
+    assert quantized.shape == image.shape and quantized.dtype == np.uint8 and labels.shape == image.shape[:2]
+    assert labels.max() < len(palette)
+    np.testing.assert_array_equal(quantized, palette.colors[labels])
+
+
+def test_floyd_steinberg_never_picks_pillows_padding_black():
+    # 2 palette colors, none black: Pillow's palette image has 254 more entries that must not be used
+    palette = colorlab.Palette([[200, 30, 30], [30, 200, 30]], counts=[1, 1])
+    image = np.zeros((16, 16, 3), np.uint8)
+    quantized = colorlab.quantize(image, palette, dither="floyd-steinberg")
+    colors = np.unique(quantized.reshape(-1, 3), axis=0)
+    assert {tuple(c) for c in colors} <= {(200, 30, 30), (30, 200, 30)}
+
+
+@pytest.mark.parametrize("level", [40, 100, 128, 200])
+@pytest.mark.parametrize("how", ["floyd-steinberg", "bayer"])
+def test_dithering_keeps_the_mean_of_a_flat_gray_that_nearest_color_loses(how, level):
+    gray = np.full((32, 32, 3), level, np.uint8)
+    dithered = colorlab.quantize(gray, BLACK_WHITE, dither=how)
+    plain = colorlab.quantize(gray, BLACK_WHITE)
+    assert abs(dithered.mean() - level) <= 8
+    assert abs(plain.mean() - level) >= 40
+
+
+def test_dithering_raises_mse_but_lowers_the_error_of_a_blurred_view(small_photo):
+    palette = colorlab.fit_palette(small_photo, 4)
+    plain = colorlab.quantize(small_photo, palette)
+    dithered = colorlab.quantize(small_photo, palette, dither="floyd-steinberg")
+
+    def blurred(image):  # what the eye sees from a distance: 4x4 block means
+        h, w = (s - s % 4 for s in image.shape[:2])
+        return image[:h, :w].reshape(h // 4, 4, w // 4, 4, 3).mean(axis=(1, 3))
+
+    assert metrics.mse(small_photo, dithered) > metrics.mse(small_photo, plain)
+    blur_error = [((blurred(small_photo) - blurred(q)) ** 2).sum(-1).mean() for q in (plain, dithered)]
+    assert blur_error[1] < blur_error[0]
+
+
+def test_no_dither_is_the_default(small_photo):
+    palette = colorlab.fit_palette(small_photo, 5)
+    np.testing.assert_array_equal(colorlab.quantize(small_photo, palette, dither="none"),
+                                  colorlab.quantize(small_photo, palette))
+
+
+@pytest.mark.parametrize("how", ["bayer", "floyd-steinberg"])
+def test_pixel_arrays_are_dithered_as_one_row(how):
+    row = np.full((1, 50, 3), 90, np.uint8)
+    np.testing.assert_array_equal(colorlab.quantize(row.reshape(-1, 3), BLACK_WHITE, dither=how),
+                                  colorlab.quantize(row, BLACK_WHITE, dither=how).reshape(-1, 3))
+
+
+@pytest.mark.parametrize("bad", ["floyd", "Bayer", None, 1])
+def test_unknown_dither_lists_the_valid_ones(small_photo, bad):
+    with pytest.raises(InvalidParameterError, match="'none', 'floyd-steinberg', 'bayer'"):
+        colorlab.quantize(small_photo, BLACK_WHITE, dither=bad)
+
+
+def test_bayer_matrix_holds_each_threshold_once():
+    matrix = dither.bayer_matrix(8)
+    np.testing.assert_array_equal(np.sort(((matrix + 0.5) * 64 - 0.5).ravel()), np.arange(64))
+    # the classic 4 x 4 matrix (Bayer 1973)
+    np.testing.assert_array_equal((dither.bayer_matrix(4) + 0.5) * 16 - 0.5,
+                                  [[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]])
+
+
+@pytest.mark.parametrize(("colors", "spacing"), [([[0, 0, 0]], 0.0), ([[0, 0, 0], [255, 255, 255]], 255.0),
+                                                 ([[0, 0, 0], [32, 0, 0], [0, 32, 0], [32, 32, 0]], 32.0)])
+def test_palette_spacing(colors, spacing):
+    assert dither.palette_spacing(colorlab.Palette(colors, np.ones(len(colors), np.int64))) == spacing
+
+
+@given(first=images, seed=st.integers(0, 2**32 - 1))
+def test_error_map_squared_mean_is_mse(first, seed):
+    second = np.random.default_rng(seed).integers(0, 256, first.shape, dtype=np.uint8)
+    errors = metrics.error_map(first, second)
+    assert errors.shape == first.shape[:2]
+    np.testing.assert_allclose((errors**2).mean(), metrics.mse(first, second), rtol=1e-12)
+
+
+def test_error_map_values():
+    errors = metrics.error_map(np.zeros((2, 3), np.uint8), np.array([[3, 4, 0], [255, 255, 255]], np.uint8))
+    np.testing.assert_allclose(errors, [5.0, 255 * np.sqrt(3)])
+
+
+def test_error_map_refuses_different_shapes():
+    with pytest.raises(InvalidImageError):
+        metrics.error_map(np.zeros((2, 2, 3), np.uint8), np.zeros((2, 3, 3), np.uint8))
+
+
+def test_error_map_plot_and_grid(small_photo):
+    palette = colorlab.fit_palette(small_photo, 4)
+    versions = [colorlab.quantize(small_photo, palette, dither=how) for how in dither.DITHERS]
+    axes = plot.error_grid(small_photo, versions, list(dither.DITHERS))
+    assert axes.shape == (2, 3)
+    shared = {axes[1, j].images[0].get_clim() for j in range(3)}
+    assert len(shared) == 1  # one error scale for all maps
+    np.testing.assert_array_equal(axes[1, 2].images[0].get_array(), metrics.error_map(small_photo, versions[2]))
+    ax = plot.error_map(metrics.error_map(small_photo, versions[0]), vmax=50)
+    assert ax.images[0].get_clim() == (0.0, 50.0)
+
+
+@pytest.mark.parametrize("bad", [np.zeros(5), np.zeros((2, 2, 3))])
+def test_error_map_plot_refuses_non_2d(bad):
+    with pytest.raises(InvalidParameterError):
+        plot.error_map(bad)
