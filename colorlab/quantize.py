@@ -72,8 +72,8 @@ def quantize(image, palette: Palette, *, dither: str = "none", return_labels: bo
         )
     if not isinstance(dither, str) or dither not in _dither.DITHERS:
         raise InvalidParameterError(f"dither must be one of {', '.join(map(repr, _dither.DITHERS))}, got {dither!r}")
+    pixels = as_pixels(image)  # validate before anything else touches the input
     array = np.asarray(image)
-    pixels = as_pixels(array)
     label_dtype = np.uint8 if len(palette) <= 256 else np.uint16
     if dither == "none":
         labels = _nearest_labels(pixels, palette)

@@ -341,17 +341,8 @@ FUNCTIONS = {
 
 # quantize.py calls np.asarray(image) before checking it, so a ragged list escapes as numpy's ValueError.
 # The fix (not in this helper's files): in colorlab/quantize.py call as_pixels(image) before np.asarray(image).
-_KNOWN_BUGS = {("ragged list", "quantize"): "quantize converts with np.asarray before validating"}
-
-
 def _array_params() -> list:
-    params = []
-    for case in ARRAY_CASES:
-        for function in FUNCTIONS:
-            bug = _KNOWN_BUGS.get((case, function))
-            marks = [pytest.mark.xfail(reason=bug, strict=True, raises=ValueError)] if bug else []
-            params.append(pytest.param(case, function, id=f"{function}-{case}", marks=marks))
-    return params
+    return [pytest.param(case, function, id=f"{function}-{case}") for case in ARRAY_CASES for function in FUNCTIONS]
 
 
 @pytest.mark.parametrize(("case", "function"), _array_params())
