@@ -59,7 +59,10 @@ __all__ = [
     "__version__",
 ]
 
-_LAZY_SUBMODULES = {"plot", "widgets", "lessons", "figures", "metrics", "colorspace", "lloyd", "cli"}
+_LAZY_SUBMODULES = {
+    "plot", "widgets", "lessons", "compare_widgets", "figures", "metrics", "colorspace", "lloyd", "compare",
+    "hierarchy", "mediancut", "dither", "cli",
+}
 
 
 def __getattr__(name):

@@ -38,6 +38,7 @@ from pathlib import Path
 from . import __version__
 from ._files import check_output_path
 from .cluster import MAX_K, METHODS, SPACES, fit_palette
+from .dither import DITHERS
 from .errors import ColorlabError, ColorlabWarning, ImageTooLargeError, InvalidParameterError
 from .images import DEFAULT_MAX_PIXELS, INDEXED_FORMATS, INDEXED_ONLY_FORMATS, SAVE_FORMATS, load_image, save_image
 from .palette import PALETTE_FORMATS
@@ -115,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     quantize_cmd.add_argument("--rgb", action="store_true",
                               help="write a .png as 24-bit RGB; by default .png and .gif are written as indexed "
                                    "images (the palette plus one small index per pixel: the same pixels, a smaller file)")
+    quantize_cmd.add_argument("--dither", choices=DITHERS, default="none",
+                              help="spread the quantization error over neighbouring pixels (default: none)")
     quantize_cmd.set_defaults(run=_run_quantize)
 
     palette_cmd = commands.add_parser("palette", help="print the k colors of an image",
@@ -198,7 +201,8 @@ def _run_quantize(args) -> int:
     palette = fit_palette(image, args.k, method=args.method, seed=args.seed, space=args.space)
     fmt = SAVE_FORMATS[Path(args.output).suffix.lower()]
     indexed = fmt in INDEXED_FORMATS and not (args.rgb and fmt not in INDEXED_ONLY_FORMATS)
-    save_image(args.output, quantize(image, palette), palette=palette if indexed else None)
+    quantized = quantize(image, palette, dither=args.dither)
+    save_image(args.output, quantized, palette=palette if indexed else None)
     return 0
 
 

@@ -50,9 +50,8 @@ from .errors import ColorlabWarning, InvalidParameterError
 from .images import as_pixels
 from .palette import Palette
 
-__all__ = ["METHODS", "SPACES", "MAX_K", "fit_palette"]
+__all__ = ["METHODS", "SLOW_METHODS", "SPACES", "MAX_K", "fit_palette"]
 
-#: The clustering methods :func:`fit_palette` knows.
 #: Pillow's quantizers by method name (libimagequant only when Pillow was built with it).
 _PILLOW_METHODS = {
     "pillow-median-cut": Image.Quantize.MEDIANCUT,
@@ -61,7 +60,10 @@ _PILLOW_METHODS = {
 }
 if features.check("libimagequant"):
     _PILLOW_METHODS["libimagequant"] = Image.Quantize.LIBIMAGEQUANT
+#: The clustering methods :func:`fit_palette` knows.
 METHODS = ("kmeans", "kmeans2", "scipy", "agglomerative", "median-cut", *_PILLOW_METHODS)
+#: Methods that cluster every pixel (not the distinct colors): seconds to minutes on a megapixel photo.
+SLOW_METHODS = ("kmeans2", "scipy")
 #: The largest palette :func:`fit_palette` makes (GIF and PNG-8 palettes hold 256 colors).
 MAX_K = 256
 

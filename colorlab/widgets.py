@@ -35,7 +35,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from . import metrics, plot
-from .cluster import METHODS, fit_palette
+from .cluster import METHODS, SLOW_METHODS, fit_palette
 from .errors import ColorlabError, ImageTooLargeError
 from .images import as_image, load_image, save_image
 from .palette import Palette
@@ -169,7 +169,9 @@ class Explorer:
         self.k_slider = widgets.IntSlider(
             value=k, min=1, max=64, step=1, description="k colors", continuous_update=False
         )
-        self.method = widgets.Dropdown(options=list(METHODS), value=method, description="Method")
+        # the slow methods stay available (teaching the blog's call is the point) but say what they cost
+        labels = [(f"{m} (slow on big photos)" if m in SLOW_METHODS else m, m) for m in METHODS]
+        self.method = widgets.Dropdown(options=labels, value=method, description="Method")
         self.seed = widgets.BoundedIntText(value=seed, min=0, max=2**31 - 1, description="Seed")
         self.export_folder = widgets.Text(value=export_folder, description="Folder")
         self.export_button = widgets.Button(description="Export", icon="download",

@@ -459,7 +459,7 @@ def run_cli_tuple(capsys, *args):
 def test_explorer_offers_only_valid_methods_and_k(explorer):
     import traitlets
 
-    assert tuple(explorer.method.options) == colorlab.METHODS
+    assert tuple(value for _, value in explorer.method.options) == colorlab.METHODS
     with pytest.raises(traitlets.TraitError):
         explorer.method.value = "kmedians"
     explorer.k_slider.value = 500  # a slider clamps to its range: never an invalid k

@@ -472,3 +472,25 @@ def test_main_returns_the_status_of_usage_errors_help_and_version(capsys, argv, 
         assert len(captured.err.splitlines()) == 1 and captured.err.startswith("error: ") and captured.out == ""
     else:
         assert captured.out and captured.err == ""
+
+
+@pytest.mark.parametrize("dither", ["none", "floyd-steinberg", "bayer"])
+def test_quantize_dither_matches_the_library(tmp_path, small_photo, dither):
+    source = tmp_path / "in.png"
+    colorlab.save_image(source, small_photo)
+    out = tmp_path / "out.png"
+    result = subprocess.run([sys.executable, "-m", "colorlab", "quantize", str(source), "-k", "4", "--dither", dither,
+                             "-o", str(out)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    palette = colorlab.fit_palette(small_photo, 4, seed=0)
+    assert np.array_equal(colorlab.load_image(out), colorlab.quantize(small_photo, palette, dither=dither))
+
+
+def test_quantize_unknown_dither_lists_the_choices(tmp_path, small_photo):
+    source = tmp_path / "in.png"
+    colorlab.save_image(source, small_photo)
+    result = subprocess.run([sys.executable, "-m", "colorlab", "quantize", str(source), "-k", "4", "--dither", "noise",
+                             "-o", str(tmp_path / "out.png")], capture_output=True, text=True)
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and "floyd-steinberg" in lines[0]

@@ -46,7 +46,7 @@ def _huge_header_png(width: int = 200_000, height: int = 200_000) -> bytes:
 def test_builds_with_named_controls(small_explorer):
     ex = small_explorer
     assert (ex.k_slider.min, ex.k_slider.max, ex.k_slider.value) == (1, 64, 4)
-    assert list(ex.method.options) == list(colorlab.METHODS)
+    assert [value for _, value in ex.method.options] == list(colorlab.METHODS)
     assert set(colorlab.samples()) <= set(ex.image_picker.options)
     assert len(ex.palette) == 4 and ex.message.value == ""
     assert ex.quantized.shape == ex.image.shape and ex.quantized.dtype == np.uint8
@@ -251,3 +251,11 @@ def test_scatter_shows_centroids(small_explorer):
 
 def test_outside_a_kernel_nothing_comes_from_a_browser():
     assert widgets._handling_browser_message() is False
+
+
+def test_method_dropdown_warns_which_methods_are_slow():
+    ex = widgets.explorer(np.zeros((4, 4, 3), np.uint8) + np.arange(4, dtype=np.uint8)[:, None, None], k=2)
+    labels = dict((value, label) for label, value in ex.method.options)
+    assert labels["scipy"] == "scipy (slow on big photos)" and labels["kmeans"] == "kmeans"
+    ex.method.value = "scipy"  # still selectable, and it works
+    assert ex.palette.method == "scipy"
