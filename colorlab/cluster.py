@@ -42,8 +42,6 @@ from scipy.cluster import vq
 from PIL import Image, features
 
 from . import _kmeans, hierarchy, mediancut
-from ._centers import distinct_rounded as _distinct_rounded  # noqa: F401 (tests import it from here)
-from ._centers import ordered_counts as _ordered_counts  # noqa: F401
 from ._centers import palette_from_centers
 from .colorspace import SPACES, to_space
 from .errors import ColorlabWarning, InvalidParameterError
@@ -179,7 +177,7 @@ def _fit_scipy(data: np.ndarray, k: int, method: str, seed) -> np.ndarray:
         centers, _ = vq.kmeans(data, k, seed=seed)
         return centers
     with warnings.catch_warnings():
-        # kmeans2 warns when a cluster empties; _distinct_rounded restores exactly k colors anyway.
+        # kmeans2 warns when a cluster empties; _centers.distinct_rounded restores exactly k colors anyway.
         warnings.filterwarnings("ignore", "One of the clusters is empty", UserWarning)
         centers, _ = vq.kmeans2(data, k, minit="++", seed=seed)
     return centers

@@ -605,12 +605,7 @@ def gallery(images, titles: Sequence[str] | None = None, ax=None, *, ncols: int 
     >>> [a.get_title() for a in gallery([black, white], ["black", "white"])]
     ['black', 'white']
     """
-    images = [as_image(image, f"images[{i}]") for i, image in enumerate(images)]
-    if not images:
-        raise InvalidParameterError("images must hold at least one image")
-    titles = [""] * len(images) if titles is None else list(titles)
-    if len(titles) != len(images):
-        raise InvalidParameterError(f"titles must have one entry per image ({len(images)}), got {len(titles)}")
+    images, titles = _images_and_titles(images, titles)
     if ax is None:
         import matplotlib.pyplot as plt
 
@@ -838,12 +833,7 @@ def error_grid(original, images, titles: Sequence[str] | None = None):
     from .metrics import error_map as error_values
 
     original = as_image(original, "original")
-    images = [as_image(image, f"images[{i}]") for i, image in enumerate(images)]
-    if not images:
-        raise InvalidParameterError("images must hold at least one image")
-    titles = [""] * len(images) if titles is None else list(titles)
-    if len(titles) != len(images):
-        raise InvalidParameterError(f"titles must have one entry per image ({len(images)}), got {len(titles)}")
+    images, titles = _images_and_titles(images, titles)
     maps = [error_values(original, image) for image in images]
     top = max(max(float(m.max()) for m in maps), 1.0)
     height, width = original.shape[:2]
@@ -855,3 +845,14 @@ def error_grid(original, images, titles: Sequence[str] | None = None):
         error_map(errors, axes[1, column], vmax=top, title=f"mean error {errors.mean():.1f}", colorbar=False)
     fig.colorbar(axes[1, 0].images[0], ax=axes[1, :].tolist(), shrink=0.85, label="RGB distance to the original")
     return axes
+
+
+def _images_and_titles(images, titles) -> tuple[list, list]:
+    """Check a non-empty list of (H, W, 3) uint8 images and one title each ("" when titles is None)."""
+    images = [as_image(image, f"images[{i}]") for i, image in enumerate(images)]
+    if not images:
+        raise InvalidParameterError("images must hold at least one image")
+    titles = [""] * len(images) if titles is None else list(titles)
+    if len(titles) != len(images):
+        raise InvalidParameterError(f"titles must have one entry per image ({len(images)}), got {len(titles)}")
+    return images, titles

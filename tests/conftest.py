@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -57,3 +58,29 @@ def small_photo() -> np.ndarray:
     import colorlab
 
     return np.ascontiguousarray(colorlab.load_image("rocket")[150:214, 200:296])
+
+
+@pytest.fixture
+def unwritable_folder(tmp_path):
+    """A folder this user cannot create files in.
+
+    As a normal user, a folder with mode 0o555. As root (CI), chmod stops nothing, so the folder is
+    /sys/kernel, where the kernel refuses new files to everyone; the test skips only if that folder
+    turns out to accept files (then no honest unwritable folder exists here).
+    """
+    if os.geteuid() != 0:
+        folder = tmp_path / "locked"
+        folder.mkdir()
+        folder.chmod(0o555)
+        yield folder
+        folder.chmod(0o755)
+        return
+    folder = Path("/sys/kernel")
+    try:
+        fd, name = tempfile.mkstemp(dir=folder)
+    except OSError:
+        yield folder
+        return
+    os.close(fd)
+    os.unlink(name)
+    pytest.skip("running as root and /sys/kernel accepts new files: no honest unwritable folder")

@@ -521,27 +521,6 @@ def photo(tmp_path, small_photo) -> Path:
     return colorlab.save_image(tmp_path / "photo.png", small_photo)
 
 
-@pytest.fixture
-def unwritable_folder(tmp_path):
-    """A folder this user cannot create files in (as root: /sys/kernel, which refuses everyone)."""
-    if os.geteuid() != 0:
-        folder = tmp_path / "locked"
-        folder.mkdir()
-        folder.chmod(0o555)
-        yield folder
-        folder.chmod(0o755)
-        return
-    folder = Path("/sys/kernel")
-    try:
-        fd, name = tempfile.mkstemp(dir=folder)
-    except OSError:
-        yield folder
-        return
-    os.close(fd)
-    os.unlink(name)
-    pytest.skip("running as root and /sys/kernel accepts new files: no honest unwritable folder")
-
-
 def disk_full(monkeypatch):
     """Make every image and text write fail half-way with ENOSPC, as a full disk does."""
 

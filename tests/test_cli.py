@@ -8,7 +8,6 @@ import re
 import resource
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -353,31 +352,6 @@ def test_output_path_is_a_folder(photo, tmp_path):
     folder.mkdir()
     assert_bad_input(run("quantize", photo, "-k", 3, "-o", folder), mentions="folder")
     assert folder.is_dir() and not any(folder.iterdir())
-
-
-@pytest.fixture
-def unwritable_folder(tmp_path):
-    """A real folder in which this user cannot create files.
-
-    Permission bits do not stop root, so as root we use sysfs, where the kernel
-    refuses new files to everyone.
-    """
-    if os.geteuid() != 0:
-        folder = tmp_path / "locked"
-        folder.mkdir()
-        folder.chmod(0o555)
-        yield folder
-        folder.chmod(0o755)
-        return
-    folder = Path("/sys/kernel")
-    try:
-        fd, name = tempfile.mkstemp(dir=folder)
-    except OSError:
-        yield folder
-        return
-    os.close(fd)
-    os.unlink(name)
-    pytest.skip("running as root and /sys accepts new files here: no honest unwritable folder")
 
 
 @pytest.mark.parametrize("command, name", [("quantize", "out.png"), ("palette", "colors.json")])

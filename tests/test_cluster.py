@@ -125,7 +125,7 @@ def test_rounding_to_the_same_color_is_repaired():
     pixels = np.array([[100, 100, 100]] * 50 + [[101, 100, 100]] * 1 + [[100, 101, 100]] + [[0, 0, 0]], np.uint8)
     centers = np.array([[100.2, 100, 100], [100.4, 100, 100], [0, 0, 0]])
     colors, counts = _kmeans.distinct_colors(pixels)
-    from colorlab.cluster import _distinct_rounded
+    from colorlab._centers import distinct_rounded as _distinct_rounded
 
     palette = _distinct_rounded(centers, colors, colors.astype(float), counts, 3, "rgb")
     assert len(np.unique(palette, axis=0)) == 3
