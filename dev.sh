@@ -32,6 +32,9 @@ ensure_venv() {
   if [ ! -f "$stamp" ]; then
     "$VENV/bin/python" -m pip install -q --upgrade pip
     "$VENV/bin/python" -m pip install -q -e ".[$extras]"
+    # compile the k-means kernels once now (numba caches them on disk), so the first slider move
+    # or notebook cell does not pay the ~10 s compile
+    "$VENV/bin/python" -c 'import colorlab; colorlab.warm_up()'
     touch "$stamp"
   fi
 }

@@ -20,7 +20,7 @@ Examples
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
-from .cluster import METHODS, SPACES, fit_palette
+from .cluster import METHODS, SPACES, fit_palette, warm_up
 from .errors import (
     ColorlabError,
     ColorlabWarning,
@@ -56,6 +56,7 @@ __all__ = [
     "samples",
     "save_image",
     "to_rgb8",
+    "warm_up",
     "__version__",
 ]
 

@@ -48,7 +48,7 @@ from .errors import ColorlabWarning, InvalidParameterError
 from .images import as_pixels
 from .palette import Palette
 
-__all__ = ["METHODS", "SLOW_METHODS", "SPACES", "MAX_K", "fit_palette"]
+__all__ = ["METHODS", "SLOW_METHODS", "SPACES", "MAX_K", "fit_palette", "warm_up"]
 
 #: Pillow's quantizers by method name (libimagequant only when Pillow was built with it).
 _PILLOW_METHODS = {
@@ -181,3 +181,28 @@ def _fit_scipy(data: np.ndarray, k: int, method: str, seed) -> np.ndarray:
         warnings.filterwarnings("ignore", "One of the clusters is empty", UserWarning)
         centers, _ = vq.kmeans2(data, k, minit="++", seed=seed)
     return centers
+
+
+def warm_up() -> float:
+    """Compile colorlab's k-means kernels now; return the seconds it took.
+
+    The engine's inner loops are compiled by numba the first time they run (about
+    10 s) and cached on disk, so later runs, in any process, start at once.
+    ``bash dev.sh`` calls this right after installing; a notebook or a slider never
+    waits for the compiler.
+
+    Examples
+    --------
+    >>> warm_up() >= 0
+    True
+    """
+    import time
+
+    from .quantize import quantize
+
+    start = time.perf_counter()
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 256, (40_000, 3), dtype=np.uint8)  # enough distinct colors for every stage
+    for k in (2, 16):
+        quantize(pixels, fit_palette(pixels, k))
+    return time.perf_counter() - start
