@@ -202,7 +202,11 @@ def warm_up() -> float:
 
     start = time.perf_counter()
     rng = np.random.default_rng(0)
-    pixels = rng.integers(0, 256, (40_000, 3), dtype=np.uint8)  # enough distinct colors for every stage
-    for k in (2, 16):
-        quantize(pixels, fit_palette(pixels, k))
+    image = rng.integers(0, 256, (200, 200, 3), dtype=np.uint8)  # enough distinct colors for every stage
+    read_only = image.copy()
+    read_only.setflags(write=False)  # e.g. np.asarray(PIL image): numba compiles a variant for these
+    # numba compiles one variant per array layout and writability: cover what callers pass
+    for variant in (image, read_only, image[:, ::2], read_only[::2]):
+        for k in (2, 16):
+            quantize(variant, fit_palette(variant, k))
     return time.perf_counter() - start

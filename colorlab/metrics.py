@@ -38,6 +38,7 @@ from .palette import Palette
 __all__ = [
     "mse",
     "psnr",
+    "psnr_from_mse",
     "ciede2000",
     "delta_e",
     "count_colors",
@@ -143,8 +144,21 @@ def psnr(original, quantized) -> float:
     >>> round(psnr(a, np.full((2, 3), 255, np.uint8)), 6)
     0.0
     """
-    error = mse(original, quantized)
-    return math.inf if error == 0 else 10.0 * math.log10(_PEAK_SQUARED / error)
+    return psnr_from_mse(mse(original, quantized))
+
+
+def psnr_from_mse(mse_value: float) -> float:
+    """PSNR in dB from an MSE already computed with :func:`mse` (``inf`` for 0).
+
+    Examples
+    --------
+    >>> round(psnr_from_mse(195075 / 100), 6)  # MSE = 1% of the largest possible
+    20.0
+    """
+    mse_value = float(mse_value)
+    if not mse_value >= 0:
+        raise InvalidParameterError(f"mse must be a number >= 0, got {mse_value!r}")
+    return math.inf if mse_value == 0 else 10.0 * math.log10(_PEAK_SQUARED / mse_value)
 
 
 # ---------------------------------------------------------------- CIEDE2000

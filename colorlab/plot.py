@@ -294,13 +294,49 @@ def rgb_scatter(image_or_pixels, palette: Palette | None = None, ax=None, *, max
     ax.scatter(*sample.T, c=sample / 255.0, s=6, alpha=0.35, depthshade=False, linewidths=0, zorder=1,
                label=f"{len(sample)} of {len(pixels)} pixels")
     if palette is not None:
-        sizes = 120 + 900 * palette.shares
-        ax.scatter(*palette.colors.T, c=palette.colors / 255.0, s=sizes, edgecolors="#222222", linewidths=1.8,
-                   alpha=1.0, depthshade=False, zorder=2, label=f"{len(palette)} palette colors")
+        palette_markers(palette, ax)
     _style_rgb_axes(ax)
     title = "pixels in RGB space" if palette is None else f"pixels and {len(palette)} palette colors in RGB space"
     ax.set_title(title)
     return ax
+
+
+def palette_markers(palette: Palette, ax):
+    """Draw a palette's colors as large edged markers on a 3D RGB axes; return the new collection.
+
+    The markers' area grows with each color's share of the pixels; they are drawn
+    on top of everything drawn before them. :func:`rgb_scatter` uses this; a
+    widget that only changes the palette can ``remove()`` the returned
+    collection and call this again instead of redrawing the pixels.
+
+    Parameters
+    ----------
+    palette : Palette
+        The colors to mark.
+    ax : 3D matplotlib Axes
+        An axes made by :func:`rgb_scatter` (or any 3D axes).
+
+    Returns
+    -------
+    mpl_toolkits.mplot3d.art3d.Path3DCollection
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from colorlab import Palette
+    >>> ax = rgb_scatter(np.zeros((4, 3), np.uint8))
+    >>> markers = palette_markers(Palette([[255, 0, 0], [0, 0, 255]], counts=[3, 1]), ax)
+    >>> len(markers.get_offsets()), len(ax.collections)
+    (2, 2)
+    """
+    if not isinstance(palette, Palette):
+        raise InvalidParameterError(f"palette must be a colorlab.Palette, got {type(palette).__name__}")
+    if getattr(ax, "name", None) != "3d":
+        raise InvalidParameterError("ax must be a 3D axes, e.g. the one rgb_scatter returns")
+    ax.computed_zorder = False
+    sizes = 120 + 900 * palette.shares
+    return ax.scatter(*palette.colors.T, c=palette.colors / 255.0, s=sizes, edgecolors="#222222", linewidths=1.8,
+                      alpha=1.0, depthshade=False, zorder=2, label=f"{len(palette)} palette colors")
 
 
 def _style_rgb_axes(ax) -> None:

@@ -189,6 +189,8 @@ class Explorer:
         self.swatches_axes = self.figure.add_subplot(grid[1, :2])
         self.scatter_axes = self.figure.add_subplot(grid[:, 2], projection="3d")
         self._laid_out_shape: tuple | None = None
+        self._scatter_photo: str | None = None  # the photo whose pixels the 3D plot shows
+        self._palette_markers = None  # the centroids' collection in the 3D plot
         shown = _for_display(self.image)
         plot.compare(shown, shown, ax=(self.original_axes, self.quantized_axes), titles=("original", ""))
         # compare() leaves one AxesImage per axes; updates swap their data in place
@@ -279,9 +281,10 @@ class Explorer:
         quantized = quantize(image, palette)
         if key[0] not in self._colors_before:
             self._colors_before[key[0]] = metrics.count_colors(image)
+        mse = metrics.mse(image, quantized)
         stats = {
-            "mse": metrics.mse(image, quantized),
-            "psnr": metrics.psnr(image, quantized),
+            "mse": mse,
+            "psnr": metrics.psnr_from_mse(mse),
             "colors_before": self._colors_before[key[0]],
             # quantized pixels are palette colors, so counting the palette's used colors is exact and cheap
             "colors_after": metrics.count_colors(palette.colors[palette.counts > 0]),
@@ -301,10 +304,17 @@ class Explorer:
         self.quantized_axes.set_title(f"{len(self.palette)} colors ({method}, seed {seed})")
         self.swatches_axes.cla()
         plot.swatches(self.palette, ax=self.swatches_axes)
-        view = (self.scatter_axes.elev, self.scatter_axes.azim)
-        self.scatter_axes.cla()
-        plot.rgb_scatter(original, self.palette, ax=self.scatter_axes, max_points=SCATTER_POINTS, seed=0)
-        self.scatter_axes.view_init(*view)  # keep the user's rotation
+        if self._scatter_photo != name:
+            # a new photo: a new cloud of pixels (the slow part of the 3D plot, so only then)
+            view = (self.scatter_axes.elev, self.scatter_axes.azim)
+            self.scatter_axes.cla()
+            plot.rgb_scatter(original, None, ax=self.scatter_axes, max_points=SCATTER_POINTS, seed=0)
+            self.scatter_axes.view_init(*view)  # keep the user's rotation
+            self._scatter_photo, self._palette_markers = name, None
+        if self._palette_markers is not None:
+            self._palette_markers.remove()  # only the centroids change with k, method or seed
+        self._palette_markers = plot.palette_markers(self.palette, self.scatter_axes)
+        self.scatter_axes.set_title(f"pixels and {len(self.palette)} palette colors in RGB space")
         s = self.stats
         self.stats_text.value = (
             f"<b>{name}</b> {self.image.shape[1]}×{self.image.shape[0]} · "

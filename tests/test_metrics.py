@@ -362,3 +362,17 @@ def test_png_size_refuses_an_unquantized_image(small_photo):
         metrics.png_size(small_photo, Palette([[0, 0, 0]], counts=[1]))
     with pytest.raises(InvalidImageError):
         metrics.png_size(small_photo.reshape(-1, 3))
+
+
+@pytest.mark.parametrize("value", [1.0, 37.5, 1950.75, 195075.0])
+def test_psnr_from_mse_matches_psnr(value, rng):
+    original = rng.integers(0, 256, (50, 3), dtype=np.uint8)
+    quantized = rng.integers(0, 256, (50, 3), dtype=np.uint8)
+    assert metrics.psnr_from_mse(metrics.mse(original, quantized)) == metrics.psnr(original, quantized)
+    assert metrics.psnr_from_mse(value) == pytest.approx(10 * np.log10(3 * 255**2 / value))
+
+
+@pytest.mark.parametrize("bad", [-1.0, float("nan")])
+def test_psnr_from_mse_refuses_negative_or_nan(bad):
+    with pytest.raises(InvalidParameterError, match="mse must be a number >= 0"):
+        metrics.psnr_from_mse(bad)

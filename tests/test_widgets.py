@@ -259,3 +259,15 @@ def test_method_dropdown_warns_which_methods_are_slow():
     assert labels["scipy"] == "scipy (slow on big photos)" and labels["kmeans"] == "kmeans"
     ex.method.value = "scipy"  # still selectable, and it works
     assert ex.palette.method == "scipy"
+
+
+def test_changing_k_redraws_only_the_centroids_in_3d():
+    ex = widgets.explorer("rocket", k=4)
+    pixels_before = ex.scatter_axes.collections[0]
+    ex.k_slider.value = 7
+    pixels, markers = ex.scatter_axes.collections  # the same pixel cloud, new centroids
+    assert pixels is pixels_before
+    assert len(markers.get_offsets()) == 7 and len(ex.palette) == 7
+    ex.image_picker.value = "coffee"  # a new photo: a new cloud
+    assert ex.scatter_axes.collections[0] is not pixels_before
+    assert len(ex.scatter_axes.collections) == 2
