@@ -68,7 +68,7 @@ SAMPLES: dict[str, Sample] = {
         "CC0 1.0 Universal Public Domain Dedication",
     ),
     "rocket": Sample(
-        "rocket.jpg", "Falcon 9 carrying DSCOVR lifting off at Cape Canaveral, blue sky", (640, 427),
+        "rocket.jpg", "Falcon 9 carrying DSCOVR on its launch pad at Cape Canaveral under a dusk sky", (640, 427),
         "SpaceX", "https://www.flickr.com/photos/spacexphotos/16511594820/",
         "public domain (released by SpaceX)",
     ),
