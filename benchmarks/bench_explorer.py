@@ -2,9 +2,10 @@
 
 Builds one explorer per photo size in this process (Agg backend), sets
 ``k_slider.value`` to k = 2..64 one after the other and times each update:
-clustering, quantizing, statistics and drawing (the Agg explorer renders its
-figure to the PNG it shows, which is a full draw; with a canvas backend the
-script forces ``fig.canvas.draw()``). Then it replays the last ks that fit in
+clustering, quantizing, statistics and drawing (the Agg explorer draws the
+parts that change with k over a kept rendering of the rest, the original photo
+and the 3D pixel cloud, and encodes the PNG it shows; with a canvas backend the
+script forces a full ``fig.canvas.draw()``). Then it replays the last ks that fit in
 the explorer's cache (``widgets.CACHE_SIZE``), so that pass is drawing only.
 
 Photos: ``rocket`` (640x427, 0.27 MP) and ``retina`` resized to 1000x1000

@@ -11,11 +11,17 @@ compare
     The blog's layout: the original image above the quantized one.
 swatches
     A bar of the palette colors, each as wide as its share of the pixels.
+update_swatches
+    Redraw :func:`swatches` in place for a new palette (used by the explorer).
 rgb_scatter
     Pixels as points in the RGB cube, drawn in their own colors, with the
-    palette colors as large edged markers.
+    palette colors as large edged markers (:func:`palette_markers`).
 elbow
     A quality measure (e.g. MSE) against k, with an optional marked k.
+cluster_scatter, centroid_paths, inertia_curve, gallery, size_curve
+    The figures of the k-means lesson (notebooks 03 and 04).
+dendrogram, error_map, error_grid
+    The figures of the "beyond k-means" lesson (notebook 05).
 
 Examples
 --------
@@ -39,8 +45,9 @@ from .images import as_image, as_pixels
 from .palette import Palette
 
 __all__ = [
-    "compare", "swatches", "rgb_scatter", "elbow", "text_color_for",
+    "compare", "swatches", "update_swatches", "rgb_scatter", "palette_markers", "elbow", "text_color_for",
     "cluster_colors", "cluster_scatter", "centroid_paths", "inertia_curve", "gallery", "size_curve",
+    "dendrogram", "error_map", "error_grid",
 ]
 
 #: Figure width in inches for figures this module creates (readable on a projector).
@@ -892,3 +899,59 @@ def _images_and_titles(images, titles) -> tuple[list, list]:
     if len(titles) != len(images):
         raise InvalidParameterError(f"titles must have one entry per image ({len(images)}), got {len(titles)}")
     return images, titles
+
+
+def update_swatches(palette: Palette, ax, *, labels: bool = True):
+    """Show another palette on an axes made by :func:`swatches`, in place.
+
+    Removes the old bars and labels and draws the new ones as :func:`swatches`
+    would, without clearing the axes (no new ticks, spines or limits): a widget
+    that changes its palette often spends about a third of the time.
+
+    Parameters
+    ----------
+    palette : Palette
+        The new colors and their pixel counts.
+    ax : matplotlib Axes
+        An axes :func:`swatches` drew on.
+    labels : bool, default True
+        Write each color's hex code and share on it, as :func:`swatches` does.
+
+    Returns
+    -------
+    matplotlib Axes
+        The same axes, one Rectangle patch per color.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``palette`` is not a Palette.
+
+    Examples
+    --------
+    >>> ax = swatches(Palette([[255, 255, 255], [0, 0, 0]], counts=[3, 1]))
+    >>> ax = update_swatches(Palette([[9, 9, 9]], counts=[5]), ax)
+    >>> [round(float(bar.get_width()), 2) for bar in ax.patches], ax.get_title()
+    ([1.0], 'palette: 1 colors, width = share of pixels')
+    """
+    from matplotlib.patches import Rectangle
+
+    if not isinstance(palette, Palette):
+        raise InvalidParameterError(
+            f"palette must be a colorlab.Palette, got {type(palette).__name__}; make one with colorlab.fit_palette"
+        )
+    for artist in [*ax.patches, *ax.texts]:
+        artist.remove()
+    shares = palette.shares
+    if shares.sum() == 0:  # no pixels counted: show equal widths, as swatches() does
+        shares = np.full(len(palette), 1 / len(palette))
+    lefts = np.concatenate([[0.0], np.cumsum(shares)[:-1]])
+    for rgb, share, left in zip(palette.colors / 255.0, shares, lefts):
+        # the bars barh() would make, added without its per-bar update of the data limits (fixed at 0..1 here)
+        ax.add_artist(Rectangle((left, 0.0), share, 1.0, facecolor=rgb, edgecolor="none", label="_nolegend_"))
+    if labels:
+        for rgb, hexcode, share, left in zip(palette.colors, palette.to_hex(), shares, lefts):
+            _swatch_label(ax, hexcode, share, left, share, text_color_for(rgb))
+    # set_text keeps the title's place (set_title would reset it to the default)
+    ax.title.set_text(f"palette: {len(palette)} colors, width = share of pixels")
+    return ax

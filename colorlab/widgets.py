@@ -33,6 +33,7 @@ from typing import Any, Mapping
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
+import PIL.Image
 
 from . import metrics, plot
 from .cluster import METHODS, SLOW_METHODS, fit_palette
@@ -191,6 +192,7 @@ class Explorer:
         self._laid_out_shape: tuple | None = None
         self._scatter_photo: str | None = None  # the photo whose pixels the 3D plot shows
         self._palette_markers = None  # the centroids' collection in the 3D plot
+        self._background = None  # Agg: the rendered pixels of everything that does not change with k
         shown = _for_display(self.image)
         plot.compare(shown, shown, ax=(self.original_axes, self.quantized_axes), titles=("original", ""))
         # compare() leaves one AxesImage per axes; updates swap their data in place
@@ -205,6 +207,12 @@ class Explorer:
         else:
             self.figure_view = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self.figure_view.add_class("colorlab-figure")
+        # Agg: blit. What changes with k (the quantized image, the swatches, the centroids and the 3D title) is
+        # "animated": left out of the full draw of the rest, which is kept as a background and re-rendered only
+        # when the photo or the layout changes (about half the drawing time of an update)
+        self._blitting = self.figure_view is not canvas
+        for axes in (self.quantized_axes, self.swatches_axes):
+            axes.set_animated(self._blitting)
 
     @property
     def widget(self) -> widgets.Widget:
@@ -302,19 +310,25 @@ class Explorer:
         _set_image(self.original_artist, original)
         _set_image(self.quantized_artist, _for_display(self.quantized))
         self.quantized_axes.set_title(f"{len(self.palette)} colors ({method}, seed {seed})")
-        self.swatches_axes.cla()
-        plot.swatches(self.palette, ax=self.swatches_axes)
+        if self.swatches_axes.patches:  # swap the bars and labels: clearing the axes costs more than drawing
+            plot.update_swatches(self.palette, ax=self.swatches_axes)
+        else:
+            plot.swatches(self.palette, ax=self.swatches_axes)
         if self._scatter_photo != name:
             # a new photo: a new cloud of pixels (the slow part of the 3D plot, so only then)
             view = (self.scatter_axes.elev, self.scatter_axes.azim)
             self.scatter_axes.cla()
             plot.rgb_scatter(original, None, ax=self.scatter_axes, max_points=SCATTER_POINTS, seed=0)
             self.scatter_axes.view_init(*view)  # keep the user's rotation
-            self._scatter_photo, self._palette_markers = name, None
+            self._scatter_photo, self._palette_markers, self._background = name, None, None
         if self._palette_markers is not None:
             self._palette_markers.remove()  # only the centroids change with k, method or seed
         self._palette_markers = plot.palette_markers(self.palette, self.scatter_axes)
-        self.scatter_axes.set_title(f"pixels and {len(self.palette)} palette colors in RGB space")
+        self._palette_markers.set_animated(self._blitting)
+        # set_text, not set_title: set_title moves the title back to y=1, and only a full draw of the 3D axes
+        # would lift it above the plot again
+        self.scatter_axes.title.set_text(f"pixels and {len(self.palette)} palette colors in RGB space")
+        self.scatter_axes.title.set_animated(self._blitting)  # cla() makes a new title
         s = self.stats
         self.stats_text.value = (
             f"<b>{name}</b> {self.image.shape[1]}×{self.image.shape[0]} · "
@@ -323,8 +337,13 @@ class Explorer:
         )
         self.redraw()
 
-    def redraw(self) -> None:
-        """Push the figure to the screen: ``draw_idle`` on ipympl, else re-render the PNG."""
+    def redraw(self, *, full: bool = False) -> None:
+        """Push the figure to the screen: ``draw_idle`` on ipympl, else re-render the PNG.
+
+        Without ipympl only the parts that change with k, method or seed are
+        drawn again, over the kept rendering of the rest; ``full=True`` renders
+        everything (needed after changing the photo's axes or the 3D view by hand).
+        """
         if self._laid_out_shape != self.image.shape:
             # lay out for this photo's shape, then keep the positions while only k, method or seed change:
             # saves a layout pass per update. (not canvas.draw(): an ipympl canvas drawn before it is
@@ -332,13 +351,34 @@ class Explorer:
             self.figure.set_layout_engine("constrained")
             self.figure.draw_without_rendering()
             self.figure.set_layout_engine(None)  # not "none": savefig would lay out (draw) twice
-            self._laid_out_shape = self.image.shape
+            self._laid_out_shape, self._background = self.image.shape, None
         if self.figure_view is self.figure.canvas:
             self.figure.canvas.draw_idle()
+            return
+        if full:
+            self._background = None
+        self._blit()
+        rgba = np.asarray(self.figure.canvas.buffer_rgba())
+        buffer = io.BytesIO()
+        # the figure is opaque, so RGB loses nothing; compress_level=1: fast over small
+        PIL.Image.fromarray(rgba[..., :3]).save(buffer, format="png", compress_level=1)
+        self.figure_view.value = buffer.getvalue()
+
+    def _blit(self) -> None:
+        """Agg: restore (or first render) the background, then draw the changing artists over it."""
+        canvas = self.figure.canvas
+        if self._background is None:
+            canvas.draw()  # leaves out the animated artists
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
         else:
-            buffer = io.BytesIO()
-            self.figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})  # fast over small
-            self.figure_view.value = buffer.getvalue()
+            canvas.restore_region(self._background)
+        # the two axes do not overlap the 3D one, so drawing them after it changes no pixel; in the 3D axes a full
+        # draw also ends with the centroids (zorder 2), then the title (3)
+        self.figure.draw_artist(self.quantized_axes)
+        self.figure.draw_artist(self.swatches_axes)
+        self._palette_markers.do_3d_projection()  # Axes3D.draw does this for a full draw
+        self.figure.draw_artist(self._palette_markers)
+        self.figure.draw_artist(self.scatter_axes.title)
 
     def _say(self, text: str, *, error: bool = False) -> None:
         color = "#b00020" if error else "inherit"

@@ -271,3 +271,78 @@ def test_changing_k_redraws_only_the_centroids_in_3d():
     ex.image_picker.value = "coffee"  # a new photo: a new cloud
     assert ex.scatter_axes.collections[0] is not pixels_before
     assert len(ex.scatter_axes.collections) == 2
+
+
+def _figure_pixels(ex) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(ex.figure_view.value)).convert("RGB"))
+
+
+def _full_draw_pixels(ex) -> np.ndarray:
+    """The figure drawn from scratch in one pass, with no part left out for blitting."""
+    animated = [artist for artist in ex.figure.findobj() if artist.get_animated()]
+    for artist in animated:
+        artist.set_animated(False)
+    try:
+        ex.figure.canvas.draw()
+        return np.array(ex.figure.canvas.buffer_rgba())[..., :3]
+    finally:
+        for artist in animated:
+            artist.set_animated(True)
+
+
+def test_blitted_update_looks_exactly_like_a_full_draw():
+    ex = widgets.explorer("rocket", k=4)
+    assert ex.quantized_axes.get_animated() and ex._palette_markers.get_animated()  # Agg: blitting is on
+    for control, value in [("k_slider", 9), ("k_slider", 40), ("method", "kmeans2"), ("image_picker", "coffee"),
+                           ("k_slider", 2), ("seed", 3)]:
+        getattr(ex, control).value = value
+        assert np.array_equal(_figure_pixels(ex), _full_draw_pixels(ex)), f"after {control}={value}"
+
+
+def test_blitted_update_shows_the_new_palette():
+    ex = widgets.explorer("rocket", k=3)
+    before = _figure_pixels(ex)
+    ex.k_slider.value = 12
+    after = _figure_pixels(ex)
+    left, top, right, bottom = (int(v) for v in ex.swatches_axes.get_window_extent().extents)
+    height = after.shape[0]
+    swatch_rows = slice(height - bottom, height - top)  # figure pixels count y from the bottom
+    assert not np.array_equal(before[swatch_rows, left:right], after[swatch_rows, left:right])
+    assert len(ex.swatches_axes.patches) == 12
+    assert ex.swatches_axes.get_title() == "palette: 12 colors, width = share of pixels"
+    assert ex.scatter_axes.get_title() == "pixels and 12 palette colors in RGB space"
+
+
+def test_full_redraw_renders_the_background_again(small_explorer):
+    ex = small_explorer
+    ex.original_axes.set_title("changed by hand")
+    ex.redraw()
+    assert np.array_equal(_figure_pixels(ex), _figure_pixels(ex))  # sanity: decoding is stable
+    kept = _figure_pixels(ex)
+    ex.redraw(full=True)
+    assert not np.array_equal(_figure_pixels(ex), kept)  # the static title is drawn anew
+    assert np.array_equal(_figure_pixels(ex), _full_draw_pixels(ex))
+
+
+@pytest.mark.parametrize("k", [1, 5, 24, 64])
+def test_update_swatches_draws_what_swatches_draws(k):
+    import matplotlib.pyplot as plt
+
+    image = colorlab.load_image("coffee")[::4, ::4]
+    palette = colorlab.fit_palette(image, k)
+    fresh = colorlab.plot.swatches(palette)
+    updated = colorlab.plot.swatches(colorlab.fit_palette(image, 7, seed=1))
+    assert colorlab.plot.update_swatches(palette, updated) is updated
+    pixels = []
+    for ax in (fresh, updated):
+        ax.figure.canvas.draw()
+        pixels.append(np.array(ax.figure.canvas.buffer_rgba()))
+        plt.close(ax.figure)
+    assert len(updated.patches) == len(palette) and len(updated.texts) == len(fresh.texts)
+    assert np.array_equal(*pixels)
+
+
+def test_update_swatches_rejects_a_non_palette():
+    ax = colorlab.plot.swatches(colorlab.Palette([[1, 2, 3]], counts=[1]))
+    with pytest.raises(colorlab.errors.InvalidParameterError, match="palette must be a colorlab.Palette"):
+        colorlab.plot.update_swatches([[1, 2, 3]], ax)
