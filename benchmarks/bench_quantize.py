@@ -95,7 +95,7 @@ def _rounded(centers):
 PEERS = {
     "colorlab kmeans": colorlab_kmeans,
     "scikit-learn KMeans": sklearn_kmeans,
-    "sklearn gallery (1,000 px)": sklearn_gallery,
+    "sklearn gallery (1000 px)": sklearn_gallery,
     "MiniBatchKMeans": sklearn_minibatch,
     "OpenCV kmeans": opencv_kmeans,
     "Pillow median cut": pillow(Image.Quantize.MEDIANCUT),
