@@ -226,7 +226,7 @@ def swatches(palette: Palette, ax=None, *, labels: bool = True):
     ax.set_yticks([])
     for spine in ax.spines.values():
         spine.set_visible(False)
-    ax.set_title(f"palette: {len(palette)} colors, width = share of pixels")
+    ax.set_title(_swatches_title(palette))
     return ax
 
 
@@ -932,7 +932,7 @@ def update_swatches(palette: Palette, ax, *, labels: bool = True):
     >>> ax = swatches(Palette([[255, 255, 255], [0, 0, 0]], counts=[3, 1]))
     >>> ax = update_swatches(Palette([[9, 9, 9]], counts=[5]), ax)
     >>> [round(float(bar.get_width()), 2) for bar in ax.patches], ax.get_title()
-    ([1.0], 'palette: 1 colors, width = share of pixels')
+    ([1.0], 'palette: 1 color, width = share of pixels')
     """
     from matplotlib.patches import Rectangle
 
@@ -953,5 +953,10 @@ def update_swatches(palette: Palette, ax, *, labels: bool = True):
         for rgb, hexcode, share, left in zip(palette.colors, palette.to_hex(), shares, lefts):
             _swatch_label(ax, hexcode, share, left, share, text_color_for(rgb))
     # set_text keeps the title's place (set_title would reset it to the default)
-    ax.title.set_text(f"palette: {len(palette)} colors, width = share of pixels")
+    ax.title.set_text(_swatches_title(palette))
     return ax
+
+
+def _swatches_title(palette: Palette) -> str:
+    count = len(palette)
+    return f"palette: {count} color{'' if count == 1 else 's'}, width = share of pixels"
