@@ -63,6 +63,14 @@ def _measured(label: str, image: np.ndarray, palette: Palette, quantized: np.nda
                metrics.delta_e(image, quantized), seconds)
 
 
+def _fit_and_measure(label: str, image: np.ndarray, k: int, **fit_options) -> Row:
+    """Fit a palette, quantize with it and measure; the time covers fit and quantize."""
+    start = time.perf_counter()
+    palette = fit_palette(image, k, **fit_options)
+    quantized = quantize(image, palette)
+    return _measured(label, image, palette, quantized, time.perf_counter() - start)
+
+
 def _names(values, valid, what: str) -> list[str]:
     if isinstance(values, str) or not hasattr(values, "__iter__"):
         raise InvalidParameterError(f"{what} must be a list of names such as {list(valid[:2])}, got {values!r}")
@@ -97,13 +105,8 @@ def compare_methods(image, k: int, methods=METHODS, *, space: str = "rgb", seed=
     """
     as_pixels(image)
     image = np.asarray(image)
-    rows = []
-    for method in _names(methods, METHODS, "methods"):
-        start = time.perf_counter()
-        palette = fit_palette(image, k, method=method, seed=seed, space=space)
-        quantized = quantize(image, palette)
-        rows.append(_measured(method, image, palette, quantized, time.perf_counter() - start))
-    return rows
+    return [_fit_and_measure(method, image, k, method=method, seed=seed, space=space)
+            for method in _names(methods, METHODS, "methods")]
 
 
 def compare_spaces(image, k: int, spaces=SPACES, *, method: str = "kmeans", seed=0) -> list[Row]:
@@ -118,13 +121,8 @@ def compare_spaces(image, k: int, spaces=SPACES, *, method: str = "kmeans", seed
     """
     as_pixels(image)
     image = np.asarray(image)
-    rows = []
-    for space in _names(spaces, SPACES, "spaces"):
-        start = time.perf_counter()
-        palette = fit_palette(image, k, method=method, seed=seed, space=space)
-        quantized = quantize(image, palette)
-        rows.append(_measured(space, image, palette, quantized, time.perf_counter() - start))
-    return rows
+    return [_fit_and_measure(space, image, k, method=method, seed=seed, space=space)
+            for space in _names(spaces, SPACES, "spaces")]
 
 
 def compare_dithers(image, palette: Palette, dithers=DITHERS) -> list[Row]:

@@ -12,7 +12,6 @@ MSE, PSNR and mean CIEDE2000. Everything shown is an attribute, so tests drive i
 
 from __future__ import annotations
 
-import io
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
@@ -21,6 +20,7 @@ from . import metrics, plot
 from .hierarchy import MAX_LEAVES, color_tree
 from .images import as_image, load_image
 from .quantize import quantize
+from .widgets import _figure_view, _push
 
 __all__ = ["DendrogramCutter", "dendrogram_cutter"]
 
@@ -78,7 +78,7 @@ class DendrogramCutter:
         self.original_axes = self.figure.add_subplot(grid[1, 0])
         self.quantized_axes = self.figure.add_subplot(grid[1, 1])
         self.swatches_axes = self.figure.add_subplot(grid[2, :])
-        self.figure_view = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.figure_view = _figure_view(self.figure)  # a PNG Image: this Figure has no widget canvas
         self.widget = widgets.VBox([self.k_slider, self.stats_text, self.figure_view])
         self.update()
         self.k_slider.observe(lambda change: self.update(), names="value")
@@ -106,6 +106,4 @@ class DendrogramCutter:
         s = self.stats
         self.stats_text.value = (f"k = <b>{k}</b> · MSE <b>{s['mse']:.1f}</b> · PSNR <b>{s['psnr']:.2f} dB</b> · "
                                  f"mean ΔE2000 <b>{s['delta_e']:.2f}</b>")
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png")
-        self.figure_view.value = buffer.getvalue()
+        _push(self.figure, self.figure_view)

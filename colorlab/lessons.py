@@ -18,7 +18,6 @@ mouse); with any other backend it is rendered to a PNG shown in an ``ipywidgets.
 from __future__ import annotations
 
 import html
-import io
 from typing import Any, Sequence
 
 import ipywidgets as widgets
@@ -29,7 +28,7 @@ from . import metrics, plot
 from .images import as_image, load_image
 from .lloyd import LloydHistory, lloyd_history
 from .quantize import quantize
-from .widgets import DISPLAY_SIZE, _for_display, _set_image
+from .widgets import DISPLAY_SIZE, _figure_view, _for_display, _freeze_layout, _push, _set_image
 
 __all__ = ["LloydStepper", "lloyd_stepper", "KChooser", "k_chooser"]
 
@@ -56,34 +55,6 @@ def _new_figure(**options):
     from matplotlib.figure import Figure
 
     return Figure(**options)
-
-
-def _figure_view(figure) -> widgets.Widget:
-    """The widget that shows ``figure``: the ipympl canvas itself, or an Image for a PNG."""
-    canvas = figure.canvas
-    if isinstance(canvas, widgets.DOMWidget):  # ipympl: the canvas is a widget
-        canvas.header_visible = False
-        canvas.footer_visible = False
-        canvas.resizable = False
-        return canvas
-    return widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
-
-
-def _push(figure, view) -> None:
-    """Show the figure's new state: ``draw_idle`` on ipympl, else render a PNG into the Image."""
-    if view is figure.canvas:
-        figure.canvas.draw_idle()
-        return
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
-    view.value = buffer.getvalue()
-
-
-def _freeze_layout(figure) -> None:
-    """Lay the figure out once, then keep the positions (a redraw then costs no layout pass)."""
-    figure.set_layout_engine("constrained")
-    figure.draw_without_rendering()
-    figure.set_layout_engine(None)
 
 
 # -- Lloyd's algorithm step by step -------------------------------------------------------------

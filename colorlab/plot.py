@@ -205,21 +205,9 @@ def swatches(palette: Palette, ax=None, *, labels: bool = True):
     >>> [round(float(bar.get_width()), 2) for bar in ax.patches]
     [0.75, 0.25]
     """
-    if not isinstance(palette, Palette):
-        raise InvalidParameterError(
-            f"palette must be a colorlab.Palette, got {type(palette).__name__}; make one with colorlab.fit_palette"
-        )
+    _check_palette(palette)
     if ax is None:
         (ax,) = _new_axes(figsize=(_FIGURE_WIDTH, 1.6))
-    shares = palette.shares
-    if shares.sum() == 0:  # no pixels counted: show equal widths
-        shares = np.full(len(palette), 1 / len(palette))
-    lefts = np.concatenate([[0.0], np.cumsum(shares)[:-1]])
-    colors = palette.colors / 255.0
-    ax.barh(0.5, shares, left=lefts, height=1.0, color=colors, edgecolor="none")
-    if labels:
-        for rgb, hexcode, share, left in zip(palette.colors, palette.to_hex(), shares, lefts):
-            _swatch_label(ax, hexcode, share, left, share, text_color_for(rgb))
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_xticks([])
@@ -227,7 +215,7 @@ def swatches(palette: Palette, ax=None, *, labels: bool = True):
     for spine in ax.spines.values():
         spine.set_visible(False)
     ax.set_title(_swatches_title(palette))
-    return ax
+    return update_swatches(palette, ax, labels=labels)  # the bars and labels: one drawing path for both
 
 
 def _check_max_points(max_points) -> int:
@@ -936,14 +924,11 @@ def update_swatches(palette: Palette, ax, *, labels: bool = True):
     """
     from matplotlib.patches import Rectangle
 
-    if not isinstance(palette, Palette):
-        raise InvalidParameterError(
-            f"palette must be a colorlab.Palette, got {type(palette).__name__}; make one with colorlab.fit_palette"
-        )
+    _check_palette(palette)
     for artist in [*ax.patches, *ax.texts]:
         artist.remove()
     shares = palette.shares
-    if shares.sum() == 0:  # no pixels counted: show equal widths, as swatches() does
+    if shares.sum() == 0:  # no pixels counted: show equal widths
         shares = np.full(len(palette), 1 / len(palette))
     lefts = np.concatenate([[0.0], np.cumsum(shares)[:-1]])
     for rgb, share, left in zip(palette.colors / 255.0, shares, lefts):
@@ -960,3 +945,10 @@ def update_swatches(palette: Palette, ax, *, labels: bool = True):
 def _swatches_title(palette: Palette) -> str:
     count = len(palette)
     return f"palette: {count} color{'' if count == 1 else 's'}, width = share of pixels"
+
+
+def _check_palette(palette) -> None:
+    if not isinstance(palette, Palette):
+        raise InvalidParameterError(
+            f"palette must be a colorlab.Palette, got {type(palette).__name__}; make one with colorlab.fit_palette"
+        )

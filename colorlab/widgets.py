@@ -199,13 +199,7 @@ class Explorer:
         self.original_artist = self.original_axes.images[0]
         self.quantized_artist = self.quantized_axes.images[0]
         canvas = self.figure.canvas
-        if isinstance(canvas, widgets.DOMWidget):  # ipympl: the canvas is itself a widget
-            canvas.header_visible = False
-            canvas.footer_visible = False
-            canvas.resizable = False
-            self.figure_view = canvas
-        else:
-            self.figure_view = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.figure_view = _figure_view(self.figure)
         self.figure_view.add_class("colorlab-figure")
         # Agg: blit. What changes with k (the quantized image, the swatches, the centroids and the 3D title) is
         # "animated": left out of the full draw of the rest, which is kept as a background and re-rendered only
@@ -348,9 +342,7 @@ class Explorer:
             # lay out for this photo's shape, then keep the positions while only k, method or seed change:
             # saves a layout pass per update. (not canvas.draw(): an ipympl canvas drawn before it is
             # displayed stays 0x0 in the browser)
-            self.figure.set_layout_engine("constrained")
-            self.figure.draw_without_rendering()
-            self.figure.set_layout_engine(None)  # not "none": savefig would lay out (draw) twice
+            _freeze_layout(self.figure)
             self._laid_out_shape, self._background = self.image.shape, None
         if self.figure_view is self.figure.canvas:
             self.figure.canvas.draw_idle()
@@ -434,6 +426,34 @@ class Explorer:
             return []
         self._say(f"wrote {', '.join(p.name for p in written)} to {folder.resolve()}")
         return written
+
+
+def _figure_view(figure) -> widgets.Widget:
+    """The widget that shows ``figure``: the ipympl canvas itself, or an Image for a PNG."""
+    canvas = figure.canvas
+    if isinstance(canvas, widgets.DOMWidget):  # ipympl: the canvas is a widget
+        canvas.header_visible = False
+        canvas.footer_visible = False
+        canvas.resizable = False
+        return canvas
+    return widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+
+
+def _push(figure, view) -> None:
+    """Show the figure's new state: ``draw_idle`` on ipympl, else render a PNG into the Image."""
+    if view is figure.canvas:
+        figure.canvas.draw_idle()
+        return
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
+    view.value = buffer.getvalue()
+
+
+def _freeze_layout(figure) -> None:
+    """Lay the figure out once, then keep the positions (a redraw then costs no layout pass)."""
+    figure.set_layout_engine("constrained")
+    figure.draw_without_rendering()
+    figure.set_layout_engine(None)  # not "none": savefig would lay out (draw) twice
 
 
 def _handling_browser_message() -> bool:
