@@ -2,10 +2,14 @@
 
 Run:  .venv/bin/python benchmarks/bench_quantize.py --quick
       .venv/bin/python benchmarks/bench_quantize.py --images kodim05,kodim23,rocket --ks 6,16,64 --big --repeat 3
+      .venv/bin/python benchmarks/bench_quantize.py --images kodak,bundled --ks 4,8,16,32,64
+
+"colorlab kmeans" is ``colorlab.reduce_colors(image, k)`` (fit and redraw in one call); "colorlab
+fit_palette + quantize" is the same result from the two separate calls.
 
 Peers come from the ``bench`` extra (scikit-learn, opencv-python-headless, imagequant); a missing
-peer is reported as such. Images: the bundled photos by name, Kodak photos (kodimNN) when
-../shared/datasets/kodak is there, and with --big a 12-megapixel photo made by upscaling the
+peer is reported as such. Images: the bundled photos by name (``bundled``: all six), Kodak photos (kodimNN; ``kodak``:
+all 24) when ../shared/datasets/kodak is there, and with --big a 12-megapixel photo made by upscaling the
 bundled "astronaut" (bicubic, 4096x3072). Prints a markdown table; ratios are against
 scikit-learn KMeans(n_init=1) on all pixels.
 """
@@ -31,6 +35,10 @@ KODAK = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / 
 
 
 def colorlab_kmeans(image, k):
+    return colorlab.reduce_colors(image, k)[0]
+
+
+def colorlab_two_calls(image, k):
     return colorlab.quantize(image, colorlab.fit_palette(image, k))
 
 
@@ -94,6 +102,7 @@ def _rounded(centers):
 
 PEERS = {
     "colorlab kmeans": colorlab_kmeans,
+    "colorlab fit_palette + quantize": colorlab_two_calls,
     "scikit-learn KMeans": sklearn_kmeans,
     "sklearn gallery (1000 px)": sklearn_gallery,
     "MiniBatchKMeans": sklearn_minibatch,
@@ -113,6 +122,18 @@ def load(name):
         small = colorlab.load_image("astronaut")
         return np.asarray(Image.fromarray(small).resize((4096, 3072), Image.Resampling.BICUBIC))
     return colorlab.load_image(name)
+
+
+def _image_names(text):
+    names = []
+    for name in text.split(","):
+        if name == "kodak":
+            names += [f"kodim{i:02d}" for i in range(1, 25)]
+        elif name == "bundled":
+            names += list(colorlab.samples())
+        elif name and name != "none":
+            names.append(name)
+    return names
 
 
 def measure(run, image, k, memory):
@@ -140,7 +161,7 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=1, help="timing rounds (interleaved); the median is shown")
     parser.add_argument("--quick", action="store_true", help="kodim05 and rocket at k=16 only")
     args = parser.parse_args(argv)
-    names = ["kodim05", "rocket"] if args.quick else [n for n in args.images.split(",") if n and n != "none"]
+    names = ["kodim05", "rocket"] if args.quick else _image_names(args.images)
     ks = [16] if args.quick else [int(k) for k in args.ks.split(",")]
     jobs = [(n, k) for n in names for k in ks] + ([("big12mp", 16)] if args.big else [])
     peers = [p for p in PEERS if p in args.peers.split(",")]
@@ -186,11 +207,12 @@ def main(argv=None):
             peak_text = f"{peak / 1e6:.0f}" if peak is not None else ""
             print(f"| {name} | {k} | {peer} | {1e3 * seconds:,.0f} | {t_ratio:.3f} | {error:.1f} | {e_ratio:.3f} | {peak_text} |",
                   flush=True)
-    print("\n| peer | k | median time / sklearn | median MSE / sklearn | worst MSE / sklearn |")
-    print("| --- | --- | --- | --- | --- |")
+    print("\n| peer | k | images | median time / sklearn | worst time / sklearn | median MSE / sklearn | worst MSE / sklearn |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for (peer, k), values in sorted(ratios.items(), key=lambda item: (item[0][1], item[0][0])):
         times, errors = zip(*values)
-        print(f"| {peer} | {k} | {statistics.median(times):.3f} | {statistics.median(errors):.3f} | {max(errors):.3f} |")
+        print(f"| {peer} | {k} | {len(values)} | {statistics.median(times):.3f} | {max(times):.3f} "
+              f"| {statistics.median(errors):.3f} | {max(errors):.3f} |")
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from .errors import (
 )
 from .images import load_image, save_image, to_rgb8
 from .palette import Palette
-from .quantize import quantize
+from .quantize import quantize, reduce_colors
 from .samples import sample_path, samples
 
 try:
@@ -52,6 +52,7 @@ __all__ = [
     "fit_palette",
     "load_image",
     "quantize",
+    "reduce_colors",
     "sample_path",
     "samples",
     "save_image",

@@ -14,15 +14,18 @@ from .colorspace import from_space, to_space
 from .palette import Palette
 
 
-def palette_from_centers(centers, colors, coords, counts, k: int, *, method: str, space: str, params) -> Palette:
+def palette_from_centers(centers, colors, coords, counts, k: int, *, method: str, space: str, params,
+                         with_labels: bool = False):
     """The k-color Palette nearest to ``centers`` ((m, 3) float coordinates in ``space``).
 
     ``colors`` (n, 3) uint8 are the image's distinct colors (more than k of them), ``coords`` their
-    coordinates in ``space`` and ``counts`` their pixel counts.
+    coordinates in ``space`` and ``counts`` their pixel counts. ``with_labels``: also return the
+    index of each distinct color's palette color, exactly what :func:`colorlab.quantize` gives it.
     """
     rounded = distinct_rounded(centers, colors, coords, counts, k, space)
-    palette_colors, palette_counts = ordered_counts(rounded, coords, counts, space)
-    return Palette(palette_colors, palette_counts, method=method, space=space, params=params)
+    palette_colors, palette_counts, labels = ordered_counts(rounded, coords, counts, space)
+    palette = Palette(palette_colors, palette_counts, method=method, space=space, params=params)
+    return (palette, labels) if with_labels else palette
 
 
 def ordered_counts(palette_colors, coords, counts, space: str):
@@ -30,15 +33,21 @@ def ordered_counts(palette_colors, coords, counts, space: str):
 
     ``quantize`` gives a pixel equidistant from two palette colors to the one listed first in the
     final (count-ordered) palette, so the counts are taken in that order; repeat until it is stable.
+    Returns (ordered colors, their counts, the label of each of the ``coords``).
     """
     for _ in range(len(palette_colors)):
-        labels = _kmeans.assign(coords, to_space(palette_colors, space))
-        palette_counts = np.bincount(labels, weights=counts, minlength=len(palette_colors)).astype(np.int64)
-        order = np.argsort(-palette_counts, kind="stable")
-        if (order == np.arange(len(order))).all():
-            break
-        palette_colors = palette_colors[order]
-    return palette_colors, palette_counts
+        labels, nearest, second = _kmeans.assign(coords, to_space(palette_colors, space), want_second=True)
+        ties = bool((nearest == second).any())
+        while True:
+            palette_counts = np.bincount(labels, weights=counts, minlength=len(palette_colors)).astype(np.int64)
+            order = np.argsort(-palette_counts, kind="stable")
+            if (order == np.arange(len(order))).all():
+                return palette_colors, palette_counts, labels
+            palette_colors = palette_colors[order]
+            if ties:  # who wins a tie depends on the order: assign again
+                break
+            labels = np.argsort(order)[labels]  # no ties: the same nearest colors, renumbered
+    return palette_colors, palette_counts, labels
 
 
 def distinct_rounded(centers, colors, coords, counts, k: int, space: str) -> np.ndarray:

@@ -161,11 +161,12 @@ def _distances(points, i, cx, cy, cz, out):
 def _two_smallest(d):
     """(index of the first smallest, smallest, second smallest) of d (inf when there is none)."""
     label, best, second = 0, np.inf, np.inf
-    for j in range(d.size):
-        if d[j] < best:
-            label, best, second = j, d[j], best
-        elif d[j] < second:
-            second = d[j]
+    for j in range(d.size):  # selects rather than branches (no mispredictions)
+        value = d[j]
+        closer = value < best
+        second = best if closer else min(value, second)
+        best = value if closer else best
+        label = j if closer else label
     return label, best, second
 
 
@@ -181,12 +182,19 @@ def nearest(points, centers):
     labels = np.empty(points.shape[0], np.intp)
     for i in range(points.shape[0]):
         _distances(points, i, cx, cy, cz, d)
-        best = 0
-        for j in range(1, d.size):
-            if d[j] < d[best]:
-                best = j
-        labels[i] = best
+        labels[i] = _first_smallest(d)
     return labels
+
+
+@njit(cache=True, nogil=True)
+def _first_smallest(d):
+    """Index of the first smallest value of d, by selects rather than branches (no mispredictions)."""
+    best, smallest = 0, d[0]
+    for j in range(1, d.size):
+        closer = d[j] < smallest
+        smallest = d[j] if closer else smallest
+        best = j if closer else best
+    return best
 
 
 @njit(cache=True, nogil=True)
@@ -208,7 +216,7 @@ def nearest_two(points, centers):
 # -- weighted Lloyd -------------------------------------------------------------------------------
 
 @njit(cache=True, nogil=True)
-def _totals(points, weights, labels, k):
+def totals(points, weights, labels, k):
     """Per-cluster weight and weighted coordinate sums, from scratch."""
     mass = np.zeros(k)
     sums = np.zeros((k, points.shape[1]))
@@ -221,7 +229,7 @@ def _totals(points, weights, labels, k):
 
 
 @njit(cache=True, nogil=True)
-def _reseed_empty(points, weights, centers, mass):
+def reseed_empty(points, weights, centers, mass):
     """Put each empty cluster's center on the point with the largest weighted error (in place)."""
     labels, up, _ = nearest_two(points, centers)
     error = weights * up**2
@@ -234,17 +242,45 @@ def _reseed_empty(points, weights, centers, mass):
 
 
 @njit(cache=True, nogil=True)
-def lloyd(points, weights, centers, max_iter):
-    """Weighted Lloyd from ``centers`` until no label changes or ``max_iter`` iterations (the same
-    iterations as a plain Lloyd, with Hamerly's bounds). Returns (centers, labels, objective);
-    ``centers`` is not modified."""
+def lloyd(points, weights, centers, max_iter, tol):
+    """Weighted Lloyd from ``centers`` until no label changes, ``max_iter`` iterations, or an update
+    lowers the objective by less than ``tol`` times the objective at the start (the same iterations
+    as a plain Lloyd, with Hamerly's bounds). Returns (centers, labels, objective); ``centers`` is
+    not modified."""
     centers = centers.copy()
     labels, upper, lower = nearest_two(points, centers)
-    hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, 0.0)
-    objective = 0.0
+    threshold = 0.0
     for i in range(points.shape[0]):
-        objective += weights[i] * _sqdist(points, i, centers, labels[i])
-    return centers, labels, objective
+        threshold += weights[i] * upper[i] * upper[i]
+    hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, tol * threshold)
+    return centers, labels, objective(points, weights, centers, labels)
+
+
+@njit(cache=True, nogil=True)
+def plain_lloyd(points, weights, centers, n_iter):
+    """``n_iter`` weighted Lloyd iterations without bounds (labels := nearest by all k distances,
+    centers := weighted means; an empty cluster is re-seeded). Cheaper than :func:`lloyd` while
+    most labels still change, as in the first iterations from a k-means++ start.
+    Returns (centers, objective); ``centers`` is not modified."""
+    centers = centers.copy()
+    k = centers.shape[0]
+    for _ in range(n_iter):
+        mass, sums = totals(points, weights, nearest(points, centers), k)
+        if (mass <= 0).any():
+            reseed_empty(points, weights, centers, mass)
+            continue
+        for j in range(k):
+            centers[j] = sums[j] / mass[j]
+    return centers, objective(points, weights, centers, nearest(points, centers))
+
+
+@njit(cache=True, nogil=True)
+def objective(points, weights, centers, labels):
+    """The k-means objective: sum of weight x squared distance to the point's center."""
+    total = 0.0
+    for i in range(points.shape[0]):
+        total += weights[i] * _sqdist(points, i, centers, labels[i])
+    return total
 
 
 @njit(cache=True, nogil=True)
@@ -271,6 +307,37 @@ def verify(points, centers, labels, upper, lower):
     bound (distance to the second nearest) and half the gap to the nearest other center, less
     :data:`SLACK`; otherwise its own distance is recomputed, and if that is not enough, all.
     """
+    return shift_and_verify(points, centers, labels, upper, lower, np.zeros(centers.shape[0]), 0, 0.0)
+
+
+@njit(cache=True, nogil=True)
+def move_centers(centers, mass, sums):
+    """Move every center to its cluster's weighted mean (in place; no cluster may be empty).
+
+    Returns (how far each center moved, the index of the one that moved most, the largest move
+    among the others, the objective decrease sum(mass * move**2) of this update).
+    """
+    k = centers.shape[0]
+    shift = np.empty(k)
+    gain = 0.0
+    for j in range(k):
+        new = sums[j] / mass[j]
+        shift[j] = np.sqrt(((new - centers[j]) ** 2).sum())
+        gain += mass[j] * shift[j] ** 2
+        centers[j] = new
+    top = shift.argmax()
+    runner_up = max(shift[:top].max() if top > 0 else 0.0, shift[top + 1 :].max() if top < k - 1 else 0.0)
+    return shift, top, runner_up, gain
+
+
+@njit(cache=True, nogil=True)
+def shift_and_verify(points, centers, labels, upper, lower, shift, top, runner_up):
+    """Loosen the Hamerly bounds by the centers' moves, then re-check the labels as :func:`verify`
+    does, in one pass (all in place). Returns how many labels changed.
+
+    Each point is handled on its own, so a range of points (row slices of the arrays) can be
+    done by another thread with the same result.
+    """
     k = centers.shape[0]
     cx, cy, cz = _columns(centers)
     d = np.empty(k)
@@ -282,6 +349,8 @@ def verify(points, centers, labels, upper, lower):
     changed = 0
     for i in range(points.shape[0]):
         own = labels[i]
+        upper[i] += shift[own]
+        lower[i] -= runner_up if own == top else shift[top]
         bound = max(half[own], lower[i]) - SLACK
         if upper[i] <= bound:
             continue
@@ -302,30 +371,92 @@ def hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, thre
     Iteration: centers := weighted means (an empty cluster is re-seeded instead), then labels :=
     nearest. Stops when no label changes, after ``max_iter`` iterations, or once an update lowers
     the objective by less than ``threshold``. Returns the number of iterations.
+    (``colorlab._kmeans.hamerly_lloyd`` runs the same iteration with the points split over threads.)
     """
     k = centers.shape[0]
     n_iter = 0
     for n_iter in range(1, max_iter + 1):
-        mass, sums = _totals(points, weights, labels, k)
+        mass, sums = totals(points, weights, labels, k)
         if (mass <= 0).any():
-            _reseed_empty(points, weights, centers, mass)
+            reseed_empty(points, weights, centers, mass)
             new_labels, new_upper, new_lower = nearest_two(points, centers)
             labels[:] = new_labels
             upper[:] = new_upper
             lower[:] = new_lower
             continue
-        shift = np.empty(k)
-        gain = 0.0
-        for j in range(k):
-            new = sums[j] / mass[j]
-            shift[j] = np.sqrt(((new - centers[j]) ** 2).sum())
-            gain += mass[j] * shift[j] ** 2
-            centers[j] = new
-        top = shift.argmax()
-        runner_up = max(shift[:top].max() if top > 0 else 0.0, shift[top + 1 :].max() if top < k - 1 else 0.0)
-        for i in range(points.shape[0]):
-            upper[i] += shift[labels[i]]
-            lower[i] -= runner_up if labels[i] == top else shift[top]
-        if verify(points, centers, labels, upper, lower) == 0 or gain < threshold:
+        shift, top, runner_up, gain = move_centers(centers, mass, sums)
+        if shift_and_verify(points, centers, labels, upper, lower, shift, top, runner_up) == 0 or gain < threshold:
             break
     return n_iter
+
+
+# -- seeding --------------------------------------------------------------------------------------
+
+@njit(cache=True, nogil=True)
+def _closer(points, center, closest, out):
+    """out := the smaller of ``closest`` and the squared distance of each point to ``center`` (3 coordinates)."""
+    x, y, z = center[0], center[1], center[2]
+    for i in range(points.shape[0]):
+        dx = points[i, 0] - x
+        dy = points[i, 1] - y
+        dz = points[i, 2] - z
+        d = dx * dx + dy * dy + dz * dz
+        out[i] = d if d < closest[i] else closest[i]
+
+
+@njit(cache=True, nogil=True)
+def _dot4(a, b):
+    """sum(a * b) in four interleaved running sums (i % 4), added as (s0 + s1) + (s2 + s3): four
+    independent chains of additions run about 3x faster than one, and the order stays fixed."""
+    s0 = s1 = s2 = s3 = 0.0
+    n4 = a.size - a.size % 4
+    for i in range(0, n4, 4):
+        s0 += a[i] * b[i]
+        s1 += a[i + 1] * b[i + 1]
+        s2 += a[i + 2] * b[i + 2]
+        s3 += a[i + 3] * b[i + 3]
+    for i in range(n4, a.size):
+        s0 += a[i] * b[i]
+    return (s0 + s1) + (s2 + s3)
+
+
+@njit(cache=True, nogil=True)
+def kmeans_plusplus(points, weights, first_u, trial_u):
+    """Greedy weighted k-means++ (Arthur & Vassilvitskii 2007; several trials per step as scikit-learn)
+    on (n, 3) points.
+
+    ``first_u`` (a uniform number in [0, 1)) picks the first center with probability proportional to
+    the weights; row s of ``trial_u`` ((k - 1, trials) uniforms) picks that many candidates for center
+    s + 1 with probability proportional to weight x squared distance to the chosen centers, and the
+    candidate that lowers the weighted potential most is kept. ``points`` must hold at least k
+    distinct rows. Returns the (k, 3) chosen points.
+    """
+    n = points.shape[0]
+    k = trial_u.shape[0] + 1
+    n_trials = trial_u.shape[1]
+    cumulative = np.cumsum(weights)
+    chosen = np.empty(k, np.intp)
+    chosen[0] = min(np.searchsorted(cumulative, first_u * cumulative[-1], side="right"), n - 1)
+    closest = np.full(n, np.inf)
+    _closer(points, points[chosen[0]], closest, closest)
+    trial = np.empty(n)
+    best_trial = np.empty(n)
+    for step in range(1, k):
+        total = 0.0
+        for i in range(n):
+            total += weights[i] * closest[i]
+            cumulative[i] = total
+        best_potential = np.inf
+        for t in range(n_trials):
+            candidate = min(np.searchsorted(cumulative, trial_u[step - 1, t] * total, side="right"), n - 1)
+            _closer(points, points[candidate], closest, trial)
+            potential = _dot4(weights, trial)
+            if potential < best_potential:
+                best_potential = potential
+                chosen[step] = candidate
+                best_trial[:] = trial
+        closest[:] = best_trial
+    out = np.empty((k, points.shape[1]))
+    for j in range(k):
+        out[j] = points[chosen[j]]
+    return out

@@ -42,7 +42,7 @@ from .dither import DITHERS
 from .errors import ColorlabError, ColorlabWarning, ImageTooLargeError, InvalidParameterError
 from .images import DEFAULT_MAX_PIXELS, INDEXED_FORMATS, INDEXED_ONLY_FORMATS, SAVE_FORMATS, load_image, save_image
 from .palette import PALETTE_FORMATS
-from .quantize import quantize
+from .quantize import reduce_colors
 from .samples import sample_path, samples
 
 __all__ = ["main", "build_parser"]
@@ -198,10 +198,10 @@ def _run_quantize(args) -> int:
     _refuse_overwriting_input(args.input, args.output)
     _check_image_output(args.output)
     image = _load(args)
-    palette = fit_palette(image, args.k, method=args.method, seed=args.seed, space=args.space)
+    quantized, palette = reduce_colors(image, args.k, method=args.method, seed=args.seed, space=args.space,
+                                       dither=args.dither)
     fmt = SAVE_FORMATS[Path(args.output).suffix.lower()]
     indexed = fmt in INDEXED_FORMATS and not (args.rgb and fmt not in INDEXED_ONLY_FORMATS)
-    quantized = quantize(image, palette, dither=args.dither)
     save_image(args.output, quantized, palette=palette if indexed else None)
     return 0
 

@@ -119,32 +119,43 @@ def fit_palette(image, k, *, method: str = "kmeans", seed=0, space: str = "rgb")
     >>> palette.to_hex(), palette.counts.tolist()
     (['#000000', '#f8fbfa'], [5, 4])
     """
+    return _fit(image, k, method, seed, space)[0]
+
+
+def _fit(image, k, method, seed, space):
+    """:func:`fit_palette`'s work. Returns (palette, mapping): ``mapping`` is (the 24-bit code of every
+    pixel, the sorted distinct codes, the palette index of each distinct color) when making the
+    palette already found them (``colorlab.reduce_colors`` then skips the search), else None."""
     k = _check_k(k)
     method = _check_choice(method, METHODS, "method")
     space = _check_choice(space, SPACES, "space")
     pixels = as_pixels(image)
-    colors, counts = _kmeans.distinct_colors(pixels)
+    codes = _kmeans.pack_rgb(pixels)
+    distinct, counts = _kmeans.code_counts(codes)
+    colors = _kmeans.unpack_rgb(distinct)
     params = {"k": k, "seed": seed}
     if len(colors) <= k:
         if len(colors) < k:
             warnings.warn(
                 f"the image has only {len(colors)} distinct colors, fewer than k={k}; the palette holds exactly those",
                 ColorlabWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
-        return Palette(colors, counts, method=method, space=space, params=params)
+        return Palette(colors, counts, method=method, space=space, params=params), None
     coords = to_space(colors, space)
     if method == "kmeans":
         centers = _kmeans.fit_centers(colors, coords, counts, k, np.random.default_rng(seed))
     elif method == "agglomerative":
-        return hierarchy.tree_of_colors(colors, counts, space).palette(k, seed=seed)
+        return hierarchy.tree_of_colors(colors, counts, space).palette(k, seed=seed), None
     elif method == "median-cut":
         centers = mediancut.median_cut_centers(coords, counts, k)
     elif method in _PILLOW_METHODS:
         centers = to_space(_fit_pillow(pixels, k, _PILLOW_METHODS[method]), space)
     else:
         centers = _fit_scipy(to_space(pixels, space), k, method, seed)
-    return palette_from_centers(centers, colors, coords, counts, k, method=method, space=space, params=params)
+    palette, labels = palette_from_centers(centers, colors, coords, counts, k, method=method, space=space,
+                                           params=params, with_labels=True)
+    return palette, (codes, distinct, labels)
 
 
 def _fit_pillow(pixels: np.ndarray, k: int, quantizer) -> np.ndarray:

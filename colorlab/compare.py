@@ -22,12 +22,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import metrics
-from .cluster import METHODS, SPACES, _check_choice, fit_palette
+from .cluster import METHODS, SPACES, _check_choice
 from .dither import DITHERS
 from .errors import InvalidParameterError
 from .images import as_pixels
 from .palette import Palette
-from .quantize import quantize
+from .quantize import quantize, reduce_colors
 
 __all__ = ["Row", "compare_methods", "compare_spaces", "compare_dithers", "table"]
 
@@ -66,8 +66,7 @@ def _measured(label: str, image: np.ndarray, palette: Palette, quantized: np.nda
 def _fit_and_measure(label: str, image: np.ndarray, k: int, **fit_options) -> Row:
     """Fit a palette, quantize with it and measure; the time covers fit and quantize."""
     start = time.perf_counter()
-    palette = fit_palette(image, k, **fit_options)
-    quantized = quantize(image, palette)
+    quantized, palette = reduce_colors(image, k, **fit_options)
     return _measured(label, image, palette, quantized, time.perf_counter() - start)
 
 

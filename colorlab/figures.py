@@ -15,10 +15,9 @@ import os
 from pathlib import Path
 
 from ._files import write_atomically
-from .cluster import fit_palette
 from .errors import ImageFileError
 from .images import load_image
-from .quantize import quantize
+from .quantize import reduce_colors
 
 __all__ = ["BLOG_PHOTOS", "blog_figures"]
 
@@ -113,8 +112,7 @@ def blog_figures(out_dir: os.PathLike | str, *, seed=0, method: str = "kmeans") 
     written = []
     for name, k in BLOG_PHOTOS:
         image = load_image(name)
-        palette = fit_palette(image, k, method=method, seed=seed)
-        quantized = quantize(image, palette)
+        quantized, palette = reduce_colors(image, k, method=method, seed=seed)
         written.append(_save_figure(_compare_figure(image, quantized, k), out_dir / f"{name}_k{k}_compare.png"))
         written.append(_save_figure(_rgb_figure(image, palette, name, seed), out_dir / f"{name}_k{k}_rgb.png"))
     return written

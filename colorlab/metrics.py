@@ -353,11 +353,9 @@ class KSweepRow:
 
 def _measure_k(image: np.ndarray, k: int, *, method: str, seed, space: str) -> KSweepRow:
     # imported here, not at the top: cluster and quantize may themselves use metrics
-    from .cluster import fit_palette
-    from .quantize import quantize
+    from .quantize import reduce_colors
 
-    palette = fit_palette(image, k, method=method, seed=seed, space=space)
-    quantized = quantize(image, palette)
+    quantized, palette = reduce_colors(image, k, method=method, seed=seed, space=space)
     return KSweepRow(
         k=k,
         mse=mse(image, quantized),

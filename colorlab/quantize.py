@@ -15,12 +15,13 @@ from __future__ import annotations
 import numpy as np
 
 from . import _kmeans, dither as _dither
+from .cluster import _fit
 from .colorspace import to_space
 from .errors import InvalidParameterError
 from .images import as_pixels
 from .palette import Palette
 
-__all__ = ["quantize"]
+__all__ = ["quantize", "reduce_colors"]
 
 
 def quantize(image, palette: Palette, *, dither: str = "none", return_labels: bool = False):
@@ -70,8 +71,7 @@ def quantize(image, palette: Palette, *, dither: str = "none", return_labels: bo
         raise InvalidParameterError(
             f"palette must be a colorlab.Palette (from colorlab.fit_palette), got {type(palette).__name__}"
         )
-    if not isinstance(dither, str) or dither not in _dither.DITHERS:
-        raise InvalidParameterError(f"dither must be one of {', '.join(map(repr, _dither.DITHERS))}, got {dither!r}")
+    _check_dither(dither)
     pixels = as_pixels(image)  # validate before anything else touches the input
     array = np.asarray(image)
     label_dtype = np.uint8 if len(palette) <= 256 else np.uint16
@@ -89,6 +89,61 @@ def quantize(image, palette: Palette, *, dither: str = "none", return_labels: bo
     if return_labels:
         return quantized, labels.reshape(array.shape[:-1])
     return quantized
+
+
+def reduce_colors(image, k, *, method: str = "kmeans", seed=0, space: str = "rgb", dither: str = "none"):
+    """Fit a k-color palette to ``image`` and redraw the image with it, in one step.
+
+    The result is exactly ``quantize(image, fit_palette(image, k, ...), dither=dither)``, only
+    faster: while fitting, the pixels' distinct colors and their nearest palette color are found
+    anyway, so the redraw does not search for them again (about a quarter of the time of the two
+    calls on a 0.4-megapixel photo; the explorer and the command line use this).
+
+    Parameters
+    ----------
+    image : ndarray of uint8, shape (H, W, 3) or (N, 3)
+        An RGB image or its pixels.
+    k : int
+        Number of colors, 1 to 256.
+    method, seed, space
+        As in :func:`colorlab.fit_palette`.
+    dither : {"none", "floyd-steinberg", "bayer"}, default "none"
+        As in :func:`quantize`.
+
+    Returns
+    -------
+    quantized : ndarray of uint8, same shape as ``image``
+    palette : Palette
+
+    Raises
+    ------
+    InvalidParameterError
+        If k, method, seed, space or dither is invalid.
+    InvalidImageError
+        If ``image`` is not an (H, W, 3) or (N, 3) uint8 array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from colorlab import fit_palette, load_image
+    >>> image = load_image("coffee")
+    >>> quantized, palette = reduce_colors(image, 8)
+    >>> len(palette), np.array_equal(quantized, quantize(image, fit_palette(image, 8)))
+    (8, True)
+    """
+    _check_dither(dither)
+    palette, mapping = _fit(image, k, method, seed, space)
+    if mapping is None or dither != "none":
+        return quantize(image, palette, dither=dither), palette
+    codes, distinct, labels = mapping
+    label_dtype = np.uint8 if len(palette) <= 256 else np.uint16
+    pixel_labels = _spread(codes, distinct, labels.astype(label_dtype))
+    return np.take(palette.colors, pixel_labels, axis=0).reshape(np.shape(image)), palette
+
+
+def _check_dither(dither) -> None:
+    if not isinstance(dither, str) or dither not in _dither.DITHERS:
+        raise InvalidParameterError(f"dither must be one of {', '.join(map(repr, _dither.DITHERS))}, got {dither!r}")
 
 
 def _nearest_labels(pixels: np.ndarray, palette: Palette) -> np.ndarray:

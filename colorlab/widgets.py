@@ -2,8 +2,8 @@
 
 :func:`explorer` returns an :class:`Explorer`, which displays itself in a
 notebook (or a Voila page). Its callbacks only read the controls, call library
-functions (:func:`colorlab.load_image`, :func:`colorlab.fit_palette`,
-:func:`colorlab.quantize`, :mod:`colorlab.metrics`, :mod:`colorlab.plot`,
+functions (:func:`colorlab.load_image`, :func:`colorlab.reduce_colors`,
+:mod:`colorlab.metrics`, :mod:`colorlab.plot`,
 :meth:`colorlab.Palette.save`, :func:`colorlab.save_image`) and update the
 artists of ONE matplotlib figure in place. Everything they compute is an
 attribute (``.image``, ``.palette``, ``.quantized``, ``.stats``, ``.message``),
@@ -36,11 +36,11 @@ import numpy as np
 import PIL.Image
 
 from . import metrics, plot
-from .cluster import METHODS, SLOW_METHODS, fit_palette
+from .cluster import METHODS, SLOW_METHODS
 from .errors import ColorlabError, ImageTooLargeError
 from .images import as_image, load_image, save_image
 from .palette import Palette
-from .quantize import quantize
+from .quantize import reduce_colors
 from .samples import samples
 
 __all__ = ["Explorer", "Result", "explorer"]
@@ -279,8 +279,7 @@ class Explorer:
             self._cache.move_to_end(key)
             return self._cache[key]
         _, k, method, seed = key
-        palette = fit_palette(image, k, method=method, seed=seed)
-        quantized = quantize(image, palette)
+        quantized, palette = reduce_colors(image, k, method=method, seed=seed)
         if key[0] not in self._colors_before:
             self._colors_before[key[0]] = metrics.count_colors(image)
         mse = metrics.mse(image, quantized)

@@ -395,7 +395,7 @@ def test_ctrl_c_exits_130_quietly(photo, tmp_path, monkeypatch, capsys):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "fit_palette", interrupted)
+    monkeypatch.setattr(cli, "reduce_colors", interrupted)
     assert cli.main(["quantize", str(photo), "-k", "3", "-o", str(tmp_path / "out.png")]) == 130
     assert capsys.readouterr().err == ""
     assert not (tmp_path / "out.png").exists()

@@ -173,3 +173,70 @@ def test_cells_are_the_weighted_means_of_their_colors(rng, bits):
     expected_means = np.stack([np.bincount(cell, weights=coords[:, j] * weights) for j in range(3)], 1)
     np.testing.assert_array_equal(mass, expected_mass)
     np.testing.assert_array_equal(means, expected_means / expected_mass[:, None])
+
+
+# -- k-means++ and threads ----------------------------------------------------------------------------
+
+def dot4(a, b):
+    """sum(a * b) as the kernel adds it: four running sums over i % 4 (the tail into the first)."""
+    products = a * b
+    n4 = len(products) - len(products) % 4
+    sums = [np.cumsum(np.concatenate([products[r:n4:4], products[n4:] if r == 0 else []]))[-1:].sum()
+            for r in range(4)]
+    return (sums[0] + sums[1]) + (sums[2] + sums[3])
+
+
+def numpy_kmeans_plusplus(points, weights, first_u, trial_u):
+    """Greedy weighted k-means++ in numpy: the same draws, sums taken in point order as the kernel does."""
+    n = len(points)
+    cumulative = np.cumsum(weights)
+    chosen = [min(int(np.searchsorted(cumulative, first_u * cumulative[-1], side="right")), n - 1)]
+    closest = plain_sqdist(points, points[chosen[0]][None])[:, 0]
+    for draws in trial_u:
+        cumulative = np.cumsum(weights * closest)
+        candidates = np.minimum(np.searchsorted(cumulative, draws * cumulative[-1], side="right"), n - 1)
+        trials = np.minimum(closest[None, :], plain_sqdist(points, points[candidates]).T)
+        potentials = [dot4(weights, trial) for trial in trials]
+        best = int(np.argmin(potentials))
+        chosen.append(int(candidates[best]))
+        closest = trials[best]
+    return points[chosen]
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(2, 12), st.integers(1, 5))
+def test_kmeans_plusplus_kernel_picks_what_numpy_picks(seed, k, n_trials):
+    rng = np.random.default_rng(seed)
+    points = np.unique(rng.integers(0, 6, size=(60, 3)), axis=0).astype(np.float64)
+    k = min(k, len(points))
+    weights = rng.integers(1, 30, len(points)).astype(np.float64)
+    first_u, trial_u = rng.random(), rng.random((k - 1, n_trials))
+    chosen = _kernels.kmeans_plusplus(points, weights, first_u, trial_u)
+    np.testing.assert_array_equal(chosen, numpy_kmeans_plusplus(points, weights, first_u, trial_u))
+    assert len(np.unique(chosen, axis=0)) == k  # never the same point twice
+
+
+def test_threaded_lloyd_equals_numpy_lloyd(monkeypatch, rng):
+    monkeypatch.setattr(_kmeans, "THREADS", 2)
+    points = rng.normal(128, 40, size=(3 * _kmeans._SPLIT_POINTS, 3))  # big enough to be split
+    weights = rng.integers(1, 20, len(points)).astype(np.float64)
+    start = points[:6].copy()
+    assert len(_kmeans._ranges(len(points))) == 2
+    centers, labels, _ = _kmeans.weighted_lloyd(points, weights, start, max_iter=8)
+    expected_centers, expected_labels = numpy_lloyd(points, weights, start, 8)
+    np.testing.assert_array_equal(labels, expected_labels)
+    np.testing.assert_array_equal(centers, expected_centers)
+
+
+@pytest.mark.parametrize("k", [5, 64])
+def test_the_fit_does_not_depend_on_the_number_of_threads(monkeypatch, k):
+    import colorlab
+
+    image = colorlab.load_image("rocket")  # 45,526 distinct colors: every stage is split or run in parallel
+    runs = []
+    for threads in (1, 2, 3):
+        monkeypatch.setattr(_kmeans, "THREADS", threads)
+        quantized, palette = colorlab.reduce_colors(image, k)
+        runs.append((quantized, palette))
+    for quantized, palette in runs[1:]:
+        assert palette == runs[0][1]
+        np.testing.assert_array_equal(quantized, runs[0][0])

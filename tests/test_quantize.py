@@ -112,3 +112,69 @@ def test_new_methods_and_dithers_use_only_palette_colors(method, dither, image, 
     used = np.unique(colorlab.quantize(image, palette, dither=dither).reshape(-1, 3), axis=0)
     assert len(used) <= k
     assert {tuple(c) for c in used} <= set(palette)
+
+
+# -- reduce_colors: fit and redraw in one step ------------------------------------------------------
+
+FAST_METHODS = [m for m in colorlab.METHODS if m not in ("scipy", "kmeans2")]
+
+
+@pytest.mark.parametrize("method", FAST_METHODS)
+@pytest.mark.parametrize("space", colorlab.SPACES)
+def test_reduce_colors_is_fit_palette_then_quantize(small_photo, method, space):
+    quantized, palette = colorlab.reduce_colors(small_photo, 7, method=method, space=space, seed=2)
+    expected_palette = colorlab.fit_palette(small_photo, 7, method=method, space=space, seed=2)
+    assert palette == expected_palette
+    np.testing.assert_array_equal(quantized, colorlab.quantize(small_photo, expected_palette))
+
+
+@pytest.mark.parametrize("dither", ["floyd-steinberg", "bayer"])
+def test_reduce_colors_dithers_like_quantize(small_photo, dither):
+    quantized, palette = colorlab.reduce_colors(small_photo, 5, dither=dither)
+    np.testing.assert_array_equal(quantized, colorlab.quantize(small_photo, palette, dither=dither))
+
+
+@given(image=images, k=st.integers(1, 12))
+def test_reduce_colors_matches_the_two_calls_on_any_image(image, k):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", colorlab.ColorlabWarning)  # images with fewer than k colors
+        quantized, palette = colorlab.reduce_colors(image, k)
+        expected = colorlab.quantize(image, colorlab.fit_palette(image, k))
+    np.testing.assert_array_equal(quantized, expected)
+    assert len(np.unique(quantized.reshape(-1, 3), axis=0)) <= k
+
+
+def test_reduce_colors_uses_the_lookup_table_on_big_images(rng):
+    image = rng.integers(0, 256, size=(400, 300, 3), dtype=np.uint8)  # above quantize's table threshold
+    assert image.shape[0] * image.shape[1] >= _kmeans._TABLE_PIXELS
+    quantized, palette = colorlab.reduce_colors(image, 16)
+    np.testing.assert_array_equal(quantized, colorlab.quantize(image, palette))
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda image: colorlab.reduce_colors(image, 0), "k must"),
+        (lambda image: colorlab.reduce_colors(image, 4, dither="blue-noise"), "dither must"),
+        (lambda image: colorlab.reduce_colors(image, 4, method="dbscan"), "method must"),
+        (lambda image: colorlab.reduce_colors(image.astype(float), 4), "uint8"),
+    ],
+    ids=["k", "dither", "method", "float-image"],
+)
+def test_reduce_colors_refuses_bad_input_with_one_clear_error(small_photo, call, message):
+    with pytest.raises(colorlab.ColorlabError, match=message):
+        call(small_photo)
+
+
+def test_palette_counts_and_labels_with_ties_follow_the_final_order():
+    from colorlab._centers import ordered_counts
+
+    # [5, 0, 0] is as far from black as from [10, 0, 0]: it goes to whichever is listed first
+    coords = np.array([[0.0, 0, 0], [5, 0, 0], [10, 0, 0]])
+    counts = np.array([2, 1, 5])
+    colors, palette_counts, labels = ordered_counts(np.array([[0, 0, 0], [10, 0, 0]], np.uint8), coords, counts, "rgb")
+    assert colors.tolist() == [[10, 0, 0], [0, 0, 0]]
+    assert palette_counts.tolist() == [6, 2]
+    assert labels.tolist() == [1, 0, 0]

@@ -169,7 +169,7 @@ def test_error_in_a_delayed_update_is_shown(small_explorer, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("engine on fire")
 
-    monkeypatch.setattr(widgets, "fit_palette", broken)
+    monkeypatch.setattr(widgets, "reduce_colors", broken)
 
     async def move_slider():
         ex.k_slider.value = 11
