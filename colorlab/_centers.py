@@ -35,18 +35,17 @@ def ordered_counts(palette_colors, coords, counts, space: str):
     final (count-ordered) palette, so the counts are taken in that order; repeat until it is stable.
     Returns (ordered colors, their counts, the label of each of the ``coords``).
     """
+    labels, nearest, second = _kmeans.assign(coords, to_space(palette_colors, space), want_second=True)
+    tied = np.flatnonzero(nearest == second)  # who wins these depends on the order of the colors
     for _ in range(len(palette_colors)):
-        labels, nearest, second = _kmeans.assign(coords, to_space(palette_colors, space), want_second=True)
-        ties = bool((nearest == second).any())
-        while True:
-            palette_counts = np.bincount(labels, weights=counts, minlength=len(palette_colors)).astype(np.int64)
-            order = np.argsort(-palette_counts, kind="stable")
-            if (order == np.arange(len(order))).all():
-                return palette_colors, palette_counts, labels
-            palette_colors = palette_colors[order]
-            if ties:  # who wins a tie depends on the order: assign again
-                break
-            labels = np.argsort(order)[labels]  # no ties: the same nearest colors, renumbered
+        palette_counts = np.bincount(labels, weights=counts, minlength=len(palette_colors)).astype(np.int64)
+        order = np.argsort(-palette_counts, kind="stable")
+        if (order == np.arange(len(order))).all():
+            break
+        palette_colors = palette_colors[order]
+        labels = np.argsort(order)[labels]  # the same nearest colors, renumbered ...
+        if len(tied):  # ... except where two are equally near: the one listed first now wins
+            labels[tied] = _kmeans.assign(coords[tied], to_space(palette_colors, space))
     return palette_colors, palette_counts, labels
 
 

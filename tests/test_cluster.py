@@ -145,8 +145,10 @@ def test_kmeans_beats_scipy_kmeans2_and_a_long_plain_lloyd_on_a_real_photo(small
 
 
 # Published incremental online k-means MSE (../shared/datasets/kodak/README.md).
-IOKM = {("kodim05", 8): 689.97, ("kodim05", 16): 389.18, ("kodim05", 32): 202.64,
-        ("kodim23", 8): 1017.66, ("kodim23", 16): 485.24, ("kodim23", 32): 241.26}
+IOKM = {("kodim05", 8): 689.97, ("kodim05", 16): 389.18, ("kodim05", 32): 202.64, ("kodim05", 64): 110.80,
+        ("kodim05", 128): 63.79, ("kodim05", 256): 38.18,
+        ("kodim23", 8): 1017.66, ("kodim23", 16): 485.24, ("kodim23", 32): 241.26, ("kodim23", 64): 131.98,
+        ("kodim23", 128): 75.15, ("kodim23", 256): 44.49}
 
 
 @pytest.mark.parametrize(("name", "k"), sorted(IOKM))
