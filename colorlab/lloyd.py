@@ -411,7 +411,7 @@ def _random_start(weights, k, rng) -> np.ndarray:
 
 def _plusplus_start(coords, weights, k, rng) -> np.ndarray:
     # The textbook k-means++ (one draw per center), written out because it is what the lesson
-    # teaches; the engine uses the greedy variant (_kmeans.kmeans_plusplus).
+    # teaches; the engine uses the greedy variant (_kernels.kmeans_plusplus).
     weights = weights.astype(np.float64)
     chosen = [int(rng.choice(len(coords), p=weights / weights.sum()))]
     nearest = ((coords - coords[chosen[0]]) ** 2).sum(axis=1)
