@@ -128,11 +128,14 @@ def assign(points: np.ndarray, centers: np.ndarray, want_second: bool = False):
     points, centers = _floats(points), _floats(centers)
     if points.shape[1:] != (3,) or centers.shape[1:] != (3,) or len(centers) == 0:
         raise ValueError(f"assign needs (n, 3) points and (k >= 1, 3) centers, got {points.shape} and {centers.shape}")
+    kernel = _kernels.nearest_two if want_second else _kernels.nearest
     ranges = _ranges(len(points))
+    if len(ranges) == 1:  # a small set: no hand-over to threads, no concatenated copy
+        return kernel(points, centers)
+    parts = _map(lambda rows: kernel(points[rows], centers), ranges)
     if want_second:
-        parts = _map(lambda rows: _kernels.nearest_two(points[rows], centers), ranges)
         return tuple(np.concatenate(arrays) for arrays in zip(*parts))
-    return np.concatenate(_map(lambda rows: _kernels.nearest(points[rows], centers), ranges))
+    return np.concatenate(parts)
 
 
 # -- initialisation -------------------------------------------------------------------------------
