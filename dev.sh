@@ -48,6 +48,8 @@ shift || true
 case "$task" in
   lab)
     ensure_venv test
+    # JupyterLab refuses to start as root (a container, a fresh cloud machine) unless told it may
+    [ "$(id -u)" = 0 ] && set -- --allow-root "$@"
     exec "$VENV/bin/jupyter" lab notebooks/02_explorer.ipynb "$@" ;;
   test)
     ensure_venv test
