@@ -33,6 +33,7 @@ from .images import load_image, save_image, to_rgb8
 from .palette import Palette
 from .quantize import quantize, reduce_colors
 from .samples import sample_path, samples
+from .batch import batch  # the function; the module is colorlab.batch in sys.modules (pandas etc. load on first call)
 
 try:
     __version__ = version("colorlab")
@@ -59,6 +60,7 @@ __all__ = [
     "to_rgb8",
     "warm_up",
     "__version__",
+    "batch",
 ]
 
 _LAZY_SUBMODULES = {

@@ -7,13 +7,18 @@ Commands
 ``colorlab palette IN -k 6 [--format hex|json|gpl] [-o FILE] [...]``
     Print the k colors of IN (most used first), or write them to FILE; the
     format follows FILE's suffix (.hex/.txt, .json, .gpl) unless given.
+``colorlab batch IN... -k K -o OUT [--workers N | --scheduler ADDRESS] [--recursive] [--no-resume] [--quiet] [...]``
+    Fit the k-color palette of every image in the files and folders IN and write one row per
+    image to OUT (.csv, .jsonl or .parquet; see :func:`colorlab.batch`). Rows are saved as
+    images finish; a rerun with the same OUT skips the images already done. Exit status 1 when
+    some images failed (their rows say why; a last line counts them).
 ``colorlab figures --out DIR [--seed S] [--method M]``
     Regenerate the blog post's figures as PNG files in DIR (created, with its
     parents, when missing) and print one path per line.
 
 IN is a file path or the name of a bundled photo (``rocket``, ``coffee``, ...).
 
-Exit status: 0 on success; 2 for bad input (a missing or unreadable file, an
+Exit status: 0 on success; 1 when ``batch`` finished but some images failed; 2 for bad input (a missing or unreadable file, an
 invalid option, an output that cannot be written), with exactly one line on
 stderr starting with ``error:``; 130 when interrupted with Ctrl-C. Outputs are
 written atomically: a file already at the output path is either replaced by a
@@ -47,6 +52,8 @@ from .samples import sample_path, samples
 
 __all__ = ["main", "build_parser"]
 
+#: Exit status of ``batch`` when some images failed (each has its row with the message).
+EXIT_SOME_FAILED = 1
 #: Exit status for bad input (same as argparse's usage errors).
 EXIT_BAD_INPUT = 2
 #: Exit status after Ctrl-C (128 + SIGINT), as shells report it.
@@ -128,6 +135,31 @@ def build_parser() -> argparse.ArgumentParser:
                                   "default: from the -o suffix, else hex")
     palette_cmd.add_argument("-o", "--output", default=None, metavar="FILE", help="write to FILE instead of stdout")
     palette_cmd.set_defaults(run=_run_palette)
+
+    batch_cmd = commands.add_parser(
+        "batch", help="the palettes of many images, as a table",
+        description="Fit the k-color palette of every image in files and folders, in parallel, and write one row "
+                    "per image to a table (CSV, JSON lines or Parquet). Safe to stop (Ctrl-C) and run again.")
+    batch_cmd.add_argument("inputs", nargs="+", metavar="IN", help="image files and folders of images")
+    batch_cmd.add_argument("-k", "--colors", dest="k", type=_k, required=True, metavar="K",
+                           help=f"number of colors per image, 1 to {MAX_K}")
+    batch_cmd.add_argument("-o", "--output", required=True, metavar="OUT",
+                           help="the table: .csv (colors and shares space-separated), .jsonl or .parquet")
+    batch_cmd.add_argument("--method", choices=METHODS, default="kmeans", help="clustering method (default: kmeans)")
+    batch_cmd.add_argument("--seed", type=_seed, default=0, help="random seed, the same for every image (default: 0)")
+    batch_cmd.add_argument("--space", choices=SPACES, default="rgb", help="color space to cluster in (default: rgb)")
+    batch_cmd.add_argument("--max-pixels", type=_positive_int, default=None, metavar="N",
+                           help=f"give images with more than N pixels an error row (default: {DEFAULT_MAX_PIXELS:_})")
+    batch_cmd.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+                           help="local worker processes (default: the number of cores; 1: no extra process)")
+    batch_cmd.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                           help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786 (needs dask distributed; every "
+                                "worker needs colorlab and read access to the images at the same paths)")
+    batch_cmd.add_argument("--recursive", action="store_true", help="also take the images in subfolders")
+    batch_cmd.add_argument("--resume", action=argparse.BooleanOptionalAction, default=True,
+                           help="skip the images OUT already has a row for (default); --no-resume recomputes all")
+    batch_cmd.add_argument("--quiet", action="store_true", help="no progress and no summary (failures still get a line)")
+    batch_cmd.set_defaults(run=_run_batch)
 
     figures_cmd = commands.add_parser("figures", help="regenerate the blog post's figures",
                                       description="Regenerate the blog post's figures from bundled photos as PNGs.")
@@ -218,6 +250,55 @@ def _run_palette(args) -> int:
         sys.stdout.flush()
     else:
         palette.save(args.output, format=fmt)
+    return 0
+
+
+def _dask_client(address: str):
+    try:
+        from distributed import Client
+    except ImportError:
+        raise InvalidParameterError(
+            "--scheduler needs Dask distributed, which is not installed; pip install 'dask[distributed]'"
+        ) from None
+    try:
+        return Client(address, timeout="10s")
+    except Exception as err:  # OSError, TimeoutError, ValueError for a malformed address
+        reason = " ".join(str(err).split())[:200] or type(err).__name__
+        raise InvalidParameterError(
+            f"cannot reach the Dask scheduler at {address!r} ({reason}); check the address, or start one with 'dask scheduler'"
+        ) from None
+
+
+def _run_batch(args) -> int:
+    from .batch import batch, output_format
+
+    if args.workers is not None and args.scheduler is not None:
+        raise InvalidParameterError("give --workers or --scheduler, not both: with a scheduler its workers do the work")
+    output_format(args.output)  # before any work or any connection
+    check_output_path(args.output)
+    options = {} if args.max_pixels is None else {"max_pixels": args.max_pixels}
+    client = _dask_client(args.scheduler) if args.scheduler is not None else None
+    try:
+        table = batch(args.inputs, args.k, method=args.method, seed=args.seed, space=args.space,
+                      recursive=args.recursive, out=args.output, resume=args.resume, workers=args.workers,
+                      client=client, progress=not args.quiet, **options)
+    except KeyboardInterrupt:
+        sys.stderr.write(f"interrupted: the finished rows are saved in {args.output}; "
+                         "run the same command again to do the rest\n")
+        raise
+    finally:
+        if client is not None:
+            client.close()
+    mine = table[table["path"].isin(table.attrs["inputs"])]
+    failed = mine[mine["error"].notna()]
+    if len(failed):
+        first = failed.iloc[0]
+        sys.stderr.write(_error_line(ColorlabError(
+            f"{len(failed)} of {len(mine)} images failed; their messages are in the error column of {args.output} "
+            f"(the first: {first['path']}: {first['error']})")))
+        return EXIT_SOME_FAILED
+    if not args.quiet:
+        sys.stderr.write(f"colorlab batch: {len(mine)} images, none failed; the table is in {args.output}\n")
     return 0
 
 
