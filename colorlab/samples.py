@@ -3,8 +3,10 @@
 Every bundled photo is in the public domain or dedicated to it under CC0; the
 table :data:`SAMPLES` records where each one comes from (they are the photos
 that ship with scikit-image, whose docstrings state the terms). The data folder
-is found next to the package (``<checkout>/data``, the project is installed
-editable); the environment variable ``COLORLAB_DATA`` points elsewhere.
+is ``colorlab/data`` in an installed package (wheels and sdists map the
+checkout's top-level ``data/`` there), ``<checkout>/data`` when colorlab runs
+from its checkout (an editable install); the environment variable
+``COLORLAB_DATA`` points elsewhere.
 
 This module only knows file names; :func:`colorlab.load_image` reads them.
 
@@ -78,7 +80,9 @@ SAMPLES: dict[str, Sample] = {
 def data_dir() -> Path:
     """Return the folder holding the bundled photos.
 
-    ``$COLORLAB_DATA`` if set, else the ``data`` folder beside the package.
+    ``$COLORLAB_DATA`` if set; else ``colorlab/data`` inside an installed
+    package (a wheel, ``pip install .``, an install from the git URL); else the
+    checkout's ``data`` folder beside the package (an editable install).
 
     Examples
     --------
@@ -88,7 +92,9 @@ def data_dir() -> Path:
     override = os.environ.get("COLORLAB_DATA")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parent.parent / "data"
+    package = Path(__file__).resolve().parent
+    installed = package / "data"
+    return installed if installed.is_dir() else package.parent / "data"
 
 
 def samples() -> list[str]:
@@ -122,7 +128,8 @@ def sample_path(name: str) -> Path:
     if not path.is_file():
         raise ImageFileError(
             f"the bundled photo {name!r} is missing from {str(data_dir())!r}; "
-            "reinstall colorlab from its checkout or set COLORLAB_DATA to the folder that holds it"
+            f"reinstall colorlab (its wheel and sdist carry the photos) or set COLORLAB_DATA "
+            f"to a folder that holds {SAMPLES[name].file}"
         )
     return path
 

@@ -14,7 +14,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 # pip name -> conda-forge name, where they differ
-CONDA_NAMES = {"opencv-python-headless": "opencv"}
+CONDA_NAMES = {"opencv-python-headless": "opencv", "build": "python-build"}
 NOT_IN_CONDA = {"tomli"}  # only needed on Python < 3.11, which conda's python>=3.10 may not be
 
 
@@ -55,7 +55,7 @@ def test_runtime_and_test_dependencies_match(pyproject, conda_deps):
 
 def test_python_floor_matches(repo, pyproject):
     env = yaml.safe_load((repo / "environment.yml").read_text())
-    (python,) = [d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python")]
+    (python,) = [d for d in env["dependencies"] if isinstance(d, str) and _parse(d)[0] == "python"]
     assert python.replace(" ", "") == "python" + pyproject["project"]["requires-python"].replace(" ", "")
 
 

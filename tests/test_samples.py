@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -88,3 +91,26 @@ def test_an_existing_file_named_like_a_photo_wins(tmp_path, monkeypatch):
 def test_module_has_no_import_time_folder():
     # the folder is looked up at call time, so COLORLAB_DATA set later still counts
     assert not hasattr(samples_module, "DATA_DIR")
+
+
+def test_an_installed_package_reads_its_own_data_folder(tmp_path, repo):
+    """Installed (wheel, pip install .), the photos are in colorlab/data; the checkout's data/ is not used.
+
+    The package is copied beside a copy of the photos, as an install lays it out, and imported from there in a
+    fresh interpreter (tests/test_package.py does the same with a real wheel in a fresh venv).
+    """
+    site = tmp_path / "site"
+    shutil.copytree(repo / "colorlab", site / "colorlab", ignore=shutil.ignore_patterns("__pycache__"))
+    (site / "colorlab" / "data").mkdir()
+    shutil.copy(repo / "data" / "rocket.jpg", site / "colorlab" / "data" / "rocket.jpg")
+    code = (
+        "import colorlab; from colorlab.samples import data_dir; "
+        "print(colorlab.__file__); print(data_dir()); print(colorlab.samples()); "
+        "print(colorlab.load_image('rocket').shape)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "COLORLAB_DATA"} | {"PYTHONPATH": str(site)}
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    assert out == [
+        str(site / "colorlab" / "__init__.py"), str(site / "colorlab" / "data"), "['rocket']", "(427, 640, 3)",
+    ]
