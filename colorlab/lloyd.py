@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -31,12 +32,15 @@ from .errors import InvalidParameterError
 from .images import as_pixels
 from .palette import Palette
 
-__all__ = ["INITS", "MAX_K", "Repair", "LloydStep", "LloydHistory", "lloyd_history"]
+__all__ = ["INITS", "MAX_K", "HALF_STEP_KINDS", "Repair", "LloydStep", "HalfStep", "LloydHistory", "lloyd_history",
+           "PointsHistory", "lloyd_points", "channel_points"]
 
 #: The named ways to choose the starting centers (an array of centers is accepted too).
 INITS = ("k-means++", "random")
 #: The largest k (as :func:`colorlab.fit_palette`).
 MAX_K = 256
+#: What a half-step can be (see :class:`HalfStep`).
+HALF_STEP_KINDS = ("start", "repair", "update", "assign")
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,12 @@ class LloydStep:
         Pixels whose cluster differs from the previous step (0 at step 0 and at convergence).
     repairs : tuple of Repair
         Empty clusters found at this step and how each was repaired (usually none).
+    centers_before_repair : ndarray of float64, shape (k, 3)
+        The centers before any repair: at step 0 the start, later the means of the update. The
+        same array as ``centers`` when nothing was repaired.
+    labels_before_repair : ndarray of intp, shape (n_colors,)
+        The assignment to ``centers_before_repair`` (with the empty clusters). The same array as
+        ``labels`` when nothing was repaired.
     """
 
     index: int
@@ -116,6 +126,90 @@ class LloydStep:
     mse: float
     changed: int
     repairs: tuple
+    centers_before_repair: np.ndarray = None
+    labels_before_repair: np.ndarray = None
+
+    def __post_init__(self):
+        if self.centers_before_repair is None:
+            object.__setattr__(self, "centers_before_repair", self.centers)
+        if self.labels_before_repair is None:
+            object.__setattr__(self, "labels_before_repair", self.labels)
+
+
+@dataclass(frozen=True)
+class HalfStep:
+    """One half of a step of Lloyd's algorithm, to show the two moves apart.
+
+    The half-steps of a run are, in order: ``"start"`` (the first centers, every pixel assigned to
+    the nearest), a ``"repair"`` when a cluster was empty, then for every step t >= 1 an
+    ``"update"`` (every center moves to the mean of its cluster; no pixel changes cluster) and an
+    ``"assign"`` (every pixel joins its nearest center; no center moves), each followed by a
+    ``"repair"`` if that assignment left a cluster empty.
+
+    Attributes
+    ----------
+    position : int
+        Index in :attr:`LloydHistory.half_steps`.
+    step : int
+        The step of :attr:`LloydHistory.steps` it belongs to.
+    kind : {"start", "repair", "update", "assign"}
+    centers : ndarray of float64, shape (k, 3)
+        The centers after this half-step, in the fitting space.
+    colors : ndarray of uint8, shape (k, 3)
+        ``centers`` as sRGB colors (rounded), for display.
+    labels : ndarray of intp, shape (n_colors,)
+        Cluster of each distinct color after this half-step.
+    counts : ndarray of int64, shape (k,)
+        Pixels in each cluster (a 0 is an empty cluster, before its repair).
+    inertia, mse : float
+        As in :class:`LloydStep`, for these centers and labels.
+    changed : int
+        Pixels that changed cluster in this half-step (always 0 for an update).
+    moved : float
+        How far the center that moved most went in this half-step (0 for an assign).
+    repairs : tuple of Repair
+        The repairs done in a ``"repair"`` half-step (empty otherwise).
+    """
+
+    position: int
+    step: int
+    kind: str
+    centers: np.ndarray
+    colors: np.ndarray
+    labels: np.ndarray
+    counts: np.ndarray
+    inertia: float
+    mse: float
+    changed: int
+    moved: float
+    repairs: tuple
+
+    @property
+    def name(self) -> str:
+        """A short name: "start", "repair", "update 3", "assign 3"."""
+        return self.kind if self.kind in ("start", "repair") else f"{self.kind} {self.step}"
+
+    @property
+    def x(self) -> float:
+        """Where to draw it on a step axis: an update of step t at t - 0.5, the rest at t."""
+        return self.step - 0.5 if self.kind == "update" else float(self.step)
+
+    def describe(self) -> str:
+        """What happened in this half-step, in one sentence for a student."""
+        if self.kind == "start":
+            empty = int((self.counts == 0).sum())
+            text = "start: every pixel joins its nearest center"
+            if empty:
+                text += f"; {empty} cluster{'s' if empty > 1 else ''} got no pixel (empty)"
+            return text
+        if self.kind == "repair":
+            return "repair: " + "; ".join(r.describe() for r in self.repairs)
+        if self.kind == "update":
+            return (f"update {self.step}: every center moves to the mean of its cluster (the one that moved "
+                    f"most went {self.moved:,.1f}); no pixel changes cluster")
+        if self.changed:
+            return f"assign {self.step}: {self.changed:,} pixels join a nearer center; no center moves"
+        return f"assign {self.step}: no pixel changes cluster, so the centers will not move again: converged"
 
 
 @dataclass(frozen=True)
@@ -179,6 +273,69 @@ class LloydHistory:
         if self.space == "rgb":
             return self.center_path
         return np.stack([s.colors for s in self.steps]).astype(np.float64)
+
+    @cached_property
+    def half_steps(self) -> tuple:
+        """Every half-step of the run (:class:`HalfStep`): start, then update and assign for each step.
+
+        A ``"repair"`` follows any half-step that left a cluster empty. The inertia never increases
+        from one half-step to the next.
+        """
+        coords = to_space(self.distinct, self.space)
+        weights = self.weights.astype(np.float64)
+        n_pixels = float(self.weights.sum())
+        halves = []
+
+        def add(step, kind, centers, labels, changed, moved, repairs=()):
+            k = len(centers)
+            inertia = float(weights @ ((coords - centers[labels]) ** 2).sum(axis=1))
+            halves.append(HalfStep(
+                position=len(halves), step=step, kind=kind, centers=centers,
+                colors=from_space(centers, self.space).reshape(k, 3), labels=labels,
+                counts=np.bincount(labels, weights=weights, minlength=k).astype(np.int64),
+                inertia=inertia, mse=inertia / n_pixels, changed=int(changed), moved=float(moved), repairs=repairs))
+
+        def changed(before, after):
+            return weights[before != after].sum()
+
+        def moved(before, after):
+            return np.sqrt(((after - before) ** 2).sum(axis=1)).max()
+
+        first = self.steps[0]
+        add(0, "start", first.centers_before_repair, first.labels_before_repair, 0, 0.0)
+        if first.repairs:
+            add(0, "repair", first.centers, first.labels, changed(first.labels_before_repair, first.labels),
+                moved(first.centers_before_repair, first.centers), first.repairs)
+        for before, step in zip(self.steps, self.steps[1:]):
+            add(step.index, "update", step.centers_before_repair, before.labels, 0,
+                moved(before.centers, step.centers_before_repair))
+            add(step.index, "assign", step.centers_before_repair, step.labels_before_repair,
+                changed(before.labels, step.labels_before_repair), 0.0)
+            if step.repairs:
+                add(step.index, "repair", step.centers, step.labels,
+                    changed(step.labels_before_repair, step.labels),
+                    moved(step.centers_before_repair, step.centers), step.repairs)
+        return tuple(halves)
+
+    def half_step(self, i: int) -> HalfStep:
+        """Half-step ``i`` of :attr:`half_steps` (negative counts from the end)."""
+        n = len(self.half_steps)
+        whole = isinstance(i, numbers.Integral) and not isinstance(i, (bool, np.bool_))
+        if not whole or not -n <= i < n:
+            raise InvalidParameterError(f"half-step must be a whole number from 0 to {n - 1}, got {i!r}")
+        return self.half_steps[int(i)]
+
+    def half_step_path(self, i: int) -> np.ndarray:
+        """(i + 1, k, 3) float64: the centers as sRGB on 0..255 at half-steps 0..i, for drawing their paths."""
+        i = self.half_step(i).position
+        if self.space == "rgb":
+            return np.stack([h.centers for h in self.half_steps[: i + 1]])
+        return np.stack([h.colors for h in self.half_steps[: i + 1]]).astype(np.float64)
+
+    def half_step_quantized(self, i: int) -> np.ndarray:
+        """The image at half-step ``i``, every pixel drawn in its cluster's center color."""
+        half = self.half_step(i)
+        return half.colors[half.labels][self.pixel_index]
 
     def step(self, i: int) -> LloydStep:
         """Step ``i`` (negative counts from the end, as for lists)."""
@@ -447,7 +604,7 @@ def _repair(problem, centers, labels, coords, weights, distinct, k):
     return centers, labels, tuple(repairs)
 
 
-def _record(index, centers, labels, coords, weights, space, n_pixels, changed, repairs):
+def _record(index, centers, labels, coords, weights, space, n_pixels, changed, repairs, before):
     k = len(centers)
     inertia = float(weights @ ((coords - centers[labels]) ** 2).sum(axis=1))
     return LloydStep(
@@ -460,21 +617,189 @@ def _record(index, centers, labels, coords, weights, space, n_pixels, changed, r
         mse=inertia / n_pixels,
         changed=changed,
         repairs=repairs,
+        centers_before_repair=before[0] if repairs else centers,
+        labels_before_repair=before[1] if repairs else labels,
     )
 
 
 def _iterate(problem, centers, coords, weights, distinct, space, max_iter, n_pixels):
     k = len(centers)
     labels = problem.assign(centers)
+    before = (centers, labels)
     centers, labels, repairs = _repair(problem, centers, labels, coords, weights, distinct, k)
-    steps = [_record(0, centers, labels, coords, weights, space, n_pixels, 0, repairs)]
+    steps = [_record(0, centers, labels, coords, weights, space, n_pixels, 0, repairs, before)]
     for index in range(1, max_iter + 1):
         centers = problem.means(k)
         new_labels = problem.assign(centers)
+        before = (centers, new_labels)
         centers, new_labels, repairs = _repair(problem, centers, new_labels, coords, weights, distinct, k)
         changed = int(weights[new_labels != labels].sum())
         labels = new_labels
-        steps.append(_record(index, centers, labels, coords, weights, space, n_pixels, changed, repairs))
+        steps.append(_record(index, centers, labels, coords, weights, space, n_pixels, changed, repairs, before))
         if changed == 0 and not repairs:
             return steps, True
     return steps, False
+
+
+# -- a 2D warm-up: Lloyd's algorithm on points of any dimension ------------------------------------
+
+#: Channel names accepted by :func:`channel_points`.
+CHANNELS = ("red", "green", "blue")
+
+
+@dataclass(frozen=True)
+class PointsHistory:
+    """Every half-step of Lloyd's algorithm on a small set of points; see :func:`lloyd_points`.
+
+    Attributes
+    ----------
+    points : ndarray of float64, shape (n, d)
+    half_steps : tuple of HalfStep
+        ``"start"``, then ``"update"`` and ``"assign"`` for every step (``colors`` is None and
+        ``counts`` counts points). An empty cluster keeps its center (no repair).
+    converged : bool
+        True if the last assign changed no point's cluster.
+    k : int
+    init : str
+        ``"random"``, ``"k-means++"`` or ``"array"``.
+    seed : int or None
+    """
+
+    points: np.ndarray
+    half_steps: tuple
+    converged: bool
+    k: int
+    init: str
+    seed: int | None
+
+    @property
+    def n_steps(self) -> int:
+        """Number of full steps recorded, the start included."""
+        return self.half_steps[-1].step + 1
+
+    @property
+    def center_path(self) -> np.ndarray:
+        """(n_half_steps, k, d) float64: the centers after every half-step."""
+        return np.stack([h.centers for h in self.half_steps])
+
+
+def channel_points(image, channels=("red", "blue"), *, n: int = 1000, seed=0):
+    """A random sample of an image's pixels, projected onto two (or three) channels.
+
+    Two channels make a 2D picture of the pixels where k-means can be drawn on paper: the regions
+    of the nearest centers (Voronoi cells) and the centers moving.
+
+    Parameters
+    ----------
+    image : ndarray of uint8, shape (H, W, 3) or (N, 3)
+    channels : sequence of {"red", "green", "blue"}, default ("red", "blue")
+        The axes to keep, in order.
+    n : int, default 1000
+        How many pixels to draw (without replacement; all of them if the image has fewer).
+    seed : int, default 0
+        Seed of the sample.
+
+    Returns
+    -------
+    points : ndarray of float64, shape (n, len(channels))
+        The chosen channels of the sampled pixels, 0..255.
+    colors : ndarray of uint8, shape (n, 3)
+        The sampled pixels' own colors, to draw them.
+
+    Examples
+    --------
+    >>> pixels = np.array([[10, 20, 30], [40, 50, 60]], np.uint8)
+    >>> points, colors = channel_points(pixels, ("red", "blue"), n=5)
+    >>> sorted(points.tolist())
+    [[10.0, 30.0], [40.0, 60.0]]
+    """
+    pixels = as_pixels(image)
+    if isinstance(channels, str) or not all(c in CHANNELS for c in channels) or len(set(channels)) != len(channels):
+        raise InvalidParameterError(
+            f"channels must be two or three different names among {CHANNELS}, e.g. ('red', 'blue'); got {channels!r}")
+    n = _check_whole(n, "n", 1, 1_000_000)
+    rng = np.random.default_rng(seed)
+    chosen = rng.choice(len(pixels), size=min(n, len(pixels)), replace=False)
+    colors = pixels[np.sort(chosen)]
+    columns = [CHANNELS.index(c) for c in channels]
+    return colors[:, columns].astype(np.float64), colors
+
+
+def lloyd_points(points, k: int, *, init="random", seed=0, max_iter: int = 50) -> PointsHistory:
+    """Lloyd's algorithm on a few points of any dimension, recorded half-step by half-step.
+
+    The textbook algorithm, for a picture: every point counts once, the start is ``k`` points
+    drawn at random (or k-means++, or given centers), then update and assign alternate until no
+    point changes cluster or after ``max_iter`` steps. Use :func:`lloyd_history` for images.
+
+    Parameters
+    ----------
+    points : array_like of float, shape (n, d)
+    k : int
+        Number of clusters, 1 .. n.
+    init : {"random", "k-means++"} or array_like of shape (k, d), default "random"
+    seed : int, default 0
+    max_iter : int, default 50
+
+    Returns
+    -------
+    PointsHistory
+
+    Examples
+    --------
+    >>> points = [[0, 0], [0, 2], [10, 0], [10, 2]]
+    >>> history = lloyd_points(points, 2, init=[[0, 0], [0, 2]])
+    >>> [h.kind for h in history.half_steps]
+    ['start', 'update', 'assign']
+    >>> history.half_steps[-1].centers.tolist(), history.converged
+    ([[5.0, 0.0], [5.0, 2.0]], True)
+    """
+    try:
+        points = np.array(points, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InvalidParameterError("points must be an (n, d) array of numbers") from None
+    if points.ndim != 2 or len(points) == 0 or not np.isfinite(points).all():
+        raise InvalidParameterError(f"points must be a non-empty (n, d) array of finite numbers, got shape {points.shape}")
+    k = _check_whole(k, "k", 1, len(points))
+    max_iter = _check_whole(max_iter, "max_iter", 1, 10_000)
+    ones = np.ones(len(points))
+    if isinstance(init, str):
+        if init not in INITS:
+            raise InvalidParameterError(f"init must be one of {', '.join(map(repr, INITS))} or a (k, d) array, got {init!r}")
+        rng = np.random.default_rng(seed)
+        chosen = rng.choice(len(points), size=k, replace=False) if init == "random" else _plusplus_start(points, ones, k, rng)
+        centers, init_name = points[chosen].copy(), init
+    else:
+        centers, init_name = np.array(init, dtype=np.float64), "array"
+        if centers.shape != (k, points.shape[1]) or not np.isfinite(centers).all():
+            raise InvalidParameterError(
+                f"init must hold k={k} finite centers of {points.shape[1]} numbers, got shape {centers.shape}")
+
+    def nearest(c):
+        return np.argmin(((points[:, None, :] - c[None, :, :]) ** 2).sum(axis=2), axis=1)
+
+    halves = []
+
+    def add(step, kind, c, labels, changed, moved):
+        inertia = float(((points - c[labels]) ** 2).sum())
+        halves.append(HalfStep(len(halves), step, kind, c, None, labels,
+                               np.bincount(labels, minlength=k).astype(np.int64), inertia, inertia / len(points),
+                               int(changed), float(moved), ()))
+
+    labels = nearest(centers)
+    add(0, "start", centers, labels, 0, 0.0)
+    converged = False
+    for step in range(1, max_iter + 1):
+        counts = np.bincount(labels, minlength=k)
+        sums = np.stack([np.bincount(labels, weights=points[:, j], minlength=k) for j in range(points.shape[1])], 1)
+        new_centers = np.where(counts[:, None] > 0, sums / np.maximum(counts, 1)[:, None], centers)
+        add(step, "update", new_centers, labels, 0, np.sqrt(((new_centers - centers) ** 2).sum(axis=1)).max())
+        centers = new_centers
+        new_labels = nearest(centers)
+        changed = int((new_labels != labels).sum())
+        labels = new_labels
+        add(step, "assign", centers, labels, changed, 0.0)
+        if changed == 0:
+            converged = True
+            break
+    return PointsHistory(points, tuple(halves), converged, k, init_name, None if init_name == "array" else seed)

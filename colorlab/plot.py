@@ -164,15 +164,25 @@ def text_color_for(rgb8) -> str:
     return _DARK_TEXT if _relative_luminance(rgb8) > _LUMINANCE_THRESHOLD else _LIGHT_TEXT
 
 
-def _swatch_label(ax, hexcode: str, share: float, left: float, width: float, color: str) -> None:
-    label = f"{hexcode}\n{100 * share:.1f}%"
+#: Bars narrower than this share of the width get no label (it could not be read); the title says so.
+_NARROWEST_LABEL = 0.018
+
+
+def _swatch_label(ax, hexcode: str, share: float, left: float, width: float, color: str) -> bool:
+    """Write a bar's hex code and share on it; return False when the bar is too narrow for any label."""
     center = left + width / 2
     if width >= 0.12:
-        ax.text(center, 0.5, label, ha="center", va="center", color=color, fontsize=11, family="monospace")
+        ax.text(center, 0.5, f"{hexcode}\n{100 * share:.1f}%", ha="center", va="center", color=color, fontsize=11,
+                family="monospace")
     elif width >= 0.035:  # narrow: turn the label on its side
-        ax.text(center, 0.5, label, ha="center", va="center", color=color, fontsize=9,
+        ax.text(center, 0.5, f"{hexcode}\n{100 * share:.1f}%", ha="center", va="center", color=color, fontsize=9,
                 family="monospace", rotation=90)
-    # narrower bars get no label: it could not be read
+    elif width >= _NARROWEST_LABEL:  # narrower: the hex code alone, on its side
+        ax.text(center, 0.5, hexcode, ha="center", va="center", color=color, fontsize=7, family="monospace",
+                rotation=90)
+    else:
+        return False
+    return True
 
 
 def swatches(palette: Palette, ax=None, *, labels: bool = True):
@@ -338,8 +348,31 @@ def _style_rgb_axes(ax) -> None:
     for axis_name, label in zip("xyz", ("red", "green", "blue")):
         getattr(ax, f"set_{axis_name}lim")(0, 255)
         getattr(ax, f"set_{axis_name}ticks")([0, 128, 255])
-        getattr(ax, f"set_{axis_name}label")(label)
+        # a wider pad keeps each name clear of its tick labels (the vertical axis' ticks sit close)
+        getattr(ax, f"set_{axis_name}label")(label, labelpad=12 if axis_name == "z" else 6)
     ax.set_box_aspect((1, 1, 1), zoom=0.9)
+
+
+def _spaced_ticks(ks, min_gap: float = 1 / 16) -> list:
+    """The ks to label on a linear axis, so that no two labels run together.
+
+    Keeps the first and the last k and, from the top down, every k at least ``min_gap`` of the
+    axis from the last one kept and from the first k.
+
+    Examples
+    --------
+    >>> _spaced_ticks([1, 2, 3, 4, 6, 8, 12, 16, 24, 32])
+    [1, 4, 6, 8, 12, 16, 24, 32]
+    """
+    ks = sorted({int(k) for k in np.asarray(ks).ravel()})
+    if len(ks) <= 2:
+        return ks
+    gap = min_gap * (ks[-1] - ks[0])
+    kept = [ks[-1]]
+    for k in reversed(ks[1:-1]):
+        if kept[-1] - k >= gap and k - ks[0] >= gap:
+            kept.append(k)
+    return [ks[0]] + kept[::-1]
 
 
 def elbow(ks, values, ax=None, *, ylabel: str = "MSE", mark=None):
@@ -389,8 +422,7 @@ def elbow(ks, values, ax=None, *, ylabel: str = "MSE", mark=None):
         ax.axvline(mark, color="#b03a2e", linestyle="--", linewidth=1.5)
         ax.plot([mark], [y], marker="o", markersize=14, markerfacecolor="none", markeredgecolor="#b03a2e",
                 markeredgewidth=2)
-    if len(ks) <= 20:
-        ax.set_xticks(ks)
+    ax.set_xticks(_spaced_ticks(ks))
     ax.set_xlabel("k (number of colors)")
     ax.set_ylabel(ylabel)
     ax.set_title(f"{ylabel} against k")
@@ -599,10 +631,18 @@ def inertia_curve(values, ax=None, *, mark=None, ylabel: str = "inertia (sum of 
         ax.axvline(mark, color="#b03a2e", linestyle="--", linewidth=1.5)
         ax.plot([mark], [values[mark]], marker="o", markersize=12, markerfacecolor="none",
                 markeredgecolor="#b03a2e", markeredgewidth=2)
+    _whole_number_ticks(ax)
     ax.set_xlabel("step")
     ax.set_ylabel(ylabel)
     ax.grid(True, alpha=0.3)
     return ax
+
+
+def _whole_number_ticks(ax) -> None:
+    """Steps are whole numbers: no 0.5 or 2.5 on the x axis."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def gallery(images, titles: Sequence[str] | None = None, ax=None, *, ncols: int | None = None):
@@ -670,7 +710,8 @@ def size_curve(ks, sizes, ax=None, *, original=None, mark=None):
     ax : matplotlib Axes, optional
         Where to draw; a new figure when None.
     original : int, optional
-        Size in bytes of the original (24-bit) file, drawn as a dashed horizontal line.
+        Size in bytes of the original (24-bit) file, drawn as a dotted horizontal line named by a
+        text under its right end (``ax.texts[0]``).
     mark : int, optional
         A k (one of ``ks``) to highlight.
 
@@ -695,7 +736,11 @@ def size_curve(ks, sizes, ax=None, *, original=None, mark=None):
     if original is not None:
         ax.axhline(original / 1000, color="#555555", linestyle=":", linewidth=1.5,
                    label=f"original, 24-bit PNG: {original / 1000:,.0f} kB")
-        ax.legend(loc="upper left")
+        # named on the line itself, under its right end: a legend box would cover the curve or the axis
+        # in a small panel
+        ax.text(0.98, original / 1000, f"original, 24-bit PNG: {original / 1000:,.0f} kB ",
+                transform=ax.get_yaxis_transform(), ha="right", va="top", fontsize=9, color="#333333")
+        ax.set_ylim(top=max(ax.get_ylim()[1], original / 1000 * 1.06))
     return ax
 
 
@@ -934,17 +979,21 @@ def update_swatches(palette: Palette, ax, *, labels: bool = True):
     for rgb, share, left in zip(palette.colors / 255.0, shares, lefts):
         # the bars barh() would make, added without its per-bar update of the data limits (fixed at 0..1 here)
         ax.add_artist(Rectangle((left, 0.0), share, 1.0, facecolor=rgb, edgecolor="none", label="_nolegend_"))
+    unlabelled = 0
     if labels:
         for rgb, hexcode, share, left in zip(palette.colors, palette.to_hex(), shares, lefts):
-            _swatch_label(ax, hexcode, share, left, share, text_color_for(rgb))
+            unlabelled += not _swatch_label(ax, hexcode, share, left, share, text_color_for(rgb))
     # set_text keeps the title's place (set_title would reset it to the default)
-    ax.title.set_text(_swatches_title(palette))
+    ax.title.set_text(_swatches_title(palette, unlabelled))
     return ax
 
 
-def _swatches_title(palette: Palette) -> str:
+def _swatches_title(palette: Palette, unlabelled: int = 0) -> str:
     count = len(palette)
-    return f"palette: {count} color{'' if count == 1 else 's'}, width = share of pixels"
+    title = f"palette: {count} color{'' if count == 1 else 's'}, width = share of pixels"
+    if unlabelled:
+        title += f" ({unlabelled} too narrow to label)"
+    return title
 
 
 def _check_palette(palette) -> None:
@@ -952,3 +1001,270 @@ def _check_palette(palette) -> None:
         raise InvalidParameterError(
             f"palette must be a colorlab.Palette, got {type(palette).__name__}; make one with colorlab.fit_palette"
         )
+
+
+# ---------------------------------------------------------------- lesson 03: the two half-steps of k-means
+
+__all__ += ["voronoi_step", "voronoi_steps", "half_step_curve", "lloyd_overview"]
+
+
+def _check_position(history, position) -> int:
+    n = len(history.half_steps)
+    if isinstance(position, bool) or not isinstance(position, (int, np.integer)) or not -n <= position < n:
+        raise InvalidParameterError(f"position must be a half-step from 0 to {n - 1}, got {position!r}")
+    return int(position) % n
+
+
+def voronoi_step(history, position: int, ax=None, *, axis_labels: Sequence[str] = ("red", "blue"),
+                 grid: int = 256):
+    """Draw one half-step of Lloyd's algorithm on 2D points: the cells of the centers, the points, the moves.
+
+    The background is split into the **cells** of the centers (a cell is every place nearer to its
+    center than to any other: a Voronoi diagram), lightly tinted in the cluster's color; each point
+    is drawn in the color of its cluster; centers are large ringed markers. After an update an arrow
+    shows where every center came from. A point in a cell of another color is one the next assign
+    will move.
+
+    Parameters
+    ----------
+    history : colorlab.lloyd.PointsHistory
+        From :func:`colorlab.lloyd.lloyd_points` on 2D points (e.g. :func:`colorlab.lloyd.channel_points`).
+    position : int
+        Which half-step (an index of ``history.half_steps``; negative counts from the end).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when None.
+    axis_labels : pair of str
+        Names of the two axes.
+    grid : int, default 256
+        Resolution of the cell picture.
+
+    Returns
+    -------
+    matplotlib Axes
+        Its first image is the cells; ``ax.collections[0]`` the points, ``[1]`` the centers.
+
+    Raises
+    ------
+    InvalidParameterError
+        If the points are not 2D or ``position`` is not a half-step.
+
+    Examples
+    --------
+    >>> from colorlab.lloyd import lloyd_points
+    >>> history = lloyd_points([[0, 0], [0, 40], [200, 0], [200, 40]], 2, init=[[0, 0], [0, 40]])
+    >>> ax = voronoi_step(history, 1)
+    >>> ax.get_title()
+    'update 1 · MSE 10,000'
+    """
+    points = np.asarray(history.points, dtype=np.float64)
+    if points.ndim != 2 or points.shape[1] != 2:
+        raise InvalidParameterError(f"voronoi_step draws 2D points; these have shape {points.shape}")
+    position = _check_position(history, position)
+    half = history.half_steps[position]
+    if ax is None:
+        (ax,) = _new_axes(figsize=(4.2, 4.2))
+    k = len(half.centers)
+    palette = cluster_colors(k)
+    low = float(min(0.0, points.min()))
+    high = float(max(255.0, points.max()))
+    axis = np.linspace(low, high, grid)
+    xx, yy = np.meshgrid(axis, axis)
+    cells = np.argmin((xx[..., None] - half.centers[:, 0]) ** 2 + (yy[..., None] - half.centers[:, 1]) ** 2, axis=2)
+    tint = 1 - 0.22 * (1 - palette[cells])  # the cluster color, mostly white
+    border = np.zeros(cells.shape, bool)
+    border[:, 1:] |= cells[:, 1:] != cells[:, :-1]
+    border[1:, :] |= cells[1:, :] != cells[:-1, :]
+    tint[border] = 0.45
+    ax.imshow(tint, origin="lower", extent=(low, high, low, high), interpolation="nearest")
+    ax.scatter(points[:, 0], points[:, 1], c=palette[half.labels], s=9, linewidths=0, alpha=0.8, zorder=2)
+    ax.scatter(half.centers[:, 0], half.centers[:, 1], c=palette, s=170, marker="o", edgecolors="#111111",
+               linewidths=2.2, zorder=4)
+    if half.kind == "update" and position > 0:
+        before = history.half_steps[position - 1].centers
+        for (x0, y0), (x1, y1) in zip(before, half.centers):
+            if (x1 - x0) ** 2 + (y1 - y0) ** 2 > 1e-6:
+                ax.annotate("", xy=(x1, y1), xytext=(x0, y0), zorder=3,
+                            arrowprops=dict(arrowstyle="-|>", color="#111111", linewidth=1.5, shrinkA=0, shrinkB=7))
+    ax.set_xlim(low, high)
+    ax.set_ylim(low, high)
+    ax.set_aspect("equal")
+    ax.set_xlabel(axis_labels[0])
+    ax.set_ylabel(axis_labels[1])
+    ax.set_title(f"{half.name} · MSE {half.mse:,.0f}")
+    return ax
+
+
+def voronoi_steps(history, positions: Sequence[int] | None = None, *, ncols: int = 4,
+                  axis_labels: Sequence[str] = ("red", "blue")):
+    """Small multiples of :func:`voronoi_step`: several half-steps side by side, each described below it.
+
+    Parameters
+    ----------
+    history : colorlab.lloyd.PointsHistory
+    positions : sequence of int, optional
+        Half-steps to show; by default the first seven and the last.
+    ncols : int, default 4
+        Panels per row.
+    axis_labels : pair of str
+
+    Returns
+    -------
+    list of Axes
+        One per panel.
+
+    Examples
+    --------
+    >>> from colorlab.lloyd import lloyd_points
+    >>> history = lloyd_points([[0, 0], [0, 40], [200, 0], [200, 40]], 2, init=[[0, 0], [0, 40]])
+    >>> [ax.get_title().split(" ·")[0] for ax in voronoi_steps(history)]
+    ['start', 'update 1', 'assign 1']
+    """
+    import matplotlib.pyplot as plt
+
+    n = len(history.half_steps)
+    if positions is None:
+        positions = sorted(set(range(min(n, 7))) | {n - 1})
+    positions = [_check_position(history, p) for p in positions]
+    if not positions:
+        raise InvalidParameterError("positions must name at least one half-step")
+    columns = max(1, min(int(ncols), len(positions)))
+    rows = -(-len(positions) // columns)
+    fig = plt.figure(figsize=(3.3 * columns, 3.75 * rows), layout="constrained")
+    axes = [fig.add_subplot(rows, columns, i + 1) for i in range(len(positions))]
+    for ax, position in zip(axes, positions):
+        voronoi_step(history, position, ax=ax, axis_labels=axis_labels)
+        half = history.half_steps[position]
+        what = {"start": "k random points as centers", "update": "centers move to their cluster's mean",
+                "repair": "an empty cluster re-seeded"}.get(half.kind)
+        if half.kind == "assign":
+            what = f"{half.changed} point{'s' if half.changed != 1 else ''} change cell" if half.changed else \
+                "no point changes: converged"
+        ax.text(0.5, -0.2, what, transform=ax.transAxes, ha="center", va="top", fontsize=9)
+    return axes
+
+
+def half_step_curve(history, ax=None, *, mark: int | None = None, ylabel: str = "MSE"):
+    """The MSE after every half-step of Lloyd's algorithm: updates at t - 0.5 (hollow), assigns at t (filled).
+
+    Both kinds of half-step lower the MSE (or leave it), which the curve shows as a staircase.
+
+    Parameters
+    ----------
+    history : colorlab.lloyd.LloydHistory or PointsHistory
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when None.
+    mark : int, optional
+        A half-step (index of ``history.half_steps``) to highlight.
+    ylabel : str, default "MSE"
+
+    Returns
+    -------
+    matplotlib Axes
+        ``ax.lines[0]`` is the curve through every half-step, in order.
+
+    Examples
+    --------
+    >>> from colorlab.lloyd import lloyd_points
+    >>> history = lloyd_points([[0, 0], [0, 40], [200, 0], [200, 40]], 2, init=[[0, 0], [0, 40]])
+    >>> half_step_curve(history, mark=1).lines[0].get_xdata().tolist()
+    [0.0, 0.5, 1.0]
+    """
+    halves = history.half_steps
+    if mark is not None:
+        mark = _check_position(history, mark)
+    if ax is None:
+        (ax,) = _new_axes(figsize=(_FIGURE_WIDTH, 3.2))
+    xs = np.array([h.x for h in halves])
+    ys = np.array([h.mse for h in halves])
+    updates = np.array([h.kind == "update" for h in halves])
+    ax.plot(xs, ys, color="#1f4e79", linewidth=1.8, zorder=2)
+    ax.plot(xs[~updates], ys[~updates], linestyle="none", marker="o", markersize=5, color="#1f4e79", zorder=3,
+            label="after an assign (pixels move)")
+    if updates.any():
+        ax.plot(xs[updates], ys[updates], linestyle="none", marker="o", markersize=5, markerfacecolor="white",
+                markeredgecolor="#1f4e79", zorder=3, label="after an update (centers move)")
+    if mark is not None:
+        ax.axvline(xs[mark], color="#b03a2e", linestyle="--", linewidth=1.5)
+        ax.plot([xs[mark]], [ys[mark]], marker="o", markersize=12, markerfacecolor="none", markeredgecolor="#b03a2e",
+                markeredgewidth=2, zorder=4)
+    _whole_number_ticks(ax)
+    ax.set_xlabel("step")
+    ax.set_ylabel(ylabel)
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
+    return ax
+
+
+def lloyd_overview(image, history, positions: Sequence[int] | None = None, *, max_points: int = 1500):
+    """Small multiples of a Lloyd run on a photo: the clusters in RGB space and the photo, at a few half-steps.
+
+    A static picture of what :func:`colorlab.lessons.lloyd_stepper` shows one half-step at a time,
+    for a page read without a running kernel. Columns are half-steps; the top row shows the pixels
+    colored by cluster with the centers and their paths so far, the middle row the photo drawn in
+    the cluster colors, and the bottom row the MSE of every half-step with the shown ones marked.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8 array
+        The photo the run was made on.
+    history : colorlab.lloyd.LloydHistory
+    positions : sequence of int, optional
+        Half-steps to show (at most 6); by default the start, any repair, update 1, assign 1 and the last.
+    max_points : int, default 1500
+        Pixels drawn in each 3D panel.
+
+    Returns
+    -------
+    matplotlib Figure
+
+    Examples
+    --------
+    >>> from colorlab.lloyd import lloyd_history
+    >>> pixels = np.array([[[0, 0, 0], [10, 0, 0], [250, 250, 250], [240, 250, 250]]], np.uint8)
+    >>> figure = lloyd_overview(pixels, lloyd_history(pixels, 2, seed=0))
+    >>> [ax.get_title() for ax in figure.axes[1::2]][:2]
+    ['start: first centers', 'update 1: centers move']
+    """
+    import matplotlib.pyplot as plt
+
+    image = as_image(image)
+    halves = history.half_steps
+    if positions is None:
+        first = [h.position for h in halves if h.kind in ("start", "repair")]
+        positions = sorted(set(first + [p for p in (len(first), len(first) + 1) if p < len(halves)] + [len(halves) - 1]))
+    positions = [_check_position(history, p) for p in positions]
+    if not 1 <= len(positions) <= 6:
+        raise InvalidParameterError(f"positions must name 1 to 6 half-steps, got {len(positions)}")
+    step = max(1, -(-max(image.shape[:2]) // 320))
+    shown = image[::step, ::step]
+    index = history.pixel_index[::step, ::step]
+    columns = len(positions)
+    fig = plt.figure(figsize=(3.1 * columns, 7.6), layout="constrained")
+    grid = fig.add_gridspec(3, columns, height_ratios=[1.25, 0.8, 0.75])
+    for column, position in enumerate(positions):
+        half = halves[position]
+        scatter_ax = fig.add_subplot(grid[0, column], projection="3d")
+        cluster_scatter(shown, half.labels[index], history.half_step_path(position)[-1], ax=scatter_ax,
+                        max_points=max_points, seed=0)
+        centroid_paths(history.half_step_path(position), ax=scatter_ax)
+        scatter_ax.set_title("")
+        for axis in ("x", "y", "z"):
+            scatter_ax.tick_params(axis=axis, labelsize=7, pad=0)
+            getattr(scatter_ax, f"{axis}axis").label.set_fontsize(8)
+        scatter_ax.set_zlabel("blue", labelpad=4, fontsize=8)
+        scatter_ax.set_box_aspect((1, 1, 1), zoom=0.8)
+        photo_ax = fig.add_subplot(grid[1, column])
+        if half.kind == "update":
+            what = "centers move"
+        elif half.kind == "assign":
+            what = f"{half.changed:,} pixels move" if half.changed else "none move: converged"
+        else:
+            what = {"start": "first centers", "repair": "empty cluster re-seeded"}[half.kind]
+        _show_image(photo_ax, half.colors[half.labels][index], f"{half.name}: {what}")
+        photo_ax.title.set_fontsize(10)
+    curve_ax = fig.add_subplot(grid[2, :])
+    half_step_curve(history, ax=curve_ax)
+    for position in positions:
+        curve_ax.axvline(halves[position].x, color="#b03a2e", linestyle=":", linewidth=1.2)
+    curve_ax.set_title("MSE after every half-step (dotted: the half-steps shown above)", fontsize=10)
+    return fig

@@ -235,3 +235,98 @@ def test_bad_image_and_bad_step_raise_clear_errors():
     history = lloyd_history(TOY, 2)
     with pytest.raises(InvalidParameterError, match="step must be a whole number from 0 to"):
         history.quantized(history.n_steps)
+
+
+# ---------------------------------------------------------------- half-steps: update and assign apart
+
+
+def test_half_steps_alternate_update_and_assign_after_the_start(small_photo):
+    history = lloyd_history(small_photo, 4, init="random", seed=1)
+    kinds = [h.kind for h in history.half_steps]
+    assert kinds[0] == "start" and "repair" not in kinds
+    assert kinds[1:] == ["update", "assign"] * (history.n_steps - 1)
+    assert [h.position for h in history.half_steps] == list(range(len(kinds)))
+
+
+def test_an_update_moves_centers_only_and_an_assign_moves_pixels_only(small_photo):
+    history = lloyd_history(small_photo, 4, init="random", seed=1)
+    halves = history.half_steps
+    for before, half in zip(halves, halves[1:]):
+        if half.kind == "update":
+            np.testing.assert_array_equal(half.labels, before.labels)
+            assert half.changed == 0 and half.moved > 0
+            np.testing.assert_array_equal(half.centers, history.steps[half.step].centers)
+        else:
+            np.testing.assert_array_equal(half.centers, before.centers)
+            assert half.moved == 0
+            np.testing.assert_array_equal(half.labels, history.steps[half.step].labels)
+            assert half.changed == history.steps[half.step].changed
+            assert half.mse == pytest.approx(history.steps[half.step].mse, rel=1e-12)
+    assert halves[-1].changed == 0 and "converged" in halves[-1].describe()
+
+
+def test_neither_half_step_raises_the_inertia(small_photo):
+    for seed in range(3):
+        inertia = [h.inertia for h in lloyd_history(small_photo, 5, init="random", seed=seed).half_steps]
+        assert np.all(np.diff(inertia) <= 1e-9 * inertia[0])
+
+
+def test_the_start_shows_the_empty_cluster_before_its_repair(small_photo):
+    history = lloyd_history(small_photo, 3, init=[[255, 0, 255], [40, 40, 40], [180, 180, 180]])
+    start, repair = history.half_steps[:2]
+    assert start.kind == "start" and repair.kind == "repair"
+    assert start.centers[0].tolist() == [255, 0, 255] and start.counts[0] == 0
+    assert "2 clusters got no pixel" in start.describe()  # magenta and the light gray: the crop is dark
+    assert repair.counts.min() > 0 and repair.repairs == history.steps[0].repairs
+    np.testing.assert_array_equal(repair.centers, history.steps[0].centers)
+    assert repair.inertia < start.inertia
+    assert history.steps[0].centers_before_repair[0].tolist() == [255, 0, 255]
+
+
+def test_half_step_quantized_and_path(small_photo):
+    history = lloyd_history(small_photo, 3, seed=0)
+    half = history.half_step(2)
+    np.testing.assert_array_equal(history.half_step_quantized(2), half.colors[half.labels][history.pixel_index])
+    assert history.half_step_path(2).shape == (3, 3, 3)
+    with pytest.raises(InvalidParameterError, match="half-step must be a whole number"):
+        history.half_step(len(history.half_steps))
+
+
+# ---------------------------------------------------------------- the 2D warm-up
+
+
+def test_lloyd_points_matches_scipy_kmeans2_in_2d():
+    from colorlab.lloyd import lloyd_points
+
+    points = np.random.default_rng(3).normal(size=(300, 2)) * 40 + 120
+    start = points[[0, 1, 2]]
+    history = lloyd_points(points, 3, init=start, max_iter=4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        expected, _ = vq.kmeans2(points, start, iter=4, minit="matrix")
+    last_update = [h for h in history.half_steps if h.kind == "update"][min(3, history.n_steps - 2)]
+    np.testing.assert_allclose(last_update.centers, expected, atol=1e-9)
+
+
+def test_channel_points_keeps_the_named_channels():
+    from colorlab.lloyd import channel_points
+
+    pixels = np.array([[10, 20, 30], [40, 50, 60], [70, 80, 90]], np.uint8)
+    points, colors = channel_points(pixels, ("blue", "green"), n=2, seed=0)
+    assert points.shape == (2, 2) and colors.shape == (2, 3)
+    np.testing.assert_array_equal(points, colors[:, [2, 1]])
+    with pytest.raises(InvalidParameterError, match="channels must be"):
+        channel_points(pixels, ("red", "red"))
+
+
+@pytest.mark.parametrize("bad, match", [
+    (dict(points=[[1, 2]], k=2), "k must be a whole number from 1 to 1"),
+    (dict(points=[[1, np.nan]], k=1), "finite"),
+    (dict(points=[[0, 0], [1, 1]], k=2, init="forgy"), "init must be one of"),
+    (dict(points=[[0, 0], [1, 1]], k=2, init=[[0, 0]]), "init must hold k=2"),
+])
+def test_lloyd_points_explains_bad_input(bad, match):
+    from colorlab.lloyd import lloyd_points
+
+    with pytest.raises(InvalidParameterError, match=match):
+        lloyd_points(**bad)

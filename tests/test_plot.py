@@ -168,11 +168,36 @@ def test_swatches_without_labels_has_no_text(palette):
     assert len(plot.swatches(palette, labels=False).texts) == 0
 
 
-def test_very_narrow_swatch_gets_no_unreadable_label():
+def test_very_narrow_swatch_gets_no_unreadable_label_and_the_title_says_so():
     p = Palette([[0, 0, 0], [255, 255, 255]], counts=[999, 1])
     ax = plot.swatches(p)
     assert len(ax.patches) == 2
     assert [t.get_text().split()[0] for t in ax.texts] == ["#000000"]
+    assert ax.get_title().endswith("(1 too narrow to label)")
+
+
+def test_a_swatch_of_a_few_percent_still_gets_its_hex_code():
+    ax = plot.swatches(Palette([[0, 0, 0], [200, 160, 100]], counts=[97, 3]))
+    assert [t.get_text().split()[0] for t in ax.texts] == ["#000000", "#c8a064"]
+    assert "too narrow" not in ax.get_title()
+
+
+def test_elbow_labels_ks_that_do_not_run_together():
+    ax = plot.elbow([1, 2, 3, 4, 6, 8, 12, 16, 24, 32], np.linspace(10, 1, 10))
+    ticks = ax.get_xticks().tolist()
+    assert ticks[0] == 1 and ticks[-1] == 32 and 4 in ticks
+    assert min(np.diff(ticks)) >= 31 / 16
+
+
+def test_step_axes_have_whole_number_ticks():
+    ax = plot.inertia_curve(np.linspace(900, 400, 12))
+    ax.figure.canvas.draw()
+    assert all(float(t).is_integer() for t in ax.get_xticks())
+
+
+def test_rgb_axes_keep_the_blue_label_clear_of_its_ticks():
+    ax = plot.rgb_scatter(np.zeros((4, 3), np.uint8))
+    assert ax.zaxis.labelpad > ax.xaxis.labelpad
 
 
 def test_swatches_with_zero_counts_show_equal_widths():
@@ -463,7 +488,8 @@ def test_size_curve_plots_kilobytes_and_the_original():
     ax = plot.size_curve([2, 4, 8], [2000, 5000, 9000], original=300_000, mark=4)
     assert ax.lines[0].get_ydata().tolist() == [2.0, 5.0, 9.0]
     assert any(list(line.get_ydata()) == [300.0, 300.0] for line in ax.lines)
-    assert "300 kB" in ax.get_legend().get_texts()[0].get_text()
+    assert "300 kB" in ax.texts[0].get_text()
+    assert ax.get_legend() is None  # a legend box would cover the curve in the k chooser's small panels
 
 
 def test_gallery_wraps_into_rows_of_ncols():
@@ -474,3 +500,62 @@ def test_gallery_wraps_into_rows_of_ncols():
     assert len(axes) == 5 and len(rows) == 3 and len(columns) == 2
     with pytest.raises(InvalidParameterError, match="ncols"):
         plot.gallery(images, ncols=0)
+
+
+# -- the half-steps of lesson 03 --------------------------------------------------
+
+
+@pytest.fixture
+def points_history():
+    from colorlab.lloyd import lloyd_points
+
+    return lloyd_points([[0, 0], [0, 40], [200, 0], [200, 40], [210, 20]], 2, init=[[0, 0], [0, 40]])
+
+
+def test_voronoi_step_tints_the_cells_and_draws_an_arrow_after_an_update(points_history):
+    ax = plot.voronoi_step(points_history, 1)
+    assert ax.get_title().startswith("update 1")
+    assert len(ax.images) == 1 and len(ax.collections) == 2
+    np.testing.assert_allclose(ax.collections[1].get_offsets(), points_history.half_steps[1].centers)
+    assert [t for t in ax.texts if t.arrow_patch is not None]  # where the centers came from
+    assert not plot.voronoi_step(points_history, 2).texts  # an assign moves no center
+
+
+def test_voronoi_step_refuses_3d_points_and_bad_positions(points_history):
+    from colorlab.lloyd import lloyd_points
+
+    with pytest.raises(InvalidParameterError, match="2D points"):
+        plot.voronoi_step(lloyd_points(np.eye(3) * 9, 2, seed=0), 0)
+    with pytest.raises(InvalidParameterError, match="half-step from 0 to"):
+        plot.voronoi_step(points_history, 99)
+
+
+def test_voronoi_steps_shows_the_start_the_first_steps_and_the_end(points_history):
+    axes = plot.voronoi_steps(points_history)
+    names = [ax.get_title().split(" ·")[0] for ax in axes]
+    assert names[0] == "start" and names[-1] == points_history.half_steps[-1].name
+    assert len(axes) == len(points_history.half_steps)  # a short run: every half-step
+
+
+def test_half_step_curve_puts_updates_between_the_steps(small_photo):
+    from colorlab.lloyd import lloyd_history
+
+    history = lloyd_history(small_photo, 3, seed=0)
+    ax = plot.half_step_curve(history, mark=3)
+    xs = ax.lines[0].get_xdata()
+    assert xs.tolist() == [h.x for h in history.half_steps]
+    assert xs[1] == 0.5 and history.half_steps[1].kind == "update"
+    assert np.all(np.diff(ax.lines[0].get_ydata()) <= 1e-9)  # never up
+    assert ax.lines[-1].get_xdata()[0] == history.half_steps[3].x
+
+
+def test_lloyd_overview_shows_chosen_half_steps(small_photo):
+    from colorlab.lloyd import lloyd_history
+
+    history = lloyd_history(small_photo, 3, seed=0)
+    figure = plot.lloyd_overview(small_photo, history)
+    titles = [ax.get_title() for ax in figure.axes if ax.name != "3d" and ax.images]
+    assert titles[0] == "start: first centers" and titles[1] == "update 1: centers move"
+    assert titles[-1].endswith("converged")
+    with pytest.raises(InvalidParameterError, match="1 to 6"):
+        plot.lloyd_overview(small_photo, history, positions=list(range(7)))
