@@ -19,8 +19,9 @@ from matplotlib.figure import Figure
 from . import metrics, plot
 from .hierarchy import MAX_LEAVES, color_tree
 from .images import as_image, load_image
+from .lessons import _StaticThenLive, static_png
 from .quantize import quantize
-from .widgets import _figure_view, _push
+from .widgets import _figure_view, _for_display, _push
 
 __all__ = ["DendrogramCutter", "dendrogram_cutter"]
 
@@ -54,13 +55,16 @@ def dendrogram_cutter(image="chelsea", k: int = 8, *, space: str = "rgb", max_k:
     return DendrogramCutter(image, k, space=space, max_k=max_k)
 
 
-class DendrogramCutter:
+class DendrogramCutter(_StaticThenLive):
     """Slider, state and figure of :func:`dendrogram_cutter`.
 
     Attributes: ``k_slider``, ``tree`` (the :class:`colorlab.hierarchy.ColorTree`), ``image``,
     ``palette``, ``quantized``, ``stats`` (mse, psnr, delta_e), ``stats_text``, ``figure``,
-    ``cut_line`` (the dashed line on the dendrogram) and ``widget``.
+    ``cut_line`` (the dashed line on the dendrogram) and ``widget``. Displayed in a notebook, it
+    first shows a static picture (:meth:`static_png`: the photo cut at a few k), then itself.
     """
+
+    static_alt = "the photo redrawn with the Ward tree cut at a few values of k, beside the original"
 
     def __init__(self, image="chelsea", k: int = 8, *, space: str = "rgb", max_k: int = 32,
                  max_leaves: int = MAX_LEAVES):
@@ -83,9 +87,6 @@ class DendrogramCutter:
         self.update()
         self.k_slider.observe(lambda change: self.update(), names="value")
 
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
-
     def update(self) -> None:
         """Cut the tree at the slider's k and redraw."""
         k = self.k_slider.value
@@ -107,3 +108,14 @@ class DendrogramCutter:
         self.stats_text.value = (f"k = <b>{k}</b> · MSE <b>{s['mse']:.1f}</b> · PSNR <b>{s['psnr']:.2f} dB</b> · "
                                  f"mean ΔE2000 <b>{s['delta_e']:.2f}</b>")
         _push(self.figure, self.figure_view)
+
+    def static_png(self) -> bytes:
+        """The original and the tree cut at k = 2, 4, 8 and 16 (those the slider offers), with MSE, as a PNG."""
+        ks = [k for k in (2, 4, 8, 16) if k <= self.k_slider.max] or [self.k_slider.max]
+        images, titles = [_for_display(self.image)], ["original"]
+        for k in ks:
+            quantized = quantize(self.image, self.tree.palette(k))
+            images.append(_for_display(quantized))
+            titles.append(f"cut at k = {k}: MSE {metrics.mse(self.image, quantized):.0f}")
+        axes = plot.gallery(images, titles, ncols=3 if len(images) > 4 else len(images))
+        return static_png(axes[0].figure)

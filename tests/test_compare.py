@@ -68,3 +68,35 @@ def test_table_has_a_header_and_a_line_per_row(small_photo):
     assert lines[0].split() == ["name", "colors", "MSE", "PSNR", "dB", "deltaE", "seconds"]
     assert [line.split()[0] for line in lines[1:]] == ["kmeans", "median-cut"]
     assert lines[1].split()[1:3] == ["4", f"{rows[0].mse:.1f}"]
+
+
+def test_timing_warms_up_then_keeps_the_fastest_of_the_repeats(monkeypatch, small_photo):
+    # the first call in a fresh kernel also loads compiled code: it must never be the one shown
+    durations = iter([5.0, 0.3, 0.2, 0.4])  # warm-up, then three timed runs
+    calls = []
+
+    def fake_work():
+        calls.append(1)
+        return "result"
+
+    clock = {"now": 0.0}
+
+    def fake_counter():
+        return clock["now"]
+
+    def advance_work():
+        clock["now"] += next(durations)
+        return fake_work()
+
+    monkeypatch.setattr(compare.time, "perf_counter", fake_counter)
+    result, seconds = compare._timed(advance_work, 3, True)
+    assert result == "result" and len(calls) == 4 and seconds == pytest.approx(0.2)
+
+
+def test_timing_options_are_checked(small_photo):
+    with pytest.raises(InvalidParameterError, match="repeat must be a whole number"):
+        compare.compare_methods(small_photo, 3, ["kmeans"], repeat=0)
+    with pytest.raises(InvalidParameterError, match="warm_up must be True or False"):
+        compare.compare_dithers(small_photo, colorlab.fit_palette(small_photo, 3), warm_up="yes")
+    rows = compare.compare_methods(small_photo, 3, ["median-cut"], repeat=1, warm_up=False)
+    assert rows[0].seconds > 0

@@ -45,3 +45,16 @@ def test_slider_range_and_display(cutter):
 def test_a_photo_name_is_loaded():
     cutter = compare_widgets.dendrogram_cutter("rocket", k=3, space="oklab")
     assert cutter.image.shape == colorlab.load_image("rocket").shape and cutter.palette.space == "oklab"
+
+
+def test_a_static_picture_comes_before_the_widget(cutter):
+    from unittest import mock
+
+    from IPython.display import Image as StaticImage
+
+    shown = []
+    with mock.patch("IPython.display.display", side_effect=lambda *objs, **kw: shown.extend(objs)):
+        cutter._ipython_display_()
+    picture, live = shown
+    assert isinstance(picture, StaticImage) and picture.data[:4] == b"\x89PNG" and picture.alt
+    assert live is cutter.widget
