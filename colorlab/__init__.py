@@ -29,6 +29,7 @@ from .errors import (
     InvalidImageError,
     InvalidParameterError,
 )
+from .histogram import ColorHistogram, color_histogram
 from .images import load_image, save_image, to_rgb8
 from .palette import Palette
 from .quantize import quantize, reduce_colors
@@ -43,6 +44,7 @@ except PackageNotFoundError:  # running from a checkout that was never installed
 __all__ = [
     "METHODS",
     "SPACES",
+    "ColorHistogram",
     "ColorlabError",
     "ColorlabWarning",
     "ImageFileError",
@@ -50,6 +52,7 @@ __all__ = [
     "InvalidImageError",
     "InvalidParameterError",
     "Palette",
+    "color_histogram",
     "fit_palette",
     "load_image",
     "quantize",
@@ -65,7 +68,7 @@ __all__ = [
 
 _LAZY_SUBMODULES = {
     "plot", "widgets", "lessons", "compare_widgets", "figures", "metrics", "colorspace", "lloyd", "compare",
-    "hierarchy", "mediancut", "dither", "cli",
+    "hierarchy", "mediancut", "dither", "cli", "explorer", "params", "histogram",
 }
 
 

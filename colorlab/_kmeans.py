@@ -74,6 +74,15 @@ def distinct_colors(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return unpack_rgb(distinct), counts
 
 
+def spread_values(codes: np.ndarray, distinct: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Give each pixel (by its code) the value of its distinct color (``distinct``: sorted codes)."""
+    if codes.size < _TABLE_PIXELS:
+        return values[np.searchsorted(distinct, codes)]
+    table = np.empty(1 << 24, dtype=values.dtype)  # only entries of present colors are read
+    table[distinct] = values
+    return table[codes]
+
+
 # -- threads --------------------------------------------------------------------------------------
 # The kernels release the GIL, so independent work runs on several cores from plain Python threads:
 # whole k-means++ starts, or row ranges of the points. Each point's label and bounds depend on that

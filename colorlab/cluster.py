@@ -33,11 +33,9 @@ gets a palette of exactly its colors and a warning.
 
 from __future__ import annotations
 
-import numbers
 import warnings
 
 import numpy as np
-from scipy.cluster import vq
 
 from PIL import Image, features
 
@@ -45,10 +43,11 @@ from . import _kmeans, hierarchy, mediancut
 from ._centers import palette_from_centers
 from .colorspace import SPACES, to_space
 from .errors import ColorlabWarning, InvalidParameterError
-from .images import as_pixels
+from .histogram import ColorHistogram, color_histogram
 from .palette import Palette
+from .params import MAX_K, check_choice, check_k
 
-__all__ = ["METHODS", "SLOW_METHODS", "SPACES", "MAX_K", "fit_palette", "warm_up"]
+__all__ = ["METHODS", "SLOW_METHODS", "SPACES", "MAX_K", "fit_palette", "fit_histogram", "nearest_labels", "warm_up"]
 
 #: Pillow's quantizers by method name (libimagequant only when Pillow was built with it).
 _PILLOW_METHODS = {
@@ -62,8 +61,6 @@ if features.check("libimagequant"):
 METHODS = ("kmeans", "kmeans2", "scipy", "agglomerative", "median-cut", *_PILLOW_METHODS)
 #: Methods that cluster every pixel (not the distinct colors): seconds to minutes on a megapixel photo.
 SLOW_METHODS = ("kmeans2", "scipy")
-#: The largest palette :func:`fit_palette` makes (GIF and PNG-8 palettes hold 256 colors).
-MAX_K = 256
 
 
 def fit_palette(image, k, *, method: str = "kmeans", seed=0, space: str = "rgb") -> Palette:
@@ -71,8 +68,9 @@ def fit_palette(image, k, *, method: str = "kmeans", seed=0, space: str = "rgb")
 
     Parameters
     ----------
-    image : ndarray of uint8, shape (H, W, 3) or (N, 3)
-        An RGB image or its pixels.
+    image : ndarray of uint8, shape (H, W, 3) or (N, 3), or ColorHistogram
+        An RGB image or its pixels, or its :func:`colorlab.color_histogram` (the same result; pass
+        the histogram when fitting the same image many times).
     k : int
         Number of colors, a whole number from 1 to :data:`MAX_K` (256).
     method : str, default "kmeans"
@@ -119,20 +117,47 @@ def fit_palette(image, k, *, method: str = "kmeans", seed=0, space: str = "rgb")
     >>> palette.to_hex(), palette.counts.tolist()
     (['#000000', '#f8fbfa'], [5, 4])
     """
-    return _fit(image, k, method, seed, space)[0]
+    check_k(k)
+    check_choice(method, METHODS, "method")
+    check_choice(space, SPACES, "space")
+    return fit_histogram(color_histogram(image), k, method=method, seed=seed, space=space)[0]
 
 
-def _fit(image, k, method, seed, space):
-    """:func:`fit_palette`'s work. Returns (palette, mapping): ``mapping`` is (the 24-bit code of every
-    pixel, the sorted distinct codes, the palette index of each distinct color) when making the
-    palette already found them (``colorlab.reduce_colors`` then skips the search), else None."""
-    k = _check_k(k)
-    method = _check_choice(method, METHODS, "method")
-    space = _check_choice(space, SPACES, "space")
-    pixels = as_pixels(image)
-    codes = _kmeans.pack_rgb(pixels)
-    distinct, counts = _kmeans.code_counts(codes)
-    colors = _kmeans.unpack_rgb(distinct)
+def fit_histogram(histogram: ColorHistogram, k, *, method: str = "kmeans", seed=0, space: str = "rgb"):
+    """Fit a palette to a color histogram and label its colors: what :func:`fit_palette` and
+    :func:`colorlab.reduce_colors` both do.
+
+    Parameters
+    ----------
+    histogram : ColorHistogram
+        From :func:`colorlab.color_histogram`.
+    k, method, seed, space
+        As in :func:`fit_palette`.
+
+    Returns
+    -------
+    palette : Palette
+        Exactly ``fit_palette(image, k, method=method, seed=seed, space=space)``.
+    labels : ndarray of int64, shape (n,)
+        For each of ``histogram.colors``, the index of the palette color :func:`colorlab.quantize`
+        gives it (its nearest in ``space``, ties to the color listed first).
+
+    Examples
+    --------
+    >>> from colorlab import color_histogram
+    >>> pixels = np.array([[0, 0, 0]] * 5 + [[250, 250, 250]] * 3 + [[240, 255, 250]], np.uint8)
+    >>> palette, labels = fit_histogram(color_histogram(pixels), 2)
+    >>> palette.to_hex(), labels.tolist()
+    (['#000000', '#f8fbfa'], [0, 1, 1])
+    """
+    k = check_k(k)
+    method = check_choice(method, METHODS, "method")
+    space = check_choice(space, SPACES, "space")
+    if not isinstance(histogram, ColorHistogram):
+        raise InvalidParameterError(
+            f"histogram must be a colorlab.ColorHistogram (from colorlab.color_histogram), got {type(histogram).__name__}"
+        )
+    colors, counts = histogram.colors, histogram.counts
     params = {"k": k, "seed": seed}
     if len(colors) <= k:
         if len(colors) < k:
@@ -141,21 +166,43 @@ def _fit(image, k, method, seed, space):
                 ColorlabWarning,
                 stacklevel=3,
             )
-        return Palette(colors, counts, method=method, space=space, params=params), None
+        palette = Palette(colors, counts, method=method, space=space, params=params)
+        return palette, nearest_labels(colors, palette)
     coords = to_space(colors, space)
     if method == "kmeans":
         centers = _kmeans.fit_centers(colors, coords, counts, k, np.random.default_rng(seed))
     elif method == "agglomerative":
-        return hierarchy.tree_of_colors(colors, counts, space).palette(k, seed=seed), None
+        palette = hierarchy.tree_of_colors(colors, counts, space).palette(k, seed=seed)
+        return palette, nearest_labels(colors, palette)
     elif method == "median-cut":
         centers = mediancut.median_cut_centers(coords, counts, k)
     elif method in _PILLOW_METHODS:
-        centers = to_space(_fit_pillow(pixels, k, _PILLOW_METHODS[method]), space)
+        centers = to_space(_fit_pillow(histogram.pixels(), k, _PILLOW_METHODS[method]), space)
     else:
-        centers = _fit_scipy(to_space(pixels, space), k, method, seed)
-    palette, labels = palette_from_centers(centers, colors, coords, counts, k, method=method, space=space,
-                                           params=params, with_labels=True)
-    return palette, (codes, distinct, labels)
+        centers = _fit_scipy(to_space(histogram.pixels(), space), k, method, seed)
+    return palette_from_centers(centers, colors, coords, counts, k, method=method, space=space,
+                                params=params, with_labels=True)
+
+
+def nearest_labels(colors: np.ndarray, palette: Palette) -> np.ndarray:
+    """Index of the nearest ``palette`` color (in ``palette.space``, ties to the first listed) of each color.
+
+    Parameters
+    ----------
+    colors : ndarray of uint8, shape (n, 3)
+    palette : Palette
+
+    Returns
+    -------
+    ndarray of int64, shape (n,)
+
+    Examples
+    --------
+    >>> palette = Palette([[0, 0, 0], [255, 255, 255]], counts=[1, 1])
+    >>> nearest_labels(np.array([[10, 10, 10], [200, 200, 200]], np.uint8), palette).tolist()
+    [0, 1]
+    """
+    return _kmeans.assign(to_space(colors, palette.space), to_space(palette.colors, palette.space))
 
 
 def _fit_pillow(pixels: np.ndarray, k: int, quantizer) -> np.ndarray:
@@ -168,20 +215,10 @@ def _fit_pillow(pixels: np.ndarray, k: int, quantizer) -> np.ndarray:
     return table[used]
 
 
-def _check_k(k) -> int:
-    if isinstance(k, (bool, np.bool_)) or not isinstance(k, numbers.Integral) or not 1 <= k <= MAX_K:
-        raise InvalidParameterError(f"k must be a whole number from 1 to {MAX_K}, got {k!r}")
-    return int(k)
-
-
-def _check_choice(value, choices, name: str) -> str:
-    if not isinstance(value, str) or value not in choices:
-        raise InvalidParameterError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
-    return value
-
-
 def _fit_scipy(data: np.ndarray, k: int, method: str, seed) -> np.ndarray:
     """Centers from scipy's k-means on every pixel (``data``: (N, 3) float64 coordinates)."""
+    from scipy.cluster import vq  # only these two methods need it (0.4 s of a command's start-up)
+
     if method == "scipy":
         # The blog's call. vq.kmeans rejects integer arrays with "TypeError: type other than float
         # or double not supported"; to_space gives float64, the blog's fix was pixels.astype(float).

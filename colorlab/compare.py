@@ -28,14 +28,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import metrics
-from .cluster import METHODS, SPACES, _check_choice
+from .cluster import METHODS, SPACES
+from .params import check_choice
 from .dither import DITHERS
 from .errors import InvalidParameterError
 from .images import as_pixels
 from .palette import Palette
 from .quantize import quantize, reduce_colors
 
-__all__ = ["Row", "compare_methods", "compare_spaces", "compare_dithers", "table"]
+__all__ = ["Row", "compare_methods", "compare_spaces", "compare_dithers", "table", "patch_mse"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,7 +100,7 @@ def _fit_and_measure(label: str, image: np.ndarray, k: int, repeat: int, warm_up
 def _names(values, valid, what: str) -> list[str]:
     if isinstance(values, str) or not hasattr(values, "__iter__"):
         raise InvalidParameterError(f"{what} must be a list of names such as {list(valid[:2])}, got {values!r}")
-    values = [_check_choice(value, valid, what.rstrip("s")) for value in values]
+    values = [check_choice(value, valid, what.rstrip("s")) for value in values]
     if not values:
         raise InvalidParameterError(f"{what} must list at least one name, got an empty list")
     return values
@@ -190,6 +191,59 @@ def compare_dithers(image, palette: Palette, dithers=DITHERS, *, repeat: int = 3
     return rows
 
 
+def patch_mse(original, quantized, size: int = 4) -> float:
+    """MSE between the mean colors of ``size`` x ``size`` patches: the error an eye sees from a distance.
+
+    Seen from far enough, the eye averages small patches of pixels. Dithering relies on this: it
+    makes single pixels worse (a higher :func:`colorlab.metrics.mse`) so that the average over a
+    patch is closer to the original. This measure averages both images over patches first, then
+    takes the MSE (squared RGB distance, channels summed, as :func:`colorlab.metrics.mse`).
+    Rows and columns that do not fill a whole patch at the bottom and right are left out.
+
+    Parameters
+    ----------
+    original, quantized : ndarray of uint8, shape (H, W, 3)
+        The same shape.
+    size : int, default 4
+        Side of a patch in pixels; 1 gives the ordinary MSE.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    InvalidParameterError
+        If the shapes differ or ``size`` is not a whole number from 1 to the smaller side of the image.
+
+    Examples
+    --------
+    >>> gray = np.full((4, 4, 3), 128, np.uint8)
+    >>> checkers = np.where((np.indices((4, 4)).sum(axis=0) % 2)[..., None] == 1, 255, 0).astype(np.uint8)
+    >>> checkers = np.repeat(checkers, 3, axis=2)
+    >>> round(patch_mse(gray, checkers, 1)), round(patch_mse(gray, checkers, 2), 2)
+    (48771, 0.75)
+    """
+    original, quantized = np.asarray(original), np.asarray(quantized)
+    as_pixels(original)
+    as_pixels(quantized)
+    if original.shape != quantized.shape or original.ndim != 3:
+        raise InvalidParameterError(
+            f"original and quantized must be two (H, W, 3) images of the same shape, got {original.shape} "
+            f"and {quantized.shape}")
+    smaller = min(original.shape[:2])
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or not 1 <= size <= smaller:
+        raise InvalidParameterError(f"size must be a whole number from 1 to {smaller} (the image's smaller side), "
+                                    f"got {size!r}")
+    height, width = original.shape[0] // size * size, original.shape[1] // size * size
+
+    def means(image):
+        blocks = image[:height, :width].astype(np.float64).reshape(height // size, size, width // size, size, 3)
+        return blocks.mean(axis=(1, 3))
+
+    return float(((means(original) - means(quantized)) ** 2).sum(axis=2).mean())
+
+
 def table(rows) -> str:
     """The rows as a plain-text table: label, colors, MSE, PSNR, mean deltaE and seconds.
 
@@ -198,12 +252,12 @@ def table(rows) -> str:
     >>> gray = np.full((4, 4, 3), 100, np.uint8)
     >>> print(table(compare_dithers(gray, Palette([[0, 0, 0], [255, 255, 255]], counts=[1, 1]), ["none"])))
     name                 colors      MSE  PSNR dB  deltaE  seconds
-    none                      1  30000.0     8.13    29.7     0.00
+    none                      1  30000.0     8.13   29.66    0.000
     """
     rows = list(rows)
     lines = [f"{'name':<20} {'colors':>6} {'MSE':>8} {'PSNR dB':>8} {'deltaE':>7} {'seconds':>8}"]
     for row in rows:
         used = len(np.unique(row.quantized.reshape(-1, 3), axis=0))
-        lines.append(f"{row.label:<20} {used:>6} {row.mse:>8.1f} {row.psnr:>8.2f} {row.delta_e:>7.1f} "
-                     f"{row.seconds:>8.2f}")
+        lines.append(f"{row.label:<20} {used:>6} {row.mse:>8.1f} {row.psnr:>8.2f} {row.delta_e:>7.2f} "
+                     f"{row.seconds:>8.3f}")
     return "\n".join(lines)

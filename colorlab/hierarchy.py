@@ -228,9 +228,9 @@ class ColorTree:
         >>> color_tree(pixels).palette(2).to_hex()
         ['#050000', '#c8c8c8']
         """
-        from .cluster import _check_k
+        from .params import check_k
 
-        k = _check_k(k)
+        k = check_k(k)
         params = {"k": k, "seed": seed}
         if len(self.colors) <= k:
             if len(self.colors) < k:
@@ -281,9 +281,9 @@ def color_tree(image, *, space: str = "rgb", max_leaves: int = MAX_LEAVES) -> Co
     >>> tree.n_leaves, tree.leaf_labels(2).tolist()
     (3, [0, 0, 1])
     """
-    from .cluster import _check_choice
+    from .params import check_choice
 
-    space = _check_choice(space, SPACES, "space")
+    space = check_choice(space, SPACES, "space")
     if isinstance(max_leaves, bool) or not isinstance(max_leaves, (int, np.integer)) or max_leaves < 2:
         raise InvalidParameterError(f"max_leaves must be a whole number of at least 2, got {max_leaves!r}")
     colors, counts = _kmeans.distinct_colors(as_pixels(image))

@@ -8,7 +8,11 @@
 - :func:`sweep_k`, :func:`smallest_k_for_psnr`: fit, quantize and measure for
   several k, as rows of :class:`KSweepRow`.
 
-Images are ``(H, W, 3)`` uint8 arrays, or ``(N, 3)`` uint8 pixel arrays.
+Images are ``(H, W, 3)`` uint8 arrays, or ``(N, 3)`` uint8 pixel arrays. In place of the original
+image, :func:`mse`, :func:`psnr`, :func:`delta_e` and :func:`count_colors` also take its
+:func:`colorlab.color_histogram`; with a :class:`colorlab.Palette` in place of the quantized image
+they measure ``quantize(original, palette)`` exactly, from the weighted distinct colors, without
+drawing a single pixel (:func:`histogram_mse`).
 
 Examples
 --------
@@ -32,6 +36,7 @@ import numpy as np
 
 from .colorspace import to_space
 from .errors import InvalidImageError, InvalidParameterError
+from .histogram import ColorHistogram, color_histogram
 from .images import as_pixels
 from .palette import Palette
 
@@ -93,8 +98,11 @@ def mse(original, quantized) -> float:
 
     Parameters
     ----------
-    original, quantized : ndarray of uint8, shape (H, W, 3) or (N, 3)
-        Two images (or pixel arrays) of the same shape.
+    original : ndarray of uint8, shape (H, W, 3) or (N, 3), or ColorHistogram
+        The original image (or pixels), or its :func:`colorlab.color_histogram`.
+    quantized : ndarray of uint8 of the same shape, or Palette
+        The redrawn image; or a palette, meaning ``quantize(original, palette)`` (computed exactly
+        from the distinct colors by :func:`histogram_mse`).
 
     Returns
     -------
@@ -113,6 +121,10 @@ def mse(original, quantized) -> float:
     >>> mse(a, b)
     12.5
     """
+    if isinstance(quantized, Palette):
+        return histogram_mse(color_histogram(original), quantized)
+    if isinstance(original, ColorHistogram):
+        original = original.image()
     first, second = _pixel_pair(original, quantized)
     total = 0.0
     for channel in range(3):
@@ -130,7 +142,8 @@ def psnr(original, quantized) -> float:
 
     Parameters
     ----------
-    original, quantized : ndarray of uint8, shape (H, W, 3) or (N, 3)
+    original, quantized
+        As in :func:`mse` (a ColorHistogram and a Palette too).
 
     Returns
     -------
@@ -145,6 +158,47 @@ def psnr(original, quantized) -> float:
     0.0
     """
     return psnr_from_mse(mse(original, quantized))
+
+
+def histogram_mse(histogram: ColorHistogram, palette: Palette, labels=None) -> float:
+    """The exact :func:`mse` of ``quantize(image, palette)``, from the image's color histogram alone.
+
+    Each distinct color contributes its squared distance to its palette color times its pixel count;
+    integer arithmetic, so the result equals :func:`mse` of the drawn image to the last bit.
+
+    Parameters
+    ----------
+    histogram : ColorHistogram
+        From :func:`colorlab.color_histogram`.
+    palette : Palette
+    labels : ndarray of int, shape (n,), optional
+        The palette index of each of ``histogram.colors`` if already known (as
+        :func:`colorlab.cluster.fit_histogram` returns them); by default the nearest, as
+        :func:`colorlab.quantize` chooses.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import colorlab
+    >>> image = colorlab.load_image("coffee")
+    >>> palette = colorlab.fit_palette(image, 4)
+    >>> histogram_mse(colorlab.color_histogram(image), palette) == mse(image, colorlab.quantize(image, palette))
+    True
+    """
+    from .cluster import nearest_labels  # cluster uses metrics' neighbours; import on use
+
+    if not isinstance(histogram, ColorHistogram):
+        raise InvalidParameterError(f"histogram must be a colorlab.ColorHistogram, got {type(histogram).__name__}")
+    if not isinstance(palette, Palette):
+        raise InvalidParameterError(f"palette must be a colorlab.Palette, got {type(palette).__name__}")
+    if labels is None:
+        labels = nearest_labels(histogram.colors, palette)
+    difference = histogram.colors.astype(np.int64) - palette.colors.astype(np.int64)[labels]
+    squared = np.einsum("ij,ij->i", difference, difference)
+    return int(squared @ histogram.counts) / histogram.n_pixels
 
 
 def psnr_from_mse(mse_value: float) -> float:
@@ -266,8 +320,9 @@ def delta_e(original, quantized) -> float:
 
     Parameters
     ----------
-    original, quantized : ndarray of uint8, shape (H, W, 3) or (N, 3)
-        Two images (or pixel arrays) of the same shape.
+    original, quantized
+        Two images (or pixel arrays) of the same shape; or, as in :func:`mse`, a ColorHistogram in
+        place of the original and a Palette in place of the quantized image.
 
     Returns
     -------
@@ -279,6 +334,15 @@ def delta_e(original, quantized) -> float:
     >>> round(delta_e(white, np.zeros_like(white)), 6)
     100.0
     """
+    if isinstance(quantized, Palette):
+        from .cluster import nearest_labels
+
+        histogram = color_histogram(original)
+        labels = nearest_labels(histogram.colors, quantized)
+        differences = ciede2000(to_space(histogram.colors, "lab"), to_space(quantized.colors, "lab")[labels])
+        return float(differences @ histogram.counts / histogram.n_pixels)
+    if isinstance(original, ColorHistogram):
+        original = original.image()
     first, second = _pixel_pair(original, quantized)
     # A quantized photo has far fewer distinct (original, quantized) pairs than
     # pixels: compute CIEDE2000 once per pair, weighted by how often it occurs.
@@ -304,7 +368,7 @@ def count_colors(image) -> int:
 
     Parameters
     ----------
-    image : ndarray of uint8, shape (H, W, 3) or (N, 3)
+    image : ndarray of uint8, shape (H, W, 3) or (N, 3), or ColorHistogram
 
     Returns
     -------
@@ -315,6 +379,8 @@ def count_colors(image) -> int:
     >>> count_colors(np.array([[0, 0, 0], [255, 0, 0], [0, 0, 0]], np.uint8))
     2
     """
+    if isinstance(image, ColorHistogram):
+        return len(image)
     codes = _pack24(as_pixels(image, "image"))
     if codes.size < _PRESENCE_TABLE_MIN_PIXELS:
         return int(np.unique(codes).size)

@@ -15,11 +15,12 @@ from __future__ import annotations
 import numpy as np
 
 from . import _kmeans, dither as _dither
-from .cluster import _fit
-from .colorspace import to_space
+from .cluster import METHODS, SPACES, fit_histogram, nearest_labels
 from .errors import InvalidParameterError
+from .histogram import ColorHistogram, color_histogram
 from .images import as_pixels
 from .palette import Palette
+from .params import check_choice, check_k
 
 __all__ = ["quantize", "reduce_colors"]
 
@@ -29,8 +30,8 @@ def quantize(image, palette: Palette, *, dither: str = "none", return_labels: bo
 
     Parameters
     ----------
-    image : ndarray of uint8, shape (H, W, 3) or (N, 3)
-        An RGB image or its pixels.
+    image : ndarray of uint8, shape (H, W, 3) or (N, 3), or ColorHistogram
+        An RGB image or its pixels, or its :func:`colorlab.color_histogram` (the same result).
     palette : Palette
         The colors to use, e.g. from :func:`colorlab.fit_palette`. Distances are measured in
         ``palette.space`` ("rgb", "lab" or "oklab"); ties go to the color listed first.
@@ -72,22 +73,23 @@ def quantize(image, palette: Palette, *, dither: str = "none", return_labels: bo
             f"palette must be a colorlab.Palette (from colorlab.fit_palette), got {type(palette).__name__}"
         )
     _check_dither(dither)
-    pixels = as_pixels(image)  # validate before anything else touches the input
-    array = np.asarray(image)
-    label_dtype = np.uint8 if len(palette) <= 256 else np.uint16
-    if dither == "none":
-        labels = _nearest_labels(pixels, palette)
-    else:
-        as_grid = pixels.reshape(array.shape if array.ndim == 3 else (1, -1, 3))
-        if dither == "bayer":
-            grid_labels = _dither.bayer_labels(as_grid, palette, lambda p: _nearest_labels(p, palette))
+    if isinstance(image, ColorHistogram):
+        shape = image.shape
+        if dither == "none":
+            labels = image.spread(_label_type(palette, nearest_labels(image.colors, palette)))
         else:
-            grid_labels = _dither.floyd_steinberg_labels(as_grid, palette)
-        labels = grid_labels.reshape(-1)
-    labels = labels.astype(label_dtype)
-    quantized = np.take(palette.colors, labels, axis=0).reshape(array.shape)
+            labels = _dithered_labels(image.pixels(), shape, palette, dither)
+    else:
+        pixels = as_pixels(image)  # validate before anything else touches the input
+        shape = np.shape(image)
+        if dither == "none":
+            labels = _nearest_labels(pixels, palette)
+        else:
+            labels = _dithered_labels(pixels, shape, palette, dither)
+    labels = _label_type(palette, labels)
+    quantized = np.take(palette.colors, labels, axis=0).reshape(shape)
     if return_labels:
-        return quantized, labels.reshape(array.shape[:-1])
+        return quantized, labels.reshape(shape[:-1])
     return quantized
 
 
@@ -101,8 +103,8 @@ def reduce_colors(image, k, *, method: str = "kmeans", seed=0, space: str = "rgb
 
     Parameters
     ----------
-    image : ndarray of uint8, shape (H, W, 3) or (N, 3)
-        An RGB image or its pixels.
+    image : ndarray of uint8, shape (H, W, 3) or (N, 3), or ColorHistogram
+        An RGB image or its pixels, or its :func:`colorlab.color_histogram`.
     k : int
         Number of colors, 1 to 256.
     method, seed, space
@@ -132,13 +134,14 @@ def reduce_colors(image, k, *, method: str = "kmeans", seed=0, space: str = "rgb
     (8, True)
     """
     _check_dither(dither)
-    palette, mapping = _fit(image, k, method, seed, space)
-    if mapping is None or dither != "none":
-        return quantize(image, palette, dither=dither), palette
-    codes, distinct, labels = mapping
-    label_dtype = np.uint8 if len(palette) <= 256 else np.uint16
-    pixel_labels = _spread(codes, distinct, labels.astype(label_dtype))
-    return np.take(palette.colors, pixel_labels, axis=0).reshape(np.shape(image)), palette
+    check_k(k)
+    check_choice(method, METHODS, "method")
+    check_choice(space, SPACES, "space")
+    histogram = color_histogram(image)
+    palette, labels = fit_histogram(histogram, k, method=method, seed=seed, space=space)
+    if dither != "none":
+        return quantize(histogram, palette, dither=dither), palette
+    return np.take(palette.colors, histogram.spread(_label_type(palette, labels)), axis=0), palette
 
 
 def _check_dither(dither) -> None:
@@ -146,21 +149,23 @@ def _check_dither(dither) -> None:
         raise InvalidParameterError(f"dither must be one of {', '.join(map(repr, _dither.DITHERS))}, got {dither!r}")
 
 
+def _label_type(palette: Palette, labels: np.ndarray) -> np.ndarray:
+    return labels.astype(np.uint8 if len(palette) <= 256 else np.uint16, copy=False)
+
+
+def _dithered_labels(pixels: np.ndarray, shape: tuple, palette: Palette, dither: str) -> np.ndarray:
+    """Palette index of every pixel with dithering; an (N, 3) pixel array is dithered as one row."""
+    as_grid = pixels.reshape(shape if len(shape) == 3 else (1, -1, 3))
+    if dither == "bayer":
+        grid_labels = _dither.bayer_labels(as_grid, palette, lambda p: _nearest_labels(p, palette))
+    else:
+        grid_labels = _dither.floyd_steinberg_labels(as_grid, palette)
+    return grid_labels.reshape(-1)
+
+
 def _nearest_labels(pixels: np.ndarray, palette: Palette) -> np.ndarray:
     """Index of the nearest palette color (in ``palette.space``) of every (N, 3) uint8 pixel."""
     codes = _kmeans.pack_rgb(pixels)
     distinct = _kmeans.distinct_codes(codes)
-    nearest = _kmeans.assign(
-        to_space(_kmeans.unpack_rgb(distinct), palette.space), to_space(palette.colors, palette.space)
-    )
-    label_dtype = np.uint8 if len(palette) <= 256 else np.uint16
-    return _spread(codes, distinct, nearest.astype(label_dtype))
-
-
-def _spread(codes: np.ndarray, distinct: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Give each pixel (by its code) the value of its distinct color."""
-    if codes.size < _kmeans._TABLE_PIXELS:
-        return values[np.searchsorted(distinct, codes)]
-    table = np.empty(1 << 24, dtype=values.dtype)  # only entries of present colors are read
-    table[distinct] = values
-    return table[codes]
+    nearest = nearest_labels(_kmeans.unpack_rgb(distinct), palette)
+    return _kmeans.spread_values(codes, distinct, _label_type(palette, nearest))

@@ -309,7 +309,7 @@ def test_blitted_update_shows_the_new_palette():
     swatch_rows = slice(height - bottom, height - top)  # figure pixels count y from the bottom
     assert not np.array_equal(before[swatch_rows, left:right], after[swatch_rows, left:right])
     assert len(ex.swatches_axes.patches) == 12
-    assert ex.swatches_axes.get_title() == "palette: 12 colors, width = share of pixels"
+    assert ex.swatches_axes.get_title().startswith("palette: 12 colors, width = share of pixels")
     assert ex.scatter_axes.get_title() == "pixels and 12 palette colors in RGB space"
 
 

@@ -1,0 +1,24 @@
+"""The live explorer: pick a photo, move k, see the palette, the redrawn photo and the RGB cube.
+
+- :mod:`colorlab.explorer.session`: what is computed (photos, histograms, results, cache); no screen.
+- :mod:`colorlab.explorer.app`: the widget (anywidget) with its browser front end ``explorer.js``
+  and ``explorer.css``: the photo and the 3D view are painted in the browser, from one byte per
+  displayed pixel, and the 3D view turns there without the kernel.
+
+Where a custom front end cannot load, :func:`colorlab.widgets.explorer` is the same explorer drawn
+by matplotlib (ipympl or PNG images), and a notebook saved with the explorer's output still shows
+a still picture of it.
+
+Examples
+--------
+>>> from colorlab.explorer import explorer
+>>> ex = explorer("coffee", k=5)
+>>> ex.k = 8
+>>> len(ex.palette)
+8
+"""
+
+from .app import Explorer, explorer
+from .session import DISPLAY_SIZE, K_MAX, SCATTER_POINTS, Key, Photo, Result, Session
+
+__all__ = ["Explorer", "explorer", "Session", "Key", "Photo", "Result", "DISPLAY_SIZE", "K_MAX", "SCATTER_POINTS"]

@@ -1,0 +1,509 @@
+"""The explorer widget: :mod:`colorlab.explorer.session` computes, ``explorer.js`` paints in the browser.
+
+:class:`Explorer` is an anywidget. Its controls (photo, k, method, seed, space, dither) are synced
+traits; every result goes to the browser as the palette plus one byte per displayed pixel, and the
+browser keeps what it was sent, so a k it has seen is painted again without asking the kernel.
+
+How a k step stays fast (measured by ``benchmarks/bench_browser.py`` from painted frames):
+
+* No debounce. A change from the browser is handed to one worker thread, which always computes
+  the newest setting; settings that were overtaken while it worked are dropped.
+* While the person looks, the worker computes the neighbouring k (k + 1, k - 1, k + 2, ...) and
+  sends them, so the next step is usually already in the browser.
+* The 3D view turns in the browser; the kernel never hears of it.
+
+A value set from Python (a notebook cell, a test) is computed at once, in the caller's thread, so
+the next line sees ``palette``, ``stats`` and ``quantized``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import re
+import threading
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import numpy as np
+import traitlets
+
+from .._files import write_atomically
+from ..cluster import METHODS, SLOW_METHODS, SPACES
+from ..dither import DITHERS
+from ..errors import ColorlabError, ImageTooLargeError, InvalidParameterError
+from ..images import DEFAULT_MAX_PIXELS, load_image, save_image
+from ..palette import Palette
+from .session import K_MAX, Key, Result, Session, check_key
+
+__all__ = ["Explorer", "explorer", "SEEDED_METHODS"]
+
+#: Methods whose result depends on the seed (the seed box is greyed out for the others).
+SEEDED_METHODS = ("kmeans", "kmeans2", "scipy")
+#: Neighbouring k computed ahead after each change from the browser.
+PREFETCH = 4
+#: Largest upload, in megabytes.
+MAX_UPLOAD_MB = 40
+
+_HERE = Path(__file__).parent
+
+
+def explorer(image: Any = "rocket", k: int = 6, *, method: str = "kmeans", seed: int = 0, **options) -> "Explorer":
+    """Build the live explorer for a bundled photo (or an (H, W, 3) uint8 array).
+
+    Parameters
+    ----------
+    image : str or (H, W, 3) uint8 array, default "rocket"
+        A name from :func:`colorlab.samples` or an image array (shown as "your image").
+    k : int, default 6
+        Initial number of colors, 1 to 64.
+    method : str, default "kmeans"
+        Initial clustering method, one of :data:`colorlab.METHODS`.
+    seed : int, default 0
+        Initial random seed of the clustering.
+    **options
+        Passed to :class:`Explorer`: ``space``, ``dither``, ``export_folder``, ``export_to``,
+        ``max_pixels``, ``prefetch``, ``max_upload_mb``.
+
+    Returns
+    -------
+    Explorer
+        Displays itself when it is the last expression of a notebook cell.
+
+    Examples
+    --------
+    >>> ex = explorer("coffee", k=4)
+    >>> ex.k = 3
+    >>> len(ex.palette), ex.stats["colors_after"] <= 3
+    (3, True)
+    """
+    return Explorer(image, k, method=method, seed=seed, **options)
+
+
+class Explorer(anywidget.AnyWidget):
+    """The live explorer; see :func:`explorer`.
+
+    Controls (synced with the browser): ``photo``, ``k``, ``method``, ``seed``, ``space``,
+    ``dither``. State: ``result`` (what is shown: a :class:`colorlab.explorer.session.Result`),
+    ``palette``, ``stats`` (``mse``, ``psnr``, ``colors_before``, ``colors_after``, exact for the
+    full image), ``image`` (the full photo), ``quantized`` (the full quantized photo, drawn on
+    first access), ``message`` and ``error`` (the last status line).
+
+    Parameters
+    ----------
+    image, k, method, seed
+        As in :func:`explorer`.
+    space : {"rgb", "lab", "oklab"}, default "rgb"
+    dither : {"none", "floyd-steinberg", "bayer"}, default "none"
+    export_folder : str, default "colorlab-export"
+        Where Export writes, relative to the folder the notebook runs in. A folder outside it
+        (an absolute path, ``..``) is refused unless ``allow_outside=True``.
+    export_to : {"folder", "browser"}, default "folder"
+        ``"browser"``: Export sends the files to the person's browser as downloads and writes
+        nothing on the server (for a page served to a class).
+    max_pixels : int or None, default 100 million
+        Largest photo (bundled or uploaded) the explorer opens.
+    prefetch : int, default 4
+        How many neighbouring k are computed ahead after each change (0: none).
+    max_upload_mb : int, default 40
+        Largest upload.
+    allow_outside : bool, default False
+        Let ``export_folder`` point outside the notebook's folder.
+    """
+
+    _esm = _HERE / "explorer.js"
+    _css = _HERE / "explorer.css"
+
+    photo = traitlets.Unicode("").tag(sync=True)
+    photos = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    k = traitlets.Int(6).tag(sync=True)
+    k_max = traitlets.Int(K_MAX).tag(sync=True)
+    method = traitlets.Unicode("kmeans").tag(sync=True)
+    methods = traitlets.List().tag(sync=True)
+    seed = traitlets.Int(0).tag(sync=True)
+    seeded = traitlets.List(list(SEEDED_METHODS)).tag(sync=True)
+    space = traitlets.Unicode("rgb").tag(sync=True)
+    spaces = traitlets.List(list(SPACES)).tag(sync=True)
+    dither = traitlets.Unicode("none").tag(sync=True)
+    dithers = traitlets.List(list(DITHERS)).tag(sync=True)
+    export_to = traitlets.Unicode("folder").tag(sync=True)
+    max_upload_mb = traitlets.Int(MAX_UPLOAD_MB).tag(sync=True)
+
+    def __init__(self, image: Any = "rocket", k: int = 6, *, method: str = "kmeans", seed: int = 0,
+                 space: str = "rgb", dither: str = "none", export_folder: str = "colorlab-export",
+                 export_to: str = "folder", max_pixels: int | None = DEFAULT_MAX_PIXELS, prefetch: int = PREFETCH,
+                 max_upload_mb: int = MAX_UPLOAD_MB, allow_outside: bool = False):
+        if export_to not in ("folder", "browser"):
+            raise InvalidParameterError(f"export_to must be 'folder' or 'browser', got {export_to!r}")
+        self.session = Session(max_pixels=max_pixels)
+        self.export_folder = export_folder
+        self.allow_outside = allow_outside
+        self._base = Path.cwd()
+        self.prefetch = int(prefetch)
+        self.message, self.error = "", False
+        self.result: Result | None = None
+        self._worker: _Worker | None = None
+        self._sent_photos: set[str] = set()
+        self._sent_results: set[Key] = set()
+        self._send_lock = threading.Lock()
+        if isinstance(image, str):
+            first = image
+            self.session.photo(first)  # a bad name fails here, with the library's message
+        else:
+            first = self.session.add_image("your image", image)
+        labels = [f"{m} (slow on big photos)" if m in SLOW_METHODS else m for m in METHODS]
+        check_key(Key(first, k, method, seed, space, dither))
+        super().__init__(
+            photo=first, photos=self.session.names(), k=k, method=method, methods=[list(p) for p in zip(labels, METHODS)],
+            seed=seed, space=space, dither=dither, export_to=export_to, max_upload_mb=max_upload_mb,
+        )
+        self._show(self._key())
+        self.observe(self._on_setting, names=["photo", "k", "method", "seed", "space", "dither"])
+        self.on_msg(self._on_message)
+
+    # -- state ---------------------------------------------------------------------------------
+    def _key(self) -> Key:
+        return Key(self.photo, self.k, self.method, self.seed, self.space, self.dither)
+
+    @property
+    def palette(self) -> Palette | None:
+        """The palette shown."""
+        return None if self.result is None else self.result.palette
+
+    @property
+    def stats(self) -> dict:
+        """MSE, PSNR (of the full-resolution image), colors before and after, of what is shown."""
+        return {} if self.result is None else dict(self.result.stats)
+
+    @property
+    def image(self) -> np.ndarray:
+        """The full-resolution photo shown."""
+        return self.session.photo(self.result.key.photo if self.result else self.photo).image
+
+    @property
+    def quantized(self) -> np.ndarray:
+        """The full-resolution quantized photo shown (drawn on first access)."""
+        return self.session.quantized(self.result)
+
+    # -- changes -------------------------------------------------------------------------------
+    def _on_setting(self, change) -> None:
+        key = self._key()
+        if self._worker is not None and _handling_browser_message():
+            self._worker.want(key)  # the kernel goes back to reading messages at once
+        else:
+            self._show(key)  # code set the value: its next line sees the result
+
+    def _show(self, key: Key) -> Result | None:
+        """Compute (or take from the cache) and show the result for ``key``; say what went wrong if it fails."""
+        try:
+            result = self.session.result(key)
+        except ColorlabError as err:
+            self._say(str(err), error=True, key=key)
+            return None
+        except Exception as err:  # the explorer stays usable whatever happened
+            self._say(f"something went wrong ({type(err).__name__}: {err}); try another setting", error=True, key=key)
+            return None
+        if key == self._key():
+            self.result = result
+        self._send_result(result)
+        if self.error or self.message.startswith("computing"):
+            self._say("")
+        return result
+
+    def _neighbours(self, key: Key) -> list[Key]:
+        """The settings worth computing ahead: the nearest k on both sides, the next k up first."""
+        keys = []
+        for step in range(1, self.prefetch + 1):
+            for k in (key.k + step, key.k - step):
+                if 1 <= k <= self.k_max and len(keys) < self.prefetch:
+                    keys.append(key._replace(k=k))
+        return [k for k in keys if self.session.cached(k) is None or k not in self._sent_results]
+
+    # -- messages to and from the browser ------------------------------------------------------
+    def _on_message(self, _widget, content, buffers) -> None:
+        kind = content.get("type")
+        if kind == "ready":  # a view (new or reloaded) needs the photo and what was computed for it
+            with self._send_lock:
+                self._sent_photos.clear()
+                self._sent_results.clear()
+            if self.result is not None:
+                self._send_result(self.result)
+            self._say(self.message, error=self.error)
+            if self._worker is None:
+                self._worker = _Worker(self)
+                self._worker.start()
+            self._worker.ahead(self._neighbours(self._key()))
+        elif kind == "upload" and buffers:
+            self.add_upload(content.get("name", "upload"), bytes(buffers[0]))
+        elif kind == "export":
+            self.export(elev=content.get("elev"), azim=content.get("azim"))
+
+    def _send_result(self, result: Result, *, ahead: bool = False) -> None:
+        photo = self.session.photo(result.key.photo)
+        with self._send_lock:
+            if photo.name not in self._sent_photos:
+                self._sent_photos.add(photo.name)
+                height, width = photo.image.shape[:2]
+                dh, dw = photo.display_colors.shape
+                self.send({"type": "photo", "name": photo.name, "width": width, "height": height, "dw": dw, "dh": dh},
+                          [photo.display.tobytes(), photo.scatter.tobytes()])
+            if result.key in self._sent_results:
+                return
+            self._sent_results.add(result.key)
+            self.send(result_message(result, ahead=ahead),
+                      [np.ascontiguousarray(result.display_labels).tobytes(), result.scatter_labels.tobytes()])
+
+    def _say(self, text: str, *, error: bool = False, key: Key | None = None) -> None:
+        self.message, self.error = text, error
+        self.send({"type": "status", "text": text, "error": error, "key": None if key is None else key.text()})
+
+    # -- upload and export ---------------------------------------------------------------------
+    def add_upload(self, name: str, content: bytes) -> str | None:
+        """Add an uploaded photo (its file's bytes) and show it; returns its name in the list, or None."""
+        if len(content) > self.max_upload_mb * 1024 * 1024:
+            self._say(f"{name} was not used: it is {len(content) / 2**20:.1f} MB, more than the {self.max_upload_mb} MB "
+                      "this explorer takes; upload a smaller photo", error=True)
+            return None
+        try:
+            image = _decode_upload(name, content, self.session.max_pixels)
+        except ColorlabError as err:
+            self._say(f"{name} was not used: {err}", error=True)
+            return None
+        except Exception as err:  # any decoder failure: keep the previous photo and say why
+            self._say(f"{name} was not used: it could not be read as an image ({type(err).__name__}: {err}); "
+                      "upload a PNG or JPEG photo", error=True)
+            return None
+        entry = f"{name} ({hashlib.sha1(content).hexdigest()[:6]})"
+        self.session.add_image(entry, image)
+        self.photos = self.session.names()
+        self.photo = entry  # shows it, like any other control
+        return entry
+
+    def export(self, *, elev: float | None = None, azim: float | None = None) -> list[Path] | list[str]:
+        """Export what is shown: the quantized PNG, the palette (.hex, .json, .gpl) and the view as a PNG figure.
+
+        With ``export_to="folder"`` the files are written into ``export_folder`` and their paths
+        returned; with ``"browser"`` they are sent to the browser as downloads and their names returned.
+        ``elev`` and ``azim`` (radians, as the browser's 3D view has them) set the figure's 3D view.
+        """
+        if self.result is None:
+            self._say("nothing to export yet: wait for the first result", error=True)
+            return []
+        result, key = self.result, self.result.key
+        stem = f"{_file_stem(key.photo)}-k{len(result.palette)}-{key.method}" + (
+            f"-seed{key.seed}" if key.method in SEEDED_METHODS else "")
+        try:
+            files = {
+                f"{stem}.png": _png_bytes(self.quantized, result.palette),
+                **{f"{stem}.{fmt}": result.palette.to_text(fmt).encode() for fmt in ("hex", "json", "gpl")},
+                f"{stem}-view.png": _view_png(self, elev, azim),
+            }
+        except ColorlabError as err:
+            self._say(str(err), error=True)
+            return []
+        if self.export_to == "browser":
+            self.send({"type": "download", "files": list(files)}, list(files.values()))
+            self._say(f"sent {', '.join(files)} to your browser's downloads")
+            return list(files)
+        folder = self._export_folder()
+        if folder is None:
+            return []
+        written = []
+        try:
+            for name, data in files.items():
+                written.append(_write_bytes(folder / name, data))
+        except ColorlabError as err:
+            self._say(str(err), error=True)
+            return written
+        self._say(f"wrote {', '.join(p.name for p in written)} to {folder}")
+        return written
+
+    def _export_folder(self) -> Path | None:
+        folder = (self._base / Path(str(self.export_folder).strip() or ".").expanduser()).resolve()
+        if not self.allow_outside and not folder.is_relative_to(self._base.resolve()):
+            self._say(f"the export folder {self.export_folder!r} is outside the notebook's folder; "
+                      "use a folder name inside it (or explorer(..., allow_outside=True) in your own notebook)",
+                      error=True)
+            return None
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            self._say(f"cannot create the folder {str(folder)!r} ({err.strerror or err}); choose another export_folder",
+                      error=True)
+            return None
+        return folder
+
+    # -- display -------------------------------------------------------------------------------
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        if self.result is not None:  # a still picture for where the widget cannot run (a static page)
+            data["image/png"] = base64.b64encode(snapshot_png(self)).decode("ascii")
+        return bundle
+
+    def close(self) -> None:
+        """Stop the worker and close the widget."""
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
+        super().close()
+
+
+def result_message(result: Result, *, ahead: bool = False) -> dict:
+    """The JSON part of a result as the browser receives it (its two byte arrays travel as buffers)."""
+    key = result.key
+    seed = f", seed {key.seed}" if key.method in SEEDED_METHODS else ""
+    extra = "".join(f", {part}" for part in (key.space if key.space != "rgb" else "",
+                                             f"{key.dither} dithering" if key.dither != "none" else "") if part)
+    return {
+        "type": "result",
+        "key": key.text(),
+        "photo": key.photo,
+        "k": key.k,
+        "palette": result.palette.colors.tolist(),
+        "counts": result.palette.counts.tolist(),
+        "stats": {name: (None if not np.isfinite(value) else float(value)) for name, value in result.stats.items()},
+        "title": f"{len(result.palette)} colors ({key.method}{seed}{extra}); drag the picture to move the split",
+        "seconds": result.seconds,
+        "ahead": ahead,
+    }
+
+
+class _Worker(threading.Thread):
+    """Computes the newest setting from the browser, then its neighbours, one at a time."""
+
+    def __init__(self, explorer: Explorer):
+        super().__init__(name="colorlab-explorer", daemon=True)
+        self.explorer = explorer
+        self._cond = threading.Condition()
+        self._wanted: Key | None = None
+        self._ahead: list[Key] = []
+        self._stopped = False
+
+    def want(self, key: Key) -> None:
+        with self._cond:
+            self._wanted, self._ahead = key, []
+            self._cond.notify()
+
+    def ahead(self, keys: list[Key]) -> None:
+        with self._cond:
+            self._ahead = list(keys)
+            self._cond.notify()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopped = True
+            self._cond.notify()
+
+    def run(self) -> None:
+        explorer = self.explorer
+        while True:
+            with self._cond:
+                while not self._stopped and self._wanted is None and not self._ahead:
+                    self._cond.wait()
+                if self._stopped:
+                    return
+                if self._wanted is not None:
+                    key, wanted, self._wanted = self._wanted, True, None
+                else:
+                    key, wanted = self._ahead.pop(0), False
+            try:
+                if wanted:
+                    if explorer._show(key) is not None:
+                        self.ahead(explorer._neighbours(key))
+                else:
+                    explorer._send_result(explorer.session.result(key), ahead=True)
+            except Exception:  # noqa: BLE001 - a failed look-ahead is simply not there; the shown key reports its own
+                pass
+
+
+def _handling_browser_message() -> bool:
+    """True while the kernel handles a message from the browser (someone moved a control there)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    kernel = getattr(get_ipython(), "kernel", None)
+    try:
+        parent = kernel.get_parent("shell")
+    except AttributeError:  # no kernel, or an ipykernel older than 6
+        return False
+    return parent.get("header", {}).get("msg_type") == "comm_msg"
+
+
+def _decode_upload(name: str, content: bytes, max_pixels) -> np.ndarray:
+    try:
+        return load_image(content, name=f"the uploaded file {name!r}", max_pixels=max_pixels)
+    except ImageTooLargeError as err:
+        # the library's advice names load_image's keyword; here the explorer's own keyword is the way
+        advice = re.sub(r"pass max_pixels=(\d+) \(or None\) to load_image",
+                        r"open the explorer with explorer(..., max_pixels=\1)", str(err))
+        raise ImageTooLargeError(advice) from None
+
+
+def _file_stem(name: str) -> str:
+    """'my photo.png (1a2b3c)' -> 'my-photo': a picker entry as a safe file name start."""
+    base = name.split(" (")[0].rsplit(".", 1)[0]
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", base).strip("-") or "image"
+
+
+def _png_bytes(image: np.ndarray, palette: Palette) -> bytes:
+    """The quantized image as an indexed PNG file's bytes (written by save_image, read back)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="colorlab-") as folder:
+        return save_image(Path(folder) / "image.png", image, palette=palette).read_bytes()
+
+
+def _write_bytes(path: Path, data: bytes) -> Path:
+    return write_atomically(path, lambda tmp: tmp.write_bytes(data))
+
+
+def snapshot_png(explorer: Explorer) -> bytes:
+    """A small still picture of what the explorer shows (original | quantized, palette strip), for static pages."""
+    from PIL import Image
+
+    result = explorer.result
+    photo = explorer.session.photo(result.key.photo)
+    display = photo.display
+    quantized = result.palette.colors[result.display_labels]
+    height, width = display.shape[:2]
+    strip = np.zeros((max(12, height // 12), 2 * width + 8, 3), np.uint8)
+    shares = np.cumsum(np.r_[0, result.palette.shares]) * strip.shape[1]
+    for color, left, right in zip(result.palette.colors, shares[:-1], shares[1:]):
+        strip[:, int(round(left)):int(round(right))] = color
+    canvas = np.full((height + 8 + strip.shape[0], 2 * width + 8, 3), 255, np.uint8)
+    canvas[:height, :width] = display
+    canvas[:height, width + 8:] = quantized
+    canvas[height + 8:] = strip
+    buffer = io.BytesIO()
+    Image.fromarray(canvas).save(buffer, format="png", compress_level=6)
+    return buffer.getvalue()
+
+
+def _view_png(explorer: Explorer, elev, azim) -> bytes:
+    """The explorer's view as a matplotlib figure (original, quantized, palette, 3D at the browser's angles)."""
+    import matplotlib
+
+    from .. import plot
+
+    result = explorer.result
+    with matplotlib.rc_context({"figure.dpi": 100}):
+        from matplotlib.figure import Figure
+
+        figure = Figure(figsize=(12, 5.5), layout="constrained")
+        grid = figure.add_gridspec(2, 3, height_ratios=[4, 1])
+        photo = explorer.session.photo(result.key.photo)
+        axes = (figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[0, 1]))
+        plot.compare(photo.display, result.palette.colors[result.display_labels], ax=axes,
+                     titles=("original", result_message(result)["title"].split(";")[0]))
+        plot.swatches(result.palette, ax=figure.add_subplot(grid[1, :2]))
+        cube = figure.add_subplot(grid[:, 2], projection="3d")
+        plot.rgb_scatter(photo.scatter, result.palette, ax=cube, max_points=5000)
+        if elev is not None and azim is not None:
+            cube.view_init(elev=float(np.degrees(elev)), azim=float(np.degrees(-azim)) - 90)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+    return buffer.getvalue()
