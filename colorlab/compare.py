@@ -222,7 +222,7 @@ def patch_mse(original, quantized, size: int = 4) -> float:
     >>> checkers = np.where((np.indices((4, 4)).sum(axis=0) % 2)[..., None] == 1, 255, 0).astype(np.uint8)
     >>> checkers = np.repeat(checkers, 3, axis=2)
     >>> round(patch_mse(gray, checkers, 1)), round(patch_mse(gray, checkers, 2), 2)
-    (48771, 0.75)
+    (48770, 0.75)
     """
     original, quantized = np.asarray(original), np.asarray(quantized)
     as_pixels(original)
@@ -252,7 +252,7 @@ def table(rows) -> str:
     >>> gray = np.full((4, 4, 3), 100, np.uint8)
     >>> print(table(compare_dithers(gray, Palette([[0, 0, 0], [255, 255, 255]], counts=[1, 1]), ["none"])))
     name                 colors      MSE  PSNR dB  deltaE  seconds
-    none                      1  30000.0     8.13   29.66    0.000
+    none                      1  30000.0     8.13   29.69    0.000
     """
     rows = list(rows)
     lines = [f"{'name':<20} {'colors':>6} {'MSE':>8} {'PSNR dB':>8} {'deltaE':>7} {'seconds':>8}"]

@@ -100,3 +100,24 @@ def test_timing_options_are_checked(small_photo):
         compare.compare_dithers(small_photo, colorlab.fit_palette(small_photo, 3), warm_up="yes")
     rows = compare.compare_methods(small_photo, 3, ["median-cut"], repeat=1, warm_up=False)
     assert rows[0].seconds > 0
+
+
+def test_patch_mse_is_the_mse_of_patch_means(small_photo):
+    quantized = colorlab.quantize(small_photo, colorlab.fit_palette(small_photo, 4))
+    assert compare.patch_mse(small_photo, quantized, 1) == pytest.approx(metrics.mse(small_photo, quantized))
+    means = [image[:64, :96].astype(float).reshape(16, 4, 24, 4, 3).mean(axis=(1, 3)) for image in (small_photo, quantized)]
+    assert compare.patch_mse(small_photo, quantized, 4) == pytest.approx(((means[0] - means[1]) ** 2).sum(axis=2).mean())
+
+
+def test_dithering_wins_on_patch_averages_though_it_loses_pixel_by_pixel(small_photo):
+    palette = colorlab.fit_palette(small_photo, 3)
+    none, floyd, _ = compare.compare_dithers(small_photo, palette, repeat=1)
+    assert floyd.mse > none.mse
+    assert compare.patch_mse(small_photo, floyd.quantized) < compare.patch_mse(small_photo, none.quantized)
+
+
+def test_patch_mse_explains_bad_input(small_photo):
+    with pytest.raises(InvalidParameterError, match="same shape"):
+        compare.patch_mse(small_photo, small_photo[:10])
+    with pytest.raises(InvalidParameterError, match="size must be a whole number from 1 to 64"):
+        compare.patch_mse(small_photo, small_photo, 65)
