@@ -140,3 +140,107 @@ def kernelspecs(server: Server) -> dict:
 
     with urllib.request.urlopen(f"{server.url}api/kernelspecs?token={server.token}", timeout=10) as response:
         return json.load(response)
+
+
+# ---- driving a page: JupyterLab's Run All, Chromium's painted frames --------------------------------------------
+
+def run_all_cells(page, attempts: int = 4) -> None:
+    """Run every cell of the open JupyterLab notebook (Run > Run All Cells), retried until a prompt shows [*] or [n].
+
+    Right after the kernel reports Idle, JupyterLab sometimes drops the first Run All on a busy machine.
+    """
+    page.get_by_text("Kernel status: Idle").first.wait_for(state="attached")
+    started = "() => [...document.querySelectorAll('.jp-InputPrompt')].some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))"
+    for attempt in range(attempts):
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_text("Run All Cells", exact=True).click()
+        try:
+            page.wait_for_function(started, timeout=15_000)
+            return
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError: try the menu again
+            if attempt == attempts - 1:
+                raise
+
+
+class Screencast:
+    """Every frame Chromium paints, with its wall-clock timestamp (DevTools ``Page.startScreencast``).
+
+    ``frames`` holds (timestamp in seconds since the epoch, JPEG bytes as base64). Frames are only
+    painted when something on the page changed. Each one is acknowledged at once, or the stream stops.
+    """
+
+    def __init__(self, page, quality: int = 80, scale: float = 1.0):
+        self.page = page
+        self.frames: list[tuple[float, str]] = []
+        self.cdp = page.context.new_cdp_session(page)
+        self.cdp.on("Page.screencastFrame", self._on_frame)
+        viewport = page.viewport_size
+        # scale < 1 sends smaller frames: less for the DevTools connection to carry while input events wait in it
+        self.cdp.send("Page.startScreencast", {"format": "jpeg", "quality": quality, "everyNthFrame": 1,
+                                               "maxWidth": round(viewport["width"] * scale),
+                                               "maxHeight": round(viewport["height"] * scale)})
+
+    def _on_frame(self, frame) -> None:
+        self.frames.append((frame["metadata"]["timestamp"], frame["data"]))
+        try:
+            self.cdp.send("Page.screencastFrameAck", {"sessionId": frame["sessionId"]})
+        except Exception:  # noqa: BLE001 - the page is closing
+            pass
+
+    def stop(self) -> None:
+        try:
+            self.cdp.send("Page.stopScreencast")
+        except Exception:  # noqa: BLE001
+            pass
+
+    def pump(self, ms: int) -> None:
+        """Let the browser run (and frames arrive) for ``ms`` milliseconds."""
+        self.page.wait_for_timeout(ms)
+
+
+def element_box(page, selector: str) -> tuple[float, float, float, float]:
+    """(left, top, width, height) of the element in CSS pixels of the viewport."""
+    return tuple(page.evaluate(
+        "s => { const r = document.querySelector(s).getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; }",
+        selector))
+
+
+def _crop(data: str, box, scale: float):
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(base64.b64decode(data))).convert("RGB")
+    left, top, width, height = (round(v * scale) for v in box)
+    return np.asarray(image.crop((left + 8, top + 8, left + width - 8, top + height - 8)), dtype=np.int16)
+
+
+def changes_after(frames, start: float, end: float, boxes, viewport_width: int, min_pixels: int = 12) -> list[float]:
+    """Times (seconds after ``start``) of the painted frames in (start, end] whose pixels inside ``boxes`` differ
+    from the frame before them: at least ``min_pixels`` pixels changed by more than 16 (of 255) in some channel.
+
+    The first frame compared is the last one painted at or before ``start``. Boxes are inset by 8 pixels, so
+    JPEG blocks that straddle a box's edge do not count changes outside it.
+    """
+    import base64
+    import io
+
+    from PIL import Image
+
+    before = [f for f in frames if f[0] <= start]
+    after = [f for f in frames if start < f[0] <= end]
+    if not before or not after:
+        return []
+    width = Image.open(io.BytesIO(base64.b64decode(before[-1][1]))).width
+    scale = width / viewport_width
+    previous = [_crop(before[-1][1], box, scale) for box in boxes]
+    times = []
+    for stamp, data in after:
+        current = [_crop(data, box, scale) for box in boxes]
+        if any(int((abs(a - b).max(axis=-1) > 16).sum()) >= min_pixels
+               for a, b in zip(current, previous) if a.shape == b.shape):
+            times.append(stamp - start)
+        previous = current
+    return times

@@ -108,40 +108,61 @@ class Cube {
     return [this.canvas.width / 2 + sx * s, this.canvas.height / 2 + sy * s, depth];
   }
 
+  prepare(photo) {
+    // per photo: the points' cube coordinates and their colors as 32-bit pixels (own and faded)
+    if (this.photo === photo) return;
+    this.photo = photo;
+    const points = photo.points, n = points.length / 3;
+    this.xyz = new Float32Array(3 * n);
+    this.own = new Uint32Array(n);
+    this.faded = new Uint32Array(n);
+    const little = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+    const pack = (r, g, b) => little ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0 : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
+    for (let p = 0; p < n; p++) {
+      const r = points[3 * p], g = points[3 * p + 1], b = points[3 * p + 2];
+      this.xyz[3 * p] = r / 255 - 0.5; this.xyz[3 * p + 1] = g / 255 - 0.5; this.xyz[3 * p + 2] = b / 255 - 0.5;
+      this.own[p] = pack(r, g, b);
+      this.faded[p] = pack(Math.round(235 + r * 0.08), Math.round(235 + g * 0.08), Math.round(235 + b * 0.08));
+    }
+  }
+
   draw(photo, result) {
+    const started = performance.now();
     this.resize();
     const { width, height } = this.canvas;
     if (!this.image) {
       this.image = this.ctx.createImageData(width, height);
+      this.pixels = new Uint32Array(this.image.data.buffer);
       this.depth = new Float32Array(width * height);
     }
-    const data = this.image.data, depth = this.depth;
-    data.fill(255);
+    const pixels = this.pixels, depth = this.depth;
+    pixels.fill(0xffffffff);
     depth.fill(-Infinity);
     const ctx = this.ctx;
+    this.canvas.dataset.points = photo ? String(photo.points.length / 3) : "0";
     if (photo) {
-      const points = photo.points, labels = result ? result.pointLabels : null;
-      const dot = Math.max(2, Math.round(width / 220));
-      const hl = this.highlight;
-      for (let p = 0, n = points.length / 3; p < n; p++) {
-        let r = points[3 * p], g = points[3 * p + 1], b = points[3 * p + 2];
-        const [fx, fy, d] = this.project(r, g, b);
-        if (hl >= 0 && labels && labels[p] !== hl) {  // not in the highlighted cluster: faded
-          r = 235 + r * 0.08; g = 235 + g * 0.08; b = 235 + b * 0.08;
-        }
-        const x0 = Math.round(fx - dot / 2), y0 = Math.round(fy - dot / 2);
-        for (let dy = 0; dy < dot; dy++) {
-          const y = y0 + dy;
-          if (y < 0 || y >= height) continue;
-          for (let dx = 0; dx < dot; dx++) {
-            const x = x0 + dx;
-            if (x < 0 || x >= width) continue;
-            const i = y * width + x;
-            const dd = (hl >= 0 && labels && labels[p] === hl) ? d + 10 : d;  // highlighted points in front
-            if (dd > depth[i]) {
-              depth[i] = dd;
-              data[4 * i] = r; data[4 * i + 1] = g; data[4 * i + 2] = b;
-            }
+      this.prepare(photo);
+      const xyz = this.xyz, own = this.own, faded = this.faded;
+      const labels = result ? result.pointLabels : null;
+      const hl = labels ? this.highlight : -1;
+      // the projection of project(), as one matrix
+      const ca = Math.cos(this.azim), sa = Math.sin(this.azim), ce = Math.cos(this.elev), se = Math.sin(this.elev);
+      const s = width * 0.52, cx = width / 2, cy = height / 2;
+      const ax = ca * s, ay = -sa * s;                              // screen x = cx + ax*x + ay*y
+      const bx = se * sa * s, by = se * ca * s, bz = -ce * s;       // screen y = cy + bx*x + by*y + bz*z
+      const dx = ce * sa, dy = ce * ca, dz = se;                     // depth
+      const dot = Math.max(2, Math.round(width / 220)), half = dot / 2;
+      for (let p = 0, n = own.length; p < n; p++) {
+        const x = xyz[3 * p], y = xyz[3 * p + 1], z = xyz[3 * p + 2];
+        const x0 = Math.round(cx + ax * x + ay * y - half), y0 = Math.round(cy + bx * x + by * y + bz * z - half);
+        let d = dx * x + dy * y + dz * z, color = own[p];
+        if (hl >= 0) { if (labels[p] === hl) d += 10; else color = faded[p]; }  // the highlighted cluster in front
+        for (let j = 0; j < dot; j++) {
+          const yy = y0 + j;
+          if (yy < 0 || yy >= height) continue;
+          for (let i = 0, o = yy * width + x0; i < dot; i++, o++) {
+            if (x0 + i < 0 || x0 + i >= width) continue;
+            if (d > depth[o]) { depth[o] = d; pixels[o] = color; }
           }
         }
       }
@@ -149,6 +170,7 @@ class Cube {
     ctx.putImageData(this.image, 0, 0);
     this.drawCube(ctx);
     if (result) this.drawCenters(ctx, result);
+    this.canvas.dataset.drawMs = (performance.now() - started).toFixed(1);
   }
 
   drawCube(ctx) {
