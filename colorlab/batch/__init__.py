@@ -243,20 +243,22 @@ def _run_pool(tasks, emit, options, workers: int):
                 emit(row)
             submit_more()
     except KeyboardInterrupt:
-        # Ctrl-C: start nothing new, let the images in progress finish (the workers ignore SIGINT)
-        # and keep their rows; a second Ctrl-C stops waiting
+        # Ctrl-C: stop at once (an image in progress may take long); the rows already finished are
+        # kept, the images in progress are done again by the next run
         for future in pending:
             future.cancel()
-        try:
-            executor.shutdown(wait=True, cancel_futures=True)
-            for future, task in sorted(pending.items(), key=lambda item: item[1][1]):
-                if future.done() and not future.cancelled() and future.exception() is None:
-                    emit(future.result())
-        except KeyboardInterrupt:
-            pass
+        _stop_workers(executor)
         raise
     finally:
-        executor.shutdown(wait=False, cancel_futures=True)
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_workers(executor) -> None:
+    if hasattr(executor, "kill_workers"):  # Python 3.14
+        executor.kill_workers()
+        return
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        process.kill()
 
 
 def _check_dask_workers(client) -> None:
