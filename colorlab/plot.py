@@ -165,7 +165,7 @@ def text_color_for(rgb8) -> str:
 
 
 #: Bars narrower than this share of the width get no label (it could not be read); the title says so.
-_NARROWEST_LABEL = 0.018
+_NARROWEST_LABEL = 0.012
 
 
 def _swatch_label(ax, hexcode: str, share: float, left: float, width: float, color: str) -> bool:
@@ -178,8 +178,8 @@ def _swatch_label(ax, hexcode: str, share: float, left: float, width: float, col
         ax.text(center, 0.5, f"{hexcode}\n{100 * share:.1f}%", ha="center", va="center", color=color, fontsize=9,
                 family="monospace", rotation=90)
     elif width >= _NARROWEST_LABEL:  # narrower: the hex code alone, on its side
-        ax.text(center, 0.5, hexcode, ha="center", va="center", color=color, fontsize=7, family="monospace",
-                rotation=90)
+        ax.text(center, 0.5, hexcode, ha="center", va="center", color=color, fontsize=7 if width >= 0.018 else 6,
+                family="monospace", rotation=90)
     else:
         return False
     return True
@@ -1134,7 +1134,9 @@ def voronoi_steps(history, positions: Sequence[int] | None = None, *, ncols: int
     for ax, position in zip(axes, positions):
         voronoi_step(history, position, ax=ax, axis_labels=axis_labels)
         half = history.half_steps[position]
-        what = {"start": "k random points as centers", "update": "centers move to their cluster's mean",
+        start = {"random": "k random points as centers", "k-means++": "k-means++ picks the centers"}.get(
+            history.init, "the given centers")
+        what = {"start": start, "update": "centers move to their cluster's mean",
                 "repair": "an empty cluster re-seeded"}.get(half.kind)
         if half.kind == "assign":
             what = f"{half.changed} point{'s' if half.changed != 1 else ''} change cell" if half.changed else \

@@ -1,8 +1,15 @@
-"""Every notebook under notebooks/ runs top to bottom in a real Jupyter kernel, and is kept thin and clean."""
+"""Every notebook under notebooks/ runs top to bottom in a real Jupyter kernel, and is kept thin and clean.
+
+The lesson notebooks (01, 03, 04, 05) are committed *executed*, so that a page rendered without a kernel
+(GitHub, nbconvert HTML, the documentation, a PDF) still teaches: every widget output comes with a static
+picture, the prose agrees with the outputs it talks about, and every exercise has a hint and a worked
+solution hidden in a ``<details>`` block whose code runs here.
+"""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import nbformat
@@ -10,28 +17,190 @@ import pytest
 from nbclient import NotebookClient
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+#: Committed with their outputs (executed top to bottom in one kernel); the others are committed clean.
+LESSONS = ("01_reproduce_the_blog.ipynb", "03_how_kmeans_works.ipynb", "04_choosing_k.ipynb",
+           "05_beyond_kmeans.ipynb")
+LESSON_PATHS = [p for p in NOTEBOOKS if p.name in LESSONS]
+WIDGET = "application/vnd.jupyter.widget-view+json"
 
 
-def _code_cells(path: Path):
-    return [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+def _code_cells(nb_or_path):
+    nb = nbformat.read(nb_or_path, as_version=4) if isinstance(nb_or_path, Path) else nb_or_path
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def _python(source: str) -> str:
+    """A cell's source as plain Python (IPython's %magics and !commands turned into calls)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return TransformerManager().transform_cell(source)
+
+
+def _solutions(nb) -> list[str]:
+    """The code of every worked solution: ```python blocks inside <details><summary>Solution</summary> blocks."""
+    code = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for block in re.findall(r"<details><summary>Solution</summary>(.*?)</details>", cell.source, re.S):
+                code += re.findall(r"```python\n(.*?)```", block, re.S)
+    return code
+
+
+def _text_outputs(cell) -> str:
+    parts = []
+    for output in cell.get("outputs", []):
+        if output.output_type == "stream":
+            parts.append(output.text)
+        elif "data" in output:
+            parts.append(output.data.get("text/plain", ""))
+    return "\n".join(parts)
+
+
+def _all_output(nb) -> str:
+    return "\n".join(_text_outputs(c) for c in _code_cells(nb))
+
+
+def _all_prose(nb) -> str:
+    return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+# ---------------------------------------------------------------- what the prose says about the outputs
+# Each check reads the notebook's own outputs and its markdown: a claim that can be checked is checked.
+
+
+def _check_01(nb) -> None:
+    out, prose = _all_output(nb), _all_prose(nb)
+    assert "palette = the blog's centroids, rounded: True" in out
+    assert "identical to vq on the rounded colors: True" in out
+    differ = re.search(r"pixels that differ from the hand-made version: ([\d,]+) of ([\d,]+) \(([\d.]+)%\)", out)
+    assert differ, "notebook 01 no longer prints how many pixels differ"
+    count, total, share = differ.groups()
+    assert f"{count} of the {total} pixels ({share}%)" in prose, (
+        f"notebook 01's prose must say how many pixels differ as the output does: {count} of {total} ({share}%)")
+    assert "distinct colors: 6" in out and "saved file is identical: True" in out
+
+
+def _check_03(nb) -> None:
+    out, prose = _all_output(nb), _all_prose(nb)
+    assert "same labels and centers at every step: True" in out
+    same = re.search(r"scikit-learn: largest center difference ([\d.e+-]+), same cluster for ([\d.]+)% of the colors", out)
+    assert same and float(same.group(1)) < 1e-6 and same.group(2) == "100.0", "scikit-learn's KMeans must agree"
+    moves = re.search(r"first half-steps: (.*)", out)
+    assert moves and "start" in moves.group(1) and "update 1" in moves.group(1)
+    assert "1 cluster got no pixel" in out and "before the repair: [255. 0. 255.] 0 pixels" in re.sub(r"\s+", " ", out)
+    gallery = re.search(r"fit on 1,000 pixels: MSE ([\d.]+).*\ncolorlab on the weighted distinct colors: MSE ([\d.]+)", out)
+    assert gallery and float(gallery.group(2)) < float(gallery.group(1)), "the prose says colorlab's MSE is lower"
+    minima = re.search(r"'random': \[([\d, ]+)\],\s*'k-means\+\+': \[([\d, ]+)\]", out)
+    assert minima, "notebook 03 no longer prints the final MSE of the random and k-means++ runs"
+    finals = [int(v) for group in minima.groups() for v in group.split(",")]
+    assert "(about 326, 341 and 405)" in prose
+    assert all(min(abs(v - m) for m in (326, 341, 405)) <= 2 for v in finals), f"other local minima: {finals}"
+    assert "higher MSE" in prose
+
+
+def _check_04(nb) -> None:
+    out, prose = _all_output(nb), _all_prose(nb)
+    best = re.search(r"smallest k for 30 dB: (\d+)", out)
+    assert best and f"$k = {best.group(1)}$" in prose, "the prose must name the k the search found"
+
+
+def _check_05(nb) -> None:
+    out, prose = _all_output(nb), _all_prose(nb)
+    colors = re.search(r"distinct colors: ([\d,]+)", out)
+    assert colors and f"{colors.group(1)} colors" in prose, "the prose must give the cat's number of colors"
+    assert "100,000" not in prose
+    assert "best of 3 timed runs after a warm-up run" in prose
+    tables = [dict((m[0], [float(v) for v in m[2:]]) for m in re.findall(
+        r"^(\S+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)$", _text_outputs(cell), re.M))
+        for cell in _code_cells(nb) if "PSNR dB" in _text_outputs(cell)]
+    methods, _, rocket_spaces, cat_spaces, dithers = tables[:5]
+    mse, delta_e = 0, 2  # columns after the number of colors
+    assert max(methods, key=lambda m: methods[m][mse]) == "pillow-max-coverage", "prose: max-coverage is the worst"
+    assert min(methods, key=lambda m: methods[m][mse]) in ("kmeans", "kmeans2"), "prose: k-means has the lowest MSE"
+    assert rocket_spaces["lab"][delta_e] < rocket_spaces["rgb"][delta_e], "prose: CIELAB lowers the rocket's ΔE"
+    for spaces in (rocket_spaces, cat_spaces):
+        assert spaces["rgb"][mse] == min(s[mse] for s in spaces.values()), "prose: RGB has the lowest MSE"
+        assert spaces["oklab"][delta_e] > spaces["rgb"][delta_e], "prose: OKLab's ΔE is a little worse than RGB's"
+    assert all(dithers[d][mse] > dithers["none"][mse] for d in ("floyd-steinberg", "bayer"))
+    patches = dict(re.findall(r"^(\S+)\s+pixel by pixel: .* 4x4 patch means: MSE\s+([\d.]+)$", out, re.M))
+    assert all(float(patches[d]) < float(patches["none"]) for d in ("floyd-steinberg", "bayer")), (
+        "prose: on patch means both ditherings win")
+
+
+CHECKS = {"01": _check_01, "03": _check_03, "04": _check_04, "05": _check_05}
+
+
+def _check_static_pictures(nb, name: str) -> None:
+    """Every widget output has a static PNG before it in the same cell (readable without a kernel)."""
+    for index, cell in enumerate(_code_cells(nb)):
+        kinds = [("widget" if WIDGET in o.get("data", {}) else "png" if "image/png" in o.get("data", {}) else "")
+                 for o in cell.outputs]
+        for position, kind in enumerate(kinds):
+            if kind == "widget":
+                assert "png" in kinds[:position], (
+                    f"{name}: code cell {index} shows a widget with no static picture before it; "
+                    "a page read without a kernel would show nothing")
+
+
+# ---------------------------------------------------------------- tests
 
 
 def test_there_are_notebooks():
     assert NOTEBOOKS, "notebooks/ holds no notebook"
+    assert {p.name for p in LESSON_PATHS} == set(LESSONS)
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name not in LESSONS], ids=lambda p: p.name)
 def test_committed_without_outputs(path):
     dirty = [i for i, c in enumerate(_code_cells(path)) if c.outputs or c.execution_count]
     assert not dirty, f"{path.name}: code cells {dirty} hold outputs; clear them before committing"
+
+
+@pytest.mark.parametrize("path", LESSON_PATHS, ids=lambda p: p.name)
+def test_lessons_are_committed_executed_top_to_bottom(path):
+    cells = _code_cells(path)
+    counts = [c.execution_count for c in cells]
+    assert counts == list(range(1, len(cells) + 1)), (
+        f"{path.name}: execute it top to bottom in a fresh kernel before committing "
+        "(jupyter nbconvert --to notebook --execute --inplace); execution counts are {counts}")
+    errors = [o for c in cells for o in c.outputs if o.output_type == "error"]
+    assert not errors, f"{path.name}: committed with an error: {errors[0].ename}: {errors[0].evalue}"
+
+
+@pytest.mark.parametrize("path", LESSON_PATHS, ids=lambda p: p.name)
+def test_committed_lessons_read_without_a_kernel(path):
+    nb = nbformat.read(path, as_version=4)
+    _check_static_pictures(nb, path.name)
+    CHECKS[path.name[:2]](nb)
+
+
+@pytest.mark.parametrize("path", LESSON_PATHS, ids=lambda p: p.name)
+def test_every_exercise_has_a_hint_and_a_worked_solution(path):
+    nb = nbformat.read(path, as_version=4)
+    prose = _all_prose(nb)
+    exercises = prose[prose.index("## Exercises"):]
+    numbers = re.findall(r"^\*\*(\d+)\. ", exercises, re.M)
+    assert numbers == [str(i) for i in range(1, len(numbers) + 1)] and len(numbers) >= 3
+    for number, part in zip(numbers, re.split(r"^\*\*\d+\. ", exercises, flags=re.M)[1:]):
+        assert "<details><summary>Hint</summary>" in part, f"{path.name}: exercise {number} has no hint"
+        assert "<details><summary>Solution</summary>" in part, f"{path.name}: exercise {number} has no solution"
+    assert len(_solutions(nb)) >= len(numbers)
+
+
+@pytest.mark.parametrize("path", LESSON_PATHS, ids=lambda p: p.name)
+def test_math_is_written_for_static_renderers(path):
+    """$...$ renders on GitHub, in nbconvert HTML and in the docs; \\( \\) and bare LaTeX do not everywhere."""
+    prose = _all_prose(nbformat.read(path, as_version=4))
+    assert "\\(" not in prose and "\\[" not in prose
+    assert prose.count("$") % 2 == 0, f"{path.name}: an unclosed $ in the markdown"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_cells_define_no_functions(path):
     """Notebooks stay thin: logic lives in colorlab/, a cell calls it."""
     for cell in _code_cells(path):
-        source = "\n".join(l for l in cell.source.splitlines() if not l.lstrip().startswith(("%", "!")))
-        defs = [n for n in ast.walk(ast.parse(source)) if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Lambda))]
+        defs = [n for n in ast.walk(ast.parse(_python(cell.source)))
+                if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Lambda))]
         assert not defs, f"{path.name}: a cell defines {type(defs[0]).__name__}; move it into colorlab"
 
 
@@ -39,6 +208,12 @@ def test_cells_define_no_functions(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_runs_top_to_bottom(path, tmp_path):
     nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    solutions = _solutions(nb)
+    # the worked solutions run too, after the notebook, in the same kernel (they use its variables)
+    nb.cells += [nbformat.v4.new_code_cell(source) for source in solutions]
     # run in a scratch folder so files a notebook saves never land in the checkout
     client = NotebookClient(
         nb,
@@ -54,3 +229,6 @@ def test_runs_top_to_bottom(path, tmp_path):
         if o.output_type == "stream" and o.name == "stderr" and "Traceback" in o.text
     ]
     assert not stderr, f"{path.name} printed a traceback: {stderr[0][:500]}"
+    if path.name in LESSONS:
+        _check_static_pictures(nb, path.name)
+        CHECKS[path.name[:2]](nb)
