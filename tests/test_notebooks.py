@@ -19,7 +19,7 @@ from nbclient import NotebookClient
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 #: Committed with their outputs (executed top to bottom in one kernel); the others are committed clean.
 LESSONS = ("01_reproduce_the_blog.ipynb", "03_how_kmeans_works.ipynb", "04_choosing_k.ipynb",
-           "05_beyond_kmeans.ipynb")
+           "05_beyond_kmeans.ipynb", "06_a_collection.ipynb")
 LESSON_PATHS = [p for p in NOTEBOOKS if p.name in LESSONS]
 WIDGET = "application/vnd.jupyter.widget-view+json"
 
@@ -127,7 +127,14 @@ def _check_05(nb) -> None:
         "prose: on patch means both ditherings win")
 
 
-CHECKS = {"01": _check_01, "03": _check_03, "04": _check_04, "05": _check_05}
+def _check_06(nb) -> None:
+    out = _all_output(nb)
+    assert re.search(r"photos: \d+, from the folder", out) and "failed: 0" in out
+    near = re.search(r"palette colors within 10 of the gray axis: (\d+)%", out)
+    assert near and int(near.group(1)) > 50, "prose: most palette colors sit near the gray axis"
+
+
+CHECKS = {"01": _check_01, "03": _check_03, "04": _check_04, "05": _check_05, "06": _check_06}
 
 
 def _check_static_pictures(nb, name: str) -> None:
