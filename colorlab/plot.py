@@ -1254,7 +1254,7 @@ def lloyd_overview(image, history, positions: Sequence[int] | None = None, *, ma
             scatter_ax.tick_params(axis=axis, labelsize=7, pad=0)
             getattr(scatter_ax, f"{axis}axis").label.set_fontsize(8)
         scatter_ax.set_zlabel("blue", labelpad=4, fontsize=8)
-        scatter_ax.set_box_aspect((1, 1, 1), zoom=0.8)
+        scatter_ax.set_box_aspect((1, 1, 1), zoom=0.74)
         photo_ax = fig.add_subplot(grid[1, column])
         if half.kind == "update":
             what = "centers move"
