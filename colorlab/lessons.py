@@ -103,7 +103,9 @@ class _StaticThenLive:
     def _ipython_display_(self) -> None:
         from IPython.display import Image, display
 
-        display(Image(data=self.static_png(), format="png", alt=self.static_alt))
+        with plt.ioff():  # on ipympl a new pyplot figure would otherwise show up as a live canvas too
+            png = self.static_png()
+        display(Image(data=png, format="png", alt=self.static_alt))
         display(self.widget)
 
     def _repr_mimebundle_(self, **kwargs):
