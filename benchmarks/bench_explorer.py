@@ -1,6 +1,14 @@
-"""How fast the explorer answers a move of the k slider, without a browser.
+"""The KERNEL-SIDE share of a k step in the explorer, without a browser.
 
-Builds one explorer per photo size in this process (Agg backend), sets
+This is not what a person feels: `benchmarks/bench_browser.py` times that, from the frames the browser
+paints. Here only the kernel's part is timed, for both explorers:
+
+- ``colorlab.explorer`` (the default): what the kernel does per setting: fit on the photo's color
+  histogram, the displayed and sampled labels, the exact figures, and the message for the browser
+  (``Session.result`` + ``result_message`` + the label bytes). The browser paints.
+- ``colorlab.widgets`` (the matplotlib fallback): below.
+
+For the fallback, it builds one explorer per photo size in this process (Agg backend), sets
 ``k_slider.value`` to k = 2..64 one after the other and times each update:
 clustering, quantizing, statistics and drawing (the Agg explorer draws the
 parts that change with k over a kept rendering of the rest, the original photo
@@ -32,6 +40,23 @@ from PIL import Image  # noqa: E402
 
 import colorlab  # noqa: E402
 from colorlab import widgets  # noqa: E402
+from colorlab.explorer import Key, Session  # noqa: E402
+from colorlab.explorer.app import result_message  # noqa: E402
+
+
+def time_session(image: np.ndarray, ks: list[int]) -> list[float]:
+    """Seconds per k for the anywidget explorer's kernel side (the photo prepared beforehand)."""
+    session = Session()
+    session.add_image("photo", image)
+    session.photo("photo")  # histogram, display sampling: once per photo
+    times = []
+    for k in ks:
+        start = time.perf_counter()
+        result = session.result(Key("photo", k))
+        result_message(result)
+        bytes(result.display_labels), bytes(result.scatter_labels)
+        times.append(time.perf_counter() - start)
+    return times
 
 
 def photo(megapixels: str) -> np.ndarray:
@@ -75,14 +100,15 @@ def main(argv: list[str] | None = None) -> None:
         explorer = widgets.explorer(image, k=start_k)
         height, width = image.shape[:2]
         print(f"\n{size} MP photo ({width}x{height} = {width * height / 1e6:.2f} MP)")
-        print(summary("uncached (compute + draw)", time_updates(explorer, args.ks)))
+        print(summary("explorer: kernel side", time_session(image, args.ks)))
+        print(summary("fallback: compute + draw", time_updates(explorer, args.ks)))
         # the LRU keeps the last CACHE_SIZE results: replay those, newest first, so every one is a hit
         cached_ks = args.ks[-widgets.CACHE_SIZE:][::-1]
         computed = explorer.compute_count
         cached_times = time_updates(explorer, cached_ks)
         if explorer.compute_count != computed:
             raise RuntimeError("the cached pass computed results again; the cache is not working")
-        print(summary("cached (draw only)", cached_times))
+        print(summary("fallback: cached (draw)", cached_times))
 
 
 if __name__ == "__main__":

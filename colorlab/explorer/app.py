@@ -145,6 +145,7 @@ class Explorer(anywidget.AnyWidget):
         self.message, self.error = "", False
         self.result: Result | None = None
         self._worker: _Worker | None = None
+        self._from_browser = False
         self._sent_photos: set[str] = set()
         self._sent_results: set[Key] = set()
         self._send_lock = threading.Lock()
@@ -188,9 +189,17 @@ class Explorer(anywidget.AnyWidget):
         return self.session.quantized(self.result)
 
     # -- changes -------------------------------------------------------------------------------
+    def set_state(self, sync_data) -> None:
+        """Apply control values sent by the browser (ipywidgets calls this for each such message)."""
+        self._from_browser = True
+        try:
+            super().set_state(sync_data)
+        finally:
+            self._from_browser = False
+
     def _on_setting(self, change) -> None:
         key = self._key()
-        if self._worker is not None and _handling_browser_message():
+        if self._worker is not None and self._from_browser:
             self._worker.want(key)  # the kernel goes back to reading messages at once
         else:
             self._show(key)  # code set the value: its next line sees the result
@@ -417,20 +426,6 @@ class _Worker(threading.Thread):
                     explorer._send_result(explorer.session.result(key), ahead=True)
             except Exception:  # noqa: BLE001 - a failed look-ahead is simply not there; the shown key reports its own
                 pass
-
-
-def _handling_browser_message() -> bool:
-    """True while the kernel handles a message from the browser (someone moved a control there)."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    kernel = getattr(get_ipython(), "kernel", None)
-    try:
-        parent = kernel.get_parent("shell")
-    except AttributeError:  # no kernel, or an ipykernel older than 6
-        return False
-    return parent.get("header", {}).get("msg_type") == "comm_msg"
 
 
 def _decode_upload(name: str, content: bytes, max_pixels) -> np.ndarray:

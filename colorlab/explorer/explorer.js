@@ -370,9 +370,16 @@ function render({ model, el: root }) {
       box.style.background = hex(color);
       box.style.color = inkFor(color);
       box.style.flexGrow = String(Math.max(share, 0.004));
-      box.textContent = share >= 0.03 ? `${hex(color)} ${(100 * share).toFixed(0)}%` : "";
       return box;
     }));
+    // a label only where it fits: the boxes' widths are known once laid out
+    const width = swatches.clientWidth || 800;
+    const grow = shown.palette.reduce((sum, _, i) => sum + Math.max(shown.counts[i] / total, 0.004), 0);
+    shown.palette.forEach((color, i) => {
+      const share = shown.counts[i] / total, room = width * Math.max(share, 0.004) / grow;
+      const text = `${hex(color)} ${(100 * share).toFixed(0)}%`;
+      swatches.children[i].textContent = room > 7 * text.length ? text : room > 52 ? hex(color) : "";
+    });
   }
 
   function paintStats() {

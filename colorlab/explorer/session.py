@@ -134,7 +134,7 @@ class Session:
     --------
     >>> session = Session()
     >>> result = session.result(Key("coffee", 4))
-    >>> len(result.palette), result.display_labels.max() < 4
+    >>> len(result.palette), int(result.display_labels.max()) < 4
     (4, True)
     """
 

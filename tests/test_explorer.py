@@ -1,0 +1,230 @@
+"""The explorer (colorlab.explorer) driven headless: set controls, check what was computed and what the browser is sent.
+
+Values set from Python compute at once; values that arrive as a browser message (``set_state``, what
+ipywidgets calls for one) go to the worker thread once a view has said it is ready. The browser
+side (explorer.js) is driven for real in tests/test_browser.py.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import colorlab
+from colorlab import metrics
+from colorlab.explorer import Key, Session, explorer
+from colorlab.explorer.app import result_message, snapshot_png
+from colorlab.explorer.session import make_photo
+
+
+class Outbox:
+    """What the widget sends to the browser, kept (the widget has no browser here)."""
+
+    def __init__(self, widget):
+        self.messages = []
+        original = widget.send
+
+        def send(content, buffers=None):
+            self.messages.append((content, buffers or []))
+            original(content, buffers)
+
+        widget.send = send
+
+    def of(self, kind):
+        return [(c, b) for c, b in self.messages if c["type"] == kind]
+
+
+@pytest.fixture
+def ex(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # Export writes under the folder the explorer was opened in
+    widget = explorer("coffee", k=4)
+    yield widget
+    widget.close()
+
+
+def _wait(condition, seconds=60.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_builds_with_its_controls(ex):
+    assert ex.photo == "coffee" and ex.k == 4 and ex.k_max == 64
+    assert set(colorlab.samples()) <= set(ex.photos)
+    assert [value for _, value in ex.methods] == list(colorlab.METHODS)
+    assert ex.spaces == list(colorlab.SPACES) and ex.dithers == ["none", "floyd-steinberg", "bayer"]
+    assert len(ex.palette) == 4 and ex.message == "" and not ex.error
+
+
+@pytest.mark.parametrize("k", [1, 2, 9, 33, 64])
+def test_k_gives_the_library_result_and_exact_figures(ex, k):
+    ex.k = k
+    image = colorlab.load_image("coffee")
+    expected = colorlab.fit_palette(image, k, seed=0)
+    assert ex.palette == expected
+    quantized = colorlab.quantize(image, expected)
+    assert np.array_equal(ex.quantized, quantized)
+    # the figures are those of the full-resolution image, to the last bit
+    assert ex.stats["mse"] == metrics.mse(image, quantized)
+    assert ex.stats["psnr"] == metrics.psnr(image, quantized)
+    assert ex.stats["colors_before"] == metrics.count_colors(image)
+    assert ex.stats["colors_after"] == metrics.count_colors(quantized)
+
+
+def test_what_the_browser_is_sent_paints_the_quantized_photo(ex):
+    outbox = Outbox(ex)
+    ex._on_message(ex, {"type": "ready"}, [])  # a view opened
+    photo_content, (rgb, points) = outbox.of("photo")[0]
+    result_content, (labels, point_labels) = outbox.of("result")[0]
+    dh, dw = photo_content["dh"], photo_content["dw"]
+    assert (photo_content["width"], photo_content["height"]) == (600, 400) and max(dh, dw) <= 640
+    display = np.frombuffer(rgb, np.uint8).reshape(dh, dw, 3)
+    index = np.frombuffer(labels, np.uint8).reshape(dh, dw)
+    palette = np.array(result_content["palette"], np.uint8)
+    assert result_content["key"] == Key("coffee", 4).text() == "coffee|4|kmeans|0|rgb|none"
+    # what the browser paints (palette[index]) is the full quantized image at the displayed pixels
+    photo = ex.session.photo("coffee")
+    assert np.array_equal(display, ex.image[np.ix_(photo.rows, photo.cols)])
+    assert np.array_equal(palette[index], ex.quantized[np.ix_(photo.rows, photo.cols)])
+    assert len(np.frombuffer(points, np.uint8)) == 3 * len(np.frombuffer(point_labels, np.uint8))
+    assert result_content["stats"]["mse"] == pytest.approx(ex.stats["mse"])
+
+
+def test_browser_changes_go_to_the_worker_which_computes_the_newest_and_looks_ahead(ex):
+    outbox = Outbox(ex)
+    ex._on_message(ex, {"type": "ready"}, [])
+    for k in (5, 6, 7, 8):  # a burst of key presses arriving from the browser
+        ex.set_state({"k": k})
+    assert _wait(lambda: ex.result.key.k == 8), "the newest k was never shown"
+    sent = {c["k"] for c, _ in outbox.of("result")}
+    assert 8 in sent
+    # then the neighbours are computed ahead and sent, so the next step needs no round trip
+    assert _wait(lambda: {9, 7, 10} <= {c["k"] for c, _ in outbox.of("result")}), "no look-ahead"
+    ahead = [c for c, _ in outbox.of("result") if c["k"] == 9][0]
+    assert ahead["ahead"] is True and ahead["key"] == Key("coffee", 9).text()
+    assert ex.session.cached(Key("coffee", 9)).palette == colorlab.fit_palette(colorlab.load_image("coffee"), 9)
+
+
+def test_a_setting_that_fails_says_so_and_the_explorer_stays_usable(ex):
+    ex.set_state({"method": "no-such-method"})
+    assert ex.error and "method must be one of" in ex.message
+    ex.set_state({"method": "median-cut"})
+    ex.k = 7
+    assert not ex.error and len(ex.palette) == 7 and ex.palette.method == "median-cut"
+
+
+def test_methods_spaces_and_dithering(ex):
+    image = colorlab.load_image("coffee")
+    ex.method, ex.space = "kmeans", "oklab"
+    assert ex.palette == colorlab.fit_palette(image, 4, space="oklab")
+    ex.dither = "floyd-steinberg"
+    quantized = colorlab.quantize(image, ex.palette, dither="floyd-steinberg")
+    assert np.array_equal(ex.quantized, quantized)
+    assert ex.stats["mse"] == metrics.mse(image, quantized)
+    photo = ex.session.photo("coffee")
+    assert np.array_equal(ex.result.display_labels, ex.result._full_labels[np.ix_(photo.rows, photo.cols)])
+
+
+def _png(image) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_upload_adds_and_shows_a_photo_and_a_bad_one_is_refused(ex):
+    image = np.random.default_rng(0).integers(0, 255, (30, 40, 3), dtype=np.uint8)
+    name = ex.add_upload("mine.png", _png(image))
+    assert name in ex.photos and ex.photo == name and np.array_equal(ex.image, image)
+    ex._on_message(ex, {"type": "upload", "name": "notes.png"}, [memoryview(b"just some text")])
+    assert ex.error and ex.message.startswith("notes.png was not used") and "PNG or JPEG" in ex.message
+    assert ex.photo == name  # the previous photo stays
+    ex.k = 3
+    assert len(ex.palette) == 3
+
+
+def test_an_upload_over_the_limits_is_refused(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    ex = explorer(np.zeros((20, 20, 3), np.uint8), k=1, max_pixels=1000, max_upload_mb=1)
+    try:
+        assert ex.add_upload("big.bin", b"\0" * (2 * 2**20)) is None and "more than the 1 MB" in ex.message
+        assert ex.add_upload("wide.png", _png(np.zeros((40, 40, 3), np.uint8))) is None
+        assert "explorer(..., max_pixels=" in ex.message
+    finally:
+        ex.close()
+
+
+def test_export_writes_under_the_notebook_folder_only(ex, tmp_path):
+    ex.k = 5
+    written = ex.export(elev=0.4, azim=-0.9)
+    names = sorted(path.name for path in written)
+    assert names == sorted(f"coffee-k5-kmeans-seed0{suffix}" for suffix in (".png", ".hex", ".json", ".gpl", "-view.png"))
+    assert all(path.parent == tmp_path / "colorlab-export" for path in written)
+    with Image.open(written[0]) as indexed:
+        assert indexed.mode == "P" and np.array_equal(np.asarray(indexed.convert("RGB")), ex.quantized)
+    assert colorlab.Palette.from_json(written[2].read_text()) == ex.palette
+    with Image.open(tmp_path / "colorlab-export" / "coffee-k5-kmeans-seed0-view.png") as view:
+        assert view.width > 800
+    for outside in ("../elsewhere", str(tmp_path.parent / "abs")):
+        ex.export_folder = outside
+        assert ex.export() == [] and ex.error and "outside the notebook's folder" in ex.message
+    assert not (tmp_path.parent / "elsewhere").exists() and not (tmp_path.parent / "abs").exists()
+
+
+def test_export_to_the_browser_writes_nothing_on_the_server(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    ex = explorer("coffee", k=3, method="median-cut", export_to="browser")
+    outbox = Outbox(ex)
+    try:
+        names = ex.export()
+        content, buffers = outbox.of("download")[0]
+        assert content["files"] == names and len(buffers) == 5 and names[0] == "coffee-k3-median-cut.png"
+        assert list(tmp_path.iterdir()) == []
+        with Image.open(io.BytesIO(buffers[0])) as image:
+            assert np.array_equal(np.asarray(image.convert("RGB")), ex.quantized)
+    finally:
+        ex.close()
+
+
+def test_a_saved_notebook_keeps_a_still_picture(ex):
+    bundle = ex._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert "application/vnd.jupyter.widget-view+json" in data and "image/png" in data
+    with Image.open(io.BytesIO(snapshot_png(ex))) as still:
+        assert still.width > 2 * ex.session.photo("coffee").display_colors.shape[1]
+
+
+def test_result_message_names_seed_only_for_seeded_methods():
+    session = Session()
+    assert "seed 3" in result_message(session.result(Key("coffee", 4, "kmeans", 3)))["title"]
+    assert "seed" not in result_message(session.result(Key("coffee", 4, "median-cut", 3)))["title"]
+
+
+def test_photo_sampling_for_display():
+    image = np.arange(1000 * 250 * 3, dtype=np.int64).reshape(1000, 250, 3).astype(np.uint8)
+    photo = make_photo("tall", image, display_size=200, scatter_points=500)
+    assert photo.display.shape == (200, 50, 3)
+    assert np.array_equal(photo.display, image[np.ix_(photo.rows, photo.cols)])
+    assert photo.scatter.shape == (500, 3)
+
+
+def test_the_fallback_explorer_is_still_there():
+    from colorlab import widgets
+
+    classic = widgets.explorer("coffee", k=3)
+    assert len(classic.palette) == 3
+
+
+def test_forget_frees_a_photo():
+    session = Session()
+    session.add_image("mine", np.zeros((5, 5, 3), np.uint8))
+    session.result(Key("mine", 1))
+    session.forget("mine")
+    assert session.cached(Key("mine", 1)) is None and "mine" not in session.names()
