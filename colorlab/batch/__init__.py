@@ -236,9 +236,10 @@ def _run_pool(tasks, emit, options, workers: int):
                     row = future.result()
                 except BrokenProcessPool:
                     raise WorkerLostError(
-                        f"a worker process died (out of memory, or a crash in a library) with {len(pending) + 1} "
-                        "images in progress; the finished rows are kept; run again to continue, with fewer "
-                        "--workers or a lower --max-pixels"
+                        f"a worker process died with {len(pending) + 1} images in progress (out of memory, a crash "
+                        "in a library, or it could not start: a script that calls colorlab.batch with workers > 1 "
+                        "must be a file whose own code runs under if __name__ == '__main__'); the finished rows "
+                        "are kept; run again to continue, with fewer --workers or a lower --max-pixels"
                     ) from None
                 emit(row)
             submit_more()
