@@ -387,3 +387,13 @@ def test_version_flag_prints_the_package_version():
     from importlib.metadata import version
 
     assert colorlab.__version__ == version("colorlab")
+
+
+def test_progress_lines_when_not_a_terminal(photos, capsys):
+    colorlab.batch(photos, K, workers=1, progress="lines")
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [f"colorlab batch: {i}/6 images ({i * 100 // 6}%), 0 failed" for i in range(1, 7)]
+    colorlab.batch(photos, K, workers=1, progress=False)
+    assert capsys.readouterr().err == ""
+    with pytest.raises(colorlab.InvalidParameterError, match="progress must be"):
+        colorlab.batch(photos, K, progress="loud")
