@@ -239,3 +239,15 @@ def test_runs_top_to_bottom(path, tmp_path):
     if path.name in LESSONS:
         _check_static_pictures(nb, path.name)
         CHECKS[path.name[:2]](nb)
+
+
+def test_the_lesson_plan_adds_up_and_links_existing_notebooks():
+    readme = (NOTEBOOKS[0].parent / "README.md").read_text()
+    for link in re.findall(r"\]\(([^)]+\.ipynb)\)", readme):
+        assert (NOTEBOOKS[0].parent / link).exists(), f"notebooks/README.md links a missing notebook: {link}"
+    assert {p.name for p in LESSON_PATHS} <= set(re.findall(r"\]\(([^)]+\.ipynb)\)", readme))
+    for title, total in (("## A 45-minute lesson", 45), ("## A 90-minute lab", 90)):
+        section = readme[readme.index(title):].split("\n## ", 1)[0]
+        spans = re.findall(r"^\| (\d+)–(\d+) \|", section, re.M)
+        assert spans and spans[0][0] == "0" and spans[-1][1] == str(total), f"{title}: the rows must run 0–{total}"
+        assert all(end == start for (_, end), (start, _) in zip(spans, spans[1:])), f"{title}: a gap between rows"
