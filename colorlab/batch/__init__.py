@@ -159,17 +159,18 @@ def _check_options(k, method, seed, space, max_pixels, workers, client):
         raise InvalidParameterError(f"method must be one of {', '.join(map(repr, METHODS))}, got {method!r}")
     if space not in SPACES:
         raise InvalidParameterError(f"space must be one of {', '.join(map(repr, SPACES))}, got {space!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise InvalidParameterError(
             f"seed must be a whole number of at least 0, got {seed!r}; every image gets this same seed"
         )
-    if max_pixels is not None and (isinstance(max_pixels, bool) or not isinstance(max_pixels, int) or max_pixels < 1):
+    if max_pixels is not None and (isinstance(max_pixels, bool) or not isinstance(max_pixels, numbers.Integral)
+                                   or max_pixels < 1):
         raise InvalidParameterError(f"max_pixels must be a whole number of at least 1 or None, got {max_pixels!r}")
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers < 1):
         raise InvalidParameterError(f"workers must be a whole number of at least 1 or None, got {workers!r}")
     if workers is not None and client is not None:
         raise InvalidParameterError("give workers= or client=, not both: with a Dask client its workers do the work")
-    return int(k)
+    return int(k), int(seed), None if max_pixels is None else int(max_pixels), None if workers is None else int(workers)
 
 
 def _check_resumable(rows, out, k, method, space, seed) -> None:
@@ -376,7 +377,7 @@ def batch(paths, k, *, method: str = "kmeans", seed: int = 0, space: str = "rgb"
     >>> table["colors"].map(len).tolist(), bool(table["psnr"].between(20, 40).all()), int(table["error"].notna().sum())
     ([6, 6, 6], True, 0)
     """
-    k = _check_options(k, method, seed, space, max_pixels, workers, client)
+    k, seed, max_pixels, workers = _check_options(k, method, seed, space, max_pixels, workers, client)
     labels = find_images(paths, recursive=recursive)
     options = {"k": k, "method": method, "space": space, "seed": seed, "max_pixels": max_pixels}
     mode = _progress_mode(progress)
