@@ -228,3 +228,45 @@ def test_forget_frees_a_photo():
     session.result(Key("mine", 1))
     session.forget("mine")
     assert session.cached(Key("mine", 1)) is None and "mine" not in session.names()
+
+
+def test_classroom_defaults_come_from_the_environment(monkeypatch, tmp_path):
+    from colorlab.explorer.app import CLASSROOM, PERSONAL
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLORLAB_CLASSROOM", "1")
+    ex = explorer(np.zeros((8, 8, 3), np.uint8), k=1)
+    try:
+        assert ex.export_to == "browser" and ex.prefetch == CLASSROOM["prefetch"] == 1
+        assert ex.max_upload_mb == CLASSROOM["max_upload_mb"] and ex.session.max_pixels == CLASSROOM["max_pixels"]
+        rng = np.random.default_rng(2)
+        names = [ex.add_upload(f"p{i}.png", _png(rng.integers(0, 255, (6, 6, 3), dtype=np.uint8)))
+                 for i in range(CLASSROOM["max_uploads"] + 1)]
+        # the oldest upload was freed to make room for the newest; the page keeps a bounded number
+        assert names[0] not in ex.photos and all(name in ex.photos for name in names[1:])
+        assert ex.session.cached(Key(names[0], 1)) is None and "was removed to make room" in ex.message
+        ex.export()
+        assert list(tmp_path.iterdir()) == []  # a class page writes nothing on the server
+    finally:
+        ex.close()
+    monkeypatch.setenv("COLORLAB_CLASSROOM", "0")
+    ex = explorer(np.zeros((8, 8, 3), np.uint8), k=1, prefetch=0)
+    try:
+        assert ex.export_to == PERSONAL["export_to"] == "folder" and ex.prefetch == 0 and ex.max_uploads is None
+    finally:
+        ex.close()
+    with pytest.raises(colorlab.InvalidParameterError, match="no option 'folder'"):
+        explorer("coffee", folder="x")
+
+
+def test_an_upload_arrives_in_parts(ex):
+    image = np.random.default_rng(3).integers(0, 255, (50, 60, 3), dtype=np.uint8)
+    data = _png(image)
+    parts = [data[i:i + 1000] for i in range(0, len(data), 1000)]
+    for i, part in enumerate(parts):
+        ex._on_message(ex, {"type": "upload", "name": "parts.png", "part": i, "parts": len(parts)}, [memoryview(part)])
+    assert ex.photo.startswith("parts.png") and np.array_equal(ex.image, image)
+    # a part missing: refused with a message, nothing half-added
+    before = list(ex.photos)
+    ex._on_message(ex, {"type": "upload", "name": "gap.png", "part": 1, "parts": 3}, [memoryview(b"x")])
+    assert ex.error and "interrupted" in ex.message and ex.photos == before

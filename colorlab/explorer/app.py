@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import os
 import re
 import threading
 from pathlib import Path
@@ -46,6 +47,20 @@ SEEDED_METHODS = ("kmeans", "kmeans2", "scipy")
 PREFETCH = 4
 #: Largest upload, in megabytes.
 MAX_UPLOAD_MB = 40
+#: An environment variable: when set (to anything but "" or "0"), explorers start with CLASSROOM's settings.
+CLASSROOM_VARIABLE = "COLORLAB_CLASSROOM"
+#: The defaults for a page served to a class (``bash dev.sh classroom`` sets COLORLAB_CLASSROOM=1): Export sends
+#: files to the student's browser and writes nothing on the server; one k computed ahead (30 students share the
+#: cores); smaller uploads, at most 3 kept per student (a fourth replaces the oldest); photos up to 24 megapixels.
+CLASSROOM = {"export_to": "browser", "prefetch": 1, "max_upload_mb": 15, "max_uploads": 3, "max_pixels": 24_000_000}
+#: The defaults otherwise (JupyterLab, where the person owns the server).
+PERSONAL = {"export_to": "folder", "prefetch": PREFETCH, "max_upload_mb": MAX_UPLOAD_MB, "max_uploads": None,
+            "max_pixels": DEFAULT_MAX_PIXELS}
+
+
+def defaults() -> dict:
+    """The explorer's default settings here: :data:`CLASSROOM` when COLORLAB_CLASSROOM is set, else :data:`PERSONAL`."""
+    return dict(CLASSROOM if os.environ.get(CLASSROOM_VARIABLE, "") not in ("", "0") else PERSONAL)
 
 _HERE = Path(__file__).parent
 
@@ -65,7 +80,7 @@ def explorer(image: Any = "rocket", k: int = 6, *, method: str = "kmeans", seed:
         Initial random seed of the clustering.
     **options
         Passed to :class:`Explorer`: ``space``, ``dither``, ``export_folder``, ``export_to``,
-        ``max_pixels``, ``prefetch``, ``max_upload_mb``.
+        ``max_pixels``, ``prefetch``, ``max_upload_mb``, ``max_uploads``, ``allow_outside``.
 
     Returns
     -------
@@ -100,17 +115,23 @@ class Explorer(anywidget.AnyWidget):
     export_folder : str, default "colorlab-export"
         Where Export writes, relative to the folder the notebook runs in. A folder outside it
         (an absolute path, ``..``) is refused unless ``allow_outside=True``.
-    export_to : {"folder", "browser"}, default "folder"
+    export_to : {"folder", "browser"}, optional
         ``"browser"``: Export sends the files to the person's browser as downloads and writes
         nothing on the server (for a page served to a class).
-    max_pixels : int or None, default 100 million
+    max_pixels : int or None, optional
         Largest photo (bundled or uploaded) the explorer opens.
-    prefetch : int, default 4
+    prefetch : int, optional
         How many neighbouring k are computed ahead after each change (0: none).
-    max_upload_mb : int, default 40
-        Largest upload.
+    max_upload_mb : int, optional
+        Largest upload, in megabytes.
+    max_uploads : int or None, optional
+        Uploads kept at once; a newer one replaces the oldest (its photo and results are freed).
     allow_outside : bool, default False
         Let ``export_folder`` point outside the notebook's folder.
+
+    The options left out take :func:`defaults`: :data:`PERSONAL`'s (export into a folder, 4 k computed
+    ahead, 40 MB uploads, 100 megapixels), or :data:`CLASSROOM`'s when the environment variable
+    ``COLORLAB_CLASSROOM`` is set, as ``bash dev.sh classroom`` does for a Voila page served to a class.
     """
 
     _esm = _HERE / "explorer.js"
@@ -133,8 +154,15 @@ class Explorer(anywidget.AnyWidget):
 
     def __init__(self, image: Any = "rocket", k: int = 6, *, method: str = "kmeans", seed: int = 0,
                  space: str = "rgb", dither: str = "none", export_folder: str = "colorlab-export",
-                 export_to: str = "folder", max_pixels: int | None = DEFAULT_MAX_PIXELS, prefetch: int = PREFETCH,
-                 max_upload_mb: int = MAX_UPLOAD_MB, allow_outside: bool = False):
+                 allow_outside: bool = False, **options):
+        settings = defaults()
+        unknown = set(options) - set(settings)
+        if unknown:
+            raise InvalidParameterError(f"explorer() has no option {sorted(unknown)[0]!r}; the options are "
+                                        f"{', '.join(sorted(settings))}")
+        settings.update(options)
+        export_to, max_pixels, prefetch = settings["export_to"], settings["max_pixels"], settings["prefetch"]
+        max_upload_mb, self.max_uploads = settings["max_upload_mb"], settings["max_uploads"]
         if export_to not in ("folder", "browser"):
             raise InvalidParameterError(f"export_to must be 'folder' or 'browser', got {export_to!r}")
         self.session = Session(max_pixels=max_pixels)
@@ -148,6 +176,8 @@ class Explorer(anywidget.AnyWidget):
         self._from_browser = False
         self._sent_photos: set[str] = set()
         self._sent_results: set[Key] = set()
+        self._uploads: list[str] = []
+        self._parts: dict[str, list[bytes]] = {}
         self._send_lock = threading.Lock()
         if isinstance(image, str):
             first = image
@@ -245,7 +275,7 @@ class Explorer(anywidget.AnyWidget):
                 self._worker.start()
             self._worker.ahead(self._neighbours(self._key()))
         elif kind == "upload" and buffers:
-            self.add_upload(content.get("name", "upload"), bytes(buffers[0]))
+            self._upload_part(content, bytes(buffers[0]))
         elif kind == "export":
             self.export(elev=content.get("elev"), azim=content.get("azim"))
 
@@ -269,11 +299,27 @@ class Explorer(anywidget.AnyWidget):
         self.send({"type": "status", "text": text, "error": error, "key": None if key is None else key.text()})
 
     # -- upload and export ---------------------------------------------------------------------
+    def _upload_part(self, content: dict, data: bytes) -> None:
+        """Collect an upload sent in parts (the browser splits files into 4 MB messages); add it when complete."""
+        name, part, parts = str(content.get("name", "upload")), int(content.get("part", 0)), int(content.get("parts", 1))
+        received = self._parts.setdefault(name, [])
+        if part != len(received):  # a part lost or out of order: start again with this file
+            self._parts.pop(name, None)
+            self._say(f"{name} was not used: its upload was interrupted; upload it again", error=True)
+            return
+        received.append(data)
+        size = sum(map(len, received))
+        if size > self.max_upload_mb * 1024 * 1024:
+            self._parts.pop(name, None)
+            self._say_too_large(name, size)
+            return
+        if len(received) == parts:
+            self.add_upload(name, b"".join(self._parts.pop(name)))
+
     def add_upload(self, name: str, content: bytes) -> str | None:
         """Add an uploaded photo (its file's bytes) and show it; returns its name in the list, or None."""
         if len(content) > self.max_upload_mb * 1024 * 1024:
-            self._say(f"{name} was not used: it is {len(content) / 2**20:.1f} MB, more than the {self.max_upload_mb} MB "
-                      "this explorer takes; upload a smaller photo", error=True)
+            self._say_too_large(name, len(content))
             return None
         try:
             image = _decode_upload(name, content, self.session.max_pixels)
@@ -286,9 +332,22 @@ class Explorer(anywidget.AnyWidget):
             return None
         entry = f"{name} ({hashlib.sha1(content).hexdigest()[:6]})"
         self.session.add_image(entry, image)
+        if entry in self._uploads:
+            self._uploads.remove(entry)
+        self._uploads.append(entry)
+        dropped = []
+        while self.max_uploads is not None and len(self._uploads) > self.max_uploads:
+            dropped.append(self._uploads.pop(0))
+            self.session.forget(dropped[-1])
         self.photos = self.session.names()
         self.photo = entry  # shows it, like any other control
+        if dropped:
+            self._say(f"this page keeps {self.max_uploads} uploads: {', '.join(dropped)} was removed to make room")
         return entry
+
+    def _say_too_large(self, name: str, size: int) -> None:
+        self._say(f"{name} was not used: it is {size / 2**20:.1f} MB, more than the {self.max_upload_mb} MB "
+                  "this explorer takes; upload a smaller photo", error=True)
 
     def export(self, *, elev: float | None = None, azim: float | None = None) -> list[Path] | list[str]:
         """Export what is shown: the quantized PNG, the palette (.hex, .json, .gpl) and the view as a PNG figure.
@@ -354,7 +413,7 @@ class Explorer(anywidget.AnyWidget):
 
     def close(self) -> None:
         """Stop the worker and close the widget."""
-        if self._worker is not None:
+        if getattr(self, "_worker", None) is not None:  # also when __init__ failed before it was set
             self._worker.stop()
             self._worker = None
         super().close()

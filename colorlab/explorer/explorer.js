@@ -480,7 +480,11 @@ function render({ model, el: root }) {
     }
     state.status = { text: `reading ${file.name}…`, error: false };
     paintMessage();
-    model.send({ type: "upload", name: file.name }, undefined, [await file.arrayBuffer()]);
+    // in parts: a websocket message is limited (10 MB by default), a photo may be larger
+    const data = await file.arrayBuffer(), PART = 4 * 1024 * 1024, parts = Math.max(1, Math.ceil(data.byteLength / PART));
+    for (let i = 0; i < parts; i++) {
+      model.send({ type: "upload", name: file.name, part: i, parts }, undefined, [data.slice(i * PART, (i + 1) * PART)]);
+    }
   });
   exportButton.addEventListener("click", () => {
     model.send({ type: "export", elev: cube.elev, azim: cube.azim });
