@@ -397,3 +397,12 @@ def test_progress_lines_when_not_a_terminal(photos, capsys):
     assert capsys.readouterr().err == ""
     with pytest.raises(colorlab.InvalidParameterError, match="progress must be"):
         colorlab.batch(photos, K, progress="loud")
+
+
+def test_max_pixels_applies_per_image(tmp_path):
+    _crops(tmp_path, 2)  # 40 x 56 = 2,240 pixels each
+    Image.new("RGB", (100, 60), (200, 10, 10)).save(tmp_path / "wide.png")  # 6,000 pixels
+    table = colorlab.batch(tmp_path, K, max_pixels=5_000, workers=1, progress=False)
+    errors = dict(zip([Path(p).name for p in table["path"]], table["error"]))
+    assert pd.isna(errors["photo_00.png"]) and pd.isna(errors["photo_01.png"])
+    assert "more than the limit of 5,000" in errors["wide.png"] and "--max-pixels 6000" in errors["wide.png"]
