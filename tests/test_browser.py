@@ -187,3 +187,43 @@ def test_explorer_in_voila(watched, tmp_path):
         assert "from colorlab.explorer import" not in body and 'explorer("rocket"' not in body, "Voila shows code"
         _exercise_explorer(watched, tmp_path, "voila")
         _assert_no_errors(watched)
+
+
+def test_classroom_page_downloads_to_the_student(watched, tmp_path):
+    """`bash dev.sh classroom`'s server: the page is ready from a pre-started kernel; Export is a browser download."""
+    import subprocess
+
+    notebook = support.copy_notebook(NOTEBOOK, tmp_path / "class")
+    port = support.free_port()
+    command = [sys.executable, "-m", "colorlab.explorer.classroom", f"--port={port}", "--pool=1",
+               f"--notebook={notebook}"]
+    env = support.jupyter_env(tmp_path)
+    env.pop("COLORLAB_CLASSROOM", None)  # the command sets it itself
+    log = tmp_path / "classroom.log"
+    with open(log, "wb") as sink:
+        server = subprocess.Popen(command, cwd=notebook.parent, env=env, stdout=sink, stderr=subprocess.STDOUT)
+    try:
+        support._wait_until_up(f"http://127.0.0.1:{port}/voila/static/voila.js", server, log)
+        page = watched.page
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.wait_for_selector(".colorlab-explorer .colorlab-swatch")
+        assert page.inner_text(".colorlab-export") == "Download"
+        with page.expect_download() as download:
+            page.click(".colorlab-export")
+        assert download.value.suggested_filename == "rocket-k6-kmeans-seed0.zip"
+        saved = tmp_path / "downloaded.zip"
+        download.value.save_as(saved)
+        import zipfile
+
+        from PIL import Image
+
+        with zipfile.ZipFile(saved) as bundle:
+            assert "rocket-k6-kmeans-seed0.gpl" in bundle.namelist()
+            with bundle.open("rocket-k6-kmeans-seed0.png") as png, Image.open(png) as image:
+                assert image.mode == "P" and image.size == (640, 427)
+        page.wait_for_function("() => document.querySelector('.colorlab-message').innerText.includes('downloads')")
+        assert sorted(p.name for p in notebook.parent.iterdir()) == [notebook.name], "the server wrote files"
+        _assert_no_errors(watched)
+    finally:
+        support._stop(server)
+    assert "kernels ready" in log.read_text()

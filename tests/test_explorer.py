@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -185,10 +186,13 @@ def test_export_to_the_browser_writes_nothing_on_the_server(monkeypatch, tmp_pat
     try:
         names = ex.export()
         content, buffers = outbox.of("download")[0]
-        assert content["files"] == names and len(buffers) == 5 and names[0] == "coffee-k3-median-cut.png"
+        assert content["files"] == names == ["coffee-k3-median-cut.zip"] and len(buffers) == 1
         assert list(tmp_path.iterdir()) == []
-        with Image.open(io.BytesIO(buffers[0])) as image:
-            assert np.array_equal(np.asarray(image.convert("RGB")), ex.quantized)
+        with zipfile.ZipFile(io.BytesIO(buffers[0])) as bundle:
+            assert sorted(bundle.namelist()) == sorted(f"coffee-k3-median-cut{s}" for s in
+                                                       (".png", ".hex", ".json", ".gpl", "-view.png"))
+            with Image.open(io.BytesIO(bundle.read("coffee-k3-median-cut.png"))) as image:
+                assert np.array_equal(np.asarray(image.convert("RGB")), ex.quantized)
     finally:
         ex.close()
 

@@ -24,6 +24,7 @@ import io
 import os
 import re
 import threading
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -353,7 +354,8 @@ class Explorer(anywidget.AnyWidget):
         """Export what is shown: the quantized PNG, the palette (.hex, .json, .gpl) and the view as a PNG figure.
 
         With ``export_to="folder"`` the files are written into ``export_folder`` and their paths
-        returned; with ``"browser"`` they are sent to the browser as downloads and their names returned.
+        returned; with ``"browser"`` they are sent to the browser as one ``.zip`` download, whose name is
+        returned, and nothing is written on the server.
         ``elev`` and ``azim`` (radians, as the browser's 3D view has them) set the figure's 3D view.
         """
         if self.result is None:
@@ -371,10 +373,14 @@ class Explorer(anywidget.AnyWidget):
         except ColorlabError as err:
             self._say(str(err), error=True)
             return []
-        if self.export_to == "browser":
-            self.send({"type": "download", "files": list(files)}, list(files.values()))
-            self._say(f"sent {', '.join(files)} to your browser's downloads")
-            return list(files)
+        if self.export_to == "browser":  # one file: browsers ask before a page downloads several
+            archive = io.BytesIO()
+            with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+                for name, data in files.items():
+                    bundle.writestr(name, data)
+            self.send({"type": "download", "files": [f"{stem}.zip"]}, [archive.getvalue()])
+            self._say(f"sent {stem}.zip ({', '.join(files)}) to your browser's downloads")
+            return [f"{stem}.zip"]
         folder = self._export_folder()
         if folder is None:
             return []
