@@ -47,7 +47,7 @@ from .histogram import ColorHistogram, color_histogram
 from .palette import Palette
 from .params import MAX_K, check_choice, check_k
 
-__all__ = ["METHODS", "SLOW_METHODS", "SPACES", "MAX_K", "fit_palette", "fit_histogram", "nearest_labels", "warm_up"]
+__all__ = ["METHODS", "SEEDED_METHODS", "SLOW_METHODS", "SPACES", "MAX_K", "fit_palette", "fit_histogram", "nearest_labels", "warm_up"]
 
 #: Pillow's quantizers by method name (libimagequant only when Pillow was built with it).
 _PILLOW_METHODS = {
@@ -59,6 +59,8 @@ if features.check("libimagequant"):
     _PILLOW_METHODS["libimagequant"] = Image.Quantize.LIBIMAGEQUANT
 #: The clustering methods :func:`fit_palette` knows.
 METHODS = ("kmeans", "kmeans2", "scipy", "agglomerative", "median-cut", *_PILLOW_METHODS)
+#: Methods whose result depends on ``seed`` (the others are deterministic and only record it).
+SEEDED_METHODS = ("kmeans", "kmeans2", "scipy")
 #: Methods that cluster every pixel (not the distinct colors): seconds to minutes on a megapixel photo.
 SLOW_METHODS = ("kmeans2", "scipy")
 

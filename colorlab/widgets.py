@@ -36,7 +36,7 @@ import numpy as np
 import PIL.Image
 
 from . import metrics, plot
-from .cluster import METHODS, SLOW_METHODS
+from .cluster import METHODS, SEEDED_METHODS, SLOW_METHODS
 from .errors import ColorlabError, ImageTooLargeError
 from .images import as_image, load_image, save_image
 from .palette import Palette
@@ -302,7 +302,8 @@ class Explorer:
         original = _for_display(self.image)
         _set_image(self.original_artist, original)
         _set_image(self.quantized_artist, _for_display(self.quantized))
-        self.quantized_axes.set_title(f"{len(self.palette)} colors ({method}, seed {seed})")
+        seeded = f", seed {seed}" if method in SEEDED_METHODS else ""  # the other methods ignore the seed
+        self.quantized_axes.set_title(f"{len(self.palette)} colors ({method}{seeded})")
         if self.swatches_axes.patches:  # swap the bars and labels: clearing the axes costs more than drawing
             plot.update_swatches(self.palette, ax=self.swatches_axes)
         else:

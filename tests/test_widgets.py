@@ -346,3 +346,11 @@ def test_update_swatches_rejects_a_non_palette():
     ax = colorlab.plot.swatches(colorlab.Palette([[1, 2, 3]], counts=[1]))
     with pytest.raises(colorlab.errors.InvalidParameterError, match="palette must be a colorlab.Palette"):
         colorlab.plot.update_swatches([[1, 2, 3]], ax)
+
+
+def test_title_names_the_seed_only_for_methods_that_use_it(small_explorer):
+    ex = small_explorer
+    ex.seed.value = 5
+    assert ex.quantized_axes.get_title().endswith("(kmeans, seed 5)")
+    ex.method.value = "median-cut"
+    assert ex.quantized_axes.get_title().endswith("(median-cut)")

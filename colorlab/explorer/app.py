@@ -33,17 +33,15 @@ import numpy as np
 import traitlets
 
 from .._files import write_atomically
-from ..cluster import METHODS, SLOW_METHODS, SPACES
+from ..cluster import METHODS, SEEDED_METHODS, SLOW_METHODS, SPACES
 from ..dither import DITHERS
 from ..errors import ColorlabError, ImageTooLargeError, InvalidParameterError
 from ..images import DEFAULT_MAX_PIXELS, load_image, save_image
 from ..palette import Palette
 from .session import K_MAX, Key, Result, Session, check_key
 
-__all__ = ["Explorer", "explorer", "SEEDED_METHODS"]
+__all__ = ["Explorer", "explorer", "defaults", "CLASSROOM", "PERSONAL"]
 
-#: Methods whose result depends on the seed (the seed box is greyed out for the others).
-SEEDED_METHODS = ("kmeans", "kmeans2", "scipy")
 #: Neighbouring k computed ahead after each change from the browser.
 PREFETCH = 4
 #: Largest upload, in megabytes.
