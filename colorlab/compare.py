@@ -251,8 +251,9 @@ def table(rows) -> str:
     --------
     >>> gray = np.full((4, 4, 3), 100, np.uint8)
     >>> print(table(compare_dithers(gray, Palette([[0, 0, 0], [255, 255, 255]], counts=[1, 1]), ["none"])))
+    ... # doctest: +ELLIPSIS
     name                 colors      MSE  PSNR dB  deltaE  seconds
-    none                      1  30000.0     8.13   29.69    0.000
+    none                      1  30000.0     8.13   29.69    0.0...
     """
     rows = list(rows)
     lines = [f"{'name':<20} {'colors':>6} {'MSE':>8} {'PSNR dB':>8} {'deltaE':>7} {'seconds':>8}"]
