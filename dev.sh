@@ -4,6 +4,7 @@
 #   bash dev.sh test    install (plus Chromium for the browser tests), then run every test
 #   bash dev.sh voila   install, then serve the explorer as a web page (no code cells)
 #   bash dev.sh bench   install the benchmark peers, then run the benchmarks
+#   bash dev.sh docs    install the docs tools, then build the documentation site into docs/_build/html
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -61,7 +62,12 @@ case "$task" in
   bench)
     ensure_venv test,bench
     for script in benchmarks/bench_*.py; do "$VENV/bin/python" "$script" "$@"; done ;;
+  docs)
+    ensure_venv docs
+    # executes the notebooks whose outputs are out of date (docs/conf.py), warnings are errors as in the tests
+    "$VENV/bin/python" -m sphinx -W --keep-going -b html docs docs/_build/html "$@"
+    echo "dev.sh: open docs/_build/html/index.html" ;;
   *)
-    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
     [ "$task" = help ] || exit 2 ;;
 esac

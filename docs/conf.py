@@ -1,0 +1,122 @@
+"""Sphinx configuration of colorlab's documentation site: ``bash dev.sh docs`` builds it into docs/_build/html.
+
+Pages are MyST Markdown; the notebooks are shown with their outputs, from the executed copies in
+``docs/notebooks/`` that :mod:`execute_notebooks` makes (only the ones out of date are executed, before Sphinx
+reads anything; MyST-NB itself executes nothing). The command line's page is generated from
+``colorlab.cli.build_parser`` (sphinx-argparse), the API reference from the numpydoc docstrings (autodoc).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import colorlab
+
+DOCS = Path(__file__).resolve().parent
+sys.path.insert(0, str(DOCS))
+
+import execute_notebooks  # noqa: E402  (beside this file)
+
+project = "colorlab"
+author = "colorlab developers"
+copyright = "2026, colorlab developers"
+version = release = colorlab.__version__
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "numpydoc",
+    "sphinxarg.ext",
+]
+
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "execute_notebooks.py"]
+source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
+
+# -- MyST and the notebooks ----------------------------------------------------------------------------------
+myst_enable_extensions = ["dollarmath", "colon_fence"]
+nb_execution_mode = "off"  # the outputs come from docs/notebooks/, executed once (see execute_notebooks.py)
+nb_merge_streams = True
+# A widget with a still picture of itself (the explorer) shows the picture: a static page has no kernel to
+# drive the widget. Widgets without one are drawn from their saved state, as MyST-NB does by default.
+nb_mime_priority_overrides = [("html", "application/vnd.jupyter.widget-view+json", 55)]  # image/png is 50
+
+# -- API reference -------------------------------------------------------------------------------------------
+autodoc_default_options = {"members": True, "undoc-members": True, "member-order": "bysource"}
+autodoc_typehints = "none"  # the numpydoc Parameters sections give the types
+autosummary_generate = False
+numpydoc_show_class_members = False  # members are documented by autodoc's :members:
+numpydoc_class_members_toctree = False
+
+# -- HTML ----------------------------------------------------------------------------------------------------
+html_theme = "furo"
+html_title = f"colorlab {release}"
+html_static_path: list[str] = []
+
+
+def api_pages() -> dict[str, list[str]]:
+    """Return the API reference's pages: each public module of colorlab with the members its page leaves out.
+
+    A page per module whose name has no leading underscore (subpackages document what their ``__all__``
+    exports). The functions and classes ``colorlab`` itself exports are described once, on the ``colorlab``
+    page; a module's page leaves those out, except a function named like a module (``colorlab.quantize``),
+    which is described on its module's page, since a function and a module cannot share one name in the
+    index. Constants stay on the page of the module that defines them, where their ``#:`` comment is.
+    """
+    import importlib
+    import pkgutil
+
+    modules = sorted(m.name for m in pkgutil.iter_modules(colorlab.__path__) if not m.name.startswith("_"))
+    top = {name for name in colorlab.__all__ if name not in modules}
+    pages = {"colorlab": sorted(set(colorlab.__all__) - top)}
+    for name in modules:
+        module = importlib.import_module(f"colorlab.{name}")
+        pages[f"colorlab.{name}"] = sorted(
+            n for n in getattr(module, "__all__", [])
+            if n in top and getattr(module, n) is getattr(colorlab, n) and callable(getattr(colorlab, n))
+        )
+    return pages
+
+
+def _write_api_pages(app, config) -> None:
+    """Write docs/api/ (generated, not committed): an index and one page per entry of :func:`api_pages`.
+
+    The pages are reStructuredText: autodoc's output is reStructuredText, and the sections of module
+    docstrings (``Examples``) stay local to their page there.
+    """
+    folder = DOCS / "api"
+    folder.mkdir(exist_ok=True)
+    pages = api_pages()
+    wanted = {f"{name}.rst" for name in pages} | {"index.rst"}
+    for old in folder.iterdir():
+        if old.name not in wanted:
+            old.unlink()
+    title = "API reference"
+    index = [title, "=" * len(title), "",
+             "Generated from the numpydoc docstrings. ``import colorlab`` gives the names on the ``colorlab`` page; "
+             "the other modules are imported as ``from colorlab import metrics``, and so on.", "",
+             ".. toctree::", "   :maxdepth: 1", "", *[f"   {name}" for name in pages], ""]
+    _write_if_changed(folder / "index.rst", "\n".join(index))
+    for name, excluded in pages.items():
+        # a module's __all__ is its public API, wherever a name is defined (with no __all__: its own names only)
+        options = ["   :imported-members:"] if hasattr(sys.modules[name], "__all__") else []
+        options += [f"   :exclude-members: {', '.join(excluded)}"] if excluded else []
+        text = "\n".join([name, "=" * len(name), "", f".. automodule:: {name}", *options, ""])
+        _write_if_changed(folder / f"{name}.rst", text)
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    # an unchanged page keeps its time stamp, so Sphinx does not read it again
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
+def _executed_notebooks(app, config) -> None:
+    """Bring docs/notebooks/ up to date with notebooks/ before Sphinx reads the sources."""
+    execute_notebooks.refresh(log=lambda line: print(f"colorlab docs: {line}", flush=True))
+
+
+def setup(app):
+    app.connect("config-inited", _write_api_pages)
+    app.connect("config-inited", _executed_notebooks)

@@ -1,0 +1,216 @@
+"""Executed copies of the notebooks, for the documentation site.
+
+The notebooks are committed without outputs (``tests/test_notebooks.py`` checks
+that). The site shows them with their outputs, so each one is executed, top to
+bottom in a real Jupyter kernel as the tests do, and the executed copy is saved
+in ``docs/notebooks/`` (generated, not committed), which the site reads with
+MyST-NB's execution turned off.
+
+A copy records a digest of what produced it: the notebook, and colorlab's files
+(its modules, its browser files and the bundled photos). ``docs/conf.py``
+executes only the notebooks whose copy is missing or out of date, so a rebuild
+after a change to the text of a page executes nothing.
+
+:func:`run` keeps what it executed for the rest of the process: the test
+command's ``tests/test_docs.py`` and ``tests/test_notebooks.py`` can share one
+execution of each notebook.
+
+Run as a script (``python docs/execute_notebooks.py``) it brings the copies up
+to date and prints one line per notebook.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+DOCS = Path(__file__).resolve().parent
+#: The notebooks, as committed (no outputs).
+NOTEBOOKS = DOCS.parent / "notebooks"
+#: Where the executed copies go; docs/conf.py's toctree reads them from here.
+EXECUTED = DOCS / "notebooks"
+#: Seconds one cell may take (the first kernel start on a fresh install is slow).
+CELL_TIMEOUT = 600
+
+_runs: dict[tuple[Path, str], nbformat.NotebookNode] = {}
+
+
+def digest(notebook: Path) -> str:
+    """Return a digest of ``notebook`` and of the colorlab files its outputs depend on.
+
+    Parameters
+    ----------
+    notebook : Path
+        A notebook under ``notebooks/``.
+
+    Returns
+    -------
+    str
+        A hex SHA-256 digest; it changes when the notebook, a module, a browser
+        file or a bundled photo of the imported colorlab changes.
+    """
+    import colorlab
+    from colorlab.samples import data_dir
+
+    package = Path(colorlab.__file__).resolve().parent
+    files = sorted(p for ext in ("py", "js", "css") for p in package.rglob(f"*.{ext}"))
+    files += sorted(p for p in data_dir().iterdir() if p.is_file())
+    hasher = hashlib.sha256(Path(notebook).read_bytes())
+    for path in files:
+        hasher.update(str(path.relative_to(path.parent.parent)).encode())
+        hasher.update(path.read_bytes())
+    return hasher.hexdigest()
+
+
+def run(notebook: Path) -> nbformat.NotebookNode:
+    """Execute ``notebook`` in a fresh kernel and return it with its outputs.
+
+    The kernel's working folder is a scratch folder, so files a notebook writes
+    never land in the checkout. A notebook already executed by this process,
+    unchanged since (same :func:`digest`), is not executed again: the same
+    executed notebook is returned.
+
+    Parameters
+    ----------
+    notebook : Path
+        The notebook file.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        The executed notebook; errors raised by cells are in its outputs
+        (see :func:`errors`), they do not stop the run.
+    """
+    from nbclient import NotebookClient
+
+    notebook = Path(notebook).resolve()
+    key = (notebook, digest(notebook))
+    if key not in _runs:
+        nb = nbformat.read(notebook, as_version=4)
+        with tempfile.TemporaryDirectory(prefix="colorlab-notebook-") as scratch:
+            client = NotebookClient(
+                nb, timeout=CELL_TIMEOUT, kernel_name="python3", allow_errors=True,
+                resources={"metadata": {"path": scratch}},
+            )
+            client.execute()
+        nb.metadata["colorlab_docs"] = {"digest": key[1]}
+        _runs[key] = nb
+    return _runs[key]
+
+
+def errors(nb: nbformat.NotebookNode) -> list[str]:
+    """Return one line per error a cell raised, and per traceback printed on stderr, in ``nb``.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An executed notebook.
+
+    Returns
+    -------
+    list of str
+        Empty when every cell ran cleanly.
+    """
+    found = []
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if output.output_type == "error":
+                found.append(f"cell {index}: {output.ename}: {output.evalue}")
+            elif output.output_type == "stream" and output.name == "stderr" and "Traceback" in output.text:
+                found.append(f"cell {index} printed a traceback: {output.text.strip().splitlines()[-1]}")
+    return found
+
+
+def save(nb: nbformat.NotebookNode, notebook: Path, folder: Path = EXECUTED) -> Path:
+    """Write the executed ``nb`` as ``folder/<notebook's name>``, atomically.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The executed notebook (from :func:`run`).
+    notebook : Path
+        The source notebook it was executed from (gives the file name).
+    folder : Path
+        Where to write it; created when missing.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / Path(notebook).name
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as sink:
+            nbformat.write(nb, sink)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def is_current(notebook: Path, folder: Path = EXECUTED) -> bool:
+    """Tell whether ``folder`` holds an executed copy of ``notebook`` made from what is there now."""
+    copy = folder / Path(notebook).name
+    if not copy.is_file():
+        return False
+    recorded = nbformat.read(copy, as_version=4).metadata.get("colorlab_docs", {}).get("digest")
+    return recorded == digest(notebook)
+
+
+def refresh(source: Path = NOTEBOOKS, folder: Path = EXECUTED, *, log=print) -> list[Path]:
+    """Execute every notebook of ``source`` whose copy in ``folder`` is missing or out of date.
+
+    Copies whose notebook is gone are removed, so the site lists exactly the
+    notebooks of ``source``.
+
+    Parameters
+    ----------
+    source : Path
+        The folder of committed notebooks.
+    folder : Path
+        The folder of executed copies.
+    log : callable
+        Called with one line per notebook.
+
+    Returns
+    -------
+    list of Path
+        The executed copies, one per notebook, sorted.
+
+    Raises
+    ------
+    RuntimeError
+        If a notebook raises an error (the message names the notebook and the
+        cell); its copy is not written.
+    """
+    notebooks = sorted(Path(source).glob("*.ipynb"))
+    if not notebooks:
+        raise RuntimeError(f"no notebook in {str(source)!r}; the site needs the notebooks of the checkout")
+    for stale in set(Path(folder).glob("*.ipynb")) - {Path(folder) / n.name for n in notebooks}:
+        stale.unlink()
+    for notebook in notebooks:
+        if is_current(notebook, folder):
+            log(f"{notebook.name}: up to date")
+            continue
+        log(f"{notebook.name}: executing")
+        nb = run(notebook)
+        problems = errors(nb)
+        if problems:
+            raise RuntimeError(f"{notebook.name} failed, {problems[0]}; fix the notebook or colorlab, then rebuild")
+        save(nb, notebook, folder)
+    return [Path(folder) / n.name for n in notebooks]
+
+
+if __name__ == "__main__":
+    try:
+        refresh()
+    except RuntimeError as error:
+        sys.exit(f"error: {error}")
