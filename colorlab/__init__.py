@@ -68,7 +68,7 @@ __all__ = [
 
 _LAZY_SUBMODULES = {
     "plot", "widgets", "lessons", "compare_widgets", "figures", "metrics", "colorspace", "lloyd", "compare",
-    "hierarchy", "mediancut", "dither", "cli", "explorer", "params", "histogram", "collection", "collection_plot",
+    "hierarchy", "mediancut", "dither", "cli", "explorer", "params", "histogram", "uploads", "collection", "collection_plot",
 }
 
 

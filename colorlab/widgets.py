@@ -24,7 +24,6 @@ import asyncio
 import hashlib
 import html
 import io
-import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,11 +36,12 @@ import PIL.Image
 
 from . import metrics, plot
 from .cluster import METHODS, SEEDED_METHODS, SLOW_METHODS
-from .errors import ColorlabError, ImageTooLargeError
-from .images import as_image, load_image, save_image
+from .errors import ColorlabError
+from .images import DEFAULT_MAX_PIXELS, as_image, load_image, save_image
 from .palette import Palette
 from .quantize import reduce_colors
 from .samples import samples
+from .uploads import decode_upload, file_stem
 
 __all__ = ["Explorer", "Result", "explorer"]
 
@@ -384,7 +384,7 @@ class Explorer:
         upload = files[-1]
         name, content = upload["name"], bytes(upload["content"])
         try:
-            image = _decode_upload(name, content, self._load_options())
+            image = decode_upload(name, content, self._load_options().get("max_pixels", DEFAULT_MAX_PIXELS))
         except ColorlabError as err:
             self._say(f"{name} was not used: {err}", error=True)
             return
@@ -410,7 +410,7 @@ class Explorer:
         """
         folder = Path(self.export_folder.value.strip() or ".").expanduser()
         name, _, method, seed = self._shown_key  # what is on screen, even if a newer value is pending
-        stem = f"{_file_stem(name)}-k{len(self.palette)}-{method}-seed{seed}"
+        stem = f"{file_stem(name)}-k{len(self.palette)}-{method}-seed{seed}"
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as err:
@@ -466,21 +466,6 @@ def _handling_browser_message() -> bool:
     except AttributeError:  # no kernel, or an ipykernel older than 6
         return False
     return parent.get("header", {}).get("msg_type") == "comm_msg"
-
-
-def _decode_upload(name: str, content: bytes, load_options: dict) -> np.ndarray:
-    try:
-        return load_image(content, name=f"the uploaded file {name!r}", **load_options)
-    except ImageTooLargeError as err:
-        # the library's advice names load_image's keyword; here the explorer's own keyword is the way
-        advice = re.sub(r"pass max_pixels=(\d+) \(or None\) to load_image", r"open the explorer with explorer(..., max_pixels=\1)", str(err))
-        raise ImageTooLargeError(advice) from None
-
-
-def _file_stem(name: str) -> str:
-    """'my photo.png (1a2b3c)' -> 'my-photo': a picker entry as a safe file name start."""
-    base = name.split(" (")[0].rsplit(".", 1)[0]
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", base).strip("-") or "image"
 
 
 def _for_display(image: np.ndarray, size: int = DISPLAY_SIZE) -> np.ndarray:

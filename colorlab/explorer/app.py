@@ -22,7 +22,6 @@ import base64
 import hashlib
 import io
 import os
-import re
 import threading
 import zipfile
 from pathlib import Path
@@ -35,9 +34,10 @@ import traitlets
 from .._files import write_atomically
 from ..cluster import METHODS, SEEDED_METHODS, SLOW_METHODS, SPACES
 from ..dither import DITHERS
-from ..errors import ColorlabError, ImageTooLargeError, InvalidParameterError
-from ..images import DEFAULT_MAX_PIXELS, load_image, save_image
+from ..errors import ColorlabError, InvalidParameterError
+from ..images import DEFAULT_MAX_PIXELS, save_image
 from ..palette import Palette
+from ..uploads import decode_upload, file_stem
 from .session import K_MAX, Key, Result, Session, check_key
 
 __all__ = ["Explorer", "explorer", "defaults", "CLASSROOM", "PERSONAL"]
@@ -60,6 +60,7 @@ PERSONAL = {"export_to": "folder", "prefetch": PREFETCH, "max_upload_mb": MAX_UP
 def defaults() -> dict:
     """The explorer's default settings here: :data:`CLASSROOM` when COLORLAB_CLASSROOM is set, else :data:`PERSONAL`."""
     return dict(CLASSROOM if os.environ.get(CLASSROOM_VARIABLE, "") not in ("", "0") else PERSONAL)
+
 
 _HERE = Path(__file__).parent
 
@@ -321,7 +322,7 @@ class Explorer(anywidget.AnyWidget):
             self._say_too_large(name, len(content))
             return None
         try:
-            image = _decode_upload(name, content, self.session.max_pixels)
+            image = decode_upload(name, content, self.session.max_pixels)
         except ColorlabError as err:
             self._say(f"{name} was not used: {err}", error=True)
             return None
@@ -360,7 +361,7 @@ class Explorer(anywidget.AnyWidget):
             self._say("nothing to export yet: wait for the first result", error=True)
             return []
         result, key = self.result, self.result.key
-        stem = f"{_file_stem(key.photo)}-k{len(result.palette)}-{key.method}" + (
+        stem = f"{file_stem(key.photo)}-k{len(result.palette)}-{key.method}" + (
             f"-seed{key.seed}" if key.method in SEEDED_METHODS else "")
         try:
             files = {
@@ -489,22 +490,6 @@ class _Worker(threading.Thread):
                     explorer._send_result(explorer.session.result(key), ahead=True)
             except Exception:  # noqa: BLE001 - a failed look-ahead is simply not there; the shown key reports its own
                 pass
-
-
-def _decode_upload(name: str, content: bytes, max_pixels) -> np.ndarray:
-    try:
-        return load_image(content, name=f"the uploaded file {name!r}", max_pixels=max_pixels)
-    except ImageTooLargeError as err:
-        # the library's advice names load_image's keyword; here the explorer's own keyword is the way
-        advice = re.sub(r"pass max_pixels=(\d+) \(or None\) to load_image",
-                        r"open the explorer with explorer(..., max_pixels=\1)", str(err))
-        raise ImageTooLargeError(advice) from None
-
-
-def _file_stem(name: str) -> str:
-    """'my photo.png (1a2b3c)' -> 'my-photo': a picker entry as a safe file name start."""
-    base = name.split(" (")[0].rsplit(".", 1)[0]
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", base).strip("-") or "image"
 
 
 def _png_bytes(image: np.ndarray, palette: Palette) -> bytes:
