@@ -201,8 +201,12 @@ class Cube {
       ctx.lineTo(corners[bit][0], corners[bit][1]);
       ctx.stroke();
       const [x0, y0] = corners[0], [x1, y1] = corners[bit];
+      const [lx, ly] = [x1 + (x1 - x0) * 0.08, y1 + (y1 - y0) * 0.08];
+      ctx.lineWidth = 4 * ratio;  // a white halo: the name stays legible over the points
+      ctx.strokeStyle = "rgba(255,255,255,0.9)";
+      ctx.strokeText(name, lx, ly);
       ctx.fillStyle = color;
-      ctx.fillText(name, x1 + (x1 - x0) * 0.08, y1 + (y1 - y0) * 0.08);
+      ctx.fillText(name, lx, ly);
     }
   }
 
