@@ -193,8 +193,12 @@ def default_workers() -> int:
 # -- where the work runs ----------------------------------------------------------------------------
 
 def _run_here(tasks, emit, options):
-    for path, label in tasks:
-        emit(palette_row(path, label, **options))
+    from threadpoolctl import threadpool_limits
+
+    # the engine runs its own threads; BLAS threads on top only spin (see init_pool_worker)
+    with threadpool_limits(limits=1, user_api="blas"):
+        for path, label in tasks:
+            emit(palette_row(path, label, **options))
 
 
 def _pool_context():
