@@ -17,13 +17,12 @@ from typing import Any, Iterator, Mapping
 
 import numpy as np
 
-from ._files import write_atomically
+from . import palette_io
 from .errors import InvalidParameterError
+from .palette_io import PALETTE_FORMATS
 
 __all__ = ["Palette", "PALETTE_FORMATS"]
 
-#: Export formats and the file suffixes that select them.
-PALETTE_FORMATS = {"hex": (".hex", ".txt"), "json": (".json",), "gpl": (".gpl",)}
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
@@ -159,40 +158,66 @@ class Palette:
     def to_gpl(self, name: str | None = None) -> str:
         """The palette as a GIMP palette (``.gpl``) file's text.
 
-        Each line is ``R G B<TAB>#rrggbb share%``; GIMP, Inkscape and Krita read it.
+        Each line is ``R G B<TAB>#rrggbb share% count px``; GIMP, Inkscape and Krita read it, and
+        :meth:`load` reads the counts back.
 
         Examples
         --------
         >>> print(Palette([[255, 128, 0]], counts=[1], method="kmeans").to_gpl().splitlines()[0])
         GIMP Palette
         """
-        name = name or f"colorlab {self.method} {len(self)} colors"
-        lines = ["GIMP Palette", f"Name: {name}", f"Columns: {min(len(self), 8)}", "#"]
-        for (r, g, b), hexcode, share in zip(self, self.to_hex(), self.shares):
-            lines.append(f"{r:3d} {g:3d} {b:3d}\t{hexcode} {100 * share:.1f}%")
-        return "\n".join(lines) + "\n"
+        return palette_io.to_gpl(self, name)
 
     def to_text(self, format: str = "hex") -> str:
-        """The palette as text in ``format``: ``"hex"`` (one color a line), ``"json"`` or ``"gpl"``."""
-        if format == "hex":
-            return "\n".join(self.to_hex()) + "\n"
-        if format == "json":
-            return self.to_json() + "\n"
-        if format == "gpl":
-            return self.to_gpl()
-        raise InvalidParameterError(f"unknown palette format {format!r}; choose one of {', '.join(PALETTE_FORMATS)}")
+        """The palette as text in a text format: ``"hex"`` (one color a line), ``"json"``, ``"gpl"``, ``"css"``,
+        ``"pal"`` or ``"svg"`` (see :mod:`colorlab.palette_io`; ``"ase"`` and ``"png"`` are binary: use :meth:`save`).
+
+        Examples
+        --------
+        >>> print(Palette([[255, 128, 0]], counts=[7]).to_text("css"), end="")
+        /* colorlab manual 1 colors (space rgb), most used first: share and pixel count */
+        :root {
+          --color-1: #ff8000; /* 100.0% 7 px */
+        }
+        """
+        return palette_io.to_text(self, format)
 
     def save(self, path: os.PathLike | str, format: str | None = None) -> Path:
         """Write the palette to ``path`` atomically; the format follows the suffix unless given.
 
-        ``.hex``/``.txt`` -> hex, ``.json`` -> json, ``.gpl`` -> GIMP palette.
+        ``.hex``/``.txt`` -> hex, ``.json`` -> json, ``.gpl`` -> GIMP palette, ``.css`` -> CSS custom
+        properties, ``.ase`` -> Adobe Swatch Exchange, ``.pal`` -> JASC-PAL, ``.png``/``.svg`` -> a swatch
+        picture (each color a bar as wide as its share). :meth:`load` reads every one of them back; see
+        :mod:`colorlab.palette_io` for which formats keep the counts.
         """
-        path = Path(path)
-        if format is None:
-            format = next((f for f, sfx in PALETTE_FORMATS.items() if path.suffix.lower() in sfx), None)
-            if format is None:
-                raise InvalidParameterError(
-                    f"cannot tell the palette format of {str(path)!r} from its suffix; use .hex, .txt, .json or .gpl"
-                )
-        text = self.to_text(format)
-        return write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        return palette_io.save(self, path, format)
+
+    @classmethod
+    def load(cls, path: os.PathLike | str, format: str | None = None) -> "Palette":
+        """Read a palette file in any format :meth:`save` writes; the format follows the suffix unless given.
+
+        The colors come back exactly, in the file's order of use. JSON keeps everything (counts, method,
+        space, params); GPL, CSS, PNG and SVG files written by colorlab keep the counts (so the shares);
+        hex, ASE and PAL cannot hold counts, so every color gets a count of 1 (equal shares, the file's
+        order), as do GPL and CSS files from other programs. Palettes read from files other than JSON
+        and PNG have ``method="file"`` and ``space="rgb"``.
+
+        Raises
+        ------
+        ImageFileError
+            The file is missing, a folder or unreadable.
+        InvalidParameterError
+            The suffix names no format, or the file is empty or corrupt.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> p = Palette([[255, 0, 0], [0, 0, 255]], counts=[10, 30], method="kmeans")
+        >>> q = Palette.load(p.save(folder / "p.gpl"))
+        >>> q.to_hex(), q.counts.tolist()
+        (['#0000ff', '#ff0000'], [30, 10])
+        >>> Palette.load(p.save(folder / "p.pal")).counts.tolist()
+        [1, 1]
+        """
+        return palette_io.load(path, format)
