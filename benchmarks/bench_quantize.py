@@ -9,14 +9,20 @@ fit_palette + quantize" is the same result from the two separate calls.
 
 Peers come from the ``bench`` extra (scikit-learn, opencv-python-headless, imagequant); a missing
 peer is reported as such. Images: the bundled photos by name (``bundled``: all six), Kodak photos (kodimNN; ``kodak``:
-all 24) when ../shared/datasets/kodak is there, and with --big a 12-megapixel photo made by upscaling the
-bundled "astronaut" (bicubic, 4096x3072). Prints a markdown table; ratios are against
-scikit-learn KMeans(n_init=1) on all pixels.
+all 24) when ../shared/datasets/kodak is there, the same saved as JPEG (kodimNN-q75, kodimNN-q90: made here
+in memory with Pillow, never written; ``kodak-jpeg``: all 48), ``jpegs`` (the bundled JPEGs rocket, retina,
+hubble_deep_field and the 48 Kodak JPEGs), and with --big two 12-megapixel photos made by upscaling the bundled
+"astronaut" (bicubic, 4096x3072): ``big12mp`` (smooth) and ``big12mp-noisy`` (plus Gaussian noise of sigma 2,
+seed 0, like a camera's). Prints a markdown table; ratios are against scikit-learn KMeans(n_init=1) on all pixels.
+
+--stages prints instead where colorlab's time goes (per stage, median of --repeat runs): the histogram,
+the color space, the engine's stages (colorlab._kmeans marks them), the palette and the redraw.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import platform
 import statistics
@@ -114,13 +120,32 @@ PEERS = {
 }
 
 
+BUNDLED_JPEGS = ["rocket", "retina", "hubble_deep_field"]
+
+
+def as_jpeg(image, quality):
+    """The image after a round trip through a JPEG file of this quality (Pillow's default 4:2:0 chroma)."""
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="JPEG", quality=quality)
+    buffer.seek(0)
+    return np.asarray(Image.open(buffer).convert("RGB"))
+
+
 def load(name):
     if name.startswith("kodim"):
-        path = KODAK / f"{name}.png"
-        return colorlab.load_image(path) if path.exists() else None
-    if name == "big12mp":
+        base, _, quality = name.partition("-q")
+        path = KODAK / f"{base}.png"
+        if not path.exists():
+            return None
+        image = colorlab.load_image(path)
+        return as_jpeg(image, int(quality)) if quality else image
+    if name.startswith("big12mp"):
         small = colorlab.load_image("astronaut")
-        return np.asarray(Image.fromarray(small).resize((4096, 3072), Image.Resampling.BICUBIC))
+        image = np.asarray(Image.fromarray(small).resize((4096, 3072), Image.Resampling.BICUBIC))
+        if name == "big12mp-noisy":
+            noise = np.random.default_rng(0).normal(0.0, 2.0, image.shape)
+            image = np.clip(np.rint(image + noise), 0, 255).astype(np.uint8)
+        return image
     return colorlab.load_image(name)
 
 
@@ -129,6 +154,10 @@ def _image_names(text):
     for name in text.split(","):
         if name == "kodak":
             names += [f"kodim{i:02d}" for i in range(1, 25)]
+        elif name == "kodak-jpeg":
+            names += [f"kodim{i:02d}-q{q}" for i in range(1, 25) for q in (75, 90)]
+        elif name == "jpegs":
+            names += BUNDLED_JPEGS + [f"kodim{i:02d}-q{q}" for i in range(1, 25) for q in (75, 90)]
         elif name == "bundled":
             names += list(colorlab.samples())
         elif name and name != "none":
@@ -150,6 +179,52 @@ def measure(run, image, k, memory):
     return seconds, out, peak
 
 
+def stage_times(image, k):
+    """Seconds per stage of ``reduce_colors(image, k)``, done step by step as it does them."""
+    from colorlab import _centers, _kmeans
+    from colorlab.colorspace import to_space
+
+    times = {}
+    start = time.perf_counter()
+    histogram = colorlab.color_histogram(image)
+    times["histogram"] = time.perf_counter() - start
+    start = time.perf_counter()
+    coords = to_space(histogram.colors, "rgb")
+    times["to_space"] = time.perf_counter() - start
+    _kmeans._stage_clock = [times, time.perf_counter()]
+    try:
+        centers = _kmeans.fit_centers(histogram.colors, coords, histogram.counts, k, np.random.default_rng(0))
+    finally:
+        _kmeans._stage_clock = None
+    start = time.perf_counter()
+    palette, labels = _centers.palette_from_centers(centers, histogram.colors, coords, histogram.counts, k,
+                                                    method="kmeans", space="rgb", params={}, with_labels=True)
+    times["palette"] = time.perf_counter() - start
+    start = time.perf_counter()
+    histogram.spread(palette.colors[labels])
+    times["redraw"] = time.perf_counter() - start
+    return times, len(histogram)
+
+
+STAGES = ["histogram", "to_space", "other", "levels", "starts", "large levels", "bounds", "fine", "palette", "redraw"]
+
+
+def print_stages(names, ks, repeat):
+    print("| image | colors | k | " + " | ".join(STAGES) + " | total ms |")
+    print("| --- | --- | --- | " + " | ".join("---" for _ in STAGES) + " | --- |")
+    for name in names:
+        image = load(name)
+        if image is None:
+            print(f"| {name} | (skipped: Kodak photos not found) |")
+            continue
+        for k in ks:
+            runs = [stage_times(image, k) for _ in range(repeat)]
+            n_colors = runs[0][1]
+            medians = {stage: statistics.median(run[0].get(stage, 0.0) for run in runs) for stage in STAGES}
+            cells = " | ".join(f"{1e3 * medians[stage]:.1f}" for stage in STAGES)
+            print(f"| {name} | {n_colors:,} | {k} | {cells} | {1e3 * sum(medians.values()):.0f} |", flush=True)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--images", default="kodim05,kodim23,rocket", help="comma-separated names")
@@ -160,10 +235,19 @@ def main(argv=None):
     parser.add_argument("--scipy-cap", type=float, default=100_000, help="run the blog's scipy only up to this many pixels x k / 16")
     parser.add_argument("--repeat", type=int, default=1, help="timing rounds (interleaved); the median is shown")
     parser.add_argument("--quick", action="store_true", help="kodim05 and rocket at k=16 only")
+    parser.add_argument("--stages", action="store_true", help="colorlab's time per stage instead of the peers")
     args = parser.parse_args(argv)
     names = ["kodim05", "rocket"] if args.quick else _image_names(args.images)
     ks = [16] if args.quick else [int(k) for k in args.ks.split(",")]
-    jobs = [(n, k) for n in names for k in ks] + ([("big12mp", 16)] if args.big else [])
+    big = ["big12mp", "big12mp-noisy"] if args.big else []
+    if args.stages:
+        print(f"# colorlab stages, {date.today()}, load average {os.getloadavg()[0]:.1f}\n")
+        stage_times(colorlab.load_image("rocket")[:64, :64], 4)  # numba cache load, untimed
+        print_stages(names, ks, args.repeat)
+        if big:
+            print_stages(big, [16], args.repeat)
+        return
+    jobs = [(n, k) for n in names for k in ks] + [(n, 16) for n in big]
     peers = [p for p in PEERS if p in args.peers.split(",")]
     print(f"# colorlab bench_quantize, {date.today()}, {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, numpy {np.__version__}\n")

@@ -460,3 +460,63 @@ def kmeans_plusplus(points, weights, first_u, trial_u):
     for j in range(k):
         out[j] = points[chosen[j]]
     return out
+
+
+# -- warm starts (a sweep over k: colorlab.sweep) ---------------------------------------------------
+
+@njit(cache=True, nogil=True)
+def own_sqdist(points, centers, labels):
+    """Squared distance of each point to its own center (the plain formula)."""
+    out = np.empty(points.shape[0])
+    for i in range(points.shape[0]):
+        out[i] = _sqdist(points, i, centers, labels[i])
+    return out
+
+
+@njit(cache=True, nogil=True)
+def greedy_candidate(points, weights, closest, trial_u):
+    """One greedy k-means++ step from a clustering: ``trial_u.size`` candidates drawn with probability
+    proportional to weight x ``closest`` (squared distance to the nearest center), the one that lowers
+    the weighted potential most is returned (its index; ties to the first drawn). ``closest`` is
+    updated in place to include the chosen point."""
+    n = points.shape[0]
+    cumulative = np.empty(n)
+    total = 0.0
+    for i in range(n):
+        total += weights[i] * closest[i]
+        cumulative[i] = total
+    trial = np.empty(n)
+    best_trial = np.empty(n)
+    chosen, best_potential = 0, np.inf
+    for t in range(trial_u.size):
+        candidate = min(np.searchsorted(cumulative, trial_u[t] * total, side="right"), n - 1)
+        _closer(points, points[candidate], closest, trial)
+        potential = _dot4(weights, trial)
+        if potential < best_potential:
+            best_potential = potential
+            chosen = candidate
+            best_trial[:] = trial
+    closest[:] = best_trial
+    return chosen
+
+
+@njit(cache=True, nogil=True)
+def insert_center(points, centers, labels, upper, lower):
+    """The last row of ``centers`` is new: give it the points strictly nearer to it than to their own
+    center (ties stay with the lower index) and keep the Hamerly bounds valid (all in place).
+    Returns how many points moved to it."""
+    j = centers.shape[0] - 1
+    moved = 0
+    for i in range(points.shape[0]):
+        d = np.sqrt(_sqdist(points, i, centers, j))
+        if d < upper[i]:
+            own = np.sqrt(_sqdist(points, i, centers, labels[i]))
+            if d < own:
+                labels[i] = j
+                lower[i] = min(lower[i], own)
+                upper[i] = d
+                moved += 1
+                continue
+            upper[i] = own
+        lower[i] = min(lower[i], d)
+    return moved

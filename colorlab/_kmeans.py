@@ -23,6 +23,7 @@ row ranges of the points run on threads (:data:`THREADS`) with the same results 
 from __future__ import annotations
 
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -81,6 +82,21 @@ def spread_values(codes: np.ndarray, distinct: np.ndarray, values: np.ndarray) -
     table = np.empty(1 << 24, dtype=values.dtype)  # only entries of present colors are read
     table[distinct] = values
     return table[codes]
+
+
+# -- stage timing (benchmarks/bench_quantize.py --stages) ----------------------------------------
+
+#: None, or [dict of seconds per stage, time of the last mark] while a benchmark profiles the stages.
+_stage_clock = None
+
+
+def _mark(stage: str) -> None:
+    """Add the time since the last mark to ``stage`` (only while a benchmark profiles; else nothing)."""
+    if _stage_clock is not None:
+        now = time.perf_counter()
+        times, last = _stage_clock
+        times[stage] = times.get(stage, 0.0) + now - last
+        _stage_clock[1] = now
 
 
 # -- threads --------------------------------------------------------------------------------------
@@ -145,6 +161,22 @@ def assign(points: np.ndarray, centers: np.ndarray, want_second: bool = False):
     if want_second:
         return tuple(np.concatenate(arrays) for arrays in zip(*parts))
     return np.concatenate(parts)
+
+
+def assign_via_cells(points, centers, cell, cell_means):
+    """Nearest center of every point (ties to the lowest index), and which points are tied.
+
+    The same labels as ``assign(points, centers)``, from the nearest and second nearest center of
+    each point's histogram cell (``cell``: cell of each point, ``cell_means``: their means) as Hamerly
+    bounds, |x - c| <= |m - c| + |x - m|: only points the bounds do not settle get all k distances.
+    Returns (labels, tied): ``tied`` marks the points whose two nearest centers are at exactly the
+    same distance (the bounds settle only points with a strict margin, the rest are computed).
+    """
+    points, centers = _floats(points), _floats(centers)
+    cell_labels, cell_upper, cell_lower = assign(cell_means, centers, want_second=True)
+    labels, upper, lower = _kernels.bounds_from_cells(points, cell, cell_means, cell_labels, cell_upper, cell_lower)
+    _kernels.verify(points, centers, labels, upper, lower)
+    return labels, upper >= lower
 
 
 # -- initialisation -------------------------------------------------------------------------------
@@ -280,40 +312,57 @@ def _best(results, n):
     return [results[i][1] for i in order[:n]]
 
 
-def fit_centers(colors, coords, weights, k: int, rng, *, tol: float = TOL) -> np.ndarray:
+def histogram_levels(colors, coords, weights) -> list:
+    """Every coarse histogram level of :data:`LEVEL_BITS` (coarsest first) as (cell of each color, cell
+    means, cell weights); none for few colors. They do not depend on k: a sweep over k computes them
+    once (:func:`fit_centers` picks the usable ones for each k)."""
+    if len(coords) <= _DIRECT:
+        return []
+    return [_cells(colors, _floats(coords), _floats(weights), bits) for bits in LEVEL_BITS]
+
+
+def fit_centers(colors, coords, weights, k: int, rng, *, tol: float = TOL, levels=None) -> np.ndarray:
     """k-means centers of distinct ``colors`` (uint8, for the histogram levels) at ``coords`` weighted by counts.
 
     ``colors`` must hold at least k rows (all distinct). Returns (k, 3) float64 in the coordinates' space.
     The best of several k-means++ starts on the small histogram levels (:func:`_best_start`) goes
     through Lloyd on each larger level in turn (to a LEVEL_TOL stop), then at most :data:`FINE_ITER`
     iterations (fewer with many colors) on the distinct colors, to a ``tol`` stop; those two stages
-    split each iteration over the threads.
+    split each iteration over the threads. ``levels``: :func:`histogram_levels` of the same colors,
+    if already computed (the result is the same).
     """
     coords, weights = _floats(coords), _floats(weights)
-    levels = []
-    if len(coords) > _DIRECT:
-        for bits in LEVEL_BITS:
-            level = _cells(colors, coords, weights, bits)
-            if MIN_CELLS_PER_CENTER * k <= len(level[1]) <= len(coords) // 2:
-                levels.append(level)
+    _mark("other")
+    if levels is None:
+        levels = histogram_levels(colors, coords, weights)
+    levels = [level for level in levels if MIN_CELLS_PER_CENTER * k <= len(level[1]) <= len(coords) // 2]
+    _mark("levels")
     n_starts = min(MAX_STARTS, max(MIN_STARTS, START_BUDGET // k))
     if not levels:
         start = _best_start([(coords, weights)], k, rng, n_starts)
-        return _by_mass(*weighted_lloyd(coords, weights, start, tol=tol)[:2], weights)
+        _mark("starts")
+        result = _by_mass(*weighted_lloyd(coords, weights, start, tol=tol)[:2], weights)
+        _mark("fine")
+        return result
     # Starts are compared after Lloyd on the small levels (the coarsest alone judges poorly).
     n_small = 1 + sum(1 for level in levels[1:] if len(level[1]) <= _DENSE_CELLS)
     centers = _best_start([level[1:] for level in levels[:n_small]], k, rng, n_starts)
+    _mark("starts")
     for _, cell_means, cell_mass in levels[n_small:]:
         centers = weighted_lloyd(cell_means, cell_mass, centers, tol=max(tol, LEVEL_TOL))[0]
+    _mark("large levels")
     # Hamerly bounds for every color from its cell's on the last level: |x - c| <= |m - c| + |x - m|.
     cell, cell_means, _ = levels[-1]
     cell_labels, cell_upper, cell_lower = assign(cell_means, centers, want_second=True)
     labels, upper, lower = _kernels.bounds_from_cells(coords, cell, cell_means, cell_labels, cell_upper, cell_lower)
     centers = centers.copy()
     _kernels.verify(coords, centers, labels, upper, lower)
+    _mark("bounds")
     fine_iter = int(np.clip(FINE_WORK // len(coords), MIN_FINE_ITER, FINE_ITER))
     hamerly_lloyd(coords, weights, centers, labels, upper, lower, fine_iter, tol * float(weights @ upper**2))
-    return _by_mass(centers, labels, weights)
+    result = _by_mass(centers, labels, weights)
+    _mark("fine")
+    return result
 
 
 def _by_mass(centers, labels, weights):
