@@ -65,7 +65,7 @@ SEEDED_METHODS = ("kmeans", "kmeans2", "scipy")
 SLOW_METHODS = ("kmeans2", "scipy")
 
 
-def fit_palette(image, k, *, method: str = "kmeans", seed=0, space: str = "rgb") -> Palette:
+def fit_palette(image, k, *, method: str = "kmeans", seed=0, space: str = "rgb", mask=None, fixed=None) -> Palette:
     """Find the k colors that best represent an image (k-means clustering of its pixels).
 
     Parameters
@@ -92,17 +92,27 @@ def fit_palette(image, k, *, method: str = "kmeans", seed=0, space: str = "rgb")
         Seed of the random generator; the same seed gives the same palette.
     space : {"rgb", "lab", "oklab"}, default "rgb"
         Color space the clustering measures distances in; the palette colors are sRGB either way.
+    mask : array_like of bool, shape (H, W) (or (N,) for pixels), optional
+        Only the pixels where ``mask`` is True are clustered and counted (e.g. ``alpha >= 128`` for
+        a logo, or everything but a white backdrop); see :func:`colorlab.color_histogram`. The
+        other pixels still get their nearest palette color from :func:`colorlab.quantize`.
+    fixed : list of colors, optional
+        Colors that must be in the palette exactly (``"#rrggbb"`` strings or (r, g, b) triples);
+        they count toward k and the other k - m colors are fitted around them by k-means with
+        locked centers (:mod:`colorlab.constrained`). Only with ``method="kmeans"``.
 
     Returns
     -------
     Palette
         k sRGB colors (uint8), most used first; ``counts`` are the pixels :func:`colorlab.quantize`
-        maps to each color; ``params`` holds ``k`` and ``seed``.
+        maps to each color (the counted pixels only, with ``mask``); ``params`` holds ``k`` and
+        ``seed`` (and ``fixed``).
 
     Raises
     ------
     InvalidParameterError
-        If k, method or space is invalid.
+        If k, method or space is invalid; if ``mask`` is not a boolean array of the image's size
+        or counts no pixel; if a fixed color is not a color, or there are more than k of them.
     InvalidImageError
         If ``image`` is not an (H, W, 3) or (N, 3) uint8 array.
 
@@ -118,14 +128,18 @@ def fit_palette(image, k, *, method: str = "kmeans", seed=0, space: str = "rgb")
     >>> palette = fit_palette(pixels, 2)
     >>> palette.to_hex(), palette.counts.tolist()
     (['#000000', '#f8fbfa'], [5, 4])
+    >>> fit_palette(pixels, 2, mask=np.arange(9) >= 5).to_hex()  # the black pixels are not counted
+    ['#fafafa', '#f0fffa']
+    >>> fit_palette(pixels, 2, fixed=["#ff0000"]).to_hex()
+    ['#ff0000', '#f8fbfa']
     """
     check_k(k)
     check_choice(method, METHODS, "method")
     check_choice(space, SPACES, "space")
-    return fit_histogram(color_histogram(image), k, method=method, seed=seed, space=space)[0]
+    return fit_histogram(color_histogram(image, mask=mask), k, method=method, seed=seed, space=space, fixed=fixed)[0]
 
 
-def fit_histogram(histogram: ColorHistogram, k, *, method: str = "kmeans", seed=0, space: str = "rgb"):
+def fit_histogram(histogram: ColorHistogram, k, *, method: str = "kmeans", seed=0, space: str = "rgb", fixed=None):
     """Fit a palette to a color histogram and label its colors: what :func:`fit_palette` and
     :func:`colorlab.reduce_colors` both do.
 
@@ -133,8 +147,8 @@ def fit_histogram(histogram: ColorHistogram, k, *, method: str = "kmeans", seed=
     ----------
     histogram : ColorHistogram
         From :func:`colorlab.color_histogram`.
-    k, method, seed, space
-        As in :func:`fit_palette`.
+    k, method, seed, space, fixed
+        As in :func:`fit_palette`. A histogram made with a ``mask`` is fitted on its counted pixels.
 
     Returns
     -------
@@ -159,6 +173,17 @@ def fit_histogram(histogram: ColorHistogram, k, *, method: str = "kmeans", seed=
         raise InvalidParameterError(
             f"histogram must be a colorlab.ColorHistogram (from colorlab.color_histogram), got {type(histogram).__name__}"
         )
+    if histogram.mask is not None:
+        # fit the counted pixels only; every color of the image (also the uncounted ones) gets its nearest
+        palette, _ = fit_histogram(histogram.counted(), k, method=method, seed=seed, space=space, fixed=fixed)
+        return palette, nearest_labels(histogram.colors, palette)
+    if fixed is not None:
+        from .constrained import fit_locked_histogram
+
+        if method != "kmeans":
+            raise InvalidParameterError(f"fixed colors work with method 'kmeans' only, got method {method!r}; "
+                                        "leave out the method or the fixed colors")
+        return fit_locked_histogram(histogram, k, fixed, seed=seed, space=space, method=method)
     colors, counts = histogram.colors, histogram.counts
     params = {"k": k, "seed": seed}
     if len(colors) <= k:

@@ -16,9 +16,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import _kmeans
+from .errors import InvalidParameterError
 from .images import as_pixels
 
-__all__ = ["ColorHistogram", "color_histogram", "as_histogram"]
+__all__ = ["ColorHistogram", "color_histogram", "as_histogram", "check_mask"]
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
@@ -37,8 +38,14 @@ class ColorHistogram:
         How many pixels have each color; they sum to :attr:`n_pixels`.
     shape : tuple
         The shape of the image it came from: (H, W, 3), or (N, 3) for a pixel array.
-    codes : ndarray of uint32, shape (n_pixels,)
+    codes : ndarray of uint32, shape (H * W,) or (N,)
         Every pixel's 24-bit code, in image order (what redraws the image from per-color values).
+    mask : ndarray of bool, shape (H * W,) or (N,), or None
+        With ``color_histogram(image, mask=...)``: which pixels are counted (None: all of them).
+        :attr:`colors` then still lists every distinct color of the image (so :meth:`spread`,
+        :meth:`image` and :func:`colorlab.quantize` redraw every pixel), but :attr:`counts` and
+        :attr:`n_pixels` count only the masked pixels: a color found only outside the mask has
+        count 0, and fits and metrics (which weigh colors by their counts) see only the mask.
 
     Examples
     --------
@@ -51,9 +58,9 @@ class ColorHistogram:
     True
     """
 
-    __slots__ = ("colors", "counts", "shape", "codes", "_distinct", "_inverse")
+    __slots__ = ("colors", "counts", "shape", "codes", "mask", "_distinct", "_inverse")
 
-    def __init__(self, codes: np.ndarray, distinct: np.ndarray, counts: np.ndarray, shape: tuple):
+    def __init__(self, codes: np.ndarray, distinct: np.ndarray, counts: np.ndarray, shape: tuple, mask=None):
         # private: build one with color_histogram(image)
         object.__setattr__(self, "codes", _frozen(codes))
         object.__setattr__(self, "_distinct", _frozen(distinct))
@@ -61,20 +68,40 @@ class ColorHistogram:
         object.__setattr__(self, "counts", _frozen(np.asarray(counts, dtype=np.int64)))
         object.__setattr__(self, "shape", tuple(int(n) for n in shape))
         object.__setattr__(self, "_inverse", None)
+        object.__setattr__(self, "mask", None if mask is None else _frozen(mask))
 
     def __setattr__(self, name, value):
         raise AttributeError("a ColorHistogram cannot be changed; make a new one with colorlab.color_histogram")
 
     def __repr__(self) -> str:
-        return f"ColorHistogram({len(self.colors):,} colors, {self.n_pixels:,} pixels, shape={self.shape})"
+        masked = "" if self.mask is None else f" of {self.codes.size:,}"
+        return f"ColorHistogram({len(self.colors):,} colors, {self.n_pixels:,}{masked} pixels counted, shape={self.shape})"
 
     def __len__(self) -> int:
         return len(self.colors)
 
     @property
     def n_pixels(self) -> int:
-        """Number of pixels of the image."""
-        return int(self.codes.size)
+        """Number of pixels counted: all pixels of the image, or those in the mask (the sum of :attr:`counts`)."""
+        return int(self.codes.size) if self.mask is None else int(self.counts.sum())
+
+    def counted(self) -> "ColorHistogram":
+        """The histogram of the counted pixels alone (itself when there is no mask), as an (N, 3) pixel list.
+
+        Examples
+        --------
+        >>> image = np.array([[[9, 9, 9], [0, 0, 0], [5, 5, 5]]], np.uint8)
+        >>> histogram = color_histogram(image, mask=[[True, False, True]])
+        >>> histogram.colors.tolist(), histogram.counts.tolist()
+        ([[0, 0, 0], [5, 5, 5], [9, 9, 9]], [0, 1, 1])
+        >>> histogram.counted().colors.tolist(), histogram.counted().shape
+        ([[5, 5, 5], [9, 9, 9]], (2, 3))
+        """
+        if self.mask is None:
+            return self
+        codes = self.codes[self.mask]
+        distinct, counts = _kmeans.code_counts(codes)
+        return ColorHistogram(codes, distinct, counts, (len(codes), 3))
 
     @property
     def inverse(self) -> np.ndarray:
@@ -124,13 +151,17 @@ class ColorHistogram:
         return self.pixels().reshape(self.shape)
 
 
-def color_histogram(image) -> ColorHistogram:
+def color_histogram(image, mask=None) -> ColorHistogram:
     """Count the distinct colors of an image once, for many fits, redraws and measurements.
 
     Parameters
     ----------
     image : ndarray of uint8, shape (H, W, 3) or (N, 3), or ColorHistogram
-        An RGB image or its pixels (a ColorHistogram is returned as it is).
+        An RGB image or its pixels (a ColorHistogram without ``mask`` is returned as it is).
+    mask : array_like of bool, shape (H, W) or (N,), optional
+        Which pixels to count (True = counted), e.g. the opaque pixels of a logo or everything but a
+        white backdrop. Fits and metrics then see only these pixels; the histogram still redraws
+        every pixel (see :class:`ColorHistogram`). :func:`colorlab.fit_palette` takes ``mask=`` too.
 
     Returns
     -------
@@ -140,6 +171,8 @@ def color_histogram(image) -> ColorHistogram:
     ------
     InvalidImageError
         If ``image`` is not an (H, W, 3) or (N, 3) uint8 array.
+    InvalidParameterError
+        If ``mask`` is not a boolean array of the image's height and width, or counts no pixel.
 
     Examples
     --------
@@ -153,11 +186,54 @@ def color_histogram(image) -> ColorHistogram:
     True
     """
     if isinstance(image, ColorHistogram):
-        return image
-    pixels = as_pixels(image)
-    codes = _kmeans.pack_rgb(pixels)
-    distinct, counts = _kmeans.code_counts(codes)
-    return ColorHistogram(codes, distinct, counts, np.shape(image))
+        if mask is None:
+            return image
+        codes, distinct, shape = image.codes, image._distinct, image.shape
+    else:
+        pixels = as_pixels(image)
+        codes, shape = _kmeans.pack_rgb(pixels), np.shape(image)
+        distinct, counts = _kmeans.code_counts(codes)
+        if mask is None:
+            return ColorHistogram(codes, distinct, counts, shape)
+    mask = check_mask(mask, shape)
+    counts = np.zeros(len(distinct), np.int64)
+    masked_distinct, masked_counts = _kmeans.code_counts(codes[mask])
+    counts[np.searchsorted(distinct, masked_distinct)] = masked_counts
+    return ColorHistogram(codes, distinct, counts, shape, mask)
+
+
+def check_mask(mask, shape: tuple) -> np.ndarray:
+    """``mask`` as a flat bool array for an image of ``shape``, if it is a boolean (H, W) (or (N,)) array
+    that counts at least one pixel.
+
+    Examples
+    --------
+    >>> check_mask(np.ones((2, 2), bool), (2, 3, 3))
+    Traceback (most recent call last):
+    ...
+    colorlab.errors.InvalidParameterError: the mask is 2 x 2 but the image is 2 x 3 (height x width); give a mask of the image's size
+    """
+    wanted = tuple(shape[:-1])
+    try:
+        array = np.asarray(mask)
+    except (ValueError, TypeError):
+        array = np.asarray(None)
+    if array.dtype != np.bool_:
+        raise InvalidParameterError(
+            f"the mask must be an array of True (counted) and False (ignored), got {'dtype ' + str(array.dtype) if array.dtype != object else type(mask).__name__}; "
+            "compare to make one, e.g. alpha >= 128"
+        )
+    if array.shape != wanted:
+        size = " x ".join(map(str, array.shape)) or "a single value"
+        if len(wanted) == 2:
+            raise InvalidParameterError(
+                f"the mask is {size} but the image is {wanted[0]} x {wanted[1]} (height x width); give a mask of the image's size"
+            )
+        raise InvalidParameterError(f"the mask has shape {array.shape} but the pixels need shape {wanted}; give one value per pixel")
+    flat = array.reshape(-1)
+    if not flat.any():
+        raise InvalidParameterError("the mask counts no pixel (it is False everywhere); count at least one pixel")
+    return flat
 
 
 def as_histogram(source) -> tuple[ColorHistogram, bool]:
