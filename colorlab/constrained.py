@@ -41,7 +41,7 @@ from .histogram import ColorHistogram, color_histogram
 from .palette import Palette
 from .params import check_choice, check_k
 
-__all__ = ["parse_color", "parse_colors", "fit_locked", "fit_locked_histogram", "STARTS", "MAX_ITER"]
+__all__ = ["parse_color", "parse_colors", "ignore_mask", "fit_locked", "fit_locked_histogram", "STARTS", "MAX_ITER"]
 
 #: Seeded starts of the locked k-means; the one with the lowest weighted error is kept.
 STARTS = 3
@@ -102,6 +102,56 @@ def parse_colors(values, name: str = "color") -> np.ndarray:
     except TypeError:
         raise InvalidParameterError(f"{name}s must be a list of colors such as ['#000000', '#ffffff'], got {values!r}") from None
     return np.array([parse_color(v, name) for v in items], dtype=np.uint8).reshape(-1, 3)
+
+
+def ignore_mask(image, colors, tolerance: int = 0) -> np.ndarray:
+    """The mask of the pixels to count: False where a pixel is within ``tolerance`` of one of ``colors``.
+
+    A pixel is ignored when each of its R, G and B differs from one listed color by at most
+    ``tolerance`` (0: only that exact color). Pass the result as ``fit_palette(..., mask=...)``,
+    e.g. to leave out the plain white backdrop of a product photo.
+
+    Parameters
+    ----------
+    image : ndarray of uint8, shape (H, W, 3) or (N, 3)
+    colors : color or list of colors
+        As :func:`parse_colors` takes them (``"#ffffff"``, ``["#fff", "0,0,0"]``, ...).
+    tolerance : int, default 0
+        0 to 255.
+
+    Returns
+    -------
+    ndarray of bool, shape (H, W) (or (N,))
+        True = counted.
+
+    Raises
+    ------
+    InvalidParameterError
+        A color that is not a color, or a tolerance that is not a whole number from 0 to 255.
+
+    Examples
+    --------
+    >>> image = np.array([[[255, 255, 255], [250, 252, 255], [200, 0, 0]]], np.uint8)
+    >>> ignore_mask(image, "#ffffff", tolerance=5).tolist()
+    [[False, False, True]]
+    >>> ignore_mask(image, "#ffffff", tolerance=300)
+    Traceback (most recent call last):
+    ...
+    colorlab.errors.InvalidParameterError: the tolerance must be a whole number from 0 to 255 (the most each of R, G and B may differ), got 300
+    """
+    from .images import as_pixels
+
+    if isinstance(tolerance, (bool, np.bool_)) or not isinstance(tolerance, numbers.Integral) or not 0 <= tolerance <= 255:
+        raise InvalidParameterError(
+            f"the tolerance must be a whole number from 0 to 255 (the most each of R, G and B may differ), got {tolerance!r}")
+    targets = parse_colors(colors, "color to ignore").astype(np.int16)
+    if len(targets) == 0:
+        raise InvalidParameterError("no color to ignore was given; list at least one, e.g. '#ffffff'")
+    pixels = as_pixels(image)
+    keep = np.ones(len(pixels), bool)
+    for target in targets:
+        keep &= (np.abs(pixels.astype(np.int16) - target) > tolerance).any(axis=1)
+    return keep.reshape(np.shape(image)[:-1])
 
 
 def _check_fixed(fixed, k: int) -> np.ndarray:

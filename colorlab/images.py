@@ -40,7 +40,8 @@ from .errors import (
     InvalidParameterError,
 )
 
-__all__ = ["DEFAULT_MAX_PIXELS", "SAVE_FORMATS", "INDEXED_FORMATS", "load_image", "save_image", "as_image", "as_pixels", "to_rgb8"]
+__all__ = ["DEFAULT_MAX_PIXELS", "SAVE_FORMATS", "INDEXED_FORMATS", "load_image", "load_image_alpha", "save_image",
+           "as_image", "as_pixels", "to_rgb8"]
 
 #: Largest image :func:`load_image` reads unless told otherwise: 100 megapixels
 #: (a 12-megapixel photo fits eight times over; decoding it takes about 700 MB).
@@ -442,6 +443,68 @@ def load_image(source, *, background=(255, 255, 255), max_pixels=DEFAULT_MAX_PIX
     colorlab.errors.ImageFileError: cannot read the uploaded file 'rocket.jpg': its header is corrupt; save or download the image again
     """
     background = _check_background(background)
+    array, orientation, label = _read(source, max_pixels, name)
+    image = _to_rgb8(array, background, label)
+    return _orient(image, orientation)
+
+
+def load_image_alpha(source, *, max_pixels=DEFAULT_MAX_PIXELS, name=None) -> tuple[np.ndarray, np.ndarray]:
+    """Read an image file as its colors and its alpha channel, both uint8, without compositing.
+
+    Everything :func:`load_image` does (orientation, 16 bits, palettes, the first frame of an
+    animation), except that transparency is returned instead of composited: a transparent palette
+    entry or color gives alpha 0, an opaque file alpha 255 everywhere. ``alpha >= 128`` is the mask
+    of the pixels a logo's palette should count (``fit_palette(image, k, mask=alpha >= 128)``), and
+    :func:`save_image` keeps them transparent with ``alpha=``.
+
+    Parameters
+    ----------
+    source, max_pixels, name
+        As in :func:`load_image`.
+
+    Returns
+    -------
+    image : ndarray of uint8, shape (H, W, 3)
+        The colors as stored (a fully transparent pixel keeps whatever color the file holds there).
+    alpha : ndarray of uint8, shape (H, W)
+        0 = transparent, 255 = opaque (16-bit alpha is scaled like the colors).
+
+    Raises
+    ------
+    ImageFileError, ImageTooLargeError, InvalidParameterError
+        As :func:`load_image`.
+
+    Examples
+    --------
+    >>> import io
+    >>> from PIL import Image
+    >>> buffer = io.BytesIO()
+    >>> Image.new("RGBA", (2, 1), (255, 0, 0, 0)).save(buffer, "PNG")
+    >>> image, alpha = load_image_alpha(buffer.getvalue())
+    >>> image.tolist(), alpha.tolist()
+    ([[[255, 0, 0], [255, 0, 0]]], [[0, 0]])
+    >>> load_image_alpha("coffee")[1].min()
+    np.uint8(255)
+    """
+    array, orientation, label = _read(source, max_pixels, name)
+    if array.ndim == 2:  # gray: (H, W, 1), so a gray image 3 pixels wide is not taken for a list of pixels
+        array = array[..., None]
+    color, alpha = _split_channels(array, label)
+    image = _to_rgb8(color, (255, 255, 255), label)
+    if alpha is None:
+        alpha8 = np.full(image.shape[:2], 255, np.uint8)
+    else:
+        alpha8 = _to_rgb8(alpha[..., None], (255, 255, 255), label)[..., 0]
+    return _orient(image, orientation), _orient_plane(alpha8, orientation)
+
+
+def _orient_plane(plane: np.ndarray, orientation: int) -> np.ndarray:
+    method = _ORIENTATION.get(orientation)
+    return plane if method is None else np.array(Image.fromarray(plane).transpose(method))
+
+
+def _read(source, max_pixels, name) -> tuple[np.ndarray, int, str]:
+    """Decode the first frame of a file, bytes or bundled photo: (array in a to_rgb8 layout, EXIF orientation, label)."""
     max_pixels = _check_max_pixels(max_pixels)
     name = _check_name(name)
     try:
@@ -463,9 +526,8 @@ def load_image(source, *, background=(255, 255, 255), max_pixels=DEFAULT_MAX_PIX
         raise ImageFileError(f"cannot read {label}: {err.strerror or err}; check the file") from None
     for warning in caught:
         if not issubclass(warning.category, ResourceWarning):
-            warnings.warn(f"while reading {label}: {warning.message}", ColorlabWarning, stacklevel=2)
-    image = _to_rgb8(array, background, label)
-    return _orient(image, orientation)
+            warnings.warn(f"while reading {label}: {warning.message}", ColorlabWarning, stacklevel=3)
+    return array, orientation, label
 
 
 def _check_name(name) -> str | None:
@@ -677,7 +739,7 @@ def _gray16(image: Image.Image, transparency, label: str) -> np.ndarray:
 # --------------------------------------------------------------------------- saving
 
 
-def save_image(path, image, *, palette=None) -> Path:
+def save_image(path, image, *, palette=None, alpha=None, threshold: int = 128) -> Path:
     """Write an ``(H, W, 3)`` uint8 RGB image to ``path``, atomically; the suffix picks the format.
 
     PNG is lossless; JPEG is written at quality 95; see :data:`SAVE_FORMATS`
@@ -695,7 +757,15 @@ def save_image(path, image, *, palette=None) -> Path:
         palette's colors once and one small index per pixel (1, 2, 4 or 8 bits),
         which makes quantized PNGs several times smaller. Every pixel of ``image``
         must be one of the palette's colors (quantize it first with
-        :func:`colorlab.quantize`); at most 256 colors.
+        :func:`colorlab.quantize`); at most 256 colors (255 with ``alpha``).
+    alpha : ndarray of uint8 or bool, shape (H, W), optional
+        Transparency to keep (from :func:`load_image_alpha`; bool: True = opaque). With ``palette``
+        the file gets one more palette entry, transparent (a PNG ``tRNS`` entry, a GIF
+        transparent index), for the pixels whose alpha is below ``threshold``; the others are
+        opaque. Without ``palette``, PNG, TIFF and WebP are written as RGBA with this alpha as it
+        is; JPEG, BMP and PPM hold no transparency and are refused.
+    threshold : int, default 128
+        With ``palette`` and ``alpha``: pixels with alpha below it are transparent.
 
     Returns
     -------
@@ -737,11 +807,43 @@ def save_image(path, image, *, palette=None) -> Path:
             f"cannot write {str(path)!r}: a {path.suffix} file holds at most 256 colors; quantize the image and "
             "pass its palette (save_image(path, quantized, palette=palette)), or save as .png"
         )
-    if palette is None:
+    alpha = None if alpha is None else _check_alpha(alpha, image.shape[:2], path, fmt)
+    if palette is None and alpha is not None:
+        rgba = np.concatenate([image, alpha[..., None]], axis=-1)
+        picture, options = Image.fromarray(np.ascontiguousarray(rgba), "RGBA"), _SAVE_OPTIONS.get(fmt, {})
+    elif palette is None:
         picture, options = Image.fromarray(np.ascontiguousarray(image)), _SAVE_OPTIONS.get(fmt, {})
     else:
-        picture, options = _indexed_picture(image, palette, path, fmt)
+        transparent = None if alpha is None else alpha < _check_threshold(threshold)
+        picture, options = _indexed_picture(image, palette, path, fmt, transparent)
     return write_atomically(path, lambda tmp: picture.save(tmp, format=fmt, **options))
+
+
+#: Formats that hold an alpha channel (RGBA) when written without a palette.
+ALPHA_FORMATS = ("PNG", "TIFF", "WEBP")
+
+
+def _check_threshold(threshold) -> int:
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, np.integer)) or not 1 <= threshold <= 255:
+        raise InvalidParameterError(f"the alpha threshold must be a whole number from 1 to 255, got {threshold!r}")
+    return int(threshold)
+
+
+def _check_alpha(alpha, size: tuple, path: Path, fmt: str) -> np.ndarray:
+    array = _as_array(alpha, "alpha")
+    if array.dtype == np.bool_:
+        array = np.where(array, np.uint8(255), np.uint8(0))
+    if array.dtype != np.uint8 or array.shape != tuple(size):
+        raise InvalidParameterError(
+            f"alpha must be an (H, W) uint8 (or bool) array of the image's size {size[0]} x {size[1]}, "
+            f"got {array.dtype} of shape {array.shape}"
+        )
+    if fmt not in ALPHA_FORMATS + INDEXED_FORMATS:
+        raise InvalidParameterError(
+            f"cannot keep transparency in {str(path)!r}: a {path.suffix} file holds none; "
+            "write .png (or .gif, .webp, .tif), or put the image on a background color"
+        )
+    return array
 
 
 #: Formats that can store a palette (an indexed image), and those that can store nothing else.
@@ -749,7 +851,7 @@ INDEXED_FORMATS = ("PNG", "GIF")
 INDEXED_ONLY_FORMATS = ("GIF",)
 
 
-def _indexed_picture(image: np.ndarray, palette, path: Path, fmt: str):
+def _indexed_picture(image: np.ndarray, palette, path: Path, fmt: str, transparent: np.ndarray | None = None):
     """A Pillow "P" image of ``image`` in ``palette``'s colors, with the encoder options to write it."""
     from .palette import Palette
 
@@ -765,11 +867,27 @@ def _indexed_picture(image: np.ndarray, palette, path: Path, fmt: str):
             f"an indexed {path.suffix} holds at most 256 colors, but the palette has {len(palette)}; "
             "fit at most 256 colors, or save without palette= (full RGB)"
         )
-    labels = _palette_indices(image, palette.colors)
+    entries = len(palette) + (transparent is not None and bool(transparent.any()))
+    if entries > 256:
+        raise InvalidParameterError(
+            f"an indexed {path.suffix} with transparency holds at most 255 colors (one entry is the transparent one), "
+            "but the palette has 256; fit at most 255 colors"
+        )
+    table = np.ascontiguousarray(palette.colors)
+    if entries > len(palette):
+        # the transparent pixels' colors need not be in the palette: they all take the extra entry
+        labels = np.full(image.shape[:2], len(palette), np.uint8)
+        labels[~transparent] = _palette_indices(image[~transparent][None], palette.colors)[0]
+        table = np.vstack([table, np.zeros((1, 3), np.uint8)])
+    else:
+        labels = _palette_indices(image, palette.colors)
     picture = Image.fromarray(labels)
-    picture.putpalette(np.ascontiguousarray(palette.colors).tobytes())  # makes it a "P" image
-    bits = next(b for b in (1, 2, 4, 8) if len(palette) <= 1 << b)
-    return picture, ({"bits": bits, "optimize": True} if fmt == "PNG" else {})
+    picture.putpalette(table.tobytes())  # makes it a "P" image
+    bits = next(b for b in (1, 2, 4, 8) if entries <= 1 << b)
+    options = {"bits": bits, "optimize": True} if fmt == "PNG" else {}
+    if entries > len(palette):
+        options["transparency"] = bytes([255] * len(palette) + [0]) if fmt == "PNG" else len(palette)
+    return picture, options
 
 
 def _palette_indices(image: np.ndarray, colors: np.ndarray) -> np.ndarray:
