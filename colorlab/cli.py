@@ -4,9 +4,12 @@ Commands
 --------
 ``colorlab quantize IN -k 6 -o OUT.png [--method M] [--seed S] [--space SP] [--max-pixels N]``
     Redraw the photo IN with k colors and save it as OUT (.png, .jpg, ...: the suffix picks the format).
-``colorlab palette IN -k 6 [--format hex|json|gpl] [-o FILE] [...]``
+    Also ``--palette FILE`` (redraw with a saved palette), ``-k auto --min-psnr DB | --max-delta-e DE``,
+    ``--fixed COLORS``, ``--mask MASK.png``, ``--ignore COLORS --tolerance T``, ``--background COLOR``
+    (transparency is kept otherwise), and animations/video (``--per-frame``, ``--max-frame-pixels``).
+``colorlab palette IN -k 6 [--format hex|json|gpl|css|ase|pal|png|svg] [-o FILE] [...]``
     Print the k colors of IN (most used first), or write them to FILE; the
-    format follows FILE's suffix (.hex/.txt, .json, .gpl) unless given.
+    format follows FILE's suffix (.hex/.txt, .json, .gpl, .css, .ase, .pal, .png, .svg) unless given.
 ``colorlab batch IN... -k K -o OUT [--workers N | --scheduler ADDRESS] [--recursive] [--no-resume] [--quiet] [...]``
     Fit the k-color palette of every image in the files and folders IN and write one row per
     image to OUT (.csv, .jsonl or .parquet; see :func:`colorlab.batch`). Rows are saved as
@@ -42,12 +45,13 @@ from pathlib import Path
 
 from . import __version__
 from ._files import check_output_path
-from .cluster import MAX_K, METHODS, SPACES, fit_palette
+from .cluster import MAX_K, METHODS, SPACES
 from .dither import DITHERS
 from .errors import ColorlabError, ColorlabWarning, ImageTooLargeError, InvalidParameterError
-from .images import DEFAULT_MAX_PIXELS, INDEXED_FORMATS, INDEXED_ONLY_FORMATS, SAVE_FORMATS, load_image, save_image
+from .images import DEFAULT_MAX_PIXELS, SAVE_FORMATS, load_image
+from ._cli_inputs import add_options as add_input_options, k_or_auto, run_palette, run_quantize
+from .animation import VIDEO_SUFFIXES
 from .palette import PALETTE_FORMATS
-from .quantize import reduce_colors
 from .samples import sample_path, samples
 
 __all__ = ["main", "build_parser"]
@@ -100,8 +104,9 @@ def _seed(text: str) -> int:
 
 def _add_fit_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("input", metavar="IN", help="image file, or the name of a bundled photo (rocket, coffee, ...)")
-    parser.add_argument("-k", "--colors", dest="k", type=_k, required=True, metavar="K",
-                        help=f"number of colors, 1 to {MAX_K}")
+    parser.add_argument("-k", "--colors", dest="k", type=k_or_auto, default=None, metavar="K",
+                        help=f"number of colors, 1 to {MAX_K}, or auto (the smallest k that reaches --min-psnr "
+                             "or --max-delta-e; the chosen k is printed on stderr)")
     parser.add_argument("--method", choices=METHODS, default="kmeans", help="clustering method (default: kmeans)")
     parser.add_argument("--seed", type=_seed, default=0, help="random seed of the clustering (default: 0)")
     parser.add_argument("--space", choices=SPACES, default="rgb", help="color space to cluster in (default: rgb)")
@@ -125,15 +130,18 @@ def build_parser() -> argparse.ArgumentParser:
                                    "images (the palette plus one small index per pixel: the same pixels, a smaller file)")
     quantize_cmd.add_argument("--dither", choices=DITHERS, default="none",
                               help="spread the quantization error over neighbouring pixels (default: none)")
+    add_input_options(quantize_cmd, quantize_command=True)
     quantize_cmd.set_defaults(run=_run_quantize)
 
     palette_cmd = commands.add_parser("palette", help="print the k colors of an image",
                                       description="Find the k colors that best represent an image.")
     _add_fit_options(palette_cmd)
     palette_cmd.add_argument("--format", choices=tuple(PALETTE_FORMATS), default=None,
-                             help="hex (one color a line), json or gpl (GIMP palette); "
+                             help="hex (one color a line), json, gpl (GIMP palette), css (custom properties), "
+                                  "ase (Adobe Swatch Exchange), pal (JASC-PAL), png or svg (a swatch picture); "
                                   "default: from the -o suffix, else hex")
     palette_cmd.add_argument("-o", "--output", default=None, metavar="FILE", help="write to FILE instead of stdout")
+    add_input_options(palette_cmd, quantize_command=False)
     palette_cmd.set_defaults(run=_run_palette)
 
     batch_cmd = commands.add_parser(
@@ -196,6 +204,9 @@ def _refuse_overwriting_input(source: str, output: str) -> None:
 
 def _check_image_output(output: str) -> None:
     # save_image checks this too, but only after the clustering: fail before any work
+    if Path(output).suffix.lower() in VIDEO_SUFFIXES + (".apng",):
+        check_output_path(output)
+        return
     if Path(output).suffix.lower() not in SAVE_FORMATS:
         raise InvalidParameterError(
             f"cannot tell the image format of {output!r} from its suffix; end the name with .png or .jpg"
@@ -214,7 +225,7 @@ def _palette_format(args) -> str:
             return name
     raise InvalidParameterError(
         f"cannot tell the palette format of {args.output!r} from its suffix; "
-        "use .hex, .txt, .json or .gpl, or give --format"
+        "use .hex, .txt, .json, .gpl, .css, .ase, .pal, .png or .svg, or give --format"
     )
 
 
@@ -229,28 +240,15 @@ def _load(args):
 def _run_quantize(args) -> int:
     _refuse_overwriting_input(args.input, args.output)
     _check_image_output(args.output)
-    image = _load(args)
-    quantized, palette = reduce_colors(image, args.k, method=args.method, seed=args.seed, space=args.space,
-                                       dither=args.dither)
-    fmt = SAVE_FORMATS[Path(args.output).suffix.lower()]
-    indexed = fmt in INDEXED_FORMATS and not (args.rgb and fmt not in INDEXED_ONLY_FORMATS)
-    save_image(args.output, quantized, palette=palette if indexed else None)
-    return 0
+    return run_quantize(args)  # colorlab._cli_inputs: -k auto, --palette, --fixed, masks, transparency, animations
 
 
 def _run_palette(args) -> int:
     if args.output is not None:
         _refuse_overwriting_input(args.input, args.output)
         check_output_path(args.output)
-    fmt = _palette_format(args)
-    image = _load(args)
-    palette = fit_palette(image, args.k, method=args.method, seed=args.seed, space=args.space)
-    if args.output is None:
-        sys.stdout.write(palette.to_text(fmt))
-        sys.stdout.flush()
-    else:
-        palette.save(args.output, format=fmt)
-    return 0
+    _palette_format(args)  # a suffix that names no format fails before any work
+    return run_palette(args)
 
 
 def _dask_client(address: str):

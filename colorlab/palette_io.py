@@ -202,6 +202,9 @@ def to_bytes(palette: "Palette", format: str) -> bytes:
 def save(palette: "Palette", path, format: str | None = None) -> Path:
     """Write ``palette`` to ``path`` atomically, in ``format`` or the one its suffix names."""
     format = format_of(path, format)
+    if format in TEXT_FORMATS:
+        text = to_text(palette, format)
+        return write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline=""))
     data = to_bytes(palette, format)
     return write_atomically(path, lambda tmp: tmp.write_bytes(data))
 

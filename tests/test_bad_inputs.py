@@ -33,7 +33,7 @@ import pytest
 from PIL import Image
 
 import colorlab
-from colorlab import cli, metrics
+from colorlab import _cli_inputs, cli, metrics
 from colorlab.errors import ImageFileError, ImageTooLargeError, InvalidImageError, InvalidParameterError
 
 from corpus_cases import ERRORS, GENERATED, check_loaded, corpus, make_generated, unprivileged_runner
@@ -419,7 +419,8 @@ def test_cli_bad_k_before_any_work(capsys, monkeypatch, k):
     def must_not_load(*args, **kwargs):
         raise AssertionError("the image was loaded before k was checked")
 
-    monkeypatch.setattr(cli, "load_image", must_not_load)
+    monkeypatch.setattr(_cli_inputs, "load_image", must_not_load)
+    monkeypatch.setattr(_cli_inputs, "load_image_alpha", must_not_load)
     status, out, err = run_cli(capsys, "palette", "rocket", "-k", k)
     line = one_error_line(status, err, out)
     assert "k must be a whole number from 1 to 256" in line and repr(k) in line

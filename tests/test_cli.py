@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 import colorlab
-from colorlab import cli
+from colorlab import _cli_inputs, cli
 from colorlab.palette import Palette
 
 TIMEOUT = 120
@@ -271,7 +271,7 @@ def test_bad_k_is_refused(photo, existing_output, k):
 
 @pytest.mark.parametrize(
     "option, value, lists",
-    [("--method", "kmedians", "kmeans2"), ("--space", "hsv", "rgb"), ("--format", "png", "gpl")],
+    [("--method", "kmedians", "kmeans2"), ("--space", "hsv", "rgb"), ("--format", "xyz", "gpl")],
 )
 def test_unknown_choice_lists_the_valid_ones(photo, option, value, lists):
     line = assert_bad_input(run("palette", photo, "-k", 3, option, value), mentions=value)
@@ -395,7 +395,7 @@ def test_ctrl_c_exits_130_quietly(photo, tmp_path, monkeypatch, capsys):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "reduce_colors", interrupted)
+    monkeypatch.setattr(_cli_inputs, "fit_histogram", interrupted)
     assert cli.main(["quantize", str(photo), "-k", "3", "-o", str(tmp_path / "out.png")]) == 130
     assert capsys.readouterr().err == ""
     assert not (tmp_path / "out.png").exists()
@@ -405,7 +405,7 @@ def test_a_bug_is_not_swallowed(photo, monkeypatch):
     def broken(*args, **kwargs):
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr(cli, "fit_palette", broken)
+    monkeypatch.setattr(_cli_inputs, "fit_histogram", broken)
     with pytest.raises(ZeroDivisionError):
         cli.main(["palette", str(photo), "-k", "3"])
 
