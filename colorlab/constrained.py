@@ -215,7 +215,9 @@ def fit_locked_histogram(histogram: ColorHistogram, k: int, fixed, *, seed=0, sp
     coords = to_space(colors, space)
     free = k - len(fixed_colors)
     others = ~np.isin(_kmeans.pack_rgb(colors), _kmeans.pack_rgb(fixed_colors))
-    if others.sum() <= free:
+    if free == 0:
+        palette_colors = fixed_colors
+    elif others.sum() <= free:
         palette_colors = np.vstack([fixed_colors, colors[others]])
         if len(palette_colors) < k:
             import warnings
