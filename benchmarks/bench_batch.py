@@ -16,8 +16,10 @@ processes of 1 thread on 127.0.0.1) is started before the clock starts. Reported
 second and its ratio to the scikit-learn loop (higher is faster), the median over the images of the MSE
 of each photo redrawn with its palette (every palette's colors rounded to 0..255, every pixel mapped to
 its nearest palette color in RGB; colorlab's MSE comes from its table, the peers' are computed after the
-clock stops), and the peak resident memory of each process that did the work (sampled every 50 ms with
-psutil: the worker processes for colorlab-2 and Dask, the one process otherwise).
+clock stops), the CPU time (user + system) of this process and its child processes per image while the
+clock ran (for Dask: also the scheduler's share, which runs in this process; on a busy machine this shows
+the work done when the wall clock cannot), and the peak resident memory of each process that did the work
+(sampled every 50 ms with psutil: the worker processes for colorlab-2 and Dask, the one process otherwise).
 
 Peers: scikit-learn ``KMeans(n_clusters=k, n_init=1, random_state=0)`` on every pixel, in a plain loop
 (its own threads may use both cores); Pylette's ``batch_extract_colors(paths, palette_size=k,
@@ -75,13 +77,22 @@ def make_images(count: int, size: int) -> Path:
 # ---------------------------------------------------------------------------------------- memory
 
 class PeakMemory:
-    """Peak resident memory of this process and each of its descendants, sampled every 50 ms."""
+    """Peak resident memory of this process and each of its descendants, sampled every 50 ms, and the CPU
+    time (user + system) each one used while watched (the last sample of a process that ended)."""
 
     def __init__(self):
         import psutil
 
         self._me = psutil.Process()
         self.peaks: dict[int, tuple[str, int]] = {}
+        self.cpu: dict[int, float] = {}
+        self._base: dict[int, float] = {}  # CPU already used by the processes alive when watching starts
+        for process in [self._me, *self._me.children(recursive=True)]:
+            try:
+                times = process.cpu_times()
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+            self._base[process.pid] = times.user + times.system
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -92,8 +103,10 @@ class PeakMemory:
             try:
                 rss = process.memory_info().rss
                 name = " ".join(process.cmdline()[1:4])
+                times = process.cpu_times()
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 continue
+            self.cpu[process.pid] = times.user + times.system - self._base.get(process.pid, 0.0)
             old = self.peaks.get(process.pid, ("", 0))[1]
             self.peaks[process.pid] = (name, max(old, rss))
 
@@ -149,7 +162,7 @@ def run_colorlab(paths, k, workers, dask: bool):
         cluster.close()
     assert table["error"].isna().all(), table["error"].dropna().iloc[0]
     workers_only = {pid: v for pid, v in memory.peaks.items() if pid != os.getpid()} if workers > 1 else {}
-    return seconds, table["mse"].tolist(), workers_only or {os.getpid(): memory.peaks[os.getpid()]}
+    return seconds, table["mse"].tolist(), workers_only or {os.getpid(): memory.peaks[os.getpid()]}, memory.cpu
 
 
 def run_sklearn(paths, k):
@@ -166,7 +179,7 @@ def run_sklearn(paths, k):
             results.append((image, _rounded(model.cluster_centers_), model.labels_))
         seconds = time.perf_counter() - start
     errors = [mse(image, centers[labels].reshape(image.shape)) for image, centers, labels in results]
-    return seconds, errors, memory.peaks
+    return seconds, errors, memory.peaks, memory.cpu
 
 
 def run_pylette(paths, k):
@@ -179,22 +192,23 @@ def run_pylette(paths, k):
     failed = [r for r in results if r.exception is not None]
     assert not failed, failed[0].exception
     errors = [_mse_nearest(path, np.array([c.rgb for c in r.result.colors], np.uint8)) for path, r in zip(paths, results)]
-    return seconds, errors, memory.peaks
+    return seconds, errors, memory.peaks, memory.cpu
 
 
 def one_run(name: str, folder: Path, k: int) -> dict:
     paths = sorted(folder.glob("*.png"))
     if name.startswith("colorlab"):
         workers = 1 if name == "colorlab-1" else 2
-        seconds, errors, peaks = run_colorlab(paths, k, workers, dask="dask" in name)
+        seconds, errors, peaks, cpu = run_colorlab(paths, k, workers, dask="dask" in name)
     elif name == "sklearn-loop":
-        seconds, errors, peaks = run_sklearn(paths, k)
+        seconds, errors, peaks, cpu = run_sklearn(paths, k)
     elif name == "pylette-2":
-        seconds, errors, peaks = run_pylette(paths, k)
+        seconds, errors, peaks, cpu = run_pylette(paths, k)
     else:
         raise SystemExit(f"unknown run {name!r}; choose from {', '.join(RUNS)}")
     return {"run": name, "images": len(paths), "seconds": seconds, "median_mse": statistics.median(errors),
-            "peak_mb": sorted(round(rss / 2**20) for _, rss in peaks.values())}
+            "peak_mb": sorted(round(rss / 2**20) for _, rss in peaks.values()),
+            "cpu_per_image": sum(cpu.values()) / len(paths)}
 
 
 # ---------------------------------------------------------------------------------------- report
@@ -232,13 +246,14 @@ def main(argv=None) -> int:
           f"{load[1]:.1f} / {load[2]:.1f} (1/5/15 min) at the end; colorlab {colorlab.__version__}, numpy "
           f"{numpy.__version__}, Python {platform.python_version()}")
     print(f"{args.images} images, long side {args.size} px, k = {args.k}\n")
-    print("| run | images/s | vs scikit-learn loop | median MSE | MSE vs scikit-learn | peak memory per process (MB) |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print("| run | images/s | vs scikit-learn loop | CPU s per image | median MSE | MSE vs scikit-learn "
+          "| peak memory per process (MB) |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for r in results:
         rate = r["images"] / r["seconds"]
         speed = f"{rate / (base['images'] / base['seconds']):.2f}x" if base else "-"
         quality = f"{r['median_mse'] / base['median_mse']:.3f}" if base else "-"
-        print(f"| {r['run']} | {rate:.1f} | {speed} | {r['median_mse']:.1f} | {quality} | "
+        print(f"| {r['run']} | {rate:.1f} | {speed} | {r['cpu_per_image']:.3f} | {r['median_mse']:.1f} | {quality} | "
               f"{', '.join(map(str, r['peak_mb']))} |")
     return 0
 
