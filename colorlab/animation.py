@@ -437,8 +437,11 @@ def _indexed_frames(clip: QuantizedAnimation, fmt: str):
         pictures.append(picture)
     options = _timing(clip, fmt)
     if has_transparency:
-        options["disposal"] = 2  # clear to transparent before each frame
-        options["transparency"] = len(clip.palettes[0]) if fmt == "GIF" else bytes([255] * len(clip.palettes[0]) + [0])
+        if fmt == "GIF":
+            options["disposal"] = 2  # clear to transparent before each frame (APNG frames replace their area anyway)
+            options["transparency"] = len(clip.palettes[0])
+        else:
+            options["transparency"] = bytes([255] * len(clip.palettes[0]) + [0])
     if fmt == "GIF":
         options["optimize"] = False  # keep the palettes as they are
     return pictures, options
