@@ -146,19 +146,19 @@ def _ignored(args):
 
 
 def _load(args):
-    """(image, alpha or None, mask or None): alpha only when IN has transparent pixels and no --background."""
+    """(image, alpha or None, mask or None): alpha only when IN has (partly) transparent pixels and no --background."""
     options = {} if args.max_pixels is None else {"max_pixels": args.max_pixels}
     if args.background is not None:
         image, alpha = load_image(args.input, background=parse_color(args.background, "--background"), **options), None
     else:
         image, alpha = load_image_alpha(args.input, **options)
-        if alpha.min() >= args.alpha_threshold:
+        if alpha.min() == 255:
             alpha = None  # opaque: nothing to leave out or keep
     return image, alpha, _mask(args, image, alpha)
 
 
 def _mask(args, image: np.ndarray, alpha) -> np.ndarray | None:
-    mask = None if alpha is None else alpha >= args.alpha_threshold
+    mask = None if alpha is None or alpha.min() >= args.alpha_threshold else alpha >= args.alpha_threshold
     if args.mask is not None:
         picture = load_image(args.mask, name=f"the mask {args.mask!r}")
         if picture.shape[:2] != image.shape[:2]:

@@ -34,6 +34,8 @@ from PIL import Image
 
 import colorlab
 from colorlab import _cli_inputs, cli, metrics
+from colorlab.animation import is_animation_input, load_animation, quantize_animation
+from colorlab.images import load_image_alpha
 from colorlab.errors import ImageFileError, ImageTooLargeError, InvalidImageError, InvalidParameterError
 
 from corpus_cases import ERRORS, GENERATED, check_loaded, corpus, make_generated, unprivileged_runner
@@ -113,14 +115,23 @@ def test_cli_palette_of_every_corpus_file(corpus_dir, capsys, name):
         assert str(path) in line and error_phrase(name, "cli") in line
         return
     assert status == 0, err
-    image = colorlab.load_image(path)
+    image, alpha, mask = cli_reading(path)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", colorlab.ColorlabWarning)
-        expected = colorlab.fit_palette(image, 3)
+        expected = colorlab.fit_palette(image, 3, mask=mask)
     assert out.split() == expected.to_hex()
     # fewer than 3 colors in the image: one plain warning line, never a traceback
     assert all(line.startswith("warning: ") for line in err.splitlines()), err
-    assert ("distinct colors" in err) == (len(distinct(image)) < 3)
+    assert ("distinct colors" in err) == (len(distinct(image if mask is None else image[mask])) < 3)
+
+
+def cli_reading(path):
+    """What the command line fits: the colors, the alpha when the file has transparency (kept), and the mask of
+    the pixels counted (alpha >= 128) when some are not."""
+    image, alpha = load_image_alpha(path)
+    if alpha.min() == 255:
+        return image, None, None
+    return image, alpha, (None if alpha.min() >= 128 else alpha >= 128)
 
 
 @pytest.mark.parametrize("name", CORPUS_FILES)
@@ -134,11 +145,30 @@ def test_cli_quantize_of_every_corpus_file(corpus_dir, tmp_path, capsys, name):
         assert out_path.read_bytes() == b"an earlier result"
         return
     assert status == 0, err
-    image = colorlab.load_image(path)
+    if is_animation_input(path):  # every frame, one shared palette, written as an animated PNG
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", colorlab.ColorlabWarning)
+            expected = quantize_animation(load_animation(path), 2)
+        written = load_animation(out_path)
+        ends, written_ends = np.cumsum(expected.durations), np.cumsum(written.durations)
+        assert written_ends[-1] == ends[-1]
+        for t in np.arange(0, ends[-1], 10):
+            np.testing.assert_array_equal(written.frames[np.searchsorted(written_ends, t, side="right")],
+                                          expected.frames[np.searchsorted(ends, t, side="right")])
+        return
+    image, alpha, mask = cli_reading(path)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", colorlab.ColorlabWarning)
-        palette = colorlab.fit_palette(image, 2)
-    np.testing.assert_array_equal(colorlab.load_image(out_path), colorlab.quantize(image, palette))
+        palette = colorlab.fit_palette(image, 2, mask=mask)
+    written, written_alpha = load_image_alpha(out_path)
+    quantized = colorlab.quantize(image, palette)
+    if alpha is None:
+        np.testing.assert_array_equal(written, quantized)
+        assert written_alpha.min() == 255
+    else:  # an indexed PNG: transparent below alpha 128, opaque from 128 on
+        visible = alpha >= 128
+        np.testing.assert_array_equal(written[visible], quantized[visible])
+        np.testing.assert_array_equal(written_alpha, np.where(visible, 255, 0))
 
 
 @pytest.mark.parametrize("case", ["missing", "folder"])
