@@ -610,3 +610,91 @@ def test_gif_without_palette_is_refused_not_silently_reduced(tmp_path):
     image = colorlab.load_image("rocket")[:40, :40]
     with pytest.raises(colorlab.InvalidParameterError, match=r"at most 256 colors; quantize the image"):
         colorlab.save_image(tmp_path / "photo.gif", image)
+
+
+# -- transparency kept: load_image_alpha and colorlab.save_image(alpha=) ------------------------------------
+
+
+def _logo_rgba() -> np.ndarray:
+    rgba = np.zeros((12, 16, 4), np.uint8)
+    rgba[..., :3] = (0, 255, 0)
+    rgba[2:10, 2:14] = (200, 30, 30, 255)
+    rgba[4:8, 5:9, 3] = 100  # half transparent: below the default threshold of 128
+    return rgba
+
+
+def test_load_image_alpha_returns_colors_and_alpha_uncomposited(tmp_path):
+    from colorlab.images import load_image_alpha
+
+    Image.fromarray(_logo_rgba(), "RGBA").save(tmp_path / "logo.png")
+    image, alpha = load_image_alpha(tmp_path / "logo.png")
+    assert np.array_equal(image, _logo_rgba()[..., :3]) and np.array_equal(alpha, _logo_rgba()[..., 3])
+    opaque, full = load_image_alpha(colorlab.sample_path("coffee"))
+    assert np.array_equal(opaque, colorlab.load_image("coffee")) and full.min() == 255
+
+
+def test_load_image_alpha_of_a_transparent_palette_entry(tmp_path):
+    from colorlab.images import load_image_alpha
+
+    picture = Image.fromarray(np.array([[0, 1, 1]], np.uint8), "P")
+    picture.putpalette([10, 20, 30, 40, 50, 60])
+    picture.save(tmp_path / "p.png", transparency=0)
+    image, alpha = load_image_alpha(tmp_path / "p.png")
+    assert image.tolist() == [[[10, 20, 30], [40, 50, 60], [40, 50, 60]]] and alpha.tolist() == [[0, 255, 255]]
+
+
+@pytest.mark.parametrize("suffix", [".png", ".gif"])
+def test_save_indexed_with_alpha_adds_one_transparent_entry(tmp_path, suffix):
+    from colorlab.images import load_image_alpha
+
+    rgba = _logo_rgba()
+    palette = colorlab.Palette([[200, 30, 30], [0, 255, 0]], counts=[2, 1])
+    quantized = colorlab.quantize(rgba[..., :3].copy(), palette)
+    colorlab.save_image(tmp_path / f"out{suffix}", quantized, palette=palette, alpha=rgba[..., 3])
+    with Image.open(tmp_path / f"out{suffix}") as written:
+        assert written.mode == "P" and len(written.getpalette()) // 3 >= 3
+    image, alpha = load_image_alpha(tmp_path / f"out{suffix}")
+    visible = rgba[..., 3] >= 128
+    assert np.array_equal(alpha, np.where(visible, 255, 0))
+    assert np.array_equal(image[visible], quantized[visible])
+
+
+def test_save_rgba_keeps_alpha_exactly(tmp_path):
+    from colorlab.images import load_image_alpha
+
+    rgba = _logo_rgba()
+    for suffix in (".png", ".tif", ".webp"):
+        colorlab.save_image(tmp_path / f"out{suffix}", rgba[..., :3].copy(), alpha=rgba[..., 3])
+        image, alpha = load_image_alpha(tmp_path / f"out{suffix}")
+        assert np.array_equal(alpha, rgba[..., 3]), suffix
+        assert np.array_equal(image[alpha > 0], rgba[..., :3][alpha > 0]), suffix
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(alpha=np.zeros((3, 3), np.uint8)), r"alpha must be an \(H, W\) uint8"),
+    (dict(alpha=np.zeros((12, 16), np.float32)), r"alpha must be an \(H, W\) uint8"),
+    (dict(alpha=np.zeros((12, 16), np.uint8), threshold=0), r"threshold must be a whole number from 1 to 255"),
+])
+def test_save_bad_alpha(tmp_path, kwargs, match):
+    palette = colorlab.Palette([[0, 255, 0]], counts=[1])
+    image = np.zeros((12, 16, 3), np.uint8)
+    image[...] = (0, 255, 0)
+    with pytest.raises(colorlab.InvalidParameterError, match=match):
+        colorlab.save_image(tmp_path / "out.png", image, palette=palette, **kwargs)
+    assert not (tmp_path / "out.png").exists()
+
+
+def test_save_alpha_to_jpeg_is_refused(tmp_path):
+    with pytest.raises(colorlab.InvalidParameterError, match=r"a \.jpg file holds none"):
+        colorlab.save_image(tmp_path / "out.jpg", np.zeros((2, 2, 3), np.uint8), alpha=np.zeros((2, 2), np.uint8))
+    assert not (tmp_path / "out.jpg").exists()
+
+
+def test_save_256_colors_with_transparency_is_refused(tmp_path):
+    values = np.arange(256, dtype=np.uint8)
+    palette = colorlab.Palette(np.stack([values, values, values], axis=1), counts=np.ones(256, np.int64))
+    image = np.repeat(values[None, :, None], 3, axis=2)
+    alpha = np.full((1, 256), 255, np.uint8)
+    alpha[0, 0] = 0
+    with pytest.raises(colorlab.InvalidParameterError, match="at most 255 colors"):
+        colorlab.save_image(tmp_path / "out.png", image, palette=palette, alpha=alpha)
