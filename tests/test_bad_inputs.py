@@ -721,3 +721,65 @@ def test_every_input_of_the_issue_is_covered_through_every_route():
             file, _, test = route.partition("::")
             source = (here / file).read_text()
             assert not test or f"def {test}(" in source, route
+
+
+# -- issue 13: masks, tolerance, fixed colors, palette files, -k auto, animations, video ----------------
+
+ISSUE13_CASES = {
+    # case: (extra arguments, a phrase of the one error line)
+    "mask of another size": (["-k", "3", "--mask", "{small_mask}"], "give a mask of the image's size"),
+    "tolerance out of range": (["-k", "3", "--ignore", "#ffffff", "--tolerance", "256"], "--tolerance must be a whole number from 0 to 255"),
+    "fixed color not a color": (["-k", "3", "--fixed", "navy-ish"], "'navy-ish' is not a color"),
+    "more fixed colors than k": (["-k", "2", "--fixed", "#000,#fff,#f00"], "3 --fixed colors do not fit in -k 2"),
+    "corrupt palette file": (["--palette", "{corrupt_palette}"], "not a valid ase palette"),
+    "empty palette file": (["--palette", "{empty_palette}"], "is empty"),
+    "-k auto without a target": (["-k", "auto"], "-k auto needs a target"),
+    "a target no k reaches": (["-k", "auto", "--max-delta-e", "0"], "no k up to"),
+}
+
+
+def _issue13_files(tmp_path) -> dict:
+    colorlab.save_image(tmp_path / "small_mask.png", np.full((5, 5, 3), 255, np.uint8))
+    (tmp_path / "corrupt.ase").write_bytes(b"ASEF\x00\x01\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x01\x00")
+    (tmp_path / "empty.gpl").write_bytes(b"")
+    return {"small_mask": tmp_path / "small_mask.png", "corrupt_palette": tmp_path / "corrupt.ase",
+            "empty_palette": tmp_path / "empty.gpl"}
+
+
+@pytest.mark.parametrize("case", list(ISSUE13_CASES))
+def test_cli_issue13_bad_inputs_leave_the_output_untouched(tmp_path, photo, capsys, case):
+    args, phrase = ISSUE13_CASES[case]
+    files = _issue13_files(tmp_path)
+    out_path = tmp_path / "out.png"
+    out_path.write_bytes(b"an earlier result")
+    status, out, err = run_cli(capsys, "quantize", photo, *[a.format(**files) for a in args], "-o", out_path)
+    assert phrase in one_error_line(status, err, out)
+    assert out_path.read_bytes() == b"an earlier result"
+
+
+def test_cli_animation_over_the_limit_and_video_without_plugin(tmp_path, capsys, monkeypatch):
+    frames = [Image.fromarray(np.full((10, 10, 3), 40 * i, np.uint8)) for i in range(5)]
+    frames[0].save(tmp_path / "clip.gif", save_all=True, append_images=frames[1:], duration=100)
+    out_path = tmp_path / "out.gif"
+    out_path.write_bytes(b"an earlier result")
+    status, out, err = run_cli(capsys, "quantize", tmp_path / "clip.gif", "-k", "3", "--max-frame-pixels", "499", "-o", out_path)
+    assert "5 frames of 10 x 10 = 500 frame pixels, more than the limit of 499" in one_error_line(status, err, out)
+    monkeypatch.setitem(sys.modules, "av", None)  # as if the av package were not installed
+    (tmp_path / "clip.mp4").write_bytes(b"\0\0\0\x18ftypisom" + b"\0" * 64)
+    status, out, err = run_cli(capsys, "quantize", tmp_path / "clip.mp4", "-k", "3", "-o", out_path)
+    assert "needs imageio's pyav plugin, which is not installed" in one_error_line(status, err, out)
+    assert out_path.read_bytes() == b"an earlier result"
+
+
+@pytest.mark.parametrize("call, error, phrase", [
+    (lambda: colorlab.fit_palette(GOOD, 2, mask=np.ones((1, 1), bool)), InvalidParameterError, "give a mask of the image's size"),
+    (lambda: colorlab.fit_palette(GOOD, 2, fixed=["#12345"]), InvalidParameterError, "is not a color"),
+    (lambda: colorlab.fit_palette(GOOD, 1, fixed=["#000", "#fff"]), InvalidParameterError, "do not fit in k = 1"),
+    (lambda: __import__("colorlab.constrained").constrained.ignore_mask(GOOD, "#fff", tolerance=-1), InvalidParameterError, "tolerance must be"),
+    (lambda: __import__("colorlab.choose_k").choose_k.smallest_k(GOOD), InvalidParameterError, "needs a target"),
+    (lambda: __import__("colorlab.choose_k").choose_k.smallest_k(GOOD, min_psnr=500, k_max=2), InvalidParameterError, "no k up to 2"),
+])
+def test_library_issue13_bad_inputs(call, error, phrase):
+    with pytest.raises(error) as info:
+        call()
+    assert isinstance(info.value, colorlab.ColorlabError) and phrase in str(info.value) and "\n" not in str(info.value)
