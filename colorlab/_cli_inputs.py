@@ -196,9 +196,9 @@ def _fit(args, image: np.ndarray, mask):
 
 def run_quantize(args) -> int:
     _check(args, quantize_command=True)
-    output_format = SAVE_FORMATS[Path(args.output).suffix.lower()]
+    output_format = SAVE_FORMATS.get(Path(args.output).suffix.lower())  # None: a video or .apng
     given = Palette.load(args.palette) if args.palette is not None else None
-    if animation.is_animation_input(args.input, args.output):
+    if output_format is None or animation.is_animation_input(args.input, args.output):
         return _run_animation(args, given)
     image, alpha, mask = _load(args)
     if alpha is not None and output_format not in ALPHA_FORMATS + INDEXED_FORMATS:
@@ -216,28 +216,45 @@ def run_quantize(args) -> int:
 
 
 def _run_animation(args, given) -> int:
-    options = {} if args.max_frame_pixels is None else {"max_frame_pixels": args.max_frame_pixels}
+    suffix = Path(args.output).suffix.lower()
+    if suffix not in animation.ANIMATION_SUFFIXES:
+        raise InvalidParameterError(
+            f"{args.input!r} is an animation and a {suffix} file holds one picture; "
+            f"end the output name with one of {', '.join(animation.ANIMATION_SUFFIXES)}")
+    result = _animation_result(args, given)
+    animation.save_animation(args.output, result)
+    return 0
+
+
+def _animation_result(args, given):
+    limit = getattr(args, "max_frame_pixels", None)
+    options = {} if limit is None else {"max_frame_pixels": limit}
     if args.mask is not None:
         raise InvalidParameterError("--mask is for still images; for an animation use --ignore COLOR or its transparency")
     clip = animation.load_animation(args.input, **options)
     background = None if args.background is None else parse_color(args.background, "--background")
     result = animation.quantize_animation(
-        clip, None if given is not None else args.k, palette=given, per_frame=args.per_frame, method=args.method,
-        seed=args.seed, space=args.space, dither=args.dither, fixed=_fixed(args), ignore=_ignored(args),
-        tolerance=args.tolerance, alpha_threshold=args.alpha_threshold, background=background,
+        clip, None if given is not None else args.k, palette=given, per_frame=getattr(args, "per_frame", False),
+        method=args.method, seed=args.seed, space=args.space, dither=getattr(args, "dither", "none"), fixed=_fixed(args),
+        ignore=_ignored(args), tolerance=args.tolerance, alpha_threshold=args.alpha_threshold, background=background,
         min_psnr=args.min_psnr, max_delta_e=args.max_delta_e)
     if args.k == "auto":
-        sys.stderr.write(f"k = {result.params['k']}\n")
-    animation.save_animation(args.output, result)
-    return 0
+        chosen = result.params["k"]
+        sys.stderr.write(f"k = {chosen}\n" if not result.params["per_frame"] else
+                         "k per frame = " + ", ".join(str(len(p)) for p in result.palettes) + "\n")
+    return result
 
 
 def run_palette(args) -> int:
     _check(args, quantize_command=False)
     if args.output is None and args.format is not None and args.format not in TEXT_FORMATS:
         raise InvalidParameterError(f"a {args.format} palette is a binary file, not text: write it with -o FILE.{args.format}")
-    image, _, mask = _load(args)
-    palette, _ = _fit(args, image, mask)
+    if animation.is_animation_input(args.input):
+        # the palette of every frame together (what quantize gives all frames)
+        palette = _animation_result(args, None).palettes[0]
+    else:
+        image, _, mask = _load(args)
+        palette, _ = _fit(args, image, mask)
     fmt = args.format if args.format is not None else ("hex" if args.output is None else format_of(args.output))
     if args.output is None:
         sys.stdout.write(palette.to_text(fmt))

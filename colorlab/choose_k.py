@@ -16,7 +16,6 @@ import numbers
 import warnings
 from dataclasses import dataclass
 
-import numpy as np
 
 from .cluster import METHODS, fit_histogram
 from .colorspace import SPACES, to_space

@@ -37,7 +37,6 @@ Examples
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import struct

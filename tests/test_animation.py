@@ -208,3 +208,18 @@ def test_cli_animation_over_the_limit(gif, tmp_path, capsys):
 def test_cli_animation_to_a_still_format_is_refused(gif, tmp_path, capsys):
     status, _, err = run(capsys, "quantize", gif, "-k", 4, "-o", tmp_path / "out.jpg")
     assert status == 2 and "holds one picture" in err and not (tmp_path / "out.jpg").exists()
+
+
+def test_cli_palette_of_an_animation_is_fitted_on_every_frame(gif, capsys):
+    status, out, err = run(capsys, "palette", gif, "-k", 6)
+    assert status == 0, err
+    assert out.split() == colorlab.fit_palette(make_frames().reshape(-1, 3), 6).to_hex()
+
+
+def test_cli_still_image_to_apng_and_per_frame_auto_k(gif, tmp_path, capsys):
+    colorlab.save_image(tmp_path / "still.png", make_frames()[0])
+    status, _, err = run(capsys, "quantize", tmp_path / "still.png", "-k", 4, "-o", tmp_path / "still.apng")
+    assert status == 0, err
+    assert len(load_animation(tmp_path / "still.apng")) == 1
+    status, _, err = run(capsys, "quantize", gif, "-k", "auto", "--min-psnr", 30, "--per-frame", "-o", tmp_path / "out.gif")
+    assert status == 0 and err.startswith("k per frame = ") and len(err.split(",")) == 5
