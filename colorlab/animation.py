@@ -420,32 +420,34 @@ def _indexed_frames(clip: QuantizedAnimation, fmt: str):
             else:
                 pictures.append(Image.fromarray(frame))
         return pictures, _timing(clip, fmt)
+    # the transparent entry has the same index in every frame: after the longest palette (shorter ones are padded)
+    clear = max(len(p) for p in clip.palettes)
+    if has_transparency and clear > 255:
+        raise InvalidParameterError("an animation with transparency holds at most 255 colors per palette "
+                                    "(one entry is the transparent one); use k of at most 255")
     pictures = []
     for index, frame in enumerate(clip.frames):
         palette = clip.palettes[index]
-        if has_transparency and len(palette) > 255:
-            raise InvalidParameterError("an animation with transparency holds at most 255 colors per palette "
-                                        "(one entry is the transparent one); use k of at most 255")
         table = np.ascontiguousarray(palette.colors)
         if has_transparency:
-            labels = np.full(frame.shape[:2], len(palette), np.uint8)
+            labels = np.full(frame.shape[:2], clear, np.uint8)
             opaque = ~transparent[index]
             labels[opaque] = _palette_indices(frame[opaque][None], palette.colors)[0]
-            table = np.vstack([table, np.zeros((1, 3), np.uint8)])
+            table = np.vstack([table, np.zeros((clear + 1 - len(palette), 3), np.uint8)])
         else:
             labels = _palette_indices(frame, palette.colors)
         picture = Image.fromarray(labels)
         picture.putpalette(table.tobytes())
         if has_transparency:
-            picture.info["transparency"] = len(palette) if fmt == "GIF" else bytes([255] * len(palette) + [0])
+            picture.info["transparency"] = clear if fmt == "GIF" else bytes([255] * clear + [0])
         pictures.append(picture)
     options = _timing(clip, fmt)
     if has_transparency:
         if fmt == "GIF":
             options["disposal"] = 2  # clear to transparent before each frame (APNG frames replace their area anyway)
-            options["transparency"] = len(clip.palettes[0])
+            options["transparency"] = clear
         else:
-            options["transparency"] = bytes([255] * len(clip.palettes[0]) + [0])
+            options["transparency"] = bytes([255] * clear + [0])
     if fmt == "GIF":
         options["optimize"] = False  # keep the palettes as they are
     return pictures, options

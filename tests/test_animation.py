@@ -123,6 +123,19 @@ def test_transparent_frames_stay_transparent(tmp_path):
         assert back.alpha is not None and (back.alpha[:, :, :4] == 0).all() and (back.alpha[:, :, 4:] == 255).all(), suffix
 
 
+def test_per_frame_palettes_of_different_sizes_keep_transparency(tmp_path):
+    clip = load_animation(write_gif(tmp_path / "alpha.png", alpha=True))
+    frames = clip.frames.copy()
+    frames[2] = (10, 20, 30)  # a flat frame: a palette of one color among palettes of four
+    result = quantize_animation(Animation(frames, clip.alpha, clip.durations, clip.loop), 4, per_frame=True)
+    assert [len(p) for p in result.palettes] == [4, 4, 1, 4, 4]
+    for suffix in (".gif", ".png", ".webp"):
+        back = load_animation(save_animation(tmp_path / f"out{suffix}", result))
+        assert len(back) == 5 and (back.alpha[:, :, :4] == 0).all() and (back.alpha[:, :, 4:] == 255).all(), suffix
+        for frame, palette in zip(back.frames, result.palettes):
+            assert colors_of(frame[:, 4:]) <= set(palette), suffix
+
+
 def test_limit_on_frames_times_pixels(gif):
     with pytest.raises(ImageTooLargeError, match=r"5 frames of 32 x 24 = 3,840 frame pixels, more than the limit of 1,000"):
         load_animation(gif, max_frame_pixels=1000)
