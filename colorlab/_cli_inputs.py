@@ -119,6 +119,8 @@ def _check(args, *, quantize_command: bool) -> None:
     if not 0 <= args.tolerance <= 255:
         raise InvalidParameterError(
             f"--tolerance must be a whole number from 0 to 255 (the most each of R, G and B may differ), got {args.tolerance}")
+    if args.tolerance and not args.ignore:
+        raise InvalidParameterError("--tolerance says how close to the --ignore colors a pixel must be; add --ignore COLOR")
     if args.background is not None:
         parse_color(args.background, "--background")
     for colors, name in ((args.ignore, "--ignore color"), (args.fixed, "--fixed color")):

@@ -8,6 +8,9 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from PIL import Image
 
 import colorlab
@@ -185,6 +188,27 @@ def test_cli_ignore_and_mask_file(product, tmp_path, capsys):
 def test_cli_bad_ignore(product, tmp_path, capsys, args, mentions):
     bad(capsys, "quantize", product, "-k", 2, *args, "-o", tmp_path / "out.png", mentions=mentions)
     assert not (tmp_path / "out.png").exists()
+
+
+def test_cli_tolerance_needs_ignore(product, tmp_path, capsys):
+    bad(capsys, "palette", product, "-k", 2, "--tolerance", 8, mentions="add --ignore COLOR")
+
+
+@settings(max_examples=40)
+@given(image=arrays(np.uint8, st.tuples(st.integers(1, 6), st.integers(1, 6), st.just(3)), elements=st.integers(0, 3)),
+       data=st.data())
+def test_masked_histogram_counts_exactly_the_masked_pixels(image, data):
+    mask = data.draw(arrays(np.bool_, image.shape[:2]).filter(lambda m: m.any()))
+    histogram = colorlab.color_histogram(image, mask=mask)
+    full = colorlab.color_histogram(image)
+    assert np.array_equal(histogram.colors, full.colors) and np.array_equal(histogram.codes, full.codes)
+    assert np.array_equal(histogram.image(), image)  # still redraws every pixel
+    inside = colorlab.color_histogram(image[mask])
+    counted = dict(zip(map(tuple, inside.colors.tolist()), inside.counts.tolist()))
+    assert histogram.counts.tolist() == [counted.get(tuple(c), 0) for c in histogram.colors.tolist()]
+    assert histogram.n_pixels == int(mask.sum())
+    assert np.array_equal(histogram.counted().colors, inside.colors)
+    assert np.array_equal(histogram.counted().counts, inside.counts)
 
 
 def test_cli_mask_of_another_size(product, tmp_path, capsys):
