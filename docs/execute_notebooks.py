@@ -165,7 +165,7 @@ def is_current(notebook: Path, folder: Path = EXECUTED) -> bool:
     return recorded == digest(notebook)
 
 
-def refresh(source: Path = NOTEBOOKS, folder: Path = EXECUTED, *, log=print) -> list[Path]:
+def refresh(source: Path = NOTEBOOKS, folder: Path = EXECUTED, *, execute: bool = True, log=print) -> list[Path]:
     """Execute every notebook of ``source`` whose copy in ``folder`` is missing or out of date.
 
     Copies whose notebook is gone are removed, so the site lists exactly the
@@ -177,6 +177,9 @@ def refresh(source: Path = NOTEBOOKS, folder: Path = EXECUTED, *, log=print) -> 
         The folder of committed notebooks.
     folder : Path
         The folder of executed copies.
+    execute : bool
+        False: execute nothing, use the copies as they are (the test command
+        puts the copies from its own execution there); each must exist.
     log : callable
         Called with one line per notebook.
 
@@ -189,7 +192,8 @@ def refresh(source: Path = NOTEBOOKS, folder: Path = EXECUTED, *, log=print) -> 
     ------
     RuntimeError
         If a notebook raises an error (the message names the notebook and the
-        cell); its copy is not written.
+        cell); its copy is not written. With ``execute=False``, if a copy is
+        missing.
     """
     notebooks = sorted(Path(source).glob("*.ipynb"))
     if not notebooks:
@@ -197,6 +201,12 @@ def refresh(source: Path = NOTEBOOKS, folder: Path = EXECUTED, *, log=print) -> 
     for stale in set(Path(folder).glob("*.ipynb")) - {Path(folder) / n.name for n in notebooks}:
         stale.unlink()
     for notebook in notebooks:
+        if not execute:
+            if not (Path(folder) / notebook.name).is_file():
+                raise RuntimeError(f"no executed copy of {notebook.name} in {str(folder)!r}; "
+                                   "run python docs/execute_notebooks.py first")
+            log(f"{notebook.name}: as given")
+            continue
         if is_current(notebook, folder):
             log(f"{notebook.name}: up to date")
             continue

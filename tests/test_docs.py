@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
 import pickle
 import pkgutil
 import re
@@ -46,9 +47,10 @@ def site(tmp_path_factory) -> dict:
     (root / "notebooks").mkdir()
     for name in ("README.md", "CHANGELOG.md"):
         shutil.copy(REPO / name, root / name)
+    executed = {}
     for notebook in NOTEBOOKS:
         shutil.copy(notebook, root / "notebooks" / notebook.name)
-        nb = execute_notebooks.run(notebook)
+        executed[notebook.name] = nb = execute_notebooks.run(notebook)
         problems = execute_notebooks.errors(nb)
         assert not problems, f"{notebook.name}: {problems[0]}"
         execute_notebooks.save(nb, notebook, root / "docs" / "notebooks")
@@ -57,10 +59,14 @@ def site(tmp_path_factory) -> dict:
         [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html", "-d", str(doctrees),
          str(root / "docs"), str(html)],
         cwd=root, capture_output=True, text=True, timeout=900,
+        env=os.environ | {"COLORLAB_DOCS_EXECUTE": "never"},  # the pages show this run's execution, no other
     )
     with open(doctrees / "environment.pickle", "rb") as stream:
         env = pickle.load(stream)
-    return {"html": html, "build": build, "toctree": dict(env.toctree_includes), "log": build.stdout + build.stderr}
+    return {
+        "html": html, "build": build, "toctree": dict(env.toctree_includes), "log": build.stdout + build.stderr,
+        "executed": executed,
+    }
 
 
 def _page(site, docname: str) -> str:
@@ -84,7 +90,7 @@ def test_every_page_the_tables_of_contents_name_exists(site):
 @pytest.mark.slow
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_pages_show_their_outputs(site, notebook):
-    nb = execute_notebooks.run(notebook)  # the execution the site was built from
+    nb = site["executed"][notebook.name]  # the execution the site was built from
     with_outputs = sum(1 for cell in nb.cells if cell.cell_type == "code" and cell.outputs)
     assert with_outputs, f"{notebook.name} has no output at all"
     assert _page(site, f"notebooks/{notebook.stem}").count('class="cell_output') == with_outputs
@@ -138,3 +144,23 @@ def test_docs_tools_are_in_the_test_extra(repo):
     """The test command installs the test extra, and builds the docs: it must hold everything the docs extra has."""
     extras = tomllib.loads((repo / "pyproject.toml").read_text())["project"]["optional-dependencies"]
     assert set(extras["docs"]) <= set(extras["test"]), sorted(set(extras["docs"]) - set(extras["test"]))
+
+
+def test_refresh_without_execution_needs_every_copy(tmp_path):
+    source, folder = tmp_path / "notebooks", tmp_path / "executed"
+    source.mkdir()
+    shutil.copy(NOTEBOOKS[0], source / NOTEBOOKS[0].name)
+    with pytest.raises(RuntimeError, match=re.escape(NOTEBOOKS[0].name)):
+        execute_notebooks.refresh(source, folder, execute=False, log=lambda line: None)
+
+
+def test_errors_names_the_cell_and_the_exception():
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# title"),
+        nbformat.v4.new_code_cell("1/0", outputs=[nbformat.v4.new_output("error", ename="ZeroDivisionError",
+                                                                          evalue="division by zero", traceback=[])]),
+        nbformat.v4.new_code_cell("print(1)", outputs=[nbformat.v4.new_output("stream", name="stdout", text="1\n")]),
+    ])
+    assert execute_notebooks.errors(nb) == ["cell 1: ZeroDivisionError: division by zero"]
