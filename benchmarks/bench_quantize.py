@@ -15,6 +15,10 @@ hubble_deep_field and the 48 Kodak JPEGs), and with --big two 12-megapixel photo
 "astronaut" (bicubic, 4096x3072): ``big12mp`` (smooth) and ``big12mp-noisy`` (plus Gaussian noise of sigma 2,
 seed 0, like a camera's). Prints a markdown table; ratios are against scikit-learn KMeans(n_init=1) on all pixels.
 
+--sweep times ``colorlab.sweep(image, 2..64)`` in each mode against one ``fit_palette(image, 64)``
+(interleaved, median of --repeat rounds; the image, not a histogram, so both count the colors) and
+compares the warm rows' MSE with the independent fits' (mode "exact").
+
 --stages prints instead where colorlab's time goes (per stage, median of --repeat runs): the histogram,
 the color space, the engine's stages (colorlab._kmeans marks them), the palette and the redraw.
 """
@@ -225,6 +229,39 @@ def print_stages(names, ks, repeat):
             print(f"| {name} | {n_colors:,} | {k} | {cells} | {1e3 * sum(medians.values()):.0f} |", flush=True)
 
 
+def print_sweeps(names, repeat):
+    ks = list(range(2, 65))
+    runs = {
+        "fit_palette k=64": lambda image: colorlab.fit_palette(image, 64),
+        "sweep warm": lambda image: colorlab.sweep(image, ks),
+        "sweep warm, no dE": lambda image: colorlab.sweep(image, ks, delta_e=False),
+        "sweep exact": lambda image: colorlab.sweep(image, ks, mode="exact"),
+        "sweep best": lambda image: colorlab.sweep(image, ks, mode="best"),
+    }
+    print("| image | colors | fit k=64 ms | " + " | ".join(f"{name} / fit" for name in list(runs)[1:])
+          + " | warm MSE / exact: median | worst (k) | k worse by > 1% | warm rows | best MSE / exact: worst |")
+    print("| --- " * (len(runs) + 8) + "|")
+    for name in names:
+        image = load(name)
+        if image is None:
+            print(f"| {name} | (skipped: Kodak photos not found) |")
+            continue
+        times, rows = {run: [] for run in runs}, {}
+        for _ in range(repeat):
+            for run, call in runs.items():
+                start = time.perf_counter()
+                rows[run] = call(image)
+                times[run].append(time.perf_counter() - start)
+        base = statistics.median(times["fit_palette k=64"])
+        exact = np.array([row.mse for row in rows["sweep exact"]])
+        warm = np.array([row.mse for row in rows["sweep warm"]]) / exact
+        best = np.array([row.mse for row in rows["sweep best"]]) / exact
+        cells = " | ".join(f"{statistics.median(times[run]) / base:.1f}" for run in list(runs)[1:])
+        print(f"| {name} | {len(colorlab.color_histogram(image)):,} | {1e3 * base:.0f} | {cells} | {np.median(warm):.4f} "
+              f"| {warm.max():.4f} ({ks[int(warm.argmax())]}) | {int((warm > 1.01).sum())} "
+              f"| {sum(row.warm for row in rows['sweep warm'])} | {best.max():.4f} |", flush=True)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--images", default="kodim05,kodim23,rocket", help="comma-separated names")
@@ -236,10 +273,17 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=1, help="timing rounds (interleaved); the median is shown")
     parser.add_argument("--quick", action="store_true", help="kodim05 and rocket at k=16 only")
     parser.add_argument("--stages", action="store_true", help="colorlab's time per stage instead of the peers")
+    parser.add_argument("--sweep", action="store_true", help="colorlab.sweep over k = 2..64 against one k=64 fit")
     args = parser.parse_args(argv)
     names = ["kodim05", "rocket"] if args.quick else _image_names(args.images)
     ks = [16] if args.quick else [int(k) for k in args.ks.split(",")]
     big = ["big12mp", "big12mp-noisy"] if args.big else []
+    if args.sweep:
+        print(f"# colorlab sweep, {date.today()}, load average {os.getloadavg()[0]:.1f}\n")
+        colorlab.sweep(colorlab.load_image("coffee"), [2, 9, 12])  # numba cache load, untimed
+        print_sweeps(names + big, args.repeat)
+        print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
+        return
     if args.stages:
         print(f"# colorlab stages, {date.today()}, load average {os.getloadavg()[0]:.1f}\n")
         stage_times(colorlab.load_image("rocket")[:64, :64], 4)  # numba cache load, untimed

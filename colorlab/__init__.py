@@ -34,6 +34,7 @@ from .images import load_image, save_image, to_rgb8
 from .palette import Palette
 from .quantize import quantize, reduce_colors
 from .samples import sample_path, samples
+from .sweep import sweep  # the function; the module is colorlab.sweep in sys.modules (SweepRow, MODES)
 from .batch import batch  # the function; the module is colorlab.batch in sys.modules (pandas etc. load on first call)
 
 try:
@@ -60,6 +61,7 @@ __all__ = [
     "sample_path",
     "samples",
     "save_image",
+    "sweep",
     "to_rgb8",
     "warm_up",
     "__version__",

@@ -15,34 +15,35 @@ from .palette import Palette
 
 
 def palette_from_centers(centers, colors, coords, counts, k: int, *, method: str, space: str, params,
-                         with_labels: bool = False, cells=None):
+                         with_labels: bool = False, nearest=None):
     """The k-color Palette nearest to ``centers`` ((m, 3) float coordinates in ``space``).
 
     ``colors`` (n, 3) uint8 are the image's distinct colors (more than k of them), ``coords`` their
     coordinates in ``space`` and ``counts`` their pixel counts. ``with_labels``: also return the
     index of each distinct color's palette color, exactly what :func:`colorlab.quantize` gives it.
-    ``cells``: (cell of each color, cell means) of a histogram level, to find the nearest palette
-    colors from the cells' (the same result, fewer distances: ``_kmeans.assign_via_cells``).
+    ``nearest``: a function of the palette's coordinates that returns what ``_kmeans.assign`` would
+    (the nearest palette color of each color, ties to the first) and a boolean mask of the colors with
+    two equally near palette colors, e.g. from bounds a caller already has (the same result).
     """
     rounded = distinct_rounded(centers, colors, coords, counts, k, space)
-    palette_colors, palette_counts, labels = ordered_counts(rounded, coords, counts, space, cells)
+    palette_colors, palette_counts, labels = ordered_counts(rounded, coords, counts, space, nearest)
     palette = Palette(palette_colors, palette_counts, method=method, space=space, params=params)
     return (palette, labels) if with_labels else palette
 
 
-def ordered_counts(palette_colors, coords, counts, space: str, cells=None):
+def ordered_counts(palette_colors, coords, counts, space: str, nearest=None):
     """Order colors by pixel count (as Palette does) and count with ties going to the first listed.
 
     ``quantize`` gives a pixel equidistant from two palette colors to the one listed first in the
     final (count-ordered) palette, so the counts are taken in that order; repeat until it is stable.
-    Returns (ordered colors, their counts, the label of each of the ``coords``). ``cells``: as in
+    Returns (ordered colors, their counts, the label of each of the ``coords``). ``nearest``: as in
     :func:`palette_from_centers`.
     """
-    if cells is None:
-        labels, nearest, second = _kmeans.assign(coords, to_space(palette_colors, space), want_second=True)
-        tied = np.flatnonzero(nearest == second)  # who wins these depends on the order of the colors
+    if nearest is None:
+        labels, first, second = _kmeans.assign(coords, to_space(palette_colors, space), want_second=True)
+        tied = np.flatnonzero(first == second)  # who wins these depends on the order of the colors
     else:
-        labels, tied = _kmeans.assign_via_cells(coords, to_space(palette_colors, space), *cells)
+        labels, tied = nearest(to_space(palette_colors, space))
         tied = np.flatnonzero(tied)
     for _ in range(len(palette_colors)):
         palette_counts = np.bincount(labels, weights=counts, minlength=len(palette_colors)).astype(np.int64)

@@ -163,20 +163,22 @@ def assign(points: np.ndarray, centers: np.ndarray, want_second: bool = False):
     return np.concatenate(parts)
 
 
-def assign_via_cells(points, centers, cell, cell_means):
-    """Nearest center of every point (ties to the lowest index), and which points are tied.
+def assign_from_bounds(points, centers, labels, upper, lower, cell=None, cell_means=None):
+    """Nearest center of every point (ties to the lowest index) from Hamerly bounds already known.
 
-    The same labels as ``assign(points, centers)``, from the nearest and second nearest center of
-    each point's histogram cell (``cell``: cell of each point, ``cell_means``: their means) as Hamerly
-    bounds, |x - c| <= |m - c| + |x - m|: only points the bounds do not settle get all k distances.
-    Returns (labels, tied): ``tied`` marks the points whose two nearest centers are at exactly the
-    same distance (the bounds settle only points with a strict margin, the rest are computed).
+    ``labels``, ``upper`` and ``lower`` are valid Hamerly bounds (own center, distance to it at most
+    ``upper``, to every other at least ``lower``) of ``points`` or, with ``cell``, of the histogram
+    cells at ``cell_means`` each point belongs to (|x - c| <= |m - c| + |x - m|), for ``centers``.
+    Returns (labels, tied): the same labels as ``assign(points, centers)``, and a mask of the points
+    whose two nearest centers are at exactly the same distance. Only points the bounds do not settle
+    (with a margin) get all k distances. The arguments are not modified.
     """
     points, centers = _floats(points), _floats(centers)
-    cell_labels, cell_upper, cell_lower = assign(cell_means, centers, want_second=True)
-    labels, upper, lower = _kernels.bounds_from_cells(points, cell, cell_means, cell_labels, cell_upper, cell_lower)
-    _kernels.verify(points, centers, labels, upper, lower)
-    return labels, upper >= lower
+    if cell is None:
+        labels, upper, lower = labels.copy(), upper.copy(), lower.copy()
+    else:
+        labels, upper, lower = _kernels.bounds_from_cells(points, cell, cell_means, labels, upper, lower)
+    return labels, _kernels.verify_ties(points, centers, labels, upper, lower)
 
 
 # -- initialisation -------------------------------------------------------------------------------

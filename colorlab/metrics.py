@@ -417,18 +417,29 @@ class KSweepRow:
     palette: Palette
 
 
-def _measure_k(image: np.ndarray, k: int, *, method: str, seed, space: str) -> KSweepRow:
-    # imported here, not at the top: cluster and quantize may themselves use metrics
-    from .quantize import reduce_colors
+def _rows(source, ks, *, method: str, seed, space: str) -> list[KSweepRow]:
+    """Rows of independent fits (``colorlab.sweep(..., mode="exact")``: each palette exactly
+    ``fit_palette``'s; the histogram, its levels and the colors' CIELAB shared between the k)."""
+    from .params import check_k
 
-    quantized, palette = reduce_colors(image, k, method=method, seed=seed, space=space)
-    return KSweepRow(
-        k=k,
-        mse=mse(image, quantized),
-        psnr=psnr(image, quantized),
-        delta_e=delta_e(image, quantized),
-        palette=palette,
-    )
+    for k in ks:
+        check_k(k)
+    return [KSweepRow(k=row.k, mse=row.mse, psnr=row.psnr, delta_e=row.delta_e, palette=row.palette)
+            for row in source.rows(ks, "exact")]
+
+
+def _sweeper(image, method: str, seed, space: str):
+    # imported here, not at the top: colorlab.sweep imports this module
+    from .cluster import METHODS
+    from .colorspace import SPACES
+    from .params import check_choice
+    from .sweep import _Sweeper
+
+    check_choice(method, METHODS, "method")
+    check_choice(space, SPACES, "space")
+    if not isinstance(image, ColorHistogram):
+        as_pixels(image, "image")  # fail on a bad image before fitting anything
+    return _Sweeper(color_histogram(image), method, seed, space, delta_e="exact")
 
 
 def _whole_number(value, name: str) -> int:
@@ -442,7 +453,7 @@ def sweep_k(image, ks, *, method: str = "kmeans", seed=0, space: str = "rgb") ->
 
     Parameters
     ----------
-    image : ndarray of uint8, shape (H, W, 3) or (N, 3)
+    image : ndarray of uint8, shape (H, W, 3) or (N, 3), or ColorHistogram
     ks : iterable of int
         The numbers of colors to try, in the order the rows should come in.
     method, seed, space
@@ -461,7 +472,9 @@ def sweep_k(image, ks, *, method: str = "kmeans", seed=0, space: str = "rgb") ->
     Notes
     -----
     k-means finds a local optimum, so the MSE is usually, but not always,
-    lower for a larger k.
+    lower for a larger k. Every palette is exactly ``fit_palette(image, k, ...)``'s; this is
+    ``colorlab.sweep(image, ks, mode="exact")``, which counts the colors (and computes what else does
+    not depend on k) once. ``colorlab.sweep`` itself is faster for many k (warm starts).
 
     Examples
     --------
@@ -470,14 +483,12 @@ def sweep_k(image, ks, *, method: str = "kmeans", seed=0, space: str = "rgb") ->
     >>> rows[0].k, rows[0].mse, rows[0].psnr
     (2, 0.0, inf)
     """
-    as_pixels(image, "image")  # fail on a bad image before fitting anything
-    image = np.asarray(image)
     if isinstance(ks, (numbers.Number, str)) or not hasattr(ks, "__iter__"):
         raise InvalidParameterError(f"ks must be a list of k values such as [2, 4, 8], got {ks!r}")
     ks = [_whole_number(k, "every k in ks") for k in ks]
     if not ks:
         raise InvalidParameterError("ks must list at least one k, got an empty list")
-    return [_measure_k(image, k, method=method, seed=seed, space=space) for k in ks]
+    return _rows(_sweeper(image, method, seed, space), ks, method=method, seed=seed, space=space)
 
 
 def smallest_k_for_psnr(
@@ -489,12 +500,13 @@ def smallest_k_for_psnr(
     not guarantee that, so what is guaranteed is: the returned k meets the
     target and k - 1 does not (both were measured, with the same seed); a
     still smaller k could occasionally meet it too. About log2(k_max) + 1
-    palettes are fitted. k never goes above the number of distinct colors in
-    the image, where the quantized image is exact.
+    palettes are fitted (exactly ``fit_palette``'s, sharing the color histogram
+    and what else does not depend on k). k never goes above the number of
+    distinct colors in the image, where the quantized image is exact.
 
     Parameters
     ----------
-    image : ndarray of uint8, shape (H, W, 3) or (N, 3)
+    image : ndarray of uint8, shape (H, W, 3) or (N, 3), or ColorHistogram
     target_psnr : float
         PSNR to reach, in dB (about 30 is a good-looking photo).
     k_max : int, default 64
@@ -523,14 +535,13 @@ def smallest_k_for_psnr(
     if isinstance(target_psnr, bool) or not isinstance(target_psnr, numbers.Real) or math.isnan(target_psnr):
         raise InvalidParameterError(f"target_psnr must be a number of decibels such as 30, got {target_psnr!r}")
     k_max = _whole_number(k_max, "k_max")
-    as_pixels(image, "image")
-    image = np.asarray(image)
-    highest = min(k_max, count_colors(image))
+    source = _sweeper(image, method, seed, space)  # the histogram and its levels, once for every k tried
+    highest = min(k_max, len(source.histogram))
     measured: dict[int, KSweepRow] = {}
 
     def row(k: int) -> KSweepRow:
         if k not in measured:
-            measured[k] = _measure_k(image, k, method=method, seed=seed, space=space)
+            (measured[k],) = _rows(source, [k], method=method, seed=seed, space=space)
         return measured[k]
 
     if row(highest).psnr < target_psnr:

@@ -240,3 +240,57 @@ def test_the_fit_does_not_depend_on_the_number_of_threads(monkeypatch, k):
     for quantized, palette in runs[1:]:
         assert palette == runs[0][1]
         np.testing.assert_array_equal(quantized, runs[0][0])
+
+
+# -- what colorlab.sweep uses: bounds carried over, the nearest colors from them, exact figures ----
+
+@pytest.mark.parametrize("space", ["rgb", "lab"])
+def test_nearest_from_cell_bounds_equals_assign(rng, space):
+    import colorlab
+    from colorlab.colorspace import to_space
+
+    colors = colorlab.color_histogram(colorlab.load_image("coffee")[::4, ::4]).colors
+    coords = to_space(colors, space)
+    weights = np.ones(len(colors))
+    for k in (1, 2, 7, 40):
+        centers = coords[rng.choice(len(coords), k, replace=False)] + rng.normal(0, 0.5, (k, 3))
+        expected, first, second = _kmeans.assign(coords, centers, want_second=True)
+        for cell, means, _ in _kmeans.histogram_levels(colors, coords, weights):
+            state = _kmeans.assign(means, centers, want_second=True)
+            labels, tied = _kmeans.assign_from_bounds(coords, centers, *state, cell, means)
+            assert np.array_equal(labels, expected)
+            assert np.array_equal(tied, first == second)
+
+
+def test_inserted_center_keeps_labels_and_bounds_valid(rng):
+    points = rng.integers(0, 6, (500, 3)).astype(float)  # many exact ties
+    centers = points[:5].copy()
+    labels, upper, lower = _kmeans.assign(points, centers, want_second=True)
+    centers = np.vstack([centers, [2.0, 2.0, 2.0]])
+    _kernels.insert_center(points, centers, labels, upper, lower)
+    distances = np.sqrt(plain_sqdist(points, centers))
+    assert np.array_equal(labels, plain_sqdist(points, centers).argmin(axis=1))
+    assert (upper >= distances[np.arange(500), labels] - 1e-12).all()
+    others = np.where(np.arange(6) == labels[:, None], np.inf, distances)
+    assert (lower <= others.min(axis=1) + 1e-12).all()
+
+
+def test_squared_error_and_ciede2000_kernels_match_the_metrics(rng):
+    import colorlab
+    from colorlab import metrics
+    from colorlab.colorspace import to_space
+
+    image = rng.integers(0, 256, (40, 50, 3), dtype=np.uint8)
+    histogram = colorlab.color_histogram(image)
+    palette = colorlab.fit_palette(histogram, 5)
+    labels = colorlab.cluster.nearest_labels(histogram.colors, palette)
+    total = _kernels.squared_error(histogram.colors, palette.colors, labels, histogram.counts)
+    assert total / histogram.n_pixels == metrics.histogram_mse(histogram, palette, labels)
+    out = np.zeros(len(labels))
+    lab = to_space(histogram.colors, "lab")
+    _kernels.ciede2000_to_palette(lab, to_space(palette.colors, "lab"), labels, np.arange(len(labels)), out)
+    expected = metrics.ciede2000(lab, to_space(palette.colors, "lab")[labels])
+    np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
+    same = np.zeros(1)
+    _kernels.ciede2000_to_palette(lab[:1], lab[:1], np.zeros(1, np.intp), np.zeros(1, np.intp), same)
+    assert same[0] == 0.0
