@@ -164,3 +164,32 @@ def test_errors_names_the_cell_and_the_exception():
         nbformat.v4.new_code_cell("print(1)", outputs=[nbformat.v4.new_output("stream", name="stdout", text="1\n")]),
     ])
     assert execute_notebooks.errors(nb) == ["cell 1: ZeroDivisionError: division by zero"]
+
+
+def test_docs_extra_has_what_the_notebooks_import(repo):
+    """``bash dev.sh docs`` installs colorlab with the docs extra only, and executes every notebook with it."""
+    import ast
+    from importlib.metadata import packages_distributions
+
+    import nbformat
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    def normal(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    project = tomllib.loads((repo / "pyproject.toml").read_text())["project"]
+    declared = {normal(re.match(r"[\w.\-]+", r).group()) for r in project["dependencies"]
+                + project["optional-dependencies"]["docs"]}
+    providers = packages_distributions()
+    missing = set()
+    for notebook in NOTEBOOKS:
+        for cell in nbformat.read(notebook, as_version=4).cells:
+            if cell.cell_type != "code":
+                continue
+            for node in ast.walk(ast.parse(TransformerManager().transform_cell(cell.source))):  # magics as calls
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                    [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
+                for top in {n.split(".")[0] for n in names} - set(sys.stdlib_module_names) - {"colorlab"}:
+                    if not {normal(d) for d in providers.get(top, [])} & declared:
+                        missing.add(f"{notebook.name}: {top}")
+    assert not missing, f"imported by a notebook, in neither the dependencies nor the docs extra: {sorted(missing)}"
