@@ -152,14 +152,36 @@ def run_all_cells(page, attempts: int = 4) -> None:
     page.get_by_text("Kernel status: Idle").first.wait_for(state="attached")
     started = "() => [...document.querySelectorAll('.jp-InputPrompt')].some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))"
     for attempt in range(attempts):
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_text("Run All Cells", exact=True).click()
+        _answer_dialog(page)
+        try:
+            page.get_by_role("menuitem", name="Run", exact=True).click(timeout=20_000)
+            page.get_by_text("Run All Cells", exact=True).click(timeout=20_000)
+        except Exception:  # noqa: BLE001 - a dialog appeared in between: answer it and try again
+            if attempt == attempts - 1:
+                raise
+            continue
         try:
             page.wait_for_function(started, timeout=15_000)
             return
         except Exception:  # noqa: BLE001 - playwright's TimeoutError: try the menu again
             if attempt == attempts - 1:
                 raise
+
+
+def _answer_dialog(page) -> None:
+    """Answer a JupyterLab dialog that would block the menus: accept a kernel choice, fail on anything else.
+
+    On a busy machine JupyterLab may ask which kernel to start before the notebook's own has answered.
+    """
+    dialog = page.locator(".jp-Dialog")
+    if not dialog.count() or not dialog.first.is_visible():
+        return
+    text = dialog.first.inner_text()
+    if "kernel" in text.lower() and "select" in text.lower():
+        page.locator(".jp-Dialog .jp-mod-accept").first.click()
+        page.wait_for_timeout(500)
+        return
+    raise RuntimeError(f"JupyterLab shows a dialog: {text[:500]!r}")
 
 
 class Screencast:
