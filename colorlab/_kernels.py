@@ -631,3 +631,20 @@ def verify_ties(points, centers, labels, upper, lower):
         labels[i], upper[i], lower[i] = label, np.sqrt(best), np.sqrt(second)
         tied[i] = best == second
     return tied
+
+
+@njit(cache=True, nogil=True)
+def count_cells(colors, bits):
+    """How many cells of ``bits`` per channel the uint8 colors occupy (a bitmap: 256 KB at 7 bits,
+    not the 2**21-entry numbering table :func:`cells` fills and scans)."""
+    shift = 8 - bits
+    seen = np.zeros(((1 << (3 * bits)) + 63) >> 6, np.uint64)
+    m = 0
+    for i in range(colors.shape[0]):
+        c = ((np.int64(colors[i, 0]) >> shift) << (2 * bits)) | ((np.int64(colors[i, 1]) >> shift) << bits) \
+            | (np.int64(colors[i, 2]) >> shift)
+        mask = np.uint64(1) << np.uint64(c & 63)
+        if not seen[c >> 6] & mask:
+            seen[c >> 6] |= mask
+            m += 1
+    return m
