@@ -22,8 +22,10 @@ from . import collection
 __all__ = ["barcode", "palettes_3d", "dendrogram", "search_results"]
 
 
-def _name(path) -> str:
-    return Path(str(path)).stem
+def _name(path, width: int = 12) -> str:
+    """A photo's file name without suffix, cut to ``width`` characters (with an ellipsis)."""
+    stem = Path(str(path)).stem
+    return stem if len(stem) <= width else stem[:width - 1] + "…"
 
 
 def barcode(table, thumbs, *, columns: int = 3, strip_width: int = 320, band_inches: float = 0.55):
