@@ -171,6 +171,7 @@ class Cube {
     this.drawCube(ctx);
     if (result) this.drawCenters(ctx, result);
     this.canvas.dataset.drawMs = (performance.now() - started).toFixed(1);
+    this.canvas.dataset.paints = String(Number(this.canvas.dataset.paints || 0) + 1);
   }
 
   drawCube(ctx) {
@@ -509,7 +510,7 @@ function render({ model, el: root }) {
   let down = null;
   picture.addEventListener("pointerdown", (event) => {
     down = { x: event.clientX, y: event.clientY, moved: false };
-    picture.setPointerCapture(event.pointerId);
+    try { picture.setPointerCapture(event.pointerId); } catch (error) { /* a pointer the browser no longer tracks */ }
   });
   picture.addEventListener("pointermove", (event) => {
     if (!down) return;
@@ -536,7 +537,7 @@ function render({ model, el: root }) {
   let turning = null;
   cubeCanvas.addEventListener("pointerdown", (event) => {
     turning = { x: event.clientX, y: event.clientY, azim: cube.azim, elev: cube.elev };
-    cubeCanvas.setPointerCapture(event.pointerId);
+    try { cubeCanvas.setPointerCapture(event.pointerId); } catch (error) { /* a pointer the browser no longer tracks */ }
   });
   cubeCanvas.addEventListener("pointermove", (event) => {
     if (!turning) return;
