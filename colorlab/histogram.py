@@ -46,6 +46,8 @@ class ColorHistogram:
         :meth:`image` and :func:`colorlab.quantize` redraw every pixel), but :attr:`counts` and
         :attr:`n_pixels` count only the masked pixels: a color found only outside the mask has
         count 0, and fits and metrics (which weigh colors by their counts) see only the mask.
+        Code that hands ``colors`` and ``counts`` to a k-means engine must use :meth:`counted`
+        (positive counts only), as :func:`colorlab.cluster.fit_histogram` does.
 
     Examples
     --------
