@@ -268,14 +268,17 @@ def _dask_client(address: str):
 
 
 def _run_batch(args) -> int:
-    from .batch import batch, output_format
+    from .batch import batch, find_images, output_format
 
     if args.workers is not None and args.scheduler is not None:
         raise InvalidParameterError("give --workers or --scheduler, not both: with a scheduler its workers do the work")
     output_format(args.output)  # before any work or any connection
     check_output_path(args.output)
     options = {} if args.max_pixels is None else {"max_pixels": args.max_pixels}
-    client = _dask_client(args.scheduler) if args.scheduler is not None else None
+    client = None
+    if args.scheduler is not None:
+        find_images(args.inputs, recursive=args.recursive)  # a wrong input is reported before connecting
+        client = _dask_client(args.scheduler)
     try:
         table = batch(args.inputs, args.k, method=args.method, seed=args.seed, space=args.space,
                       recursive=args.recursive, out=args.output, resume=args.resume, workers=args.workers,
