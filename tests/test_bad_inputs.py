@@ -115,6 +115,12 @@ def test_cli_palette_of_every_corpus_file(corpus_dir, capsys, name):
         assert str(path) in line and error_phrase(name, "cli") in line
         return
     assert status == 0, err
+    if is_animation_input(path):  # the palette of every frame together
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", colorlab.ColorlabWarning)
+            assert out.split() == quantize_animation(load_animation(path), 3).palettes[0].to_hex()
+        assert all(line.startswith("warning: ") for line in err.splitlines()), err
+        return
     image, alpha, mask = cli_reading(path)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", colorlab.ColorlabWarning)
