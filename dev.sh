@@ -3,6 +3,8 @@
 #   bash dev.sh lab     install, then open JupyterLab on the explorer notebook
 #   bash dev.sh test    install (plus Chromium for the browser tests), then run every test
 #   bash dev.sh voila   install, then serve the explorer as a web page (no code cells)
+#   bash dev.sh classroom  install, then serve the explorer to a class (Voila, pre-started kernels, downloads;
+#                          --host 0.0.0.0 to listen on the network; python -m colorlab.explorer.classroom --help)
 #   bash dev.sh bench   install the benchmark peers, then run the benchmarks
 #   bash dev.sh docs    install the docs tools, then build the documentation site into docs/_build/html
 set -euo pipefail
@@ -59,6 +61,9 @@ case "$task" in
   voila)
     ensure_venv test
     exec "$VENV/bin/voila" notebooks/02_explorer.ipynb "$@" ;;
+  classroom)
+    ensure_venv test
+    exec "$VENV/bin/python" -m colorlab.explorer.classroom "$@" ;;
   bench)
     ensure_venv test,bench
     for script in benchmarks/bench_*.py; do "$VENV/bin/python" "$script" "$@"; done ;;
@@ -70,6 +75,6 @@ case "$task" in
     "$VENV/bin/python" -m sphinx -W --keep-going -b html docs docs/_build/html "$@"
     echo "dev.sh: open docs/_build/html/index.html" ;;
   *)
-    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
     [ "$task" = help ] || exit 2 ;;
 esac
