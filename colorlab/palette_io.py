@@ -1,22 +1,22 @@
 """Palette files: write and read every format :meth:`colorlab.Palette.save` knows.
 
-=========  =================  ==============================================  ===========================
-format     suffixes           what it is                                       shares kept by ``load``?
-=========  =================  ==============================================  ===========================
-``hex``    ``.hex``, ``.txt`` one ``#rrggbb`` a line                            no: every count is 1
-``json``   ``.json``          colorlab's own: colors, counts, method, params   yes, and method/space/params
-``gpl``    ``.gpl``           GIMP/Inkscape/Krita palette; the count follows   yes (counts); a GPL of
-                              each color's name (``#rrggbb 41.2% 1234 px``)    another program: counts 1
-``css``    ``.css``           CSS custom properties in ``:root``; the count    yes (counts); without the
-                              in a comment after each color                    comments: counts 1
-``ase``    ``.ase``           Adobe Swatch Exchange (binary, big-endian,       no: every count is 1
+========  ==================  ==============================================  ===============================
+format    suffixes            what it is                                      shares kept by ``load``?
+========  ==================  ==============================================  ===============================
+``hex``   ``.hex``, ``.txt``  one ``#rrggbb`` a line                          no: every count is 1
+``json``  ``.json``           colorlab's own: colors, counts, method, params  yes, and method/space/params
+``gpl``   ``.gpl``            GIMP/Inkscape/Krita palette; the count follows  yes (counts); a GPL of
+                              each color's name (``#rrggbb 41.2% 1234 px``)   another program: counts 1
+``css``   ``.css``            CSS custom properties in ``:root``; the count   yes (counts); without the
+                              in a comment after each color                   comments: counts 1
+``ase``   ``.ase``            Adobe Swatch Exchange (binary, big-endian,      no: every count is 1
                               float32 RGB); Photoshop, Illustrator, Affinity
-``pal``    ``.pal``           JASC-PAL (Paint Shop Pro, Aseprite,              no: every count is 1
+``pal``   ``.pal``            JASC-PAL (Paint Shop Pro, Aseprite,             no: every count is 1
                               GraphicsGale): ``r g b`` lines
-``png``    ``.png``           a swatch picture: one bar per color, as wide     yes: the palette's JSON
-                              as its share, labelled                           rides in a PNG text chunk
-``svg``    ``.svg``           the same swatch picture as SVG                   yes: ``data-count`` on each bar
-=========  =================  ==============================================  ===========================
+``png``   ``.png``            a swatch picture: one bar per color, as wide    yes: the palette's JSON
+                              as its share, labelled                          rides in a PNG text chunk
+``svg``   ``.svg``            the same swatch picture as SVG                  yes: ``data-count`` on each bar
+========  ==================  ==============================================  ===============================
 
 A format that cannot hold shares gives every color a count of 1 on ``load`` (equal shares), and the
 colors in the order of the file. Colors always come back exactly (ASE stores ``c / 255`` as float32,
