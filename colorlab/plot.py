@@ -746,8 +746,6 @@ def size_curve(ks, sizes, ax=None, *, original=None, mark=None):
 
 # ---------------------------------------------------------------- lesson 05: beyond k-means
 
-__all__ += ["dendrogram", "error_map", "error_grid"]
-
 #: Colormap of error maps: dark = small error, bright = large (perceptually uniform, readable in gray).
 _ERROR_CMAP = "magma"
 

@@ -1,10 +1,10 @@
 """Executed copies of the notebooks, for the documentation site.
 
-The notebooks are committed without outputs (``tests/test_notebooks.py`` checks
-that). The site shows them with their outputs, so each one is executed, top to
-bottom in a real Jupyter kernel as the tests do, and the executed copy is saved
-in ``docs/notebooks/`` (generated, not committed), which the site reads with
-MyST-NB's execution turned off.
+The lesson notebooks are committed executed, with their outputs (``tests/test_notebooks.py``
+checks that and executes them again): the site shows those outputs as they are. The others (the
+explorer) are committed without outputs, so each is executed, top to bottom in a real Jupyter
+kernel as the tests do. Either way the copy is saved in ``docs/notebooks/`` (generated, not
+committed), which the site reads with MyST-NB's execution turned off.
 
 A copy records a digest of what produced it: the notebook, and colorlab's files
 (its modules, its browser files and the bundled photos). ``docs/conf.py``
@@ -92,6 +92,10 @@ def run(notebook: Path) -> nbformat.NotebookNode:
     key = (notebook, digest(notebook))
     if key not in _runs:
         nb = nbformat.read(notebook, as_version=4)
+        if committed_executed(nb):  # a lesson: its committed outputs are the site's (the tests rerun it)
+            nb.metadata["colorlab_docs"] = {"digest": key[1]}
+            _runs[key] = nb
+            return nb
         with tempfile.TemporaryDirectory(prefix="colorlab-notebook-") as scratch:
             client = NotebookClient(
                 nb, timeout=CELL_TIMEOUT, kernel_name="python3", allow_errors=True,
@@ -101,6 +105,16 @@ def run(notebook: Path) -> nbformat.NotebookNode:
         nb.metadata["colorlab_docs"] = {"digest": key[1]}
         _runs[key] = nb
     return _runs[key]
+
+
+def committed_executed(nb: nbformat.NotebookNode) -> bool:
+    """True for a notebook committed with its outputs, executed top to bottom (execution counts 1, 2, ...).
+
+    The lesson notebooks are committed so (``tests/test_notebooks.py`` checks it and executes them
+    again); the site shows their committed outputs instead of executing them a second time.
+    """
+    counts = [cell.get("execution_count") for cell in nb.cells if cell.cell_type == "code"]
+    return bool(counts) and counts == list(range(1, len(counts) + 1))
 
 
 def errors(nb: nbformat.NotebookNode) -> list[str]:
