@@ -30,7 +30,7 @@ from .errors import (
     InvalidParameterError,
 )
 from .histogram import ColorHistogram, color_histogram
-from .images import load_image, save_image, to_rgb8
+from .images import load_image, load_image_alpha, save_image, to_rgb8
 from .palette import Palette
 from .quantize import quantize, reduce_colors
 from .samples import sample_path, samples
@@ -56,6 +56,7 @@ __all__ = [
     "color_histogram",
     "fit_palette",
     "load_image",
+    "load_image_alpha",
     "quantize",
     "reduce_colors",
     "sample_path",
@@ -71,6 +72,7 @@ __all__ = [
 _LAZY_SUBMODULES = {
     "plot", "widgets", "lessons", "compare_widgets", "figures", "metrics", "colorspace", "lloyd", "compare",
     "hierarchy", "mediancut", "dither", "cli", "explorer", "params", "histogram", "uploads", "collection", "collection_plot",
+    "animation", "constrained", "choose_k", "palette_io",
 }
 
 
