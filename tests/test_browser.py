@@ -143,6 +143,15 @@ def _exercise_explorer(watched: Watched, tmp_path: Path, name: str) -> None:
     picture_box = page.locator(".colorlab-picture").bounding_box()
     page.mouse.click(picture_box["x"] + picture_box["width"] * 0.75, picture_box["y"] + picture_box["height"] / 2)
     page.wait_for_selector(".colorlab-swatch-on")
+
+    # a click on a swatch locks its color: it stays in the palette when k changes
+    color = page.get_attribute(".colorlab-swatch >> nth=2", "data-color")
+    page.click(".colorlab-swatch >> nth=2")
+    page.wait_for_selector(f".colorlab-swatch-locked[data-color='{color}']")
+    page.locator(".colorlab-k").focus()
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function(SETTLED_JS, arg=63)
+    page.wait_for_selector(f".colorlab-swatch-locked[data-color='{color}']")
     page.locator(".colorlab-explorer").screenshot(path=str(tmp_path / f"{name}-explorer.png"))
     page.screenshot(path=str(tmp_path / f"{name}-after.png"))
 

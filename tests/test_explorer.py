@@ -90,7 +90,7 @@ def test_what_the_browser_is_sent_paints_the_quantized_photo(ex):
     display = np.frombuffer(rgb, np.uint8).reshape(dh, dw, 3)
     index = np.frombuffer(labels, np.uint8).reshape(dh, dw)
     palette = np.array(result_content["palette"], np.uint8)
-    assert result_content["key"] == Key("coffee", 4).text() == "coffee|4|kmeans|0|rgb|none"
+    assert result_content["key"] == Key("coffee", 4).text() == "coffee|4|kmeans|0|rgb|none|"
     # what the browser paints (palette[index]) is the full quantized image at the displayed pixels
     photo = ex.session.photo("coffee")
     assert np.array_equal(display, ex.image[np.ix_(photo.rows, photo.cols)])
@@ -274,3 +274,18 @@ def test_an_upload_arrives_in_parts(ex):
     before = list(ex.photos)
     ex._on_message(ex, {"type": "upload", "name": "gap.png", "part": 1, "parts": 3}, [memoryview(b"x")])
     assert ex.error and "interrupted" in ex.message and ex.photos == before
+
+
+def test_locked_colors_stay_in_the_palette(ex):
+    keep = ex.palette.to_hex()[1]
+    ex.locked = [keep]
+    assert keep in ex.palette.to_hex() and len(ex.palette) == 4
+    image = colorlab.load_image("coffee")
+    assert ex.palette == colorlab.fit_palette(image, 4, fixed=[keep])
+    ex.k = 9
+    assert keep in ex.palette.to_hex() and len(ex.palette) == 9
+    assert Key("coffee", 9, locked=(keep,)).text() == f"coffee|9|kmeans|0|rgb|none|{keep}"
+    ex.method = "median-cut"  # locking needs k-means: said plainly, and the explorer stays usable
+    assert ex.error and "kmeans" in ex.message
+    ex.locked = []
+    assert not ex.error and ex.palette.method == "median-cut"

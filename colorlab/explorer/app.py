@@ -101,7 +101,8 @@ class Explorer(anywidget.AnyWidget):
     """The live explorer; see :func:`explorer`.
 
     Controls (synced with the browser): ``photo``, ``k``, ``method``, ``seed``, ``space``,
-    ``dither``. State: ``result`` (what is shown: a :class:`colorlab.explorer.session.Result`),
+    ``dither``, ``locked`` (palette colors that must stay, as "#rrggbb": a click on a swatch locks or
+    unlocks it; k-means keeps them and fits the other k - m colors around them). State: ``result`` (what is shown: a :class:`colorlab.explorer.session.Result`),
     ``palette``, ``stats`` (``mse``, ``psnr``, ``colors_before``, ``colors_after``, exact for the
     full image), ``image`` (the full photo), ``quantized`` (the full quantized photo, drawn on
     first access), ``message`` and ``error`` (the last status line).
@@ -148,6 +149,7 @@ class Explorer(anywidget.AnyWidget):
     space = traitlets.Unicode("rgb").tag(sync=True)
     spaces = traitlets.List(list(SPACES)).tag(sync=True)
     dither = traitlets.Unicode("none").tag(sync=True)
+    locked = traitlets.List(traitlets.Unicode()).tag(sync=True)
     dithers = traitlets.List(list(DITHERS)).tag(sync=True)
     export_to = traitlets.Unicode("folder").tag(sync=True)
     max_upload_mb = traitlets.Int(MAX_UPLOAD_MB).tag(sync=True)
@@ -191,12 +193,12 @@ class Explorer(anywidget.AnyWidget):
             seed=seed, space=space, dither=dither, export_to=export_to, max_upload_mb=max_upload_mb,
         )
         self._show(self._key())
-        self.observe(self._on_setting, names=["photo", "k", "method", "seed", "space", "dither"])
+        self.observe(self._on_setting, names=["photo", "k", "method", "seed", "space", "dither", "locked"])
         self.on_msg(self._on_message)
 
     # -- state ---------------------------------------------------------------------------------
     def _key(self) -> Key:
-        return Key(self.photo, self.k, self.method, self.seed, self.space, self.dither)
+        return Key(self.photo, self.k, self.method, self.seed, self.space, self.dither, tuple(self.locked))
 
     @property
     def palette(self) -> Palette | None:
@@ -429,7 +431,8 @@ def result_message(result: Result, *, ahead: bool = False) -> dict:
     key = result.key
     seed = f", seed {key.seed}" if key.method in SEEDED_METHODS else ""
     extra = "".join(f", {part}" for part in (key.space if key.space != "rgb" else "",
-                                             f"{key.dither} dithering" if key.dither != "none" else "") if part)
+                                             f"{key.dither} dithering" if key.dither != "none" else "",
+                                             f"{len(key.locked)} locked" if key.locked else "") if part)
     return {
         "type": "result",
         "key": key.text(),

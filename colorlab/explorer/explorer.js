@@ -10,7 +10,7 @@ const SEP = "|";
 
 function keyOf(model) {
   return [model.get("photo"), model.get("k"), model.get("method"), model.get("seed"),
-          model.get("space"), model.get("dither")].join(SEP);
+          model.get("space"), model.get("dither"), model.get("locked").join(",")].join(SEP);
 }
 
 function el(tag, attrs = {}, children = []) {
@@ -367,10 +367,13 @@ function render({ model, el: root }) {
     const total = shown.counts.reduce((a, b) => a + b, 0) || 1;
     swatches.replaceChildren(...shown.palette.map((color, i) => {
       const share = shown.counts[i] / total;
+      const locked = model.get("locked").includes(hex(color));
       const box = el("div", {
-        class: "colorlab-swatch" + (i === highlight ? " colorlab-swatch-on" : ""),
-        title: `${hex(color)}: ${(100 * share).toFixed(1)}% of the pixels`,
+        class: "colorlab-swatch" + (i === highlight ? " colorlab-swatch-on" : "") + (locked ? " colorlab-swatch-locked" : ""),
+        title: `${hex(color)}: ${(100 * share).toFixed(1)}% of the pixels; click to ${locked ? "unlock" : "lock"} it`
+               + " (k-means keeps locked colors)",
         "data-index": String(i),
+        "data-color": hex(color),
       });
       box.style.background = hex(color);
       box.style.color = inkFor(color);
@@ -382,8 +385,9 @@ function render({ model, el: root }) {
     const grow = shown.palette.reduce((sum, _, i) => sum + Math.max(shown.counts[i] / total, 0.004), 0);
     shown.palette.forEach((color, i) => {
       const share = shown.counts[i] / total, room = width * Math.max(share, 0.004) / grow;
-      const text = `${hex(color)} ${(100 * share).toFixed(0)}%`;
-      swatches.children[i].textContent = room > 7 * text.length ? text : room > 52 ? hex(color) : "";
+      const lock = model.get("locked").includes(hex(color)) ? "◆ " : "";  // a plain glyph: every font has it
+      const text = `${lock}${hex(color)} ${(100 * share).toFixed(0)}%`;
+      swatches.children[i].textContent = room > 7 * text.length ? text : room > 52 ? lock + hex(color) : lock;
     });
   }
 
@@ -501,6 +505,15 @@ function render({ model, el: root }) {
     if (box) { highlight = Number(box.dataset.index); paintSwatchesOnly(); }
   });
   swatches.addEventListener("pointerleave", () => { highlight = -1; paintSwatchesOnly(); });
+  // a click locks a color (it stays in the palette when k, the seed or the photo changes) or unlocks it
+  swatches.addEventListener("click", (event) => {
+    const box = event.target.closest(".colorlab-swatch");
+    if (!box) return;
+    const color = box.dataset.color, locked = model.get("locked");
+    const next = locked.includes(color) ? locked.filter((c) => c !== color) : [...locked, color];
+    if (next.length > model.get("k")) return;
+    set("locked", next);
+  });
   function paintSwatchesOnly() {
     for (const box of swatches.children) box.classList.toggle("colorlab-swatch-on", Number(box.dataset.index) === highlight);
     schedule();
@@ -549,7 +562,7 @@ function render({ model, el: root }) {
 
   const onChange = () => { syncControls(); schedule(); };
   const TRAITS = ["photo", "photos", "k", "k_max", "method", "methods", "seed", "seeded", "space", "spaces",
-                  "dither", "dithers", "export_to", "max_upload_mb"];
+                  "dither", "dithers", "export_to", "max_upload_mb", "locked"];
   for (const name of TRAITS) model.on(`change:${name}`, onChange);
   const resize = new ResizeObserver(() => { cube.image = null; schedule(); });
   resize.observe(cubeCanvas);

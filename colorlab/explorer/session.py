@@ -53,10 +53,17 @@ class Key(NamedTuple):
     seed: int = 0
     space: str = "rgb"
     dither: str = "none"
+    locked: tuple = ()  # colors that must stay in the palette, as "#rrggbb" (k-means only)
 
     def text(self) -> str:
-        """The key as one string, as the browser names its cached results."""
-        return "|".join(str(part) for part in self)
+        """The key as one string, as the browser names its cached results.
+
+        Examples
+        --------
+        >>> Key("rocket", 6, locked=("#000000", "#ffffff")).text()
+        'rocket|6|kmeans|0|rgb|none|#000000,#ffffff'
+        """
+        return "|".join([*(str(part) for part in self[:-1]), ",".join(self.locked)])
 
 
 @dataclass(frozen=True, eq=False)
@@ -216,6 +223,7 @@ class Session:
 def check_key(key) -> Key:
     """A :class:`Key` whose parts are valid (else :class:`colorlab.InvalidParameterError`)."""
     key = Key(*key)
+    key = key._replace(locked=tuple(key.locked))
     check_k(key.k)
     check_choice(key.method, METHODS, "method")
     check_choice(key.space, SPACES, "space")
@@ -231,7 +239,8 @@ def compute(photo: Photo, key: Key) -> Result:
     With dithering the full image is dithered (a pixel's color then depends on its neighbours).
     """
     histogram = photo.histogram
-    palette, labels = fit_histogram(histogram, key.k, method=key.method, seed=key.seed, space=key.space)
+    palette, labels = fit_histogram(histogram, key.k, method=key.method, seed=key.seed, space=key.space,
+                                    fixed=list(key.locked) or None)
     full_labels = None
     if key.dither == "none":
         mse = metrics.histogram_mse(histogram, palette, labels)
