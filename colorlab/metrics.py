@@ -439,7 +439,7 @@ def _sweeper(image, method: str, seed, space: str):
     check_choice(space, SPACES, "space")
     if not isinstance(image, ColorHistogram):
         as_pixels(image, "image")  # fail on a bad image before fitting anything
-    return _Sweeper(color_histogram(image), method, seed, space, delta_e="exact")
+    return _Sweeper(color_histogram(image).counted(), method, seed, space, delta_e="exact")
 
 
 def _whole_number(value, name: str) -> int:

@@ -153,7 +153,8 @@ def sweep(image, ks, *, method: str = "kmeans", seed=0, space: str = "rgb", mode
     check_choice(mode, MODES, "mode")
     if not isinstance(delta_e, (bool, np.bool_)):
         raise InvalidParameterError(f"delta_e must be True or False, got {delta_e!r}")
-    return _Sweeper(color_histogram(image), method, seed, space, delta_e).rows(ks, mode)
+    # a mask: the pixels that count (the engine takes only colors that have pixels)
+    return _Sweeper(color_histogram(image).counted(), method, seed, space, delta_e).rows(ks, mode)
 
 
 class _Sweeper:

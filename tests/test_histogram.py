@@ -81,3 +81,15 @@ def test_histogram_mse_is_exact_on_any_image(image, k):
     histogram = color_histogram(image)
     palette = colorlab.fit_palette(histogram, min(k, len(histogram)))
     assert metrics.mse(histogram, palette) == metrics.mse(image, colorlab.quantize(image, palette))
+
+
+def test_sweeps_of_a_masked_histogram_fit_the_counted_pixels(small_photo):
+    # the engine takes only colors that have pixels; a mask leaves colors with none (this crashed the process)
+    mask = np.zeros(small_photo.shape[:2], bool)
+    mask[: small_photo.shape[0] // 3] = True
+    histogram = color_histogram(small_photo, mask=mask)
+    assert (histogram.counts == 0).any()
+    rows = colorlab.sweep(histogram, [2, 5], mode="exact")
+    assert [row.palette.to_hex() for row in rows] == [colorlab.fit_palette(small_photo, k, mask=mask).to_hex()
+                                                      for k in (2, 5)]
+    assert metrics.smallest_k_for_psnr(histogram, 20.0) is not None
