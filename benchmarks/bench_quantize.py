@@ -205,7 +205,7 @@ def stage_times(image, k):
                                                     method="kmeans", space="rgb", params={}, with_labels=True)
     times["palette"] = time.perf_counter() - start
     start = time.perf_counter()
-    histogram.spread(palette.colors[labels])
+    np.take(palette.colors, histogram.spread(labels.astype(np.uint8)), axis=0)  # as reduce_colors redraws
     times["redraw"] = time.perf_counter() - start
     return times, len(histogram)
 
