@@ -56,53 +56,49 @@ def _pss(pid: int) -> int:
     return 0
 
 
+def process_tree(pid: int) -> list[int]:
+    """A process and all its descendants that are alive (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                children.setdefault(int(stat.read().rsplit(")", 1)[1].split()[1]), []).append(int(entry))
+        except (OSError, IndexError, ValueError):
+            continue
+    tree, todo = [], [pid]
+    while todo:
+        tree.append(todo.pop())
+        todo.extend(children.get(tree[-1], []))
+    return tree
+
+
 def tree_memory(pid: int) -> int:
-    """Memory in bytes of a process and all its descendants: the sum of their PSS (from /proc).
+    """Memory in bytes of a process and all its descendants: the sum of their PSS.
 
     PSS rather than RSS: every kernel maps the same libraries (numba's LLVM alone is over 100 MB of
     resident pages), and summing RSS would count those pages once per kernel.
     """
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+    total = 0
+    for member in process_tree(pid):
         try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append(int(entry))
-        except (OSError, IndexError, ValueError):
-            continue
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        try:
-            total += _pss(current)
-        except OSError:
+            total += _pss(member)
+        except OSError:  # it ended meanwhile
             pass
-        todo.extend(children.get(current, []))
     return total
 
 
 def tree_cpu_seconds(pid: int) -> float:
-    """CPU seconds used so far by a process and its descendants that are alive (from /proc)."""
-    children: dict[int, list[int]] = {}
-    cpu: dict[int, float] = {}
-    ticks = os.sysconf("SC_CLK_TCK")
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+    """CPU seconds used so far by a process and its descendants that are alive."""
+    ticks, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for member in process_tree(pid):
         try:
-            with open(f"/proc/{entry}/stat") as stat:
+            with open(f"/proc/{member}/stat") as stat:
                 fields = stat.read().rsplit(")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append(int(entry))
-            cpu[int(entry)] = (int(fields[11]) + int(fields[12])) / ticks
+            total += (int(fields[11]) + int(fields[12])) / ticks
         except (OSError, IndexError, ValueError):
-            continue
-    total, todo = 0.0, [pid]
-    while todo:
-        current = todo.pop()
-        total += cpu.get(current, 0.0)
-        todo.extend(children.get(current, []))
+            pass
     return total
 
 
