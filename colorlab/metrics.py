@@ -396,18 +396,25 @@ def count_colors(image) -> int:
 class KSweepRow:
     """The result of fitting one k: the palette and how well it redraws the image.
 
+    Also the rows of :func:`colorlab.sweep` (``colorlab.sweep.SweepRow`` is this class).
+
     Attributes
     ----------
     k : int
         The number of colors asked for (the palette has fewer when the image has fewer distinct colors).
     mse : float
-        :func:`mse` of the quantized image.
+        :func:`mse` of the quantized image (exact).
     psnr : float
         :func:`psnr` of the quantized image, in dB.
     delta_e : float
-        :func:`delta_e` (mean CIEDE2000) of the quantized image.
+        :func:`delta_e` (mean CIEDE2000) of the quantized image; ``nan`` when a sweep was asked not
+        to measure it.
     palette : Palette
         The fitted palette.
+    warm : bool, default False
+        True when :func:`colorlab.sweep` made the palette from a warm start (the previous k's palette
+        plus one color, then Lloyd) and it may differ from ``fit_palette(image, k, ...)``; False when it
+        is exactly that (always, for :func:`sweep_k` and :func:`smallest_k_for_psnr`).
     """
 
     k: int
@@ -415,6 +422,7 @@ class KSweepRow:
     psnr: float
     delta_e: float
     palette: Palette
+    warm: bool = False
 
 
 def _rows(source, ks, *, method: str, seed, space: str) -> list[KSweepRow]:
@@ -424,8 +432,7 @@ def _rows(source, ks, *, method: str, seed, space: str) -> list[KSweepRow]:
 
     for k in ks:
         check_k(k)
-    return [KSweepRow(k=row.k, mse=row.mse, psnr=row.psnr, delta_e=row.delta_e, palette=row.palette)
-            for row in source.rows(ks, "exact")]
+    return source.rows(ks, "exact")
 
 
 def _sweeper(image, method: str, seed, space: str):

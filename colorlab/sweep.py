@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import numbers
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -37,8 +36,7 @@ from .cluster import METHODS, fit_histogram, nearest_labels
 from .colorspace import SPACES, to_space
 from .errors import ColorlabWarning, InvalidParameterError
 from .histogram import color_histogram
-from .metrics import ciede2000, psnr_from_mse
-from .palette import Palette
+from .metrics import KSweepRow, ciede2000, psnr_from_mse
 from .params import MAX_K, check_choice
 
 __all__ = ["MODES", "SweepRow", "sweep"]
@@ -59,34 +57,8 @@ WARM_FINE = 2
 EXACT_UP_TO = 8
 
 
-@dataclass(frozen=True)
-class SweepRow:
-    """One k of a :func:`sweep`: the palette and how well it redraws the image.
-
-    Attributes
-    ----------
-    k : int
-        The number of colors asked for (the palette has fewer when the image has fewer distinct colors).
-    palette : Palette
-        The fitted palette.
-    mse : float
-        The exact :func:`colorlab.metrics.mse` of ``quantize(image, palette)``.
-    psnr : float
-        Its PSNR in dB.
-    delta_e : float
-        The mean CIEDE2000 difference of ``quantize(image, palette)`` from the image
-        (:func:`colorlab.metrics.delta_e`, to rounding); ``nan`` when the sweep was asked not to measure it.
-    warm : bool
-        True when the palette came from a warm start (the previous k's palette plus one color, then
-        Lloyd) and may differ from ``fit_palette(image, k, ...)``; False when it is exactly that.
-    """
-
-    k: int
-    palette: Palette
-    mse: float
-    psnr: float
-    delta_e: float
-    warm: bool
+#: The rows of :func:`sweep`: :class:`colorlab.metrics.KSweepRow` (k, mse, psnr, delta_e, palette, warm).
+SweepRow = KSweepRow
 
 
 def sweep(image, ks, *, method: str = "kmeans", seed=0, space: str = "rgb", mode: str = "warm",
