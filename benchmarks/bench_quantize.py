@@ -33,15 +33,13 @@ import statistics
 import time
 import tracemalloc
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 import colorlab
+from _photos import KODAK, big_photo
 from colorlab.metrics import mse
-
-KODAK = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / "kodak"
 
 
 def colorlab_kmeans(image, k):
@@ -144,12 +142,7 @@ def load(name):
         image = colorlab.load_image(path)
         return as_jpeg(image, int(quality)) if quality else image
     if name.startswith("big12mp"):
-        small = colorlab.load_image("astronaut")
-        image = np.asarray(Image.fromarray(small).resize((4096, 3072), Image.Resampling.BICUBIC))
-        if name == "big12mp-noisy":
-            noise = np.random.default_rng(0).normal(0.0, 2.0, image.shape)
-            image = np.clip(np.rint(image + noise), 0, 255).astype(np.uint8)
-        return image
+        return big_photo(noisy=name == "big12mp-noisy")
     return colorlab.load_image(name)
 
 
