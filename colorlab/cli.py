@@ -2,8 +2,9 @@
 
 Commands
 --------
-``colorlab quantize IN -k 6 -o OUT.png [--method M] [--seed S] [--space SP] [--max-pixels N]``
-    Redraw the photo IN with k colors and save it as OUT (.png, .jpg, ...: the suffix picks the format).
+``colorlab quantize IN -k 6 -o OUT.png [--method M] [--seed S] [--space SP] [--max-pixels N] [--compress C]``
+    Redraw the photo IN with k colors and save it as OUT (.png, .jpg, ...: the suffix picks the format;
+    ``--compress fast|default|small`` chooses how hard a .png is compressed, the pixels are the same).
     Also ``--palette FILE`` (redraw with a saved palette), ``-k auto --min-psnr DB | --max-delta-e DE``,
     ``--fixed COLORS``, ``--mask MASK.png``, ``--ignore COLORS --tolerance T``, ``--background COLOR``
     (transparency is kept otherwise), and animations/video (``--per-frame``, ``--max-frame-pixels``).
@@ -48,7 +49,7 @@ from ._files import check_output_path
 from .cluster import MAX_K, METHODS, SPACES
 from .dither import DITHERS
 from .errors import ColorlabError, ColorlabWarning, ImageTooLargeError, InvalidParameterError
-from .images import DEFAULT_MAX_PIXELS, SAVE_FORMATS, load_image
+from .images import COMPRESS, DEFAULT_MAX_PIXELS, SAVE_FORMATS, load_image
 from ._cli_inputs import add_options as add_input_options, k_or_auto, run_palette, run_quantize
 from .animation import VIDEO_SUFFIXES
 from .palette import PALETTE_FORMATS
@@ -128,6 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
     quantize_cmd.add_argument("--rgb", action="store_true",
                               help="write a .png as 24-bit RGB; by default .png and .gif are written as indexed "
                                    "images (the palette plus one small index per pixel: the same pixels, a smaller file)")
+    quantize_cmd.add_argument("--compress", choices=COMPRESS, default="default",
+                              help="how hard to compress a .png; the pixels are the same: fast, default (files about "
+                                   "the size of pngquant's), small (slowest; also runs oxipng or zopflipng when "
+                                   "installed) (default: default)")
     quantize_cmd.add_argument("--dither", choices=DITHERS, default="none",
                               help="spread the quantization error over neighbouring pixels (default: none)")
     add_input_options(quantize_cmd, quantize_command=True)

@@ -739,7 +739,7 @@ def _gray16(image: Image.Image, transparency, label: str) -> np.ndarray:
 # --------------------------------------------------------------------------- saving
 
 
-def save_image(path, image, *, palette=None, alpha=None, threshold: int = 128) -> Path:
+def save_image(path, image, *, palette=None, alpha=None, threshold: int = 128, compress: str = "default") -> Path:
     """Write an ``(H, W, 3)`` uint8 RGB image to ``path``, atomically; the suffix picks the format.
 
     PNG is lossless; JPEG is written at quality 95; see :data:`SAVE_FORMATS`
@@ -766,6 +766,11 @@ def save_image(path, image, *, palette=None, alpha=None, threshold: int = 128) -
         is; JPEG, BMP and PPM hold no transparency and are refused.
     threshold : int, default 128
         With ``palette`` and ``alpha``: pixels with alpha below it are transparent.
+    compress : {"fast", "default", "small"}, default "default"
+        How hard a PNG is compressed; the pixels are the same. Indexed PNGs: ``"fast"`` (zlib's
+        run-length strategy), ``"default"`` (zlib level 8, on several threads for large images:
+        files about the size of pngquant's), ``"small"`` (level 9, then oxipng or zopflipng if one
+        is installed). RGB PNGs: Pillow's compress level 1, 6 or 9. Other formats ignore it.
 
     Returns
     -------
@@ -780,7 +785,7 @@ def save_image(path, image, *, palette=None, alpha=None, threshold: int = 128) -
         If the suffix is not supported, or the file cannot be written.
     InvalidParameterError
         With ``palette``: more than 256 colors, a suffix that holds no palette,
-        or pixels whose color is not in the palette.
+        or pixels whose color is not in the palette; an unknown ``compress``.
 
     Examples
     --------
@@ -793,6 +798,80 @@ def save_image(path, image, *, palette=None, alpha=None, threshold: int = 128) -
     True
     """
     image = as_image(image)
+    path, fmt = _save_format(path)
+    compress = _check_compress(compress)
+    if palette is None and fmt in INDEXED_ONLY_FORMATS:
+        raise InvalidParameterError(
+            f"cannot write {str(path)!r}: a {path.suffix} file holds at most 256 colors; quantize the image and "
+            "pass its palette (save_image(path, quantized, palette=palette)), or save as .png"
+        )
+    alpha = None if alpha is None else _check_alpha(alpha, image.shape[:2], path, fmt)
+    if palette is not None:
+        _check_indexed(palette, path, fmt)
+        transparent = None if alpha is None else alpha < _check_threshold(threshold)
+        table, with_transparent = _entries(palette, transparent, path)
+        labels = _palette_labels(image, palette, transparent if with_transparent else None)
+        return _write_indexed(path, fmt, labels, table, len(palette) if with_transparent else None, compress)
+    if alpha is not None:
+        rgba = np.concatenate([image, alpha[..., None]], axis=-1)
+        picture = Image.fromarray(np.ascontiguousarray(rgba), "RGBA")
+    else:
+        picture = Image.fromarray(np.ascontiguousarray(image))
+    options = dict(_SAVE_OPTIONS.get(fmt, {}), **({"compress_level": _RGB_PNG_LEVEL[compress]} if fmt == "PNG" else {}))
+    return write_atomically(path, lambda tmp: picture.save(tmp, format=fmt, **options))
+
+
+def save_indexed(path, labels, palette, *, alpha=None, threshold: int = 128, compress: str = "default") -> Path:
+    """Write an indexed ``.png`` or ``.gif`` from each pixel's palette index, atomically (private).
+
+    What :func:`save_image` writes for ``quantize(image, palette)`` with ``palette=``, from the
+    labels :func:`colorlab.quantize` gives with ``return_labels=True``, without the RGB image
+    and the search for each pixel's entry (the command line writes this way).
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``.png`` or ``.gif`` file name.
+    labels : ndarray of uint8, shape (H, W)
+        Index into ``palette.colors`` of every pixel.
+    palette : Palette
+        At most 256 colors (255 with transparency).
+    alpha, threshold, compress
+        As in :func:`save_image`.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    path, fmt = _save_format(path)
+    compress = _check_compress(compress)
+    _check_indexed(palette, path, fmt)
+    labels = np.asarray(labels)
+    if labels.dtype != np.uint8 or labels.ndim != 2 or (labels.size and int(labels.max()) >= len(palette)):
+        raise InvalidParameterError(f"labels must be an (H, W) uint8 array of indices below {len(palette)}")
+    transparent = None if alpha is None else _check_alpha(alpha, labels.shape, path, fmt) < _check_threshold(threshold)
+    table, with_transparent = _entries(palette, transparent, path)
+    if with_transparent:
+        labels = np.where(transparent, np.uint8(len(palette)), labels)
+    return _write_indexed(path, fmt, labels, table, len(palette) if with_transparent else None, compress)
+
+
+#: Formats that hold an alpha channel (RGBA) when written without a palette.
+ALPHA_FORMATS = ("PNG", "TIFF", "WEBP")
+
+#: The ``compress`` choices of :func:`save_image` (and ``colorlab quantize --compress``).
+COMPRESS = ("fast", "default", "small")
+_RGB_PNG_LEVEL = {"fast": 1, "default": 6, "small": 9}  # Pillow's compress_level (6 is its own default)
+
+
+def _check_compress(compress) -> str:
+    if not isinstance(compress, str) or compress not in COMPRESS:
+        raise InvalidParameterError(f"compress must be one of {', '.join(map(repr, COMPRESS))}, got {compress!r}")
+    return compress
+
+
+def _save_format(path) -> tuple[Path, str]:
     if not isinstance(path, (str, os.PathLike)):
         raise InvalidParameterError(f"path must be a file name such as 'out.png', got {type(path).__name__}")
     path = Path(path)
@@ -802,25 +881,7 @@ def save_image(path, image, *, palette=None, alpha=None, threshold: int = 128) -
             f"cannot write {str(path)!r}: colorlab does not know the suffix {path.suffix or '(none)'!r}; "
             f"end the file name with one of {', '.join(SAVE_FORMATS)}"
         )
-    if palette is None and fmt in INDEXED_ONLY_FORMATS:
-        raise InvalidParameterError(
-            f"cannot write {str(path)!r}: a {path.suffix} file holds at most 256 colors; quantize the image and "
-            "pass its palette (save_image(path, quantized, palette=palette)), or save as .png"
-        )
-    alpha = None if alpha is None else _check_alpha(alpha, image.shape[:2], path, fmt)
-    if palette is None and alpha is not None:
-        rgba = np.concatenate([image, alpha[..., None]], axis=-1)
-        picture, options = Image.fromarray(np.ascontiguousarray(rgba), "RGBA"), _SAVE_OPTIONS.get(fmt, {})
-    elif palette is None:
-        picture, options = Image.fromarray(np.ascontiguousarray(image)), _SAVE_OPTIONS.get(fmt, {})
-    else:
-        transparent = None if alpha is None else alpha < _check_threshold(threshold)
-        picture, options = _indexed_picture(image, palette, path, fmt, transparent)
-    return write_atomically(path, lambda tmp: picture.save(tmp, format=fmt, **options))
-
-
-#: Formats that hold an alpha channel (RGBA) when written without a palette.
-ALPHA_FORMATS = ("PNG", "TIFF", "WEBP")
+    return path, fmt
 
 
 def _check_threshold(threshold) -> int:
@@ -851,8 +912,7 @@ INDEXED_FORMATS = ("PNG", "GIF")
 INDEXED_ONLY_FORMATS = ("GIF",)
 
 
-def _indexed_picture(image: np.ndarray, palette, path: Path, fmt: str, transparent: np.ndarray | None = None):
-    """A Pillow "P" image of ``image`` in ``palette``'s colors, with the encoder options to write it."""
+def _check_indexed(palette, path: Path, fmt: str) -> None:
     from .palette import Palette
 
     if not isinstance(palette, Palette):
@@ -867,27 +927,49 @@ def _indexed_picture(image: np.ndarray, palette, path: Path, fmt: str, transpare
             f"an indexed {path.suffix} holds at most 256 colors, but the palette has {len(palette)}; "
             "fit at most 256 colors, or save without palette= (full RGB)"
         )
-    entries = len(palette) + (transparent is not None and bool(transparent.any()))
-    if entries > 256:
+
+
+def _palette_labels(image: np.ndarray, palette, transparent: np.ndarray | None) -> np.ndarray:
+    """(H, W) uint8 palette index of every pixel; ``len(palette)`` (below 256) for the transparent ones."""
+    if transparent is None or not transparent.any():
+        return _palette_indices(image, palette.colors)
+    # the transparent pixels' colors need not be in the palette: they all take the extra entry
+    labels = np.full(image.shape[:2], len(palette), np.uint8)
+    labels[~transparent] = _palette_indices(image[~transparent][None], palette.colors)[0]
+    return labels
+
+
+def _entries(palette, transparent: np.ndarray | None, path: Path) -> tuple[np.ndarray, bool]:
+    """The palette table to write (plus a transparent entry when some pixel is transparent)."""
+    table = np.ascontiguousarray(palette.colors, np.uint8)
+    if transparent is None or not transparent.any():
+        return table, False
+    if len(palette) + 1 > 256:
         raise InvalidParameterError(
             f"an indexed {path.suffix} with transparency holds at most 255 colors (one entry is the transparent one), "
             "but the palette has 256; fit at most 255 colors"
         )
-    table = np.ascontiguousarray(palette.colors)
-    if entries > len(palette):
-        # the transparent pixels' colors need not be in the palette: they all take the extra entry
-        labels = np.full(image.shape[:2], len(palette), np.uint8)
-        labels[~transparent] = _palette_indices(image[~transparent][None], palette.colors)[0]
-        table = np.vstack([table, np.zeros((1, 3), np.uint8)])
-    else:
-        labels = _palette_indices(image, palette.colors)
-    picture = Image.fromarray(labels)
+    return np.vstack([table, np.zeros((1, 3), np.uint8)]), True
+
+
+def _write_indexed(path: Path, fmt: str, labels: np.ndarray, table: np.ndarray, transparent_index, compress: str) -> Path:
+    """Write the indexed file; ``transparent_index``: the (last) entry of the transparent pixels, or None."""
+    if fmt == "PNG":
+        from . import _png
+
+        transparency = None if transparent_index is None else bytes([255] * transparent_index + [0])
+
+        def write(tmp: Path) -> None:
+            with open(tmp, "wb") as stream:
+                _png.write_indexed_png(stream, labels, table, transparency=transparency, compress=compress)
+            if compress == "small":
+                _png.optimise(tmp)
+
+        return write_atomically(path, write)
+    picture = Image.fromarray(np.ascontiguousarray(labels))
     picture.putpalette(table.tobytes())  # makes it a "P" image
-    bits = next(b for b in (1, 2, 4, 8) if entries <= 1 << b)
-    options = {"bits": bits, "optimize": True} if fmt == "PNG" else {}
-    if entries > len(palette):
-        options["transparency"] = bytes([255] * len(palette) + [0]) if fmt == "PNG" else len(palette)
-    return picture, options
+    options = {} if transparent_index is None else {"transparency": transparent_index}
+    return write_atomically(path, lambda tmp: picture.save(tmp, format=fmt, **options))
 
 
 def _palette_indices(image: np.ndarray, colors: np.ndarray) -> np.ndarray:

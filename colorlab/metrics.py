@@ -604,15 +604,17 @@ def png_size(image, palette: Palette | None = None) -> int:
 
     from PIL import Image
 
-    from .images import _SAVE_OPTIONS, _indexed_picture, as_image
+    from . import _png
+    from .images import _RGB_PNG_LEVEL, _check_indexed, _entries, _palette_labels, as_image
 
     image = as_image(image, "image")
-    if palette is None:
-        picture, options = Image.fromarray(np.ascontiguousarray(image)), _SAVE_OPTIONS.get("PNG", {})
-    else:
-        picture, options = _indexed_picture(image, palette, Path("image.png"), "PNG")
     buffer = io.BytesIO()
-    picture.save(buffer, format="PNG", **options)
+    if palette is None:
+        Image.fromarray(np.ascontiguousarray(image)).save(buffer, format="PNG", compress_level=_RGB_PNG_LEVEL["default"])
+    else:
+        _check_indexed(palette, Path("image.png"), "PNG")
+        table = _entries(palette, None, Path("image.png"))[0]
+        _png.write_indexed_png(buffer, _palette_labels(image, palette, None), table)  # as save_image writes it
     return buffer.tell()
 
 

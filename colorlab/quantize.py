@@ -68,6 +68,23 @@ def quantize(image, palette: Palette, *, dither: str = "none", return_labels: bo
     >>> quantize(gray, palette, dither="bayer")[..., 0].tolist()
     [[0, 255], [255, 0]]
     """
+    labels = palette_labels(image, palette, dither=dither)
+    quantized = np.take(palette.colors, labels, axis=0)
+    if return_labels:
+        return quantized, labels
+    return quantized
+
+
+def palette_labels(image, palette: Palette, *, dither: str = "none") -> np.ndarray:
+    """The index into ``palette.colors`` of every pixel, as :func:`quantize` chooses them (private).
+
+    ``quantize(image, palette, return_labels=True)[1]`` without the redrawn image: what the command
+    line hands to the indexed PNG writer (:func:`colorlab.images.save_indexed`).
+
+    Returns
+    -------
+    ndarray of uint8 (uint16 for palettes of more than 256 colors), shape (H, W) or (N,)
+    """
     if not isinstance(palette, Palette):
         raise InvalidParameterError(
             f"palette must be a colorlab.Palette (from colorlab.fit_palette), got {type(palette).__name__}"
@@ -86,11 +103,7 @@ def quantize(image, palette: Palette, *, dither: str = "none", return_labels: bo
             labels = _nearest_labels(pixels, palette)
         else:
             labels = _dithered_labels(pixels, shape, palette, dither)
-    labels = _label_type(palette, labels)
-    quantized = np.take(palette.colors, labels, axis=0).reshape(shape)
-    if return_labels:
-        return quantized, labels.reshape(shape[:-1])
-    return quantized
+    return _label_type(palette, labels).reshape(shape[:-1])
 
 
 def reduce_colors(image, k, *, method: str = "kmeans", seed=0, space: str = "rgb", dither: str = "none"):

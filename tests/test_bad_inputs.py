@@ -33,6 +33,7 @@ import pytest
 from PIL import Image
 
 import colorlab
+import colorlab._png
 from colorlab import _cli_inputs, cli, metrics
 from colorlab.animation import is_animation_input, load_animation, quantize_animation
 from colorlab.images import load_image_alpha
@@ -571,8 +572,13 @@ def disk_full(monkeypatch):
         original_write_bytes(self, b"half a file")
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
+    def png_write(stream, *args, **kwargs):  # colorlab's own indexed PNG writer
+        stream.write(b"half a file")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
     monkeypatch.setattr(Image.Image, "save", image_save)
     monkeypatch.setattr(Path, "write_text", text_write)
+    monkeypatch.setattr(colorlab._png, "write_indexed_png", png_write)
 
 
 OUTPUT_CASES = ["missing folder", "no permission", "output is the input", "disk full", "output is a folder"]

@@ -1,0 +1,198 @@
+"""colorlab's indexed PNG writer (colorlab._png) behind save_image(..., palette=), save_indexed and --compress."""
+
+from __future__ import annotations
+
+import os
+import stat
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import colorlab
+from colorlab import _png, cli
+from colorlab.images import load_image_alpha, save_indexed
+
+
+def run_cli(capsys, *args) -> tuple[int, str, str]:
+    """(exit status, stdout, stderr) of the command line run in this process."""
+    status = cli.main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def _quantized(k, crop=(slice(0, 120), slice(0, 161))):
+    image = colorlab.load_image("rocket")[crop]
+    palette = colorlab.fit_palette(image, k, seed=0)
+    quantized, labels = colorlab.quantize(image, palette, return_labels=True)
+    return quantized, labels, palette
+
+
+def _chunks(path: Path) -> list[tuple[bytes, bytes]]:
+    data, chunks, i = path.read_bytes(), [], 8
+    while i < len(data):
+        n = int.from_bytes(data[i:i + 4], "big")
+        chunks.append((data[i + 4:i + 8], data[i + 8:i + 8 + n]))
+        i += 12 + n
+    return chunks
+
+
+@pytest.mark.parametrize("compress", _png.COMPRESS)
+@pytest.mark.parametrize("k", [1, 2, 3, 16, 17, 256])
+def test_every_setting_decodes_to_the_same_pixels(tmp_path, compress, k):
+    # odd width: the last byte of each row is only partly used at 1, 2 and 4 bits
+    quantized, _, palette = _quantized(min(k, 64))
+    if k == 256:  # all 256 entries, so the 8-bit depth is full
+        values = np.arange(256, dtype=np.uint8)
+        palette = colorlab.Palette(np.stack([values, values[::-1], values], axis=1), counts=np.ones(256, np.int64))
+        quantized = palette.colors[np.arange(120 * 161).reshape(120, 161) * 7 % 256]
+    path = colorlab.save_image(tmp_path / "q.png", quantized, palette=palette, compress=compress)
+    with Image.open(path) as written:
+        assert written.mode == "P"
+    assert np.array_equal(colorlab.load_image(path), quantized)
+
+
+def test_rows_are_unfiltered_and_the_palette_kept_in_its_order(tmp_path):
+    quantized, _, palette = _quantized(6)
+    path = colorlab.save_image(tmp_path / "q.png", quantized, palette=palette)
+    chunks = dict(_chunks(path))
+    assert np.array_equal(np.frombuffer(chunks[b"PLTE"], np.uint8).reshape(-1, 3), palette.colors)
+    raw = zlib.decompress(b"".join(data for kind, data in _chunks(path) if kind == b"IDAT"))
+    row_bytes = -(-161 * 4 // 8) + 1  # 6 colors: 4 bits
+    assert len(raw) == 120 * row_bytes
+    assert set(raw[::row_bytes]) == {0}  # filter type 0 on every row
+
+
+def test_large_images_are_deflated_in_pieces_that_join_into_one_stream(tmp_path, monkeypatch):
+    image = colorlab.load_image("coffee")  # 17 colors: 8 bits, 400 rows of 601 bytes
+    quantized, palette = colorlab.reduce_colors(image, 17)
+    whole = colorlab.save_image(tmp_path / "whole.png", quantized, palette=palette)
+    monkeypatch.setattr(_png, "PIECE_BYTES", 40_000)  # 7 pieces, on several threads
+    pieces = colorlab.save_image(tmp_path / "pieces.png", quantized, palette=palette)
+    assert [kind for kind, _ in _chunks(pieces)].count(b"IDAT") == 7  # one IDAT per piece
+    assert np.array_equal(colorlab.load_image(pieces), quantized)
+    # each piece starts from the previous 32 KB, so joining costs little (a sync flush and fresh code tables)
+    assert pieces.stat().st_size < 1.02 * whole.stat().st_size
+
+
+@pytest.mark.parametrize("data", [b"", b"a", bytes(range(256)) * 5000, os.urandom(300_000)])
+def test_deflate_gives_a_zlib_stream_with_the_right_checksum(data, monkeypatch):
+    monkeypatch.setattr(_png, "PIECE_BYTES", 70_000)
+    for compress in _png.COMPRESS:
+        assert zlib.decompress(b"".join(_png.deflate(data, compress))) == data
+
+
+def test_save_indexed_writes_what_save_image_writes(tmp_path):
+    quantized, labels, palette = _quantized(12)
+    rgba_alpha = np.full(labels.shape, 255, np.uint8)
+    rgba_alpha[:30, :40] = 0
+    for suffix in (".png", ".gif"):
+        for alpha in (None, rgba_alpha):
+            from_rgb = colorlab.save_image(tmp_path / f"a{suffix}", quantized, palette=palette, alpha=alpha)
+            from_labels = save_indexed(tmp_path / f"b{suffix}", labels, palette, alpha=alpha)
+            assert from_rgb.read_bytes() == from_labels.read_bytes(), (suffix, alpha is None)
+    image, alpha = load_image_alpha(tmp_path / "b.png")
+    assert np.array_equal(alpha, rgba_alpha) and np.array_equal(image[alpha > 0], quantized[alpha > 0])
+
+
+def test_save_indexed_refuses_labels_outside_the_palette(tmp_path):
+    _, labels, palette = _quantized(4)
+    with pytest.raises(colorlab.InvalidParameterError, match=r"indices below 4"):
+        save_indexed(tmp_path / "q.png", labels + 4, palette)
+    with pytest.raises(colorlab.InvalidParameterError, match=r"only \.png and \.gif"):
+        save_indexed(tmp_path / "q.jpg", labels, palette)
+    assert not list(tmp_path.iterdir())
+
+
+def test_unknown_compress_is_one_clear_error(tmp_path):
+    quantized, _, palette = _quantized(4)
+    with pytest.raises(colorlab.InvalidParameterError, match=r"compress must be one of 'fast', 'default', 'small', got 'max'"):
+        colorlab.save_image(tmp_path / "q.png", quantized, palette=palette, compress="max")
+    assert not list(tmp_path.iterdir())
+
+
+def test_smaller_settings_give_smaller_files_of_a_photo(tmp_path):
+    image = colorlab.load_image("coffee")
+    quantized, palette = colorlab.reduce_colors(image, 16)
+    sizes = {c: colorlab.save_image(tmp_path / f"{c}.png", quantized, palette=palette, compress=c).stat().st_size
+             for c in _png.COMPRESS}
+    assert sizes["small"] <= sizes["default"] < sizes["fast"]
+    # Pillow's own encoder (adaptive row filters, level 9) gives a larger file than the default setting
+    picture = Image.fromarray(quantized).quantize(palette=_pillow_palette(palette), dither=Image.Dither.NONE)
+    picture.save(tmp_path / "pillow.png", optimize=True, bits=4)
+    assert np.array_equal(colorlab.load_image(tmp_path / "pillow.png"), quantized)
+    assert sizes["default"] < (tmp_path / "pillow.png").stat().st_size
+
+
+def _pillow_palette(palette):
+    holder = Image.new("P", (1, 1))
+    holder.putpalette(palette.colors.tobytes())
+    return holder
+
+
+def _with_tools(tmp_path, monkeypatch, **scripts) -> Path:
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for name, script in scripts.items():
+        tool = tools / name
+        tool.write_text("#!/bin/sh\n" + script + "\n")
+        tool.chmod(tool.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ['PATH']}")
+    return tools
+
+
+# a stand-in for oxipng (-q -o 4 --strip safe --out OUT IN) that logs its arguments and writes a smaller copy (the PNG less its IEND chunk)
+OXIPNG = 'echo "$@" >> "$LOG"; head -c -12 "$8" > "$7"'
+
+
+def test_small_runs_an_installed_optimiser_and_keeps_its_smaller_file(tmp_path, monkeypatch):
+    quantized, _, palette = _quantized(8)
+    path = os.environ["PATH"]
+    monkeypatch.setenv("PATH", "/nonexistent")  # no optimiser
+    written = colorlab.save_image(tmp_path / "plain.png", quantized, palette=palette, compress="small").read_bytes()
+    monkeypatch.setenv("PATH", path)
+    log = tmp_path / "calls.txt"
+    _with_tools(tmp_path, monkeypatch, oxipng=OXIPNG)
+    monkeypatch.setenv("LOG", str(log))
+    out = tmp_path / "out" / "q.png"
+    out.parent.mkdir()
+    colorlab.save_image(out, quantized, palette=palette, compress="default")
+    assert not log.exists()  # only "small" runs it
+    colorlab.save_image(out, quantized, palette=palette, compress="small")
+    calls = log.read_text().splitlines()
+    assert len(calls) == 1 and calls[0].startswith("-q -o 4 --strip safe --out ") and ".tmp.png" in calls[0]
+    assert out.read_bytes() == written[:-12]  # the optimiser's file, and nothing left beside it
+    assert [p.name for p in out.parent.iterdir()] == ["q.png"]
+    assert np.array_equal(colorlab.load_image(tmp_path / "plain.png"), quantized)
+
+
+@pytest.mark.parametrize("script", [
+    'printf broken > "$7"; exit 1',  # fails after writing something
+    'cp "$8" "$7"; printf more >> "$7"',  # "succeeds" with a larger file
+    'printf "not a png" > "$7"',  # "succeeds" with something else
+])
+def test_an_optimiser_that_does_not_help_leaves_the_written_file(tmp_path, monkeypatch, script):
+    _with_tools(tmp_path, monkeypatch, oxipng=script)
+    quantized, _, palette = _quantized(8)
+    path = colorlab.save_image(tmp_path / "q.png", quantized, palette=palette, compress="small")
+    assert np.array_equal(colorlab.load_image(path), quantized)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "q.png"]  # no optimiser's file left
+
+
+def test_cli_compress_changes_the_file_not_the_pixels(tmp_path, capsys):
+    sizes, pixels = {}, {}
+    for compress in _png.COMPRESS:
+        out = tmp_path / f"{compress}.png"
+        assert run_cli(capsys, "quantize", "coffee", "-k", "16", "-o", out, "--compress", compress)[0] == 0
+        sizes[compress], pixels[compress] = out.stat().st_size, colorlab.load_image(out)
+    assert np.array_equal(pixels["fast"], pixels["default"]) and np.array_equal(pixels["small"], pixels["default"])
+    assert sizes["fast"] > sizes["default"]
+    assert np.array_equal(pixels["default"], colorlab.reduce_colors(colorlab.load_image("coffee"), 16)[0])
+
+
+def test_cli_unknown_compress_is_a_usage_error(tmp_path, capsys):
+    status, out, err = run_cli(capsys, "quantize", "coffee", "-k", "4", "-o", tmp_path / "q.png", "--compress", "max")
+    assert status == 2 and out == "" and err.count("\n") == 1 and err.startswith("error: ") and "--compress" in err
+    assert not list(tmp_path.iterdir())
