@@ -18,7 +18,6 @@ Examples
 """
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 
 from .cluster import METHODS, SPACES, fit_palette, warm_up
 from .errors import (
@@ -36,11 +35,6 @@ from .quantize import quantize, reduce_colors
 from .samples import sample_path, samples
 from .sweep import sweep  # the function; the module is colorlab.sweep in sys.modules (SweepRow, MODES)
 from .batch import batch  # the function; the module is colorlab.batch in sys.modules (pandas etc. load on first call)
-
-try:
-    __version__ = version("colorlab")
-except PackageNotFoundError:  # running from a checkout that was never installed
-    __version__ = "0+unknown"
 
 __all__ = [
     "METHODS",
@@ -80,4 +74,17 @@ def __getattr__(name):
     # colorlab.plot etc. without importing matplotlib/ipywidgets at `import colorlab`
     if name in _LAZY_SUBMODULES:
         return import_module(f".{name}", __name__)
+    if name == "__version__":
+        # looked up on first use: importlib.metadata costs ~45 ms and ~45 modules at start-up
+        globals()["__version__"] = _installed_version()
+        return globals()["__version__"]
     raise AttributeError(f"module 'colorlab' has no attribute {name!r}")
+
+
+def _installed_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("colorlab")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        return "0+unknown"

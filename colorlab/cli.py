@@ -44,7 +44,6 @@ import sys
 import warnings
 from pathlib import Path
 
-from . import __version__
 from ._files import check_output_path
 from .cluster import MAX_K, METHODS, SPACES
 from .dither import DITHERS
@@ -70,6 +69,20 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message):
         self.exit(EXIT_BAD_INPUT, f"error: {message}; see '{self.prog} --help'\n")
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: print ``colorlab VERSION`` and exit; the version is looked up only then (importlib.metadata is slow to import)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help="show the version of colorlab and exit"):
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from . import __version__
+
+        parser._print_message(f"colorlab {__version__}\n", sys.stdout)
+        parser.exit()
 
 
 def _k(text: str) -> int:
@@ -118,7 +131,7 @@ def _add_fit_options(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``colorlab`` command."""
     parser = _Parser(prog="colorlab", description="Color quantization by clustering: palettes and quantized images.")
-    parser.add_argument("--version", action="version", version=f"colorlab {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     quantize_cmd = commands.add_parser("quantize", help="redraw an image with k colors",
