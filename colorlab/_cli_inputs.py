@@ -181,9 +181,8 @@ def _mask(args, image: np.ndarray, alpha) -> np.ndarray | None:
     return mask
 
 
-def _fit(args, image: np.ndarray, mask):
-    """(palette, histogram) for one image, as -k, -k auto, --fixed and the mask ask."""
-    histogram = color_histogram(image, mask=mask)
+def _fit(args, histogram):
+    """(palette, histogram) for one image's histogram, as -k, -k auto, --fixed and the mask ask."""
     fixed = _fixed(args)
     if args.k == "auto":
         found = smallest_k(histogram, min_psnr=args.min_psnr, max_delta_e=args.max_delta_e, method=args.method,
@@ -209,11 +208,9 @@ def run_quantize(args) -> int:
         raise InvalidParameterError(
             f"{args.input!r} has transparent pixels and a {Path(args.output).suffix} file holds no transparency; "
             "write .png (or .gif, .webp, .tif), or give --background COLOR")
-    if given is not None:
-        palette, histogram = given, color_histogram(image)
-    else:
-        palette, histogram = _fit(args, image, mask)
-    del image, mask  # the histogram's codes redraw every pixel: the decoded photo can go (12 MP: 36 MB)
+    histogram = color_histogram(image, mask=None if given is not None else mask)
+    del image, mask  # the histogram's codes redraw every pixel: the decoded photo can go before the fit (12 MP: 36 MB)
+    palette = given if given is not None else _fit(args, histogram)[0]
     labels = palette_labels(histogram, palette, dither=args.dither)
     del histogram
     options = {"alpha": alpha, "threshold": args.alpha_threshold, "compress": args.compress}
@@ -263,7 +260,9 @@ def run_palette(args) -> int:
         palette = _animation_result(args, None).palettes[0]
     else:
         image, _, mask = _load(args)
-        palette, _ = _fit(args, image, mask)
+        histogram = color_histogram(image, mask=mask)
+        del image, mask
+        palette, _ = _fit(args, histogram)
     fmt = args.format if args.format is not None else ("hex" if args.output is None else format_of(args.output))
     if args.output is None:
         sys.stdout.write(palette.to_text(fmt))

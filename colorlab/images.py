@@ -444,7 +444,7 @@ def load_image(source, *, background=(255, 255, 255), max_pixels=DEFAULT_MAX_PIX
     """
     background = _check_background(background)
     array, orientation, label = _read(source, max_pixels, name)
-    image = _to_rgb8(array, background, label)
+    image = array if _fresh_rgb8(array) else _to_rgb8(array, background, label)
     return _orient(image, orientation)
 
 
@@ -490,7 +490,7 @@ def load_image_alpha(source, *, max_pixels=DEFAULT_MAX_PIXELS, name=None) -> tup
     if array.ndim == 2:  # gray: (H, W, 1), so a gray image 3 pixels wide is not taken for a list of pixels
         array = array[..., None]
     color, alpha = _split_channels(array, label)
-    image = _to_rgb8(color, (255, 255, 255), label)
+    image = color if _fresh_rgb8(color) else _to_rgb8(color, (255, 255, 255), label)
     if alpha is None:
         alpha8 = np.full(image.shape[:2], 255, np.uint8)
     else:
@@ -499,8 +499,13 @@ def load_image_alpha(source, *, max_pixels=DEFAULT_MAX_PIXELS, name=None) -> tup
 
 
 def _orient_plane(plane: np.ndarray, orientation: int) -> np.ndarray:
-    method = _ORIENTATION.get(orientation)
-    return plane if method is None else np.array(Image.fromarray(plane).transpose(method))
+    return _orient(plane, orientation)
+
+
+def _fresh_rgb8(array: np.ndarray) -> bool:
+    """True for an (H, W, 3) uint8 array the decoder just made for us alone (no need to copy it again)."""
+    return (array.dtype == np.uint8 and array.ndim == 3 and array.shape[2] == 3 and array.flags.owndata
+            and array.flags.c_contiguous and array.flags.writeable)
 
 
 def _read(source, max_pixels, name) -> tuple[np.ndarray, int, str]:
@@ -656,10 +661,21 @@ def _orientation(image: Image.Image) -> int:
 
 
 def _orient(image: np.ndarray, orientation: int) -> np.ndarray:
+    """``image`` ((H, W, ...) array) shown upright: Pillow's transpose for the EXIF orientation, done on the array."""
     method = _ORIENTATION.get(orientation)
     if method is None:
         return image
-    return np.array(Image.fromarray(image).transpose(method))  # a writable copy
+    T = Image.Transpose
+    view = {
+        T.FLIP_LEFT_RIGHT: lambda a: a[:, ::-1],
+        T.FLIP_TOP_BOTTOM: lambda a: a[::-1],
+        T.ROTATE_180: lambda a: a[::-1, ::-1],
+        T.ROTATE_90: lambda a: np.rot90(a, 1),  # counter-clockwise, as Pillow's
+        T.ROTATE_270: lambda a: np.rot90(a, -1),
+        T.TRANSPOSE: lambda a: np.swapaxes(a, 0, 1),
+        T.TRANSVERSE: lambda a: np.swapaxes(a[::-1, ::-1], 0, 1),
+    }[method](image)
+    return np.ascontiguousarray(view)  # one writable copy (Pillow's round trip took three)
 
 
 def _pixels(image: Image.Image, stream, label: str) -> np.ndarray:
@@ -678,14 +694,37 @@ def _pixels(image: Image.Image, stream, label: str) -> np.ndarray:
             "save it as an 8- or 16-bit PNG"
         )
     if mode == "1":
-        return np.asarray(image.convert("L"))
+        return _array(image.convert("L"))
     if mode == "L" and transparency is None:
-        return np.asarray(image)
+        return _array(image)
     if mode in ("L", "LA", "La"):
-        return np.asarray(image.convert("LA"))
+        return _array(image.convert("LA"))
+    if mode == "RGB" and transparency is None:
+        return _array(image)  # convert("RGB") would be a copy of the same pixels
     if mode in ("RGB", "CMYK", "YCbCr", "LAB", "HSV") and transparency is None:
-        return np.asarray(image.convert("RGB"))
-    return np.asarray(image.convert("RGBA"))
+        return _array(image.convert("RGB"))
+    return _array(image.convert("RGBA"))
+
+
+#: Rows of pixels copied at a time by :func:`_array` (bytes of the image's rows, about).
+_STRIP_BYTES = 1 << 22
+
+
+def _array(image: Image.Image) -> np.ndarray:
+    """The pixels of an 8-bit Pillow image as a new writable (H, W[, C]) uint8 array, copied a strip of rows at a time.
+
+    ``np.asarray(image)`` goes through ``image.tobytes()``, which holds the pixels twice more at its
+    peak (its pieces, then their join): 72 MB more for a 12-megapixel RGB photo. Strips of about
+    4 MB keep the extra memory at that.
+    """
+    width, height = image.size
+    channels = len(image.getbands())
+    out = np.empty((height, width, channels) if channels > 1 else (height, width), np.uint8)
+    rows = max(1, _STRIP_BYTES // max(1, width * channels))
+    for top in range(0, height, rows):
+        strip = image.crop((0, top, width, min(height, top + rows)))
+        out[top:top + strip.size[1]] = np.asarray(strip)
+    return out
 
 
 # Pillow 13 keeps only the high byte of 48-bit RGB, 64-bit RGBA and 32-bit gray+alpha

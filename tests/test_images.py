@@ -698,3 +698,35 @@ def test_save_256_colors_with_transparency_is_refused(tmp_path):
     alpha[0, 0] = 0
     with pytest.raises(colorlab.InvalidParameterError, match="at most 255 colors"):
         colorlab.save_image(tmp_path / "out.png", image, palette=palette, alpha=alpha)
+
+
+# -- decoding without extra copies (issue 16): the same pixels as Pillow's own paths -------------------
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_orientation_on_the_array_matches_pillows_transpose(orientation):
+    rng = np.random.default_rng(orientation)
+    image = rng.integers(0, 256, (5, 7, 3), dtype=np.uint8)
+    plane = image[..., 0].copy()
+    method = images._ORIENTATION.get(orientation)
+    for array in (image, plane):
+        expected = array if method is None else np.asarray(Image.fromarray(array).transpose(method))
+        oriented = images._orient(array, orientation)
+        assert np.array_equal(oriented, expected)
+        assert oriented.flags.c_contiguous and (method is None or oriented.flags.writeable)
+
+
+@pytest.mark.parametrize("mode", ["L", "LA", "RGB", "RGBA"])
+def test_pixels_copied_in_strips_are_pillows(mode, monkeypatch):
+    rng = np.random.default_rng(0)
+    picture = Image.fromarray(rng.integers(0, 256, (37, 11, 4), dtype=np.uint8), "RGBA").convert(mode)
+    monkeypatch.setattr(images, "_STRIP_BYTES", 50)  # a few rows a strip, the last one shorter
+    array = images._array(picture)
+    assert np.array_equal(array, np.asarray(picture)) and array.flags.writeable and array.flags.owndata
+
+
+def test_loaded_photo_is_a_fresh_array_of_its_own(tmp_path):
+    first, second = colorlab.load_image("coffee"), colorlab.load_image("coffee")
+    assert first.flags.owndata and first.flags.writeable and not np.shares_memory(first, second)
+    first[...] = 0
+    assert second.any()
