@@ -1,148 +1,160 @@
-"""The numba engine (colorlab/_kernels.py) against the numpy engine it replaced, stage by stage, in one process.
+"""colorlab's C engine (colorlab/_engine.c) against the numba kernels it replaced, in one process and at start-up.
 
-Run:  .venv/bin/python benchmarks/bench_kernels.py                       # kodim05, kodim23, rocket, 1 MP
+Run:  .venv/bin/python benchmarks/bench_kernels.py                     # kodim05, kodim23, rocket; k = 4, 16, 64
       .venv/bin/python benchmarks/bench_kernels.py --images 12MP --ks 16 --repeat 3
-      .venv/bin/python benchmarks/bench_kernels.py --images none --jit    # one-time compile cost only
+      .venv/bin/python benchmarks/bench_kernels.py --images none         # start-up only
 
-The numpy engine is colorlab/_kmeans.py as of commit 1ffdd7d (read with ``git show``), or a file given
-with --numpy-engine. Both engines run interleaved, median of --repeat rounds; the last rows check that
-both give the same palette. --jit times the first fit_palette + quantize in fresh processes: with an
-empty numba cache (compilation) and again with the cache it left (loading), and checks that both
-processes give the same palettes.
+The numba engine is ``tests/kernels_reference.py`` (the kernels' source, the numba code until issue 16)
+compiled with ``@njit(nogil=True)`` again, as it ran then; it needs numba (``pip install numba``, in the
+bench extra). Both engines run interleaved in one process, median of --repeat rounds, and every row
+checks that both give the same palette. Start-up: fresh processes, each importing colorlab and running
+its first fit_palette + quantize on a bundled photo, with numba's on-disk cache already filled (the
+cost a command or a new Jupyter kernel pays every time), median of 5.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import types
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 import colorlab
-from colorlab import _kmeans, cluster
-from colorlab import quantize as quantize_module
+from colorlab import _kernels, _kmeans
 
 REPO = Path(__file__).resolve().parent.parent
 KODAK = REPO.parent / "shared" / "datasets" / "kodak"
-NUMPY_ENGINE_COMMIT = "1ffdd7d"
+REFERENCE = REPO / "tests" / "kernels_reference.py"
 
 
-def numpy_engine(path: str | None):
-    if path is None:
-        source = subprocess.run(["git", "show", f"{NUMPY_ENGINE_COMMIT}:colorlab/_kmeans.py"], cwd=REPO,
-                                capture_output=True, text=True, check=True).stdout
-        path = Path(tempfile.mkdtemp()) / "kmeans_numpy.py"
-        path.write_text(source)
-    spec = importlib.util.spec_from_file_location("kmeans_numpy", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def numba_source() -> str:
+    """The reference kernels with numba's decorator on every function, as colorlab/_kernels.py was."""
+    source = REFERENCE.read_text()
+    source = re.sub(r"^def ", "@njit(cache=True, nogil=True)\ndef ", source, flags=re.M)
+    return source.replace("import numpy as np\n", "import numpy as np\nfrom numba import njit\n", 1)
 
 
-def photo(name: str) -> np.ndarray:
-    if name == "1MP":
-        retina = Image.fromarray(colorlab.load_image("retina"))
-        return np.asarray(retina.resize((1000, 1000), Image.Resampling.LANCZOS))
-    if name == "12MP":
-        astronaut = Image.fromarray(colorlab.load_image("astronaut"))
-        return np.asarray(astronaut.resize((4096, 3072), Image.Resampling.BICUBIC))
-    if name.startswith("kodim"):
-        return colorlab.load_image(KODAK / f"{name}.png")
-    return colorlab.load_image(name)
+def numba_engine() -> types.ModuleType:
+    path = Path(tempfile.gettempdir()) / "colorlab_numba_kernels.py"  # numba caches by file
+    if not path.exists() or path.read_text() != numba_source():
+        path.write_text(numba_source())
+    sys.path.insert(0, str(path.parent))
+    import colorlab_numba_kernels
+
+    return colorlab_numba_kernels
 
 
-def use(engine) -> None:
-    """Make fit_palette and quantize call ``engine`` (they look functions up on the module at call time)."""
-    cluster._kmeans = engine
-    quantize_module._kmeans = engine
-
-
-def stages(image, ks):
-    pixels = image.reshape(-1, 3)
-    colors, _ = _kmeans.distinct_colors(pixels)
-    coords = colors.astype(np.float64)
-    centers = coords[:: max(1, len(coords) // 64)][:64]
-    out = {
-        "distinct_colors": lambda e: e.distinct_colors(pixels),
-        "distinct_codes": lambda e: e.distinct_codes(e.pack_rgb(pixels)),
-        "assign to 64 centers": lambda e: e.assign(coords, centers),
-    }
-    for k in ks:
-        out[f"fit_palette k={k}"] = lambda e, k=k: (use(e), colorlab.fit_palette(image, k))
-        out[f"fit + quantize k={k}"] = lambda e, k=k: (use(e), colorlab.quantize(image, colorlab.fit_palette(image, k)))
+def images(names: list[str]) -> dict[str, np.ndarray]:
+    out = {}
+    for name in names:
+        if name == "none":
+            continue
+        if name == "12MP":
+            rng = np.random.default_rng(0)
+            small = colorlab.load_image("rocket")
+            big = np.repeat(np.repeat(small, 4, axis=0), 4, axis=1)[:3000, :4000]
+            out[name] = np.clip(big + rng.normal(0, 2, big.shape), 0, 255).astype(np.uint8)
+        elif name.startswith("kodim"):
+            if not (KODAK / f"{name}.png").exists():
+                print(f"skipping {name}: {KODAK} is not here")
+                continue
+            out[name] = colorlab.load_image(KODAK / f"{name}.png")
+        else:
+            out[name] = colorlab.load_image(name)
     return out
 
 
-def compare(names, ks, repeat, engine_path) -> None:
-    old = numpy_engine(engine_path)
-    print("| image | stage | numpy ms | numba ms | speed-up |\n| --- | --- | --- | --- | --- |")
-    for name in names:
-        image = photo(name)
-        for stage, run in stages(image, ks).items():
-            times = {old: [], _kmeans: []}
-            for _ in range(repeat):
-                for engine in times:
-                    start = time.perf_counter()
-                    run(engine)
-                    times[engine].append(time.perf_counter() - start)
-            a, b = (1e3 * statistics.median(times[e]) for e in (old, _kmeans))
-            print(f"| {name} | {stage} | {a:,.1f} | {b:,.1f} | {a / b:.1f}x |", flush=True)
-        same = []
+def use(engine) -> None:
+    _kmeans._kernels = engine
+    sys.modules["colorlab.sweep"]._kernels = engine
+
+
+def steady(engines: dict, photos: dict, ks: list[int], repeat: int) -> None:
+    print("| image | k | C ms | numba ms | numba / C | same palette |\n| --- | --- | --- | --- | --- | --- |")
+    for name, image in photos.items():
+        histogram = colorlab.color_histogram(image)
         for k in ks:
-            use(old)
-            before = colorlab.fit_palette(image, k)
-            use(_kmeans)
-            same.append(before == colorlab.fit_palette(image, k))
-        print(f"| {name} | same palette, k = {ks} | | | {same} |")
-    use(_kmeans)
+            times = {engine: [] for engine in engines}
+            palettes = {}
+            for _ in range(repeat):
+                for label, engine in engines.items():
+                    use(engine)
+                    start = time.perf_counter()
+                    palettes[label] = colorlab.fit_palette(histogram, k, seed=0)
+                    times[label].append(time.perf_counter() - start)
+            c, nb = (statistics.median(times[label]) * 1000 for label in ("C", "numba"))
+            same = palettes["C"] == palettes["numba"]
+            print(f"| {name} | {k} | {c:.1f} | {nb:.1f} | {nb / c:.2f}x | {same} |")
+    use(_kernels)
 
 
-_FIRST_CALL = """
+_FIRST_FIT = """
 import time
 start = time.perf_counter()
 import colorlab
+{setup}
 image = colorlab.load_image("rocket")
-palette = colorlab.fit_palette(image, 16)
+palette = colorlab.fit_palette(image, 16, seed=0)
 colorlab.quantize(image, palette)
-print(time.perf_counter() - start, palette.to_hex(), colorlab.fit_palette(image, 64, space="lab").to_hex())
+print(time.perf_counter() - start, palette.to_hex())
+"""
+
+_NUMBA_SETUP = f"""
+import sys
+sys.path.insert(0, {str(Path(tempfile.gettempdir()))!r})
+import colorlab_numba_kernels
+from colorlab import _kmeans
+_kmeans._kernels = colorlab_numba_kernels
 """
 
 
-def jit_cost() -> None:
-    with tempfile.TemporaryDirectory() as cache:
-        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
-        runs = []
-        for label in ("empty cache (compile)", "warm cache (load)"):
-            out = subprocess.run([sys.executable, "-c", _FIRST_CALL], env=env, capture_output=True, text=True,
-                                 check=True).stdout.split(" ", 1)
-            runs.append(out[1])
-            print(f"import colorlab + first fit_palette + quantize (rocket, k=16), {label}: {float(out[0]):.2f} s")
-        print(f"same palettes with and without the cache: {runs[0] == runs[1]}")
+def start_up(rounds: int = 5) -> None:
+    numba_engine()  # writes the module file
+    runs = {"C": _FIRST_FIT.format(setup=""), "numba": _FIRST_FIT.format(setup=_NUMBA_SETUP)}
+    env = dict(os.environ)
+    for code in runs.values():  # fill numba's cache (and the OS's file cache) first
+        subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
+    times = {label: [] for label in runs}
+    answers = {}
+    for _ in range(rounds):
+        for label, code in runs.items():
+            start = time.perf_counter()
+            done = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True)
+            times[label].append(time.perf_counter() - start)
+            answers[label] = done.stdout.split(" ", 1)[1]
+    c, nb = (statistics.median(times[label]) for label in ("C", "numba"))
+    print("\n| fresh process: start, import colorlab, first fit + quantize (rocket, k=16) | C | numba | numba / C |")
+    print(f"| --- | --- | --- | --- |\n| wall time, median of {rounds} | {c:.2f} s | {nb:.2f} s | {nb / c:.1f}x |")
+    print(f"\nsame palette in both processes: {answers['C'] == answers['numba']}")
 
 
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--images", default="kodim05,kodim23,rocket,1MP",
-                        help="comma-separated: 1MP, 12MP, kodimNN or bundled names; none: no comparison")
-    parser.add_argument("--ks", default="4,16,64")
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--images", nargs="+", default=["kodim05", "kodim23", "rocket"])
+    parser.add_argument("--ks", nargs="+", type=int, default=[4, 16, 64])
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--numpy-engine", help="path of the numpy _kmeans.py (default: git show 1ffdd7d)")
-    parser.add_argument("--jit", action="store_true", help="also time the one-time JIT compile / cache load")
-    args = parser.parse_args(argv)
-    names = [n for n in args.images.split(",") if n and n != "none"]
+    args = parser.parse_args()
+    try:
+        numba = numba_engine()
+    except ImportError:
+        print("bench_kernels: numba is not installed (pip install numba, or bash dev.sh bench); nothing to compare")
+        return
     print(f"# bench_kernels, load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores\n")
-    if names:
-        compare(names, [int(k) for k in args.ks.split(",")], args.repeat, args.numpy_engine)
-    if args.jit:
-        jit_cost()
+    photos = images(args.images)
+    if photos:
+        use(numba)
+        colorlab.fit_palette(colorlab.load_image("rocket"), 4)  # numba: load (or compile) before timing
+        use(_kernels)
+        steady({"C": _kernels, "numba": numba}, photos, args.ks, args.repeat)
+    start_up()
 
 
 if __name__ == "__main__":

@@ -1,305 +1,262 @@
-"""Compiled loops (numba) for the k-means engine in ``colorlab._kmeans``.
+"""The k-means engine's compiled loops (``colorlab/_engine.c``), called through ctypes.
 
-Private module. Hand-written because they are measurably faster than the numpy code they replace
-(benchmarks/README.md, "numba kernels"): the numpy engine spent its time in per-iteration Python and
-array-pass bookkeeping (Hamerly bounds, chunked BLAS assignment, re-checking close calls) and in
-sorting for the distinct colors; here each of those is one pass in a compiled loop.
+Private module; ``colorlab._kmeans`` uses it. Hand-written in C because the loops are measurably
+faster than numpy (the numpy engine spent its time in per-iteration Python and array-pass bookkeeping:
+Hamerly bounds, chunked assignment, re-checking close calls; benchmarks/README.md), and C rather than
+numba because a command-line run or a new kernel starts at once: importing numba and loading its
+cached kernels cost about 1 s per process, more than the whole job on a small photo (issue 16). The
+library is plain C on raw arrays, built by ``setup.py`` with any C compiler; ctypes (standard library)
+loads it, and releases the GIL during each call, so ``_kmeans`` runs independent work on threads.
 
 Distances are the plain formula ``dx*dx + dy*dy + dz*dz``, accumulated in that order in float64,
-exactly what numpy's ``((x - c) ** 2).sum(-1)`` computes, and the nearest center is the first of
-the smallest (ties to the lowest index), so labels equal a straightforward numpy Lloyd's bit for
-bit. No ``fastmath``, no ``parallel``: results do not depend on the machine's cores or the JIT cache.
+exactly what numpy's ``((x - c) ** 2).sum(-1)`` computes, and the nearest center is the first of the
+smallest (ties to the lowest index), so labels equal a straightforward numpy Lloyd's bit for bit. The
+library is compiled without fused multiply-adds or reassociation: results do not depend on the
+machine's cores. ``tests/kernels_reference.py`` holds every kernel as plain Python, and the tests check
+the two agree bit for bit.
+
+Each wrapper takes numpy arrays as the engine has them, converts inputs to C-contiguous arrays of the
+kernel's type (no copy when they already are), and refuses arrays it would have to copy to update in
+place (a copy would lose the update).
 """
 
 from __future__ import annotations
 
+import ctypes
+from importlib.machinery import EXTENSION_SUFFIXES
+from pathlib import Path
+
 import numpy as np
-from numba import njit
 
 #: Hamerly bounds must beat the competing bound by this much (in distance units, colors on 0..255).
 SLACK = 1e-6
-#: Buckets of the distinct-color counting sort: codes grouped by their top 12 bits.
-_LOW_BITS = 12
+
+_P = ctypes.c_void_p
+_N = ctypes.c_int64
+_F = ctypes.c_double
+_I = ctypes.c_int
+
+#: (return type, argument types) of each exported C function.
+_SIGNATURES = {
+    "pack_rgb": (None, [_P, _N, _P]),
+    "code_counts": (_N, [_P, _N, ctypes.POINTER(_P), ctypes.POINTER(_P)]),
+    "release": (None, [_P]),
+    "count_cells": (_N, [_P, _N, _I]),
+    "cells_number": (_N, [_P, _N, _I, _P, _P]),
+    "cells_fill": (None, [_P, _P, _P, _N, _I, _P, _P, _N]),
+    "nearest": (_I, [_P, _N, _P, _N, _P]),
+    "nearest_two": (_I, [_P, _N, _P, _N, _P, _P, _P]),
+    "totals": (None, [_P, _P, _P, _N, _N, _P, _P]),
+    "reseed_empty": (_I, [_P, _P, _N, _P, _N, _P]),
+    "objective": (_F, [_P, _P, _P, _P, _N]),
+    "move_centers": (_F, [_P, _N, _P, _P, _P, ctypes.POINTER(_N), ctypes.POINTER(_F)]),
+    "shift_and_verify": (_N, [_P, _N, _P, _N, _P, _P, _P, _P, _N, _F, _P]),
+    "hamerly_lloyd": (_N, [_P, _P, _N, _P, _N, _P, _P, _P, _N, _F]),
+    "lloyd": (_F, [_P, _P, _N, _P, _N, _N, _F, _P]),
+    "plain_lloyd": (_F, [_P, _P, _N, _P, _N, _N]),
+    "bounds_from_cells": (None, [_P, _N, _P, _P, _P, _P, _P, _P, _P, _P]),
+    "kmeans_plusplus": (_I, [_P, _P, _N, _F, _P, _N, _N, _P]),
+    "greedy_candidate": (_N, [_P, _P, _N, _P, _P, _N]),
+    "own_sqdist": (None, [_P, _N, _P, _P, _P]),
+    "insert_center": (_N, [_P, _N, _P, _N, _P, _P, _P]),
+    "squared_error": (ctypes.c_int64, [_P, _N, _P, _P, _P]),
+    "ciede2000_to_palette": (None, [_P, _P, _P, _P, _N, _P]),
+}
+
+
+def _library_path() -> Path:
+    here = Path(__file__).parent
+    for suffix in EXTENSION_SUFFIXES:
+        if (here / f"_engine{suffix}").exists():
+            return here / f"_engine{suffix}"
+    raise ImportError(
+        f"colorlab's compiled engine (_engine{EXTENSION_SUFFIXES[0]}) is missing from {here}: install colorlab "
+        "with pip (`pip install -e .` in a checkout, or `bash dev.sh test`), which compiles it; that needs a C "
+        "compiler (on Debian or Ubuntu: `sudo apt install gcc`)"
+    )
+
+
+def _load():
+    library = ctypes.CDLL(str(_library_path()))
+    for name, (restype, argtypes) in _SIGNATURES.items():
+        function = getattr(library, name)
+        function.restype, function.argtypes = restype, argtypes
+    return library
+
+
+_C = _load()
+assert np.dtype(np.intp).itemsize == 8, "the engine's labels are 64-bit"
+
+
+def _in(array, dtype) -> np.ndarray:
+    """An input: C-contiguous of ``dtype`` (no copy when it already is)."""
+    return np.ascontiguousarray(array, dtype=dtype)
+
+
+def _points(array, name: str = "points") -> np.ndarray:
+    array = _in(array, np.float64)
+    if array.ndim != 2 or array.shape[1] != 3:
+        raise ValueError(f"the engine needs (n, 3) {name}, got shape {array.shape}")
+    return array
+
+
+def _updated(array, dtype, name: str) -> np.ndarray:
+    """An array the kernel updates in place: it must already be C-contiguous, writable and of ``dtype``."""
+    if not isinstance(array, np.ndarray) or array.dtype != dtype or not array.flags.c_contiguous \
+            or not array.flags.writeable:
+        raise TypeError(f"{name} must be a writable C-contiguous {np.dtype(dtype)} array (the kernel updates it in place)")
+    return array
+
+
+def _ptr(array: np.ndarray) -> int:
+    """The address of the array's data. The caller keeps the array itself alive (a name) during the call."""
+    return array.ctypes.data
+
+
+def _memory(status) -> None:
+    if status == -2:
+        raise MemoryError("colorlab's engine ran out of memory")
 
 
 # -- distinct colors ------------------------------------------------------------------------------
 
-@njit(cache=True, nogil=True)
 def pack_rgb(pixels):
     """(N, 3) uint8 -> (N,) uint32 codes ``r << 16 | g << 8 | b``."""
+    pixels = _in(pixels, np.uint8)
     codes = np.empty(pixels.shape[0], np.uint32)
-    for i in range(pixels.shape[0]):
-        codes[i] = (np.uint32(pixels[i, 0]) << 16) | (np.uint32(pixels[i, 1]) << 8) | np.uint32(pixels[i, 2])
+    _C.pack_rgb(_ptr(pixels), pixels.shape[0], _ptr(codes))
     return codes
 
 
-@njit(cache=True, nogil=True)
-def _grown(array, used, size):
-    bigger = np.empty(size, array.dtype)
-    bigger[:used] = array[:used]
-    return bigger
-
-
-@njit(cache=True, nogil=True)
 def code_counts(codes):
     """Sorted distinct values of uint32 color codes (< 2**24) and how often each occurs.
 
-    A counting sort on the top 12 bits (4,096 buckets), then, per bucket, a 4,096-entry count
-    table for the low 12 bits that stays in cache: O(N), no comparison sort of the pixels.
+    A counting sort on the top 12 bits (4,096 buckets), then, per bucket, a 4,096-entry count table
+    for the low 12 bits that stays in cache: O(N), no comparison sort of the pixels.
     """
-    n_buckets = 1 << (24 - _LOW_BITS)
-    n_low = 1 << _LOW_BITS
-    start = np.zeros(n_buckets + 1, np.int64)
-    for c in codes:
-        if c >= 1 << 24:
-            raise ValueError("color codes must be below 2**24")
-        start[(c >> _LOW_BITS) + 1] += 1
-    for b in range(n_buckets):
-        start[b + 1] += start[b]
-    fill = start[:-1].copy()
-    low = np.empty(codes.size, np.uint16)
-    for c in codes:
-        b = c >> _LOW_BITS
-        low[fill[b]] = c & (n_low - 1)
-        fill[b] += 1
-    table = np.zeros(n_low, np.int64)
-    seen = np.empty(n_low, np.int64)
-    distinct = np.empty(min(codes.size, 1 << 16), np.uint32)  # grown as needed (memory: not N)
-    counts = np.empty(distinct.size, np.int64)
-    m = 0
-    for b in range(n_buckets):
-        if m + n_low > distinct.size:  # room for a whole bucket
-            size = min(2 * distinct.size + n_low, 1 << 24)
-            distinct, counts = _grown(distinct, m, size), _grown(counts, m, size)
-        n_seen = 0
-        for p in range(start[b], start[b + 1]):
-            v = low[p]
-            if table[v] == 0:
-                seen[n_seen] = v
-                n_seen += 1
-            table[v] += 1
-        if n_seen == 0:
-            continue
-        if n_seen > 256:  # many: scanning the table in order is cheaper than sorting them
-            n_seen = 0
-            for v in range(n_low):
-                if table[v]:
-                    seen[n_seen] = v
-                    n_seen += 1
-        else:
-            seen[:n_seen].sort()
-        for s in range(n_seen):
-            v = seen[s]
-            distinct[m] = (b << _LOW_BITS) | v
-            counts[m] = table[v]
-            table[v] = 0
-            m += 1
-    return distinct[:m].copy(), counts[:m].copy()
+    codes = _in(codes, np.uint32)
+    distinct_p, counts_p = _P(), _P()
+    m = _C.code_counts(_ptr(codes), codes.size, ctypes.byref(distinct_p), ctypes.byref(counts_p))
+    if m == -1:
+        raise ValueError("color codes must be below 2**24")
+    _memory(m)
+    try:
+        distinct = np.empty(m, np.uint32)
+        counts = np.empty(m, np.int64)
+        if m:
+            ctypes.memmove(_ptr(distinct), distinct_p, distinct.nbytes)
+            ctypes.memmove(_ptr(counts), counts_p, counts.nbytes)
+    finally:
+        _C.release(distinct_p)
+        _C.release(counts_p)
+    return distinct, counts
 
 
-@njit(cache=True, nogil=True)
+def count_cells(colors, bits):
+    """How many cells of ``bits`` per channel the uint8 colors occupy."""
+    colors = _in(colors, np.uint8)
+    m = _C.count_cells(_ptr(colors), colors.shape[0], int(bits))
+    _memory(m)
+    return int(m)
+
+
 def cells(colors, coords, weights, bits):
     """Group uint8 colors into cells of ``bits`` per channel, numbered in code order.
 
     Returns (cell of each color, (m, d) weighted mean coordinates of each cell, (m,) cell weights).
     """
-    shift = 8 - bits
+    colors, coords, weights = _in(colors, np.uint8), _in(coords, np.float64), _in(weights, np.float64)
     n = colors.shape[0]
-    code = np.empty(n, np.intp)
-    number = np.zeros(1 << (3 * bits), np.intp)
-    for i in range(n):
-        code[i] = ((colors[i, 0] >> shift) << (2 * bits)) | ((colors[i, 1] >> shift) << bits) | (colors[i, 2] >> shift)
-        number[code[i]] = 1
-    m = 0
-    for c in range(number.size):
-        if number[c]:
-            number[c] = m
-            m += 1
-    cell = np.empty(n, np.intp)
-    mass = np.zeros(m)
-    means = np.zeros((m, coords.shape[1]))
-    for i in range(n):
-        j = number[code[i]]
-        cell[i] = j
-        mass[j] += weights[i]
-        for t in range(coords.shape[1]):
-            means[j, t] += coords[i, t] * weights[i]
-    for j in range(m):
-        means[j] /= mass[j]
+    cell, number = np.empty(n, np.intp), np.zeros(1 << (3 * bits), np.intp)  # (named: alive during the call)
+    m = _C.cells_number(_ptr(colors), n, int(bits), _ptr(number), _ptr(cell))
+    d = coords.shape[1]
+    means, mass = np.zeros((m, d)), np.zeros(m)
+    _C.cells_fill(_ptr(coords), _ptr(weights), _ptr(cell), n, d, _ptr(means), _ptr(mass), m)
     return cell, means, mass
 
 
 # -- nearest centers ------------------------------------------------------------------------------
 
-@njit(cache=True, nogil=True)
-def _sqdist(points, i, centers, j):
-    total = 0.0
-    for t in range(points.shape[1]):
-        diff = points[i, t] - centers[j, t]
-        total += diff * diff
-    return total
-
-
-@njit(cache=True, nogil=True)
-def _columns(centers):
-    """Centers as three contiguous coordinate columns (the distance loop below vectorises over them)."""
-    return centers[:, 0].copy(), centers[:, 1].copy(), centers[:, 2].copy()
-
-
-@njit(cache=True, nogil=True)
-def _distances(points, i, cx, cy, cz, out):
-    """Squared distances of point i to every center, the plain formula, into ``out``."""
-    x, y, z = points[i, 0], points[i, 1], points[i, 2]
-    for j in range(cx.size):
-        dx = x - cx[j]
-        dy = y - cy[j]
-        dz = z - cz[j]
-        out[j] = dx * dx + dy * dy + dz * dz
-
-
-@njit(cache=True, nogil=True)
-def _two_smallest(d):
-    """(index of the first smallest, smallest, second smallest) of d (inf when there is none)."""
-    label, best, second = 0, np.inf, np.inf
-    for j in range(d.size):  # selects rather than branches (no mispredictions)
-        value = d[j]
-        closer = value < best
-        second = best if closer else min(value, second)
-        best = value if closer else best
-        label = j if closer else label
-    return label, best, second
-
-
-@njit(cache=True, nogil=True)
 def nearest(points, centers):
     """Index of the nearest center of each point ((n, 3) and (k, 3) float64), ties to the lowest.
 
-    All k distances per point: a branch-free loop the compiler vectorises beats skipping centers
-    by the triangle inequality (kodim05's 63,558 colors, k=64: 2.8 ms vs 4.2 ms; k=4: 0.4 vs 1.7).
+    All k distances per point: a branch-free loop the compiler vectorises beats skipping centers by
+    the triangle inequality (kodim05's 63,558 colors, k=64: 2.8 ms vs 4.2 ms; k=4: 0.4 vs 1.7).
     """
-    cx, cy, cz = _columns(centers)
-    d = np.empty(cx.size)
+    points, centers = _points(points), _points(centers, "centers")
     labels = np.empty(points.shape[0], np.intp)
-    for i in range(points.shape[0]):
-        _distances(points, i, cx, cy, cz, d)
-        labels[i] = _first_smallest(d)
+    _memory(_C.nearest(_ptr(points), points.shape[0], _ptr(centers), centers.shape[0], _ptr(labels)))
     return labels
 
 
-@njit(cache=True, nogil=True)
-def _first_smallest(d):
-    """Index of the first smallest value of d, by selects rather than branches (no mispredictions)."""
-    best, smallest = 0, d[0]
-    for j in range(1, d.size):
-        closer = d[j] < smallest
-        smallest = d[j] if closer else smallest
-        best = j if closer else best
-    return best
-
-
-@njit(cache=True, nogil=True)
 def nearest_two(points, centers):
     """Labels and distances (not squared) to the nearest and second nearest center of each point."""
+    points, centers = _points(points), _points(centers, "centers")
     n = points.shape[0]
-    cx, cy, cz = _columns(centers)
-    d = np.empty(cx.size)
-    labels = np.empty(n, np.intp)
-    first = np.empty(n)
-    second = np.empty(n)
-    for i in range(n):
-        _distances(points, i, cx, cy, cz, d)
-        label, best, runner_up = _two_smallest(d)
-        labels[i], first[i], second[i] = label, np.sqrt(best), np.sqrt(runner_up)
+    labels, first, second = np.empty(n, np.intp), np.empty(n), np.empty(n)
+    _memory(_C.nearest_two(_ptr(points), n, _ptr(centers), centers.shape[0], _ptr(labels), _ptr(first), _ptr(second)))
     return labels, first, second
 
 
 # -- weighted Lloyd -------------------------------------------------------------------------------
 
-@njit(cache=True, nogil=True)
 def totals(points, weights, labels, k):
     """Per-cluster weight and weighted coordinate sums, from scratch."""
-    mass = np.zeros(k)
-    sums = np.zeros((k, points.shape[1]))
-    for i in range(points.shape[0]):
-        j = labels[i]
-        mass[j] += weights[i]
-        for t in range(points.shape[1]):
-            sums[j, t] += weights[i] * points[i, t]
+    points, weights, labels = _points(points), _in(weights, np.float64), _in(labels, np.intp)
+    mass, sums = np.empty(k), np.empty((k, 3))
+    _C.totals(_ptr(points), _ptr(weights), _ptr(labels), points.shape[0], k, _ptr(mass), _ptr(sums))
     return mass, sums
 
 
-@njit(cache=True, nogil=True)
 def reseed_empty(points, weights, centers, mass):
     """Put each empty cluster's center on the point with the largest weighted error (in place)."""
-    labels, up, _ = nearest_two(points, centers)
-    error = weights * up**2
-    worst = np.argsort(-error, kind="mergesort")  # stable: ties to the lowest index
-    n_empty = 0
-    for j in range(centers.shape[0]):
-        if mass[j] <= 0:
-            centers[j] = points[worst[n_empty]]
-            n_empty += 1
+    points, weights, mass = _points(points), _in(weights, np.float64), _in(mass, np.float64)
+    centers = _updated(centers, np.float64, "centers")
+    _memory(_C.reseed_empty(_ptr(points), _ptr(weights), points.shape[0], _ptr(centers), centers.shape[0], _ptr(mass)))
 
 
-@njit(cache=True, nogil=True)
-def lloyd(points, weights, centers, max_iter, tol):
-    """Weighted Lloyd from ``centers`` until no label changes, ``max_iter`` iterations, or an update
-    lowers the objective by less than ``tol`` times the objective at the start (the same iterations
-    as a plain Lloyd, with Hamerly's bounds). Returns (centers, labels, objective); ``centers`` is
-    not modified."""
-    centers = centers.copy()
-    labels, upper, lower = nearest_two(points, centers)
-    threshold = 0.0
-    for i in range(points.shape[0]):
-        threshold += weights[i] * upper[i] * upper[i]
-    hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, tol * threshold)
-    return centers, labels, objective(points, weights, centers, labels)
-
-
-@njit(cache=True, nogil=True)
-def plain_lloyd(points, weights, centers, n_iter):
-    """``n_iter`` weighted Lloyd iterations without bounds (labels := nearest by all k distances,
-    centers := weighted means; an empty cluster is re-seeded). Cheaper than :func:`lloyd` while
-    most labels still change, as in the first iterations from a k-means++ start.
-    Returns (centers, objective); ``centers`` is not modified."""
-    centers = centers.copy()
-    k = centers.shape[0]
-    for _ in range(n_iter):
-        mass, sums = totals(points, weights, nearest(points, centers), k)
-        if (mass <= 0).any():
-            reseed_empty(points, weights, centers, mass)
-            continue
-        for j in range(k):
-            centers[j] = sums[j] / mass[j]
-    return centers, objective(points, weights, centers, nearest(points, centers))
-
-
-@njit(cache=True, nogil=True)
 def objective(points, weights, centers, labels):
     """The k-means objective: sum of weight x squared distance to the point's center."""
-    total = 0.0
-    for i in range(points.shape[0]):
-        total += weights[i] * _sqdist(points, i, centers, labels[i])
-    return total
+    points, weights, centers, labels = _points(points), _in(weights, np.float64), _points(centers, "centers"), \
+        _in(labels, np.intp)
+    return _C.objective(_ptr(points), _ptr(weights), _ptr(centers), _ptr(labels), points.shape[0])
 
 
-@njit(cache=True, nogil=True)
-def bounds_from_cells(points, cell, cell_means, cell_labels, cell_upper, cell_lower):
-    """Labels and Hamerly bounds of points from their cells': |x - c| <= |m - c| + |x - m|."""
-    n = points.shape[0]
-    labels = np.empty(n, np.intp)
-    upper = np.empty(n)
-    lower = np.empty(n)
-    for i in range(n):
-        j = cell[i]
-        offset = np.sqrt(_sqdist(points, i, cell_means, j))
-        labels[i] = cell_labels[j]
-        upper[i] = cell_upper[j] + offset
-        lower[i] = cell_lower[j] - offset
-    return labels, upper, lower
+def move_centers(centers, mass, sums):
+    """Move every center to its cluster's weighted mean (in place; no cluster may be empty).
+
+    Returns (how far each center moved, the index of the one that moved most, the largest move
+    among the others, the objective decrease sum(mass * move**2) of this update).
+    """
+    centers = _updated(centers, np.float64, "centers")
+    mass, sums = _in(mass, np.float64), _in(sums, np.float64)
+    k = centers.shape[0]
+    shift, top, runner_up = np.empty(k), _N(), _F()
+    gain = _C.move_centers(_ptr(centers), k, _ptr(mass), _ptr(sums), _ptr(shift), ctypes.byref(top),
+                           ctypes.byref(runner_up))
+    return shift, top.value, runner_up.value, gain
 
 
-@njit(cache=True, nogil=True)
+def _bounds(labels, upper, lower):
+    return _updated(labels, np.intp, "labels"), _updated(upper, np.float64, "upper"), \
+        _updated(lower, np.float64, "lower")
+
+
+def shift_and_verify(points, centers, labels, upper, lower, shift, top, runner_up):
+    """Loosen the Hamerly bounds by the centers' moves, then re-check the labels as :func:`verify`
+    does, in one pass (all in place). Returns how many labels changed.
+
+    Each point is handled on its own, so a range of points (row slices of the arrays) can be done by
+    another thread with the same result.
+    """
+    points, centers, shift = _points(points), _points(centers, "centers"), _in(shift, np.float64)
+    labels, upper, lower = _bounds(labels, upper, lower)
+    changed = _C.shift_and_verify(_ptr(points), points.shape[0], _ptr(centers), centers.shape[0], _ptr(labels),
+                                  _ptr(upper), _ptr(lower), _ptr(shift), int(top), float(runner_up), None)
+    _memory(changed)
+    return changed
+
+
 def verify(points, centers, labels, upper, lower):
     """Re-check every label against Hamerly's bounds (in place); returns how many labels changed.
 
@@ -307,120 +264,80 @@ def verify(points, centers, labels, upper, lower):
     bound (distance to the second nearest) and half the gap to the nearest other center, less
     :data:`SLACK`; otherwise its own distance is recomputed, and if that is not enough, all.
     """
-    return shift_and_verify(points, centers, labels, upper, lower, np.zeros(centers.shape[0]), 0, 0.0)
+    return shift_and_verify(points, centers, labels, upper, lower, np.zeros(len(centers)), 0, 0.0)
 
 
-@njit(cache=True, nogil=True)
-def move_centers(centers, mass, sums):
-    """Move every center to its cluster's weighted mean (in place; no cluster may be empty).
-
-    Returns (how far each center moved, the index of the one that moved most, the largest move
-    among the others, the objective decrease sum(mass * move**2) of this update).
-    """
-    k = centers.shape[0]
-    shift = np.empty(k)
-    gain = 0.0
-    for j in range(k):
-        new = sums[j] / mass[j]
-        shift[j] = np.sqrt(((new - centers[j]) ** 2).sum())
-        gain += mass[j] * shift[j] ** 2
-        centers[j] = new
-    top = shift.argmax()
-    runner_up = max(shift[:top].max() if top > 0 else 0.0, shift[top + 1 :].max() if top < k - 1 else 0.0)
-    return shift, top, runner_up, gain
+def verify_ties(points, centers, labels, upper, lower):
+    """:func:`verify` (labels and bounds in place), and a mask of the points whose two nearest centers
+    are at exactly the same distance: a point settled by its bounds has a strict margin, a point that
+    gets all k distances is tied when its two smallest are equal."""
+    points, centers = _points(points), _points(centers, "centers")
+    labels, upper, lower = _bounds(labels, upper, lower)
+    tied, no_shift = np.zeros(points.shape[0], np.bool_), np.zeros(len(centers))
+    _memory(_C.shift_and_verify(_ptr(points), points.shape[0], _ptr(centers), centers.shape[0], _ptr(labels),
+                                _ptr(upper), _ptr(lower), _ptr(no_shift), 0, 0.0, _ptr(tied)))
+    return tied
 
 
-@njit(cache=True, nogil=True)
-def shift_and_verify(points, centers, labels, upper, lower, shift, top, runner_up):
-    """Loosen the Hamerly bounds by the centers' moves, then re-check the labels as :func:`verify`
-    does, in one pass (all in place). Returns how many labels changed.
-
-    Each point is handled on its own, so a range of points (row slices of the arrays) can be
-    done by another thread with the same result.
-    """
-    k = centers.shape[0]
-    cx, cy, cz = _columns(centers)
-    d = np.empty(k)
-    half = np.full(k, np.inf)  # half the distance from each center to the nearest other one
-    for a in range(k):
-        for b in range(k):
-            if a != b:
-                half[a] = min(half[a], 0.5 * np.sqrt(_sqdist(centers, a, centers, b)))
-    changed = 0
-    for i in range(points.shape[0]):
-        own = labels[i]
-        upper[i] += shift[own]
-        lower[i] -= runner_up if own == top else shift[top]
-        bound = max(half[own], lower[i]) - SLACK
-        if upper[i] <= bound:
-            continue
-        upper[i] = np.sqrt(_sqdist(points, i, centers, own))
-        if upper[i] <= bound:
-            continue
-        _distances(points, i, cx, cy, cz, d)
-        label, best, second = _two_smallest(d)
-        changed += label != own
-        labels[i], upper[i], lower[i] = label, np.sqrt(best), np.sqrt(second)
-    return changed
-
-
-@njit(cache=True, nogil=True)
 def hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, threshold):
     """Weighted Lloyd with Hamerly's bounds from a labelling with valid bounds (all updated in place).
 
     Iteration: centers := weighted means (an empty cluster is re-seeded instead), then labels :=
-    nearest. Stops when no label changes, after ``max_iter`` iterations, or once an update lowers
-    the objective by less than ``threshold``. Returns the number of iterations.
+    nearest. Stops when no label changes, after ``max_iter`` iterations, or once an update lowers the
+    objective by less than ``threshold``. Returns the number of iterations.
     (``colorlab._kmeans.hamerly_lloyd`` runs the same iteration with the points split over threads.)
     """
-    k = centers.shape[0]
-    n_iter = 0
-    for n_iter in range(1, max_iter + 1):
-        mass, sums = totals(points, weights, labels, k)
-        if (mass <= 0).any():
-            reseed_empty(points, weights, centers, mass)
-            new_labels, new_upper, new_lower = nearest_two(points, centers)
-            labels[:] = new_labels
-            upper[:] = new_upper
-            lower[:] = new_lower
-            continue
-        shift, top, runner_up, gain = move_centers(centers, mass, sums)
-        if shift_and_verify(points, centers, labels, upper, lower, shift, top, runner_up) == 0 or gain < threshold:
-            break
+    points, weights = _points(points), _in(weights, np.float64)
+    centers = _updated(centers, np.float64, "centers")
+    labels, upper, lower = _bounds(labels, upper, lower)
+    n_iter = _C.hamerly_lloyd(_ptr(points), _ptr(weights), points.shape[0], _ptr(centers), centers.shape[0],
+                              _ptr(labels), _ptr(upper), _ptr(lower), int(max_iter), float(threshold))
+    _memory(n_iter)
     return n_iter
+
+
+def lloyd(points, weights, centers, max_iter, tol):
+    """Weighted Lloyd from ``centers`` until no label changes, ``max_iter`` iterations, or an update
+    lowers the objective by less than ``tol`` times the objective at the start (the same iterations
+    as a plain Lloyd, with Hamerly's bounds). Returns (centers, labels, objective); ``centers`` is not
+    modified."""
+    points, weights = _points(points), _in(weights, np.float64)
+    centers = _points(centers, "centers").copy()
+    labels = np.empty(points.shape[0], np.intp)
+    error = _C.lloyd(_ptr(points), _ptr(weights), points.shape[0], _ptr(centers), centers.shape[0], int(max_iter),
+                     float(tol), _ptr(labels))
+    if np.isnan(error):
+        raise MemoryError("colorlab's engine ran out of memory")
+    return centers, labels, error
+
+
+def plain_lloyd(points, weights, centers, n_iter):
+    """``n_iter`` weighted Lloyd iterations without bounds (labels := nearest by all k distances,
+    centers := weighted means; an empty cluster is re-seeded). Cheaper than :func:`lloyd` while most
+    labels still change, as in the first iterations from a k-means++ start.
+    Returns (centers, objective); ``centers`` is not modified."""
+    points, weights = _points(points), _in(weights, np.float64)
+    centers = _points(centers, "centers").copy()
+    error = _C.plain_lloyd(_ptr(points), _ptr(weights), points.shape[0], _ptr(centers), centers.shape[0], int(n_iter))
+    if np.isnan(error):
+        raise MemoryError("colorlab's engine ran out of memory")
+    return centers, error
+
+
+def bounds_from_cells(points, cell, cell_means, cell_labels, cell_upper, cell_lower):
+    """Labels and Hamerly bounds of points from their cells': |x - c| <= |m - c| + |x - m|."""
+    points, cell_means = _points(points), _points(cell_means, "cell means")
+    cell, cell_labels = _in(cell, np.intp), _in(cell_labels, np.intp)
+    cell_upper, cell_lower = _in(cell_upper, np.float64), _in(cell_lower, np.float64)
+    n = points.shape[0]
+    labels, upper, lower = np.empty(n, np.intp), np.empty(n), np.empty(n)
+    _C.bounds_from_cells(_ptr(points), n, _ptr(cell), _ptr(cell_means), _ptr(cell_labels), _ptr(cell_upper),
+                         _ptr(cell_lower), _ptr(labels), _ptr(upper), _ptr(lower))
+    return labels, upper, lower
 
 
 # -- seeding --------------------------------------------------------------------------------------
 
-@njit(cache=True, nogil=True)
-def _closer(points, center, closest, out):
-    """out := the smaller of ``closest`` and the squared distance of each point to ``center`` (3 coordinates)."""
-    x, y, z = center[0], center[1], center[2]
-    for i in range(points.shape[0]):
-        dx = points[i, 0] - x
-        dy = points[i, 1] - y
-        dz = points[i, 2] - z
-        d = dx * dx + dy * dy + dz * dz
-        out[i] = d if d < closest[i] else closest[i]
-
-
-@njit(cache=True, nogil=True)
-def _dot4(a, b):
-    """sum(a * b) in four interleaved running sums (i % 4), added as (s0 + s1) + (s2 + s3): four
-    independent chains of additions run about 3x faster than one, and the order stays fixed."""
-    s0 = s1 = s2 = s3 = 0.0
-    n4 = a.size - a.size % 4
-    for i in range(0, n4, 4):
-        s0 += a[i] * b[i]
-        s1 += a[i + 1] * b[i + 1]
-        s2 += a[i + 2] * b[i + 2]
-        s3 += a[i + 3] * b[i + 3]
-    for i in range(n4, a.size):
-        s0 += a[i] * b[i]
-    return (s0 + s1) + (s2 + s3)
-
-
-@njit(cache=True, nogil=True)
 def kmeans_plusplus(points, weights, first_u, trial_u):
     """Greedy weighted k-means++ (Arthur & Vassilvitskii 2007; several trials per step as scikit-learn)
     on (n, 3) points.
@@ -431,220 +348,57 @@ def kmeans_plusplus(points, weights, first_u, trial_u):
     candidate that lowers the weighted potential most is kept. ``points`` must hold at least k
     distinct rows. Returns the (k, 3) chosen points.
     """
-    n = points.shape[0]
+    points, weights, trial_u = _points(points), _in(weights, np.float64), _in(trial_u, np.float64)
     k = trial_u.shape[0] + 1
-    n_trials = trial_u.shape[1]
-    cumulative = np.cumsum(weights)
-    chosen = np.empty(k, np.intp)
-    chosen[0] = min(np.searchsorted(cumulative, first_u * cumulative[-1], side="right"), n - 1)
-    closest = np.full(n, np.inf)
-    _closer(points, points[chosen[0]], closest, closest)
-    trial = np.empty(n)
-    best_trial = np.empty(n)
-    for step in range(1, k):
-        total = 0.0
-        for i in range(n):
-            total += weights[i] * closest[i]
-            cumulative[i] = total
-        best_potential = np.inf
-        for t in range(n_trials):
-            candidate = min(np.searchsorted(cumulative, trial_u[step - 1, t] * total, side="right"), n - 1)
-            _closer(points, points[candidate], closest, trial)
-            potential = _dot4(weights, trial)
-            if potential < best_potential:
-                best_potential = potential
-                chosen[step] = candidate
-                best_trial[:] = trial
-        closest[:] = best_trial
-    out = np.empty((k, points.shape[1]))
-    for j in range(k):
-        out[j] = points[chosen[j]]
+    out = np.empty((k, 3))
+    _memory(_C.kmeans_plusplus(_ptr(points), _ptr(weights), points.shape[0], float(first_u), _ptr(trial_u), k,
+                               trial_u.shape[1] if trial_u.ndim == 2 else 0, _ptr(out)))
     return out
 
 
 # -- warm starts (a sweep over k: colorlab.sweep) ---------------------------------------------------
 
-@njit(cache=True, nogil=True)
 def own_sqdist(points, centers, labels):
     """Squared distance of each point to its own center (the plain formula)."""
+    points, centers, labels = _points(points), _points(centers, "centers"), _in(labels, np.intp)
     out = np.empty(points.shape[0])
-    for i in range(points.shape[0]):
-        out[i] = _sqdist(points, i, centers, labels[i])
+    _C.own_sqdist(_ptr(points), points.shape[0], _ptr(centers), _ptr(labels), _ptr(out))
     return out
 
 
-@njit(cache=True, nogil=True)
 def greedy_candidate(points, weights, closest, trial_u):
     """One greedy k-means++ step from a clustering: ``trial_u.size`` candidates drawn with probability
     proportional to weight x ``closest`` (squared distance to the nearest center), the one that lowers
     the weighted potential most is returned (its index; ties to the first drawn). ``closest`` is
     updated in place to include the chosen point."""
-    n = points.shape[0]
-    cumulative = np.empty(n)
-    total = 0.0
-    for i in range(n):
-        total += weights[i] * closest[i]
-        cumulative[i] = total
-    trial = np.empty(n)
-    best_trial = np.empty(n)
-    chosen, best_potential = 0, np.inf
-    for t in range(trial_u.size):
-        candidate = min(np.searchsorted(cumulative, trial_u[t] * total, side="right"), n - 1)
-        _closer(points, points[candidate], closest, trial)
-        potential = _dot4(weights, trial)
-        if potential < best_potential:
-            best_potential = potential
-            chosen = candidate
-            best_trial[:] = trial
-    closest[:] = best_trial
+    points, weights, trial_u = _points(points), _in(weights, np.float64), _in(trial_u, np.float64).ravel()
+    closest = _updated(closest, np.float64, "closest")
+    chosen = _C.greedy_candidate(_ptr(points), _ptr(weights), points.shape[0], _ptr(closest), _ptr(trial_u),
+                                 trial_u.size)
+    _memory(chosen)
     return chosen
 
 
-@njit(cache=True, nogil=True)
 def insert_center(points, centers, labels, upper, lower):
     """The last row of ``centers`` is new: give it the points strictly nearer to it than to their own
     center (ties stay with the lower index) and keep the Hamerly bounds valid (all in place).
     Returns how many points moved to it."""
-    j = centers.shape[0] - 1
-    moved = 0
-    for i in range(points.shape[0]):
-        d = np.sqrt(_sqdist(points, i, centers, j))
-        if d < upper[i]:
-            own = np.sqrt(_sqdist(points, i, centers, labels[i]))
-            if d < own:
-                labels[i] = j
-                lower[i] = min(lower[i], own)
-                upper[i] = d
-                moved += 1
-                continue
-            upper[i] = own
-        lower[i] = min(lower[i], d)
-    return moved
+    points, centers = _points(points), _points(centers, "centers")
+    labels, upper, lower = _bounds(labels, upper, lower)
+    return _C.insert_center(_ptr(points), points.shape[0], _ptr(centers), centers.shape[0], _ptr(labels),
+                            _ptr(upper), _ptr(lower))
 
 
-@njit(cache=True, nogil=True)
 def squared_error(colors, palette, labels, counts):
     """sum(count x |color - palette[label]|**2) over uint8 colors, in integers (exact)."""
-    total = 0
-    for i in range(colors.shape[0]):
-        j = labels[i]
-        d0 = np.int64(colors[i, 0]) - np.int64(palette[j, 0])
-        d1 = np.int64(colors[i, 1]) - np.int64(palette[j, 1])
-        d2 = np.int64(colors[i, 2]) - np.int64(palette[j, 2])
-        total += counts[i] * (d0 * d0 + d1 * d1 + d2 * d2)
-    return total
+    colors, palette = _in(colors, np.uint8), _in(palette, np.uint8)
+    labels, counts = _in(labels, np.intp), _in(counts, np.int64)
+    return _C.squared_error(_ptr(colors), colors.shape[0], _ptr(palette), _ptr(labels), _ptr(counts))
 
 
-# -- CIEDE2000 (colorlab.sweep's mean ΔE; the formulas of colorlab.metrics.ciede2000, one color at a time) --
-
-_25_TO_THE_7 = 25.0**7
-
-
-@njit(cache=True, nogil=True)
-def _chroma_weight(chroma):
-    chroma7 = chroma**7
-    return np.sqrt(chroma7 / (chroma7 + _25_TO_THE_7))
-
-
-@njit(cache=True, nogil=True)
-def _ciede2000(L1, a1, b1, L2, a2, b2):
-    """CIEDE2000 of two CIELAB colors (kL = kC = kH = 1), as ``colorlab.metrics.ciede2000``."""
-    mean_chroma = (np.hypot(a1, b1) + np.hypot(a2, b2)) / 2
-    g = 0.5 * (1 - _chroma_weight(mean_chroma))
-    a1p, a2p = (1 + g) * a1, (1 + g) * a2
-    c1p, c2p = np.hypot(a1p, b1), np.hypot(a2p, b2)
-    h1p = np.degrees(np.arctan2(b1, a1p)) % 360.0
-    h2p = np.degrees(np.arctan2(b2, a2p)) % 360.0
-    neutral = (c1p * c2p) == 0
-    dh = h2p - h1p
-    if dh > 180:
-        dh = dh - 360
-    elif dh < -180:
-        dh = dh + 360
-    if neutral:
-        dh = 0.0
-    dLp = L2 - L1
-    dCp = c2p - c1p
-    dHp = 2 * np.sqrt(c1p * c2p) * np.sin(np.radians(dh) / 2)
-    mean_L = (L1 + L2) / 2
-    mean_Cp = (c1p + c2p) / 2
-    hue_sum = h1p + h2p
-    if neutral:
-        mean_hp = hue_sum
-    elif abs(h1p - h2p) > 180:
-        mean_hp = (hue_sum + 360 if hue_sum < 360 else hue_sum - 360) / 2
-    else:
-        mean_hp = hue_sum / 2
-    t = (
-        1
-        - 0.17 * np.cos(np.radians(mean_hp - 30))
-        + 0.24 * np.cos(np.radians(2 * mean_hp))
-        + 0.32 * np.cos(np.radians(3 * mean_hp + 6))
-        - 0.20 * np.cos(np.radians(4 * mean_hp - 63))
-    )
-    d_theta = 30 * np.exp(-(((mean_hp - 275) / 25) ** 2))
-    rc = 2 * _chroma_weight(mean_Cp)
-    lightness_offset = (mean_L - 50) ** 2
-    sl = 1 + 0.015 * lightness_offset / np.sqrt(20 + lightness_offset)
-    sc = 1 + 0.045 * mean_Cp
-    sh = 1 + 0.015 * mean_Cp * t
-    rt = -np.sin(np.radians(2 * d_theta)) * rc
-    lightness = dLp / sl
-    chroma = dCp / sc
-    hue = dHp / sh
-    squared = lightness**2 + chroma**2 + hue**2 + rt * chroma * hue
-    return np.sqrt(max(squared, 0.0))
-
-
-@njit(cache=True, nogil=True)
 def ciede2000_to_palette(lab, palette_lab, labels, which, out):
     """out[i] := CIEDE2000 of lab[i] and palette_lab[labels[i]] for every i in ``which`` (in place)."""
-    for i in which:
-        j = labels[i]
-        out[i] = _ciede2000(lab[i, 0], lab[i, 1], lab[i, 2], palette_lab[j, 0], palette_lab[j, 1], palette_lab[j, 2])
-
-
-@njit(cache=True, nogil=True)
-def verify_ties(points, centers, labels, upper, lower):
-    """:func:`verify` (labels and bounds in place), and a mask of the points whose two nearest centers
-    are at exactly the same distance: a point settled by its bounds has a strict margin, a point
-    that gets all k distances is tied when its two smallest are equal."""
-    k = centers.shape[0]
-    cx, cy, cz = _columns(centers)
-    d = np.empty(k)
-    half = np.full(k, np.inf)
-    for a in range(k):
-        for b in range(k):
-            if a != b:
-                half[a] = min(half[a], 0.5 * np.sqrt(_sqdist(centers, a, centers, b)))
-    tied = np.zeros(points.shape[0], np.bool_)
-    for i in range(points.shape[0]):
-        own = labels[i]
-        bound = max(half[own], lower[i]) - SLACK
-        if upper[i] <= bound:
-            continue
-        upper[i] = np.sqrt(_sqdist(points, i, centers, own))
-        if upper[i] <= bound:
-            continue
-        _distances(points, i, cx, cy, cz, d)
-        label, best, second = _two_smallest(d)
-        labels[i], upper[i], lower[i] = label, np.sqrt(best), np.sqrt(second)
-        tied[i] = best == second
-    return tied
-
-
-@njit(cache=True, nogil=True)
-def count_cells(colors, bits):
-    """How many cells of ``bits`` per channel the uint8 colors occupy (a bitmap: 256 KB at 7 bits,
-    not the 2**21-entry numbering table :func:`cells` fills and scans)."""
-    shift = 8 - bits
-    seen = np.zeros(((1 << (3 * bits)) + 63) >> 6, np.uint64)
-    m = 0
-    for i in range(colors.shape[0]):
-        c = ((np.int64(colors[i, 0]) >> shift) << (2 * bits)) | ((np.int64(colors[i, 1]) >> shift) << bits) \
-            | (np.int64(colors[i, 2]) >> shift)
-        mask = np.uint64(1) << np.uint64(c & 63)
-        if not seen[c >> 6] & mask:
-            seen[c >> 6] |= mask
-            m += 1
-    return m
+    lab, palette_lab = _points(lab, "Lab colors"), _points(palette_lab, "palette Lab colors")
+    labels, which = _in(labels, np.intp), _in(which, np.intp)
+    out = _updated(out, np.float64, "out")
+    _C.ciede2000_to_palette(_ptr(lab), _ptr(palette_lab), _ptr(labels), _ptr(which), which.size, _ptr(out))

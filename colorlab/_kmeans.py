@@ -14,7 +14,7 @@ Private module. The ideas (Celebi 2009/2011; measurements in benchmarks/README.m
    last level's cells: points whose bounds prove that their label cannot change are skipped. At most
    FINE_ITER iterations, fewer when there are many colors (FINE_WORK).
 
-The loops run compiled (``colorlab._kernels``, numba). Labels are exact: distances are the plain
+The loops run compiled (``colorlab._kernels``: the C library ``colorlab/_engine.c``). Labels are exact: distances are the plain
 formula ``((x - c) ** 2).sum(-1)`` with ties to the lowest index, so ``weighted_lloyd`` gives the
 same labels and centers as plain Lloyd on all pixels from the same start. Independent starts and
 row ranges of the points run on threads (:data:`THREADS`) with the same results for any number.

@@ -259,12 +259,11 @@ def _fit_scipy(data: np.ndarray, k: int, method: str, seed) -> np.ndarray:
 
 
 def warm_up() -> float:
-    """Compile colorlab's k-means kernels now; return the seconds it took.
+    """Run one small fit now, so the first real one does not pay for loading; return the seconds it took.
 
-    The engine's inner loops are compiled by numba the first time they run (about
-    10 s) and cached on disk, so later runs, in any process, start at once.
-    ``bash dev.sh`` calls this right after installing; a notebook or a slider never
-    waits for the compiler.
+    The engine's loops are a small compiled library (``colorlab/_engine.c``, built when colorlab is
+    installed) that loads with ``import colorlab``, so there is no compile step and this takes a few
+    milliseconds. It is kept for code written when the loops were compiled on first use.
 
     Examples
     --------
@@ -276,12 +275,6 @@ def warm_up() -> float:
     from .quantize import quantize
 
     start = time.perf_counter()
-    rng = np.random.default_rng(0)
-    image = rng.integers(0, 256, (200, 200, 3), dtype=np.uint8)  # enough distinct colors for every stage
-    read_only = image.copy()
-    read_only.setflags(write=False)  # e.g. np.asarray(PIL image): numba compiles a variant for these
-    # numba compiles one variant per array layout and writability: cover what callers pass
-    for variant in (image, read_only, image[:, ::2], read_only[::2]):
-        for k in (2, 16):
-            quantize(variant, fit_palette(variant, k))
+    image = np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    quantize(image, fit_palette(image, 4))
     return time.perf_counter() - start

@@ -20,7 +20,7 @@ worse. So every row says where its palette came from (:attr:`SweepRow.warm`):
 - ``mode="best"``: both for every k, keeping the lower MSE (the independent fit on a tie): never
   worse than ``fit_palette``, and equal to it unless the warm start is better.
 
-numpy and numba only; no screen.
+numpy and the engine's compiled loops only; no screen.
 """
 
 from __future__ import annotations

@@ -36,7 +36,8 @@ def pyproject(repo):
 def conda_deps(repo) -> dict[str, str]:
     env = yaml.safe_load((repo / "environment.yml").read_text())
     deps = [d for d in env["dependencies"] if isinstance(d, str)]
-    return dict(_parse(d) for d in deps if _parse(d)[0] not in {"python", "pip"})
+    # python, pip and the C compiler (colorlab/_engine.c is compiled on install) are not Python requirements
+    return dict(_parse(d) for d in deps if _parse(d)[0] not in {"python", "pip", "c-compiler"})
 
 
 def _pip_deps(requirements) -> dict[str, str]:

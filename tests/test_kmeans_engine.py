@@ -1,11 +1,7 @@
-"""Tests of the engine internals: the compiled kernels in colorlab._kernels against plain numpy."""
+"""Tests of the engine internals: the compiled kernels (colorlab/_engine.c through colorlab._kernels) against\nplain numpy and against their plain-Python reference (tests/kernels_reference.py)."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -14,6 +10,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from colorlab import _kernels, _kmeans
+
+import kernels_reference as reference
 
 
 def plain_sqdist(points, centers):
@@ -120,29 +118,125 @@ def test_fit_centers_is_repeatable(small_photo):
     np.testing.assert_array_equal(*runs)
 
 
-_SCRIPT = """
-import json, sys
-import numpy as np
-from colorlab import _kmeans
-rng = np.random.default_rng(5)
-pixels = rng.integers(0, 256, size=(400, 3), dtype=np.uint8)
-pixels[:150] = pixels[:150] // 32 * 32
-colors, counts = _kmeans.distinct_colors(pixels)
-coords = colors.astype(float) / 7.0
-out = {k: _kmeans.fit_centers(colors, coords, counts, k, np.random.default_rng(k)).tolist() for k in (1, 3, 8)}
-json.dump(out, sys.stdout)
-"""
+# -- the compiled library against its plain-Python reference (tests/kernels_reference.py) --------------
+
+def _same(compiled, expected, what):
+    """Equal to the bit: arrays, tuples of them, numbers."""
+    if isinstance(expected, tuple):
+        assert len(compiled) == len(expected), what
+        for a, b in zip(compiled, expected):
+            _same(a, b, what)
+        return
+    a, b = np.asarray(compiled), np.asarray(expected)
+    assert a.shape == b.shape and np.array_equal(a, b), f"{what}: compiled {a.ravel()[:4]} reference {b.ravel()[:4]}"
 
 
-def test_compiled_kernels_give_the_same_numbers_as_the_python_source(repo):
-    # NUMBA_DISABLE_JIT runs the kernels as plain Python/numpy: the compiled code must agree bit for bit.
-    runs = []
-    for disable in ("0", "1"):
-        env = dict(os.environ, NUMBA_DISABLE_JIT=disable)
-        done = subprocess.run([sys.executable, "-c", _SCRIPT], env=env, cwd=repo, capture_output=True, text=True,
-                              check=True, timeout=300)
-        runs.append(json.loads(done.stdout))
-    assert runs[0] == runs[1]
+def _case(seed):
+    """Distinct colors (sometimes coarse, with many ties), their coordinates, weights and k starting centers."""
+    rng = np.random.default_rng(seed)
+    pixels = rng.integers(0, 256, (int(rng.integers(1, 250)), 3), dtype=np.uint8)
+    if seed % 3 == 0:
+        pixels = pixels // 64 * 64  # few colors, exact ties between centers
+    colors, _ = reference.code_counts(reference.pack_rgb(pixels))
+    colors = np.stack([(colors >> 16) & 255, (colors >> 8) & 255, colors & 255], 1).astype(np.uint8)
+    points = colors / 3.0 + 0.1
+    weights = rng.integers(1, 9, len(points)).astype(np.float64)
+    k = min(int(rng.integers(1, 12)), len(points))
+    centers = points[rng.choice(len(points), k, replace=False)] + rng.normal(0, 3, (k, 3))
+    if seed % 5 == 0:
+        centers[1:] = centers[0]  # identical centers: empty clusters, re-seeding
+    return rng, pixels, colors, points, weights, centers
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_every_kernel_gives_the_reference_numbers_bit_for_bit(seed):
+    rng, pixels, colors, points, weights, centers = _case(seed)
+    k = len(centers)
+    codes = _kernels.pack_rgb(pixels)
+    _same(codes, reference.pack_rgb(pixels), "pack_rgb")
+    _same(_kernels.code_counts(codes), reference.code_counts(codes), "code_counts")
+    for bits in (3, 5):
+        _same(_kernels.cells(colors, points, weights, bits), reference.cells(colors, points, weights, bits), "cells")
+        assert _kernels.count_cells(colors, bits) == reference.count_cells(colors, bits)
+    _same(_kernels.nearest(points, centers), reference.nearest(points, centers), "nearest")
+    _same(_kernels.nearest_two(points, centers), reference.nearest_two(points, centers), "nearest_two")
+    labels, upper, lower = reference.nearest_two(points, centers)
+    _same(_kernels.totals(points, weights, labels, k), reference.totals(points, weights, labels, k), "totals")
+    assert _kernels.objective(points, weights, centers, labels) == reference.objective(points, weights, centers, labels)
+    for max_iter, tol in ((300, 0.0), (50, 1e-4)):
+        _same(_kernels.lloyd(points, weights, centers, max_iter, tol),
+              reference.lloyd(points, weights, centers, max_iter, tol), "lloyd")
+    _same(_kernels.plain_lloyd(points, weights, centers, 6), reference.plain_lloyd(points, weights, centers, 6),
+          "plain_lloyd")
+    mass, _ = reference.totals(points, weights, labels, k)
+    reseeded, expected = centers.copy(), centers.copy()
+    _kernels.reseed_empty(points, weights, reseeded, mass)
+    reference.reseed_empty(points, weights, expected, mass)
+    _same(reseeded, expected, "reseed_empty")
+    if len(points) >= k:
+        first_u, trial_u = rng.random(), rng.random((k - 1, 2 * (2 + int(np.log(k)))))
+        _same(_kernels.kmeans_plusplus(points, weights, first_u, trial_u),
+              reference.kmeans_plusplus(points, weights, first_u, trial_u), "kmeans_plusplus")
+    moved = centers + 0.5
+    for kernel in ("verify", "verify_ties", "insert_center"):
+        at = np.vstack([centers, points[:1] + 0.3]) if kernel == "insert_center" else moved
+        ours, theirs = [array.copy() for array in (labels, upper, lower)], [array.copy() for array in (labels, upper, lower)]
+        _same(getattr(_kernels, kernel)(points, at, *ours), getattr(reference, kernel)(points, at, *theirs), kernel)
+        _same(tuple(ours), tuple(theirs), kernel + " (updated in place)")
+    ours, theirs = [array.copy() for array in (centers, labels, upper, lower)], \
+        [array.copy() for array in (centers, labels, upper, lower)]
+    assert _kernels.hamerly_lloyd(points, weights, *ours, 40, 0.0) == \
+        reference.hamerly_lloyd(points, weights, *theirs, 40, 0.0)
+    _same(tuple(ours), tuple(theirs), "hamerly_lloyd")
+    if (mass > 0).all():
+        ours, theirs = [array.copy() for array in (centers, labels, upper, lower)], \
+            [array.copy() for array in (centers, labels, upper, lower)]
+        sums = reference.totals(points, weights, labels, k)[1]
+        moves = _kernels.move_centers(ours[0], mass, sums)
+        _same(moves, reference.move_centers(theirs[0], mass, sums), "move_centers")
+        assert _kernels.shift_and_verify(points, *ours, *moves[:3]) == \
+            reference.shift_and_verify(points, *theirs, *moves[:3])
+        _same(tuple(ours), tuple(theirs), "shift_and_verify")
+    closest = reference.own_sqdist(points, centers, labels)
+    _same(_kernels.own_sqdist(points, centers, labels), closest, "own_sqdist")
+    ours, theirs, draws = closest.copy(), closest.copy(), rng.random(7)
+    assert _kernels.greedy_candidate(points, weights, ours, draws) == \
+        reference.greedy_candidate(points, weights, theirs, draws)
+    _same(ours, theirs, "greedy_candidate")
+    cell, means, _ = reference.cells(colors, points, weights, 5)
+    state = reference.nearest_two(means, centers)
+    _same(_kernels.bounds_from_cells(points, cell, means, *state), reference.bounds_from_cells(points, cell, means, *state),
+          "bounds_from_cells")
+    palette, counts = rng.integers(0, 256, (k, 3), dtype=np.uint8), rng.integers(1, 100, len(colors))
+    assert _kernels.squared_error(colors, palette, labels, counts) == reference.squared_error(colors, palette, labels, counts)
+    lab, palette_lab = rng.normal(50, 30, (len(colors), 3)), rng.normal(50, 30, (k, 3))
+    lab[0, 1:] = palette_lab[labels[0], 1:] = 0  # neutral colors take their own branch
+    ours, theirs, which = np.zeros(len(colors)), np.zeros(len(colors)), np.arange(len(colors))
+    _kernels.ciede2000_to_palette(lab, palette_lab, labels, which, ours)
+    reference.ciede2000_to_palette(lab, palette_lab, labels, which, theirs)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-13, atol=1e-13)  # libm's cos/atan2 vs Python's pow: last bits
+
+
+@pytest.mark.parametrize("k", [1, 3, 8])
+def test_the_whole_fit_with_the_reference_kernels_is_the_same(monkeypatch, k):
+    rng = np.random.default_rng(5)
+    pixels = rng.integers(0, 256, size=(400, 3), dtype=np.uint8)
+    pixels[:150] = pixels[:150] // 32 * 32
+    colors, counts = _kmeans.distinct_colors(pixels)
+    coords = colors.astype(float) / 7.0
+    compiled = _kmeans.fit_centers(colors, coords, counts, k, np.random.default_rng(k))
+    monkeypatch.setattr(_kmeans, "_kernels", reference)
+    expected = _kmeans.fit_centers(colors, coords, counts, k, np.random.default_rng(k))
+    np.testing.assert_array_equal(compiled, expected)
+
+
+def test_arrays_the_kernels_update_must_be_theirs_to_update():
+    points, centers = np.zeros((4, 3)), np.ones((2, 3))
+    labels, upper, lower = _kernels.nearest_two(points, centers)
+    with pytest.raises(TypeError, match="labels must be a writable C-contiguous int64 array"):
+        _kernels.verify(points, centers, labels.astype(np.int32), upper, lower)
+    with pytest.raises(TypeError, match="upper"):
+        _kernels.verify(points, centers, labels, upper[::-1], lower)
 
 
 @pytest.mark.parametrize(

@@ -121,6 +121,8 @@ def test_wheel_holds_photos_credits_license_and_every_subpackage(dists, repo):
     expected |= {p.relative_to(source).as_posix() for p in (source / "colorlab").rglob("*.py")}
     expected |= {p.relative_to(source).as_posix() for ext in ("js", "css") for p in (source / "colorlab").rglob(f"*.{ext}")}
     assert not expected - names, f"missing from the wheel: {sorted(expected - names)}"
+    # the engine's loops, compiled when the wheel was built (colorlab/_engine.c; loaded with ctypes)
+    assert [n for n in names if re.fullmatch(r"colorlab/_engine\.[\w.-]*so", n)], "no compiled engine in the wheel"
     assert "License-Expression: BSD-3-Clause" in meta
     assert not [n for n in names if n.startswith(("tests/", "data/", "notebooks/", "docs/"))], "stray top-level folders"
 

@@ -1,0 +1,665 @@
+/* colorlab's compiled loops: the k-means engine's kernels, loaded with ctypes by colorlab/_kernels.py.
+ *
+ * Plain C99 on raw arrays (no Python API, no numpy headers): the only build requirement is a C
+ * compiler. Built by setup.py as the shared library colorlab/_engine*.so with -O3 and
+ * -ffp-contract=off: no fused multiply-adds and no reassociation, so every floating-point result is
+ * the one a plain loop in numpy/Python order gives (tests/kernels_reference.py is that reference, and
+ * tests/test_kmeans_engine.py checks the two agree bit for bit).
+ *
+ * Conventions: points are (n, 3) float64 rows, centers (k, 3) float64, labels int64, weights float64.
+ * Distances are the plain formula dx*dx + dy*dy + dz*dz accumulated in that order; the nearest center
+ * is the first of the smallest (ties to the lowest index). Every function works on the rows it is
+ * given only, so the caller may split the rows over threads (ctypes releases the GIL).
+ */
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SLACK 1e-6
+#define LOW_BITS 12
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+/* one copy for AVX2 machines, one for any x86-64: the same results (no FMA, see above), faster scans */
+#define HOT __attribute__((target_clones("avx2", "default")))
+#else
+#define HOT
+#endif
+
+typedef int64_t idx;
+
+/* -- distinct colors ---------------------------------------------------------------------------- */
+
+void pack_rgb(const uint8_t *pixels, idx n, uint32_t *codes) {
+    for (idx i = 0; i < n; i++)
+        codes[i] = ((uint32_t)pixels[3 * i] << 16) | ((uint32_t)pixels[3 * i + 1] << 8) | pixels[3 * i + 2];
+}
+
+/* Sorted distinct values of codes (< 2**24) and their counts, in arrays this library allocates
+ * (released with release()). A counting sort on the top 12 bits, then per bucket a 4,096-entry count
+ * table for the low 12 bits that stays in cache. Returns the number of distinct values, -1 for a
+ * code >= 2**24, -2 when out of memory. */
+idx code_counts(const uint32_t *codes, idx n, uint32_t **distinct_out, int64_t **counts_out) {
+    const idx n_buckets = (idx)1 << (24 - LOW_BITS), n_low = (idx)1 << LOW_BITS;
+    *distinct_out = NULL;
+    *counts_out = NULL;
+    for (idx i = 0; i < n; i++)
+        if (codes[i] >= (1u << 24)) return -1;
+    idx *start = calloc(n_buckets + 1, sizeof(idx));
+    idx *fill = malloc(n_buckets * sizeof(idx));
+    uint16_t *low = malloc((n > 0 ? n : 1) * sizeof(uint16_t));
+    int64_t *table = calloc(n_low, sizeof(int64_t));
+    idx *seen = malloc(n_low * sizeof(idx));
+    idx size = n < ((idx)1 << 16) ? (n > 0 ? n : 1) : ((idx)1 << 16);
+    uint32_t *distinct = malloc(size * sizeof(uint32_t));
+    int64_t *counts = malloc(size * sizeof(int64_t));
+    idx m = -2;
+    if (!start || !fill || !low || !table || !seen || !distinct || !counts) goto done;
+    for (idx i = 0; i < n; i++) start[(codes[i] >> LOW_BITS) + 1] += 1;
+    for (idx b = 0; b < n_buckets; b++) start[b + 1] += start[b];
+    memcpy(fill, start, n_buckets * sizeof(idx));
+    for (idx i = 0; i < n; i++) {
+        uint32_t c = codes[i];
+        low[fill[c >> LOW_BITS]++] = (uint16_t)(c & (n_low - 1));
+    }
+    m = 0;
+    for (idx b = 0; b < n_buckets; b++) {
+        if (start[b] == start[b + 1]) continue;
+        if (m + n_low > size) { /* room for a whole bucket */
+            idx bigger = 2 * size + n_low;
+            if (bigger > ((idx)1 << 24)) bigger = (idx)1 << 24;
+            uint32_t *d2 = realloc(distinct, bigger * sizeof(uint32_t));
+            if (d2) distinct = d2;
+            int64_t *c2 = realloc(counts, bigger * sizeof(int64_t));
+            if (c2) counts = c2;
+            if (!d2 || !c2) { m = -2; goto done; }
+            size = bigger;
+        }
+        idx n_seen = 0;
+        for (idx p = start[b]; p < start[b + 1]; p++) {
+            uint16_t v = low[p];
+            if (table[v] == 0) seen[n_seen++] = v;
+            table[v] += 1;
+        }
+        if (n_seen > 256) { /* many: scanning the table in order is cheaper than sorting them */
+            n_seen = 0;
+            for (idx v = 0; v < n_low; v++)
+                if (table[v]) seen[n_seen++] = v;
+        } else { /* insertion sort of at most 256 values */
+            for (idx s = 1; s < n_seen; s++) {
+                idx v = seen[s], t = s;
+                while (t > 0 && seen[t - 1] > v) { seen[t] = seen[t - 1]; t--; }
+                seen[t] = v;
+            }
+        }
+        for (idx s = 0; s < n_seen; s++) {
+            idx v = seen[s];
+            distinct[m] = (uint32_t)((b << LOW_BITS) | v);
+            counts[m] = table[v];
+            table[v] = 0;
+            m++;
+        }
+    }
+done:
+    free(start); free(fill); free(low); free(table); free(seen);
+    if (m < 0) { free(distinct); free(counts); return m; }
+    *distinct_out = distinct;
+    *counts_out = counts;
+    return m;
+}
+
+void release(void *pointer) { free(pointer); }
+
+static inline idx cell_code(const uint8_t *color, int bits) {
+    int shift = 8 - bits;
+    return ((idx)(color[0] >> shift) << (2 * bits)) | ((idx)(color[1] >> shift) << bits) | (idx)(color[2] >> shift);
+}
+
+/* How many cells of `bits` per channel the colors occupy (a bitmap of 2**(3 bits) bits). */
+idx count_cells(const uint8_t *colors, idx n, int bits) {
+    idx words = (((idx)1 << (3 * bits)) + 63) >> 6, m = 0;
+    uint64_t *seen = calloc(words, sizeof(uint64_t));
+    if (!seen) return -2;
+    for (idx i = 0; i < n; i++) {
+        idx c = cell_code(colors + 3 * i, bits);
+        uint64_t mask = (uint64_t)1 << (c & 63);
+        if (!(seen[c >> 6] & mask)) { seen[c >> 6] |= mask; m++; }
+    }
+    free(seen);
+    return m;
+}
+
+/* Number the occupied cells in code order: cell[i] := the number of color i's cell; `number` is a
+ * zeroed scratch table of 2**(3 bits) entries. Returns the number of cells m. */
+idx cells_number(const uint8_t *colors, idx n, int bits, idx *number, idx *cell) {
+    idx size = (idx)1 << (3 * bits), m = 0;
+    for (idx i = 0; i < n; i++) {
+        cell[i] = cell_code(colors + 3 * i, bits);
+        number[cell[i]] = 1;
+    }
+    for (idx c = 0; c < size; c++)
+        if (number[c]) number[c] = m++;
+    for (idx i = 0; i < n; i++) cell[i] = number[cell[i]];
+    return m;
+}
+
+/* Weighted mean coordinates (m, d) and weights (m) of the cells (zeroed by the caller). */
+void cells_fill(const double *coords, const double *weights, const idx *cell, idx n, int d, double *means,
+                double *mass, idx m) {
+    for (idx i = 0; i < n; i++) {
+        idx j = cell[i];
+        mass[j] += weights[i];
+        for (int t = 0; t < d; t++) means[j * d + t] += coords[i * d + t] * weights[i];
+    }
+    for (idx j = 0; j < m; j++)
+        for (int t = 0; t < d; t++) means[j * d + t] /= mass[j];
+}
+
+/* -- nearest centers ---------------------------------------------------------------------------- */
+
+static inline double sqdist(const double *a, const double *b) {
+    double dx = a[0] - b[0], dy = a[1] - b[1], dz = a[2] - b[2];
+    return dx * dx + dy * dy + dz * dz;
+}
+
+typedef struct {
+    double *x, *y, *z, *d;
+} columns;
+
+/* Centers as three contiguous coordinate columns (the distance loop vectorises over them). */
+static int columns_of(const double *centers, idx k, columns *c) {
+    c->x = malloc(4 * (k > 0 ? k : 1) * sizeof(double));
+    if (!c->x) return 0;
+    c->y = c->x + k;
+    c->z = c->y + k;
+    c->d = c->z + k;
+    for (idx j = 0; j < k; j++) {
+        c->x[j] = centers[3 * j];
+        c->y[j] = centers[3 * j + 1];
+        c->z[j] = centers[3 * j + 2];
+    }
+    return 1;
+}
+
+static inline void distances(const double *p, const columns *c, idx k) {
+    double x = p[0], y = p[1], z = p[2];
+    for (idx j = 0; j < k; j++) {
+        double dx = x - c->x[j], dy = y - c->y[j], dz = z - c->z[j];
+        c->d[j] = dx * dx + dy * dy + dz * dz;
+    }
+}
+
+static inline idx first_smallest(const double *d, idx k) {
+    idx best = 0;
+    double smallest = d[0];
+    for (idx j = 1; j < k; j++) {
+        int closer = d[j] < smallest;
+        smallest = closer ? d[j] : smallest;
+        best = closer ? j : best;
+    }
+    return best;
+}
+
+static inline idx two_smallest(const double *d, idx k, double *best_out, double *second_out) {
+    idx label = 0;
+    double best = INFINITY, second = INFINITY;
+    for (idx j = 0; j < k; j++) {
+        double value = d[j];
+        int closer = value < best;
+        double other = value < second ? value : second;
+        second = closer ? best : other;
+        best = closer ? value : best;
+        label = closer ? j : label;
+    }
+    *best_out = best;
+    *second_out = second;
+    return label;
+}
+
+HOT int nearest(const double *points, idx n, const double *centers, idx k, idx *labels) {
+    columns c;
+    if (!columns_of(centers, k, &c)) return -2;
+    for (idx i = 0; i < n; i++) {
+        distances(points + 3 * i, &c, k);
+        labels[i] = first_smallest(c.d, k);
+    }
+    free(c.x);
+    return 0;
+}
+
+/* Labels and distances (not squared) to the nearest and second nearest center of each point. */
+HOT int nearest_two(const double *points, idx n, const double *centers, idx k, idx *labels, double *first,
+                    double *second) {
+    columns c;
+    if (!columns_of(centers, k, &c)) return -2;
+    for (idx i = 0; i < n; i++) {
+        double best, runner_up;
+        distances(points + 3 * i, &c, k);
+        labels[i] = two_smallest(c.d, k, &best, &runner_up);
+        first[i] = sqrt(best);
+        second[i] = sqrt(runner_up);
+    }
+    free(c.x);
+    return 0;
+}
+
+/* -- weighted Lloyd ----------------------------------------------------------------------------- */
+
+/* Per-cluster weight (k) and weighted coordinate sums (k, 3), from scratch. */
+void totals(const double *points, const double *weights, const idx *labels, idx n, idx k, double *mass,
+            double *sums) {
+    memset(mass, 0, k * sizeof(double));
+    memset(sums, 0, 3 * k * sizeof(double));
+    for (idx i = 0; i < n; i++) {
+        idx j = labels[i];
+        mass[j] += weights[i];
+        for (int t = 0; t < 3; t++) sums[3 * j + t] += weights[i] * points[3 * i + t];
+    }
+}
+
+/* Put each empty cluster's center on the point with the largest weighted error (in place): the
+ * empty clusters in order take the points by decreasing weight x (distance to the nearest)^2, ties to
+ * the lowest index (what a stable sort of the negated errors gives). */
+int reseed_empty(const double *points, const double *weights, idx n, double *centers, idx k, const double *mass) {
+    idx *labels = malloc((n > 0 ? n : 1) * sizeof(idx));
+    double *up = malloc((n > 0 ? n : 1) * 2 * sizeof(double));
+    idx *taken = malloc((k > 0 ? k : 1) * sizeof(idx));
+    if (!labels || !up || !taken) { free(labels); free(up); free(taken); return -2; }
+    double *error = up + n;
+    nearest_two(points, n, centers, k, labels, up, error); /* `error` first receives the runner-up */
+    for (idx i = 0; i < n; i++) error[i] = weights[i] * (up[i] * up[i]);
+    idx n_taken = 0;
+    for (idx j = 0; j < k; j++) {
+        if (mass[j] > 0) continue;
+        idx worst = -1;
+        for (idx i = 0; i < n; i++) {
+            int used = 0;
+            for (idx t = 0; t < n_taken; t++) used |= taken[t] == i;
+            if (used) continue;
+            if (worst < 0 || error[i] > error[worst]) worst = i;
+        }
+        if (worst < 0) break;
+        taken[n_taken++] = worst;
+        memcpy(centers + 3 * j, points + 3 * worst, 3 * sizeof(double));
+    }
+    free(labels); free(up); free(taken);
+    return 0;
+}
+
+/* The k-means objective: sum of weight x squared distance to the point's center. */
+double objective(const double *points, const double *weights, const double *centers, const idx *labels, idx n) {
+    double total = 0.0;
+    for (idx i = 0; i < n; i++) total += weights[i] * sqdist(points + 3 * i, centers + 3 * labels[i]);
+    return total;
+}
+
+/* Move every center to its cluster's weighted mean (in place; no cluster may be empty). Fills shift
+ * (k), returns the objective decrease sum(mass * shift**2); *top := the center that moved most (the
+ * first), *runner_up := the largest move among the others. */
+double move_centers(double *centers, idx k, const double *mass, const double *sums, double *shift, idx *top,
+                    double *runner_up) {
+    double gain = 0.0;
+    for (idx j = 0; j < k; j++) {
+        double moved = 0.0, new[3];
+        for (int t = 0; t < 3; t++) {
+            new[t] = sums[3 * j + t] / mass[j];
+            double diff = new[t] - centers[3 * j + t];
+            moved += diff * diff;
+        }
+        shift[j] = sqrt(moved);
+        gain += mass[j] * (shift[j] * shift[j]);
+        memcpy(centers + 3 * j, new, sizeof new);
+    }
+    idx best = 0;
+    for (idx j = 1; j < k; j++)
+        if (shift[j] > shift[best]) best = j;
+    double second = 0.0;
+    for (idx j = 0; j < k; j++)
+        if (j != best && shift[j] > second) second = shift[j];
+    *top = best;
+    *runner_up = second;
+    return gain;
+}
+
+/* Half the distance from each center to the nearest other one (inf for a single center). */
+static void half_gaps(const double *centers, idx k, double *half) {
+    for (idx a = 0; a < k; a++) {
+        half[a] = INFINITY;
+        for (idx b = 0; b < k; b++) {
+            if (a == b) continue;
+            double h = 0.5 * sqrt(sqdist(centers + 3 * a, centers + 3 * b));
+            half[a] = h < half[a] ? h : half[a];
+        }
+    }
+}
+
+/* Loosen the Hamerly bounds by the centers' moves (shift, top, runner_up; shift all zero and top 0
+ * for a plain re-check), then re-check every label (all in place). A point is skipped when its upper
+ * bound is below both its lower bound and half the gap to the nearest other center, less SLACK;
+ * otherwise its own distance is recomputed, and if that is not enough, all k. With `tied`, also mark
+ * the points whose two nearest centers are exactly as far. Returns how many labels changed. */
+HOT idx shift_and_verify(const double *points, idx n, const double *centers, idx k, idx *labels, double *upper,
+                         double *lower, const double *shift, idx top, double runner_up, uint8_t *tied) {
+    columns c;
+    double *half = malloc((k > 0 ? k : 1) * sizeof(double));
+    if (!half || !columns_of(centers, k, &c)) { free(half); return -2; }
+    half_gaps(centers, k, half);
+    idx changed = 0;
+    for (idx i = 0; i < n; i++) {
+        idx own = labels[i];
+        upper[i] += shift[own];
+        lower[i] -= own == top ? runner_up : shift[top];
+        double bound = (half[own] > lower[i] ? half[own] : lower[i]) - SLACK;
+        if (tied) tied[i] = 0;
+        if (upper[i] <= bound) continue;
+        upper[i] = sqrt(sqdist(points + 3 * i, centers + 3 * own));
+        if (upper[i] <= bound) continue;
+        double best, second;
+        distances(points + 3 * i, &c, k);
+        idx label = two_smallest(c.d, k, &best, &second);
+        changed += label != own;
+        labels[i] = label;
+        upper[i] = sqrt(best);
+        lower[i] = sqrt(second);
+        if (tied) tied[i] = best == second;
+    }
+    free(half);
+    free(c.x);
+    return changed;
+}
+
+/* Weighted Lloyd with Hamerly's bounds from a labelling with valid bounds (all updated in place):
+ * centers := weighted means (an empty cluster is re-seeded instead), then labels := nearest. Stops
+ * when no label changes, after max_iter iterations, or once an update lowers the objective by less
+ * than threshold. Returns the number of iterations (-2 when out of memory). */
+idx hamerly_lloyd(const double *points, const double *weights, idx n, double *centers, idx k, idx *labels,
+                  double *upper, double *lower, idx max_iter, double threshold) {
+    double *mass = malloc((k > 0 ? k : 1) * 5 * sizeof(double));
+    if (!mass) return -2;
+    double *sums = mass + k, *shift = sums + 3 * k;
+    idx n_iter = 0;
+    for (idx it = 1; it <= max_iter; it++) {
+        n_iter = it;
+        totals(points, weights, labels, n, k, mass, sums);
+        int empty = 0;
+        for (idx j = 0; j < k; j++) empty |= mass[j] <= 0;
+        if (empty) {
+            if (reseed_empty(points, weights, n, centers, k, mass) < 0 ||
+                nearest_two(points, n, centers, k, labels, upper, lower) < 0) { n_iter = -2; break; }
+            continue;
+        }
+        idx top;
+        double runner_up;
+        double gain = move_centers(centers, k, mass, sums, shift, &top, &runner_up);
+        idx changed = shift_and_verify(points, n, centers, k, labels, upper, lower, shift, top, runner_up, NULL);
+        if (changed < 0) { n_iter = -2; break; }
+        if (changed == 0 || gain < threshold) break;
+    }
+    free(mass);
+    return n_iter;
+}
+
+/* Weighted Lloyd from centers (updated in place) until no label changes, max_iter iterations, or an
+ * update lowers the objective by less than tol times the objective at the start. Fills labels (n),
+ * returns the objective (NAN when out of memory). */
+double lloyd(const double *points, const double *weights, idx n, double *centers, idx k, idx max_iter, double tol,
+             idx *labels) {
+    double *upper = malloc((n > 0 ? n : 1) * 2 * sizeof(double));
+    if (!upper) return NAN;
+    double *lower = upper + n;
+    double result = NAN;
+    if (nearest_two(points, n, centers, k, labels, upper, lower) == 0) {
+        double threshold = 0.0;
+        for (idx i = 0; i < n; i++) threshold += weights[i] * upper[i] * upper[i];
+        if (hamerly_lloyd(points, weights, n, centers, k, labels, upper, lower, max_iter, tol * threshold) >= 0)
+            result = objective(points, weights, centers, labels, n);
+    }
+    free(upper);
+    return result;
+}
+
+/* n_iter weighted Lloyd iterations without bounds (labels := nearest by all k distances, centers :=
+ * weighted means; an empty cluster is re-seeded). Centers in place; returns the objective. */
+double plain_lloyd(const double *points, const double *weights, idx n, double *centers, idx k, idx n_iter) {
+    idx *labels = malloc((n > 0 ? n : 1) * sizeof(idx));
+    double *mass = malloc((k > 0 ? k : 1) * 4 * sizeof(double));
+    double result = NAN;
+    if (!labels || !mass) goto done;
+    double *sums = mass + k;
+    for (idx it = 0; it < n_iter; it++) {
+        if (nearest(points, n, centers, k, labels) < 0) goto done;
+        totals(points, weights, labels, n, k, mass, sums);
+        int empty = 0;
+        for (idx j = 0; j < k; j++) empty |= mass[j] <= 0;
+        if (empty) {
+            if (reseed_empty(points, weights, n, centers, k, mass) < 0) goto done;
+            continue;
+        }
+        for (idx j = 0; j < k; j++)
+            for (int t = 0; t < 3; t++) centers[3 * j + t] = sums[3 * j + t] / mass[j];
+    }
+    if (nearest(points, n, centers, k, labels) == 0) result = objective(points, weights, centers, labels, n);
+done:
+    free(labels); free(mass);
+    return result;
+}
+
+/* Labels and Hamerly bounds of points from their cells': |x - c| <= |m - c| + |x - m|. */
+void bounds_from_cells(const double *points, idx n, const idx *cell, const double *cell_means,
+                       const idx *cell_labels, const double *cell_upper, const double *cell_lower, idx *labels,
+                       double *upper, double *lower) {
+    for (idx i = 0; i < n; i++) {
+        idx j = cell[i];
+        double offset = sqrt(sqdist(points + 3 * i, cell_means + 3 * j));
+        labels[i] = cell_labels[j];
+        upper[i] = cell_upper[j] + offset;
+        lower[i] = cell_lower[j] - offset;
+    }
+}
+
+/* -- seeding ------------------------------------------------------------------------------------ */
+
+/* out := the smaller of closest and the squared distance of each point to center. */
+static inline void closer(const double *points, idx n, const double *center, const double *closest, double *out) {
+    double x = center[0], y = center[1], z = center[2];
+    for (idx i = 0; i < n; i++) {
+        double dx = points[3 * i] - x, dy = points[3 * i + 1] - y, dz = points[3 * i + 2] - z;
+        double d = dx * dx + dy * dy + dz * dz;
+        out[i] = d < closest[i] ? d : closest[i];
+    }
+}
+
+/* sum(a * b) in four interleaved running sums (i % 4), added as (s0 + s1) + (s2 + s3): four
+ * independent chains run about 3x faster than one, and the order stays fixed. */
+static double dot4(const double *a, const double *b, idx n) {
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    idx n4 = n - n % 4;
+    for (idx i = 0; i < n4; i += 4) {
+        s0 += a[i] * b[i];
+        s1 += a[i + 1] * b[i + 1];
+        s2 += a[i + 2] * b[i + 2];
+        s3 += a[i + 3] * b[i + 3];
+    }
+    for (idx i = n4; i < n; i++) s0 += a[i] * b[i];
+    return (s0 + s1) + (s2 + s3);
+}
+
+/* numpy.searchsorted(sorted, value, side="right"): the first index whose value is greater. */
+static idx search_right(const double *sorted, idx n, double value) {
+    idx lo = 0, hi = n;
+    while (lo < hi) {
+        idx mid = lo + (hi - lo) / 2;
+        if (sorted[mid] <= value) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* One greedy k-means++ step: n_trials candidates drawn with probability proportional to weight x
+ * closest (squared distance to the nearest chosen point), by the uniforms trial_u; the one that
+ * lowers the weighted potential most wins (ties to the first drawn). closest is updated to include
+ * it; cumulative, trial and best_trial are scratch (n). Returns the chosen index. */
+static idx greedy_step(const double *points, const double *weights, idx n, double *closest, const double *trial_u,
+                       idx n_trials, double *cumulative, double *trial, double *best_trial) {
+    double total = 0.0;
+    for (idx i = 0; i < n; i++) {
+        total += weights[i] * closest[i];
+        cumulative[i] = total;
+    }
+    idx chosen = 0;
+    double best_potential = INFINITY;
+    for (idx t = 0; t < n_trials; t++) {
+        idx candidate = search_right(cumulative, n, trial_u[t] * total);
+        if (candidate > n - 1) candidate = n - 1;
+        closer(points, n, points + 3 * candidate, closest, trial);
+        double potential = dot4(weights, trial, n);
+        if (potential < best_potential) {
+            best_potential = potential;
+            chosen = candidate;
+            memcpy(best_trial, trial, n * sizeof(double));
+        }
+    }
+    memcpy(closest, best_trial, n * sizeof(double));
+    return chosen;
+}
+
+/* Greedy weighted k-means++ (Arthur & Vassilvitskii 2007; n_trials candidates per step as
+ * scikit-learn): first_u picks the first center with probability proportional to the weights, row s
+ * of trial_u ((k - 1, n_trials)) the candidates for center s + 1. Writes the (k, 3) chosen points. */
+HOT int kmeans_plusplus(const double *points, const double *weights, idx n, double first_u, const double *trial_u,
+                    idx k, idx n_trials, double *out) {
+    double *scratch = malloc((n > 0 ? n : 1) * 4 * sizeof(double));
+    if (!scratch) return -2;
+    double *cumulative = scratch, *closest = scratch + n, *trial = scratch + 2 * n, *best_trial = scratch + 3 * n;
+    double total = 0.0;
+    for (idx i = 0; i < n; i++) {
+        total += weights[i];
+        cumulative[i] = total;
+    }
+    idx chosen = search_right(cumulative, n, first_u * cumulative[n - 1]);
+    if (chosen > n - 1) chosen = n - 1;
+    memcpy(out, points + 3 * chosen, 3 * sizeof(double));
+    for (idx i = 0; i < n; i++) closest[i] = INFINITY;
+    closer(points, n, points + 3 * chosen, closest, closest);
+    for (idx step = 1; step < k; step++) {
+        chosen = greedy_step(points, weights, n, closest, trial_u + (step - 1) * n_trials, n_trials, cumulative,
+                             trial, best_trial);
+        memcpy(out + 3 * step, points + 3 * chosen, 3 * sizeof(double));
+    }
+    free(scratch);
+    return 0;
+}
+
+/* One greedy k-means++ step from a clustering (a sweep over k): returns the chosen point's index and
+ * updates closest; -2 when out of memory. */
+HOT idx greedy_candidate(const double *points, const double *weights, idx n, double *closest, const double *trial_u,
+                     idx n_trials) {
+    double *scratch = malloc((n > 0 ? n : 1) * 3 * sizeof(double));
+    if (!scratch) return -2;
+    idx chosen = greedy_step(points, weights, n, closest, trial_u, n_trials, scratch, scratch + n, scratch + 2 * n);
+    free(scratch);
+    return chosen;
+}
+
+/* -- warm starts (a sweep over k: colorlab.sweep) ------------------------------------------------ */
+
+void own_sqdist(const double *points, idx n, const double *centers, const idx *labels, double *out) {
+    for (idx i = 0; i < n; i++) out[i] = sqdist(points + 3 * i, centers + 3 * labels[i]);
+}
+
+/* Center k - 1 is new: give it the points strictly nearer to it than to their own center (ties stay
+ * with the lower index), keeping the Hamerly bounds valid (in place). Returns how many moved. */
+idx insert_center(const double *points, idx n, const double *centers, idx k, idx *labels, double *upper,
+                  double *lower) {
+    idx j = k - 1, moved = 0;
+    for (idx i = 0; i < n; i++) {
+        double d = sqrt(sqdist(points + 3 * i, centers + 3 * j));
+        if (d < upper[i]) {
+            double own = sqrt(sqdist(points + 3 * i, centers + 3 * labels[i]));
+            if (d < own) {
+                labels[i] = j;
+                lower[i] = own < lower[i] ? own : lower[i];
+                upper[i] = d;
+                moved++;
+                continue;
+            }
+            upper[i] = own;
+        }
+        lower[i] = d < lower[i] ? d : lower[i];
+    }
+    return moved;
+}
+
+/* sum(count x |color - palette[label]|^2) over uint8 colors, in integers (exact). */
+int64_t squared_error(const uint8_t *colors, idx n, const uint8_t *palette, const idx *labels, const int64_t *counts) {
+    int64_t total = 0;
+    for (idx i = 0; i < n; i++) {
+        const uint8_t *c = colors + 3 * i, *p = palette + 3 * labels[i];
+        int64_t d0 = (int64_t)c[0] - p[0], d1 = (int64_t)c[1] - p[1], d2 = (int64_t)c[2] - p[2];
+        total += counts[i] * (d0 * d0 + d1 * d1 + d2 * d2);
+    }
+    return total;
+}
+
+/* -- CIEDE2000 (colorlab.sweep's mean delta E; the formulas of colorlab.metrics.ciede2000) ------- */
+
+static const double DEGREES = 180.0 / 3.141592653589793, RADIANS = 3.141592653589793 / 180.0;
+
+static double chroma_weight(double chroma) {
+    double c2 = chroma * chroma, c3 = chroma * c2, c7 = c3 * (c2 * c2); /* chroma**7 by squaring */
+    return sqrt(c7 / (c7 + 6103515625.0));                             /* 25**7 */
+}
+
+static double python_mod360(double a) { /* Python's a % 360.0 (the sign of the divisor) */
+    double r = fmod(a, 360.0);
+    if (r != 0.0) {
+        if (r < 0.0) r += 360.0;
+    } else {
+        r = 0.0; /* +0.0, as Python gives */
+    }
+    return r;
+}
+
+static double ciede2000(double L1, double a1, double b1, double L2, double a2, double b2) {
+    double mean_chroma = (hypot(a1, b1) + hypot(a2, b2)) / 2;
+    double g = 0.5 * (1 - chroma_weight(mean_chroma));
+    double a1p = (1 + g) * a1, a2p = (1 + g) * a2;
+    double c1p = hypot(a1p, b1), c2p = hypot(a2p, b2);
+    double h1p = python_mod360(atan2(b1, a1p) * DEGREES);
+    double h2p = python_mod360(atan2(b2, a2p) * DEGREES);
+    int neutral = (c1p * c2p) == 0;
+    double dh = h2p - h1p;
+    if (dh > 180) dh = dh - 360;
+    else if (dh < -180) dh = dh + 360;
+    if (neutral) dh = 0.0;
+    double dLp = L2 - L1, dCp = c2p - c1p;
+    double dHp = 2 * sqrt(c1p * c2p) * sin(dh * RADIANS / 2);
+    double mean_L = (L1 + L2) / 2, mean_Cp = (c1p + c2p) / 2, hue_sum = h1p + h2p, mean_hp;
+    if (neutral) mean_hp = hue_sum;
+    else if (fabs(h1p - h2p) > 180) mean_hp = (hue_sum < 360 ? hue_sum + 360 : hue_sum - 360) / 2;
+    else mean_hp = hue_sum / 2;
+    double t = 1 - 0.17 * cos((mean_hp - 30) * RADIANS) + 0.24 * cos((2 * mean_hp) * RADIANS) +
+               0.32 * cos((3 * mean_hp + 6) * RADIANS) - 0.20 * cos((4 * mean_hp - 63) * RADIANS);
+    double e = (mean_hp - 275) / 25;
+    double d_theta = 30 * exp(-(e * e));
+    double rc = 2 * chroma_weight(mean_Cp);
+    double lightness_offset = (mean_L - 50) * (mean_L - 50);
+    double sl = 1 + 0.015 * lightness_offset / sqrt(20 + lightness_offset);
+    double sc = 1 + 0.045 * mean_Cp;
+    double sh = 1 + 0.015 * mean_Cp * t;
+    double rt = -sin((2 * d_theta) * RADIANS) * rc;
+    double lightness = dLp / sl, chroma = dCp / sc, hue = dHp / sh;
+    double squared = lightness * lightness + chroma * chroma + hue * hue + rt * chroma * hue;
+    return sqrt(0.0 > squared ? 0.0 : squared); /* Python's max(squared, 0.0) */
+}
+
+/* out[i] := CIEDE2000 of lab[i] and palette_lab[labels[i]] for every i in which (m indices). */
+void ciede2000_to_palette(const double *lab, const double *palette_lab, const idx *labels, const idx *which, idx m,
+                          double *out) {
+    for (idx s = 0; s < m; s++) {
+        idx i = which[s];
+        const double *p = palette_lab + 3 * labels[i];
+        out[i] = ciede2000(lab[3 * i], lab[3 * i + 1], lab[3 * i + 2], p[0], p[1], p[2]);
+    }
+}
