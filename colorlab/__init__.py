@@ -17,6 +17,8 @@ Examples
 (True, 6)
 """
 
+import sys
+import types
 from importlib import import_module
 
 from .cluster import METHODS, SPACES, fit_palette, warm_up
@@ -33,8 +35,6 @@ from .images import load_image, load_image_alpha, save_image, to_rgb8
 from .palette import Palette
 from .quantize import quantize, reduce_colors
 from .samples import sample_path, samples
-from .sweep import sweep  # the function; the module is colorlab.sweep in sys.modules (SweepRow, MODES)
-from .batch import batch  # the function; the module is colorlab.batch in sys.modules (pandas etc. load on first call)
 
 __all__ = [
     "METHODS",
@@ -70,10 +70,30 @@ _LAZY_SUBMODULES = {
 }
 
 
+# colorlab.sweep and colorlab.batch are functions named like the modules that hold them (colorlab.sweep's
+# module is sys.modules["colorlab.sweep"]: SweepRow, MODES; colorlab.batch's: find_images, ...). They are
+# imported on first use (together 8-12 ms and 10 modules of the command line's start-up), so the import
+# system's "colorlab.sweep = <module>" after loading a submodule must keep the function: _Package does.
+_FUNCTION_MODULES = ("sweep", "batch")
+
+
+class _Package(types.ModuleType):
+    def __setattr__(self, name, value):
+        if name in _FUNCTION_MODULES and isinstance(value, types.ModuleType):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
 def __getattr__(name):
     # colorlab.plot etc. without importing matplotlib/ipywidgets at `import colorlab`
     if name in _LAZY_SUBMODULES:
         return import_module(f".{name}", __name__)
+    if name in _FUNCTION_MODULES:
+        import_module(f".{name}", __name__)  # sets the function (see _Package)
+        return globals()[name]
     if name == "__version__":
         # looked up on first use: importlib.metadata costs ~45 ms and ~45 modules at start-up
         globals()["__version__"] = _installed_version()

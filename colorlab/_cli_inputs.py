@@ -16,7 +16,6 @@ from pathlib import Path
 import numpy as np
 
 from . import animation
-from .choose_k import smallest_k
 from .cluster import fit_histogram
 from .constrained import ignore_mask, parse_color, parse_colors
 from .errors import InvalidParameterError
@@ -185,6 +184,8 @@ def _fit(args, histogram):
     """(palette, histogram) for one image's histogram, as -k, -k auto, --fixed and the mask ask."""
     fixed = _fixed(args)
     if args.k == "auto":
+        from .choose_k import smallest_k  # only -k auto needs it (and colorlab.metrics)
+
         found = smallest_k(histogram, min_psnr=args.min_psnr, max_delta_e=args.max_delta_e, method=args.method,
                            seed=args.seed, space=args.space, fixed=fixed)
         figures = f"PSNR {found.psnr:.2f} dB" + (f", mean ΔE2000 {found.delta_e:.2f}" if args.max_delta_e is not None else "")

@@ -87,3 +87,20 @@ def test_commands_import_no_heavy_library(argv, tmp_path):
     assert heavy == [], f"colorlab {argv[0]} imported {heavy}"
     if argv[0] != "--version":
         assert "importlib.metadata" not in modules  # the version is looked up only for --version
+
+
+def test_sweep_and_batch_are_functions_imported_on_first_use():
+    code = (
+        "import sys, colorlab\n"
+        "assert 'colorlab.sweep' not in sys.modules and 'colorlab.batch' not in sys.modules\n"
+        "import colorlab.metrics, colorlab.sweep\n"  # the submodule imported by name first
+        "from colorlab.batch import find_images\n"
+        "from colorlab import batch\n"
+        "assert callable(colorlab.sweep) and colorlab.sweep.__module__ == 'colorlab.sweep'\n"
+        "assert callable(batch) and colorlab.batch is batch and batch.__module__ == 'colorlab.batch'\n"
+        "assert sys.modules['colorlab.sweep'].MODES and callable(find_images)\n"
+        "rows = colorlab.sweep(colorlab.load_image('coffee')[:40, :40], [2, 3])\n"
+        "print(len(rows))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "2", done.stderr[-2000:]
