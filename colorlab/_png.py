@@ -43,8 +43,10 @@ _ZLIB = {
 # the zlib stream header for each level (RFC 1950: 32 KB window, FLEVEL from the level, FCHECK)
 _ZLIB_HEADER = {1: b"\x78\x01", 8: b"\x78\xda", 9: b"\x78\xda"}
 
-#: Raw bytes per deflate piece; an image with less is deflated in one piece on the calling thread.
+#: Raw bytes per deflate piece (at most); images of at least SPLIT_BYTES are cut into at least one
+#: piece per core, smaller ones are deflated in one piece on the calling thread.
 PIECE_BYTES = 1 << 21
+SPLIT_BYTES = 1 << 16
 _WINDOW = 1 << 15
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -104,9 +106,12 @@ def deflate(raw, compress: str) -> list[bytes]:
     """
     data = memoryview(raw).cast("B")
     n = len(data)
+    threads = _threads()
     pieces = max(1, -(-n // PIECE_BYTES))
+    if pieces < threads and n >= SPLIT_BYTES:
+        pieces = threads  # a 0.4 MP photo too: one piece per core
     bounds = [n * i // pieces for i in range(pieces + 1)]
-    threads = min(_threads(), pieces)
+    threads = min(threads, pieces)
     best = None
     for settings in _ZLIB[compress]:
         jobs = [(data, bounds[i], bounds[i + 1], settings, i == pieces - 1) for i in range(pieces)]
