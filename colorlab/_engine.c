@@ -496,31 +496,55 @@ static idx search_right(const double *sorted, idx n, double value) {
     return lo;
 }
 
+/* dot4(weights, min(closest, squared distance to center)) without storing the minimum: the same
+ * terms added in the same four running sums as closer() followed by dot4(). */
+static inline double potential_with(const double *points, const double *weights, idx n, const double *center,
+                                    const double *closest) {
+    double x = center[0], y = center[1], z = center[2];
+    double s[4] = {0.0, 0.0, 0.0, 0.0};
+    idx n4 = n - n % 4;
+    for (idx i = 0; i < n4; i += 4) {
+        for (int r = 0; r < 4; r++) {
+            const double *p = points + 3 * (i + r);
+            double dx = p[0] - x, dy = p[1] - y, dz = p[2] - z;
+            double d = dx * dx + dy * dy + dz * dz;
+            s[r] += weights[i + r] * (d < closest[i + r] ? d : closest[i + r]);
+        }
+    }
+    for (idx i = n4; i < n; i++) {
+        const double *p = points + 3 * i;
+        double dx = p[0] - x, dy = p[1] - y, dz = p[2] - z;
+        double d = dx * dx + dy * dy + dz * dz;
+        s[0] += weights[i] * (d < closest[i] ? d : closest[i]);
+    }
+    return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
 /* One greedy k-means++ step: n_trials candidates drawn with probability proportional to weight x
  * closest (squared distance to the nearest chosen point), by the uniforms trial_u; the one that
  * lowers the weighted potential most wins (ties to the first drawn). closest is updated to include
- * it; cumulative, trial and best_trial are scratch (n). Returns the chosen index. */
+ * it; cumulative is scratch (n). Each trial's potential is summed on the fly (nothing stored), and
+ * only the winner's distances are written. Returns the chosen index. */
 static idx greedy_step(const double *points, const double *weights, idx n, double *closest, const double *trial_u,
-                       idx n_trials, double *cumulative, double *trial, double *best_trial) {
+                       idx n_trials, double *cumulative) {
     double total = 0.0;
     for (idx i = 0; i < n; i++) {
         total += weights[i] * closest[i];
         cumulative[i] = total;
     }
-    idx chosen = 0;
+    idx chosen = -1;
     double best_potential = INFINITY;
     for (idx t = 0; t < n_trials; t++) {
         idx candidate = search_right(cumulative, n, trial_u[t] * total);
         if (candidate > n - 1) candidate = n - 1;
-        closer(points, n, points + 3 * candidate, closest, trial);
-        double potential = dot4(weights, trial, n);
+        double potential = potential_with(points, weights, n, points + 3 * candidate, closest);
         if (potential < best_potential) {
             best_potential = potential;
             chosen = candidate;
-            memcpy(best_trial, trial, n * sizeof(double));
         }
     }
-    memcpy(closest, best_trial, n * sizeof(double));
+    if (chosen < 0) return 0;
+    closer(points, n, points + 3 * chosen, closest, closest);
     return chosen;
 }
 
@@ -529,9 +553,9 @@ static idx greedy_step(const double *points, const double *weights, idx n, doubl
  * of trial_u ((k - 1, n_trials)) the candidates for center s + 1. Writes the (k, 3) chosen points. */
 HOT int kmeans_plusplus(const double *points, const double *weights, idx n, double first_u, const double *trial_u,
                     idx k, idx n_trials, double *out) {
-    double *scratch = malloc((n > 0 ? n : 1) * 4 * sizeof(double));
+    double *scratch = malloc((n > 0 ? n : 1) * 2 * sizeof(double));
     if (!scratch) return -2;
-    double *cumulative = scratch, *closest = scratch + n, *trial = scratch + 2 * n, *best_trial = scratch + 3 * n;
+    double *cumulative = scratch, *closest = scratch + n;
     double total = 0.0;
     for (idx i = 0; i < n; i++) {
         total += weights[i];
@@ -543,8 +567,7 @@ HOT int kmeans_plusplus(const double *points, const double *weights, idx n, doub
     for (idx i = 0; i < n; i++) closest[i] = INFINITY;
     closer(points, n, points + 3 * chosen, closest, closest);
     for (idx step = 1; step < k; step++) {
-        chosen = greedy_step(points, weights, n, closest, trial_u + (step - 1) * n_trials, n_trials, cumulative,
-                             trial, best_trial);
+        chosen = greedy_step(points, weights, n, closest, trial_u + (step - 1) * n_trials, n_trials, cumulative);
         memcpy(out + 3 * step, points + 3 * chosen, 3 * sizeof(double));
     }
     free(scratch);
@@ -555,9 +578,9 @@ HOT int kmeans_plusplus(const double *points, const double *weights, idx n, doub
  * updates closest; -2 when out of memory. */
 HOT idx greedy_candidate(const double *points, const double *weights, idx n, double *closest, const double *trial_u,
                      idx n_trials) {
-    double *scratch = malloc((n > 0 ? n : 1) * 3 * sizeof(double));
+    double *scratch = malloc((n > 0 ? n : 1) * sizeof(double));
     if (!scratch) return -2;
-    idx chosen = greedy_step(points, weights, n, closest, trial_u, n_trials, scratch, scratch + n, scratch + 2 * n);
+    idx chosen = greedy_step(points, weights, n, closest, trial_u, n_trials, scratch);
     free(scratch);
     return chosen;
 }
