@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import browser_support as support  # noqa: E402
 
-from colorlab.explorer.classroom import voila_command  # noqa: E402
+from colorlab.explorer.classroom import POOL, RESERVE, voila_command  # noqa: E402
 
 NOTEBOOK = ROOT / "notebooks" / "02_explorer.ipynb"
 SETTLED_JS = """k => document.querySelector('.colorlab-stats')?.innerText.trim().endsWith('→ ' + k)
@@ -102,15 +102,75 @@ def tree_cpu_seconds(pid: int) -> float:
     return total
 
 
-class MemoryWatch(threading.Thread):
+def _busy_seconds() -> float:
+    """CPU seconds the whole machine has been busy since boot (every core, every program; /proc/stat)."""
+    with open("/proc/stat") as stat:
+        fields = [int(v) for v in stat.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle and iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+class Watch(threading.Thread):
+    """Every 0.5 s: the server's memory (peak PSS of its tree), and CPU seconds per process, kept per pid.
+
+    CPU is read per process while it runs, so the pages' renderer processes, which end when a
+    student leaves, are still counted. ``cpu()`` splits the CPU used since ``mark()`` into the
+    server (Voila and its kernels), the students' browsers (Playwright and Chromium, started by
+    this process) and every other program on the machine.
+    """
+
     def __init__(self, pid: int):
         super().__init__(daemon=True)
         self.pid, self.peak, self.stopped = pid, 0, False
+        self.seen: dict[int, tuple[bool, float]] = {}  # pid: (in the server's tree, CPU seconds)
+        self.marked = (0.0, {}, 0.0)
 
     def run(self):
         while not self.stopped:
-            self.peak = max(self.peak, tree_memory(self.pid))
+            self.sample()
             time.sleep(0.5)
+
+    def sample(self):
+        self.peak = max(self.peak, tree_memory(self.pid))
+        server = set(process_tree(self.pid))
+        ticks = os.sysconf("SC_CLK_TCK")
+        for member in process_tree(os.getpid()):
+            if member == os.getpid():
+                continue
+            try:
+                with open(f"/proc/{member}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                self.seen[member] = (member in server, (int(fields[11]) + int(fields[12])) / ticks)
+            except (OSError, IndexError, ValueError):
+                pass
+
+    def mark(self):
+        self.sample()
+        self.marked = (time.time(), dict(self.seen), _busy_seconds())
+
+    def cpu(self) -> dict:
+        self.sample()
+        _, before, busy = self.marked
+        used = {True: 0.0, False: 0.0}
+        for member, (in_server, seconds) in self.seen.items():
+            used[in_server] += seconds - before.get(member, (in_server, 0.0))[1]
+        total = _busy_seconds() - busy
+        return {"server": used[True], "browsers": used[False],
+                "others": max(0.0, total - used[True] - used[False]), "wall": time.time() - self.marked[0]}
+
+
+async def _page_state(page) -> str:
+    """What a failed student's page shows: k, the numbers under the picture, the message, pending or not."""
+    try:
+        return await page.evaluate("""() => {
+            const q = s => document.querySelector(s);
+            if (!q('.colorlab-explorer')) return 'no explorer; ' + document.body.innerText.slice(0, 200).replace(/\\s+/g, ' ');
+            return `k ${q('.colorlab-k-readout')?.innerText}, focus on ${document.activeElement?.className || document.activeElement?.tagName}, `
+                + `stats "${q('.colorlab-stats')?.innerText.trim()}", message "${q('.colorlab-message')?.innerText}", `
+                + (q('.colorlab-explorer').classList.contains('colorlab-pending') ? 'pending' : 'not pending');
+        }""")
+    except Exception as err:  # noqa: BLE001 - the page itself is gone
+        return f"(unreadable: {type(err).__name__})"
 
 
 async def student(index: int, browser, url: str, args, observed: bool, out: dict) -> None:
@@ -122,11 +182,13 @@ async def student(index: int, browser, url: str, args, observed: bool, out: dict
     page.on("console", lambda m: m.type == "error" and "ERR_NAME_NOT_RESOLVED" not in m.text and errors.append(m.text))
     page.on("pageerror", lambda e: errors.append(str(e)))
     frames: list[tuple[float, str]] = []
+    phase = "opening the page"
     try:
         start = time.time()
         await page.goto(url)
         await page.wait_for_selector(".colorlab-explorer .colorlab-swatch")
         k = int(await page.inner_text(".colorlab-k-readout"))
+        phase = f"waiting for the first result (k = {k})"
         await page.wait_for_function(SETTLED_JS, arg=k)
         out["ready"].append(time.time() - start)
         await page.locator(".colorlab-explorer").scroll_into_view_if_needed()
@@ -145,11 +207,12 @@ async def student(index: int, browser, url: str, args, observed: bool, out: dict
         box = await page.evaluate("() => { const r = document.querySelector('.colorlab-picture')"
                                   ".getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; }")
         await page.locator(".colorlab-k").focus()
-        for _ in range(args.moves):
+        for move in range(args.moves):
             await asyncio.sleep(args.gap * random.uniform(0.75, 1.25))
             pressed = time.time()
             await page.keyboard.press("ArrowRight")
             k += 1
+            phase = f"k step {move + 1} (to k = {k})"
             await page.wait_for_function(SETTLED_JS, arg=k, polling="raf")
             out["step_page"].append(time.time() - pressed)
             if observed:
@@ -160,10 +223,11 @@ async def student(index: int, browser, url: str, args, observed: bool, out: dict
         if await page.locator(".colorlab-error").count():
             errors.append(await page.inner_text(".colorlab-message"))
     except Exception as err:  # noqa: BLE001 - a student whose page failed counts as an error
-        errors.append(f"{type(err).__name__}: {err}")
+        errors.append(f"{phase}: {type(err).__name__}: {str(err).splitlines()[0]}; the page shows: "
+                      f"{await _page_state(page)}")
     finally:
         if errors:
-            out["errors"].append(f"student {index}: {errors[0][:200]}")
+            out["errors"].append(f"student {index}: {errors[0][:400]}")
         await context.close()
 
 
@@ -187,15 +251,15 @@ def run(n: int, args) -> dict:
         env["COLORLAB_CLASSROOM"] = "1"
         log = scratch / "server.log"
         pool = args.pool
-        command = voila_command(notebook, port=port, pool=pool, python=sys.executable)
+        command = voila_command(notebook, port=port, pool=pool, reserve=args.reserve, python=sys.executable)
         with open(log, "wb") as sink:
             server = subprocess.Popen(command, cwd=notebook.parent, env=env, stdout=sink, stderr=subprocess.STDOUT)
-        watch = MemoryWatch(server.pid)
+        watch = Watch(server.pid)
         watch.start()
         try:
             support._wait_until_up(f"http://127.0.0.1:{port}/voila/static/voila.js", server, log)
             started = time.time()
-            while not re.search(rf"filled with {pool} kernel", log.read_text(errors="replace")):
+            while not re.search(r"colorlab classroom: \d+ kernels ready", log.read_text(errors="replace")):
                 if time.time() - started > 600:
                     raise TimeoutError(f"the pool of {pool} kernels was not filled within 10 minutes")
                 time.sleep(1)
@@ -208,8 +272,11 @@ def run(n: int, args) -> dict:
                     break
                 before = now
             warm = time.time() - started
+            load = os.getloadavg()[0]
+            watch.mark()
             result = asyncio.run(classroom(n, f"http://127.0.0.1:{port}/", args))
-            result["warm"], result["pool"] = warm, pool
+            result["cpu"] = watch.cpu()
+            result["warm"], result["pool"], result["load"] = warm, pool, load
         finally:
             watch.stopped = True
             support._stop(server)
@@ -220,7 +287,10 @@ def run(n: int, args) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", default="10,20,30")
-    parser.add_argument("--pool", type=int, default=8, help="kernels kept started ahead (default 8, as dev.sh classroom)")
+    parser.add_argument("--pool", type=int, default=POOL,
+                        help=f"kernels started before the class (default {POOL}, as dev.sh classroom)")
+    parser.add_argument("--reserve", type=int, default=RESERVE,
+                        help=f"kernels kept ready once the pool is used up (default {RESERVE}, as dev.sh classroom)")
     parser.add_argument("--arrival", type=float, default=0.5, help="seconds between two students opening the page")
     parser.add_argument("--moves", type=int, default=5)
     parser.add_argument("--gap", type=float, default=4.0, help="seconds between a student's key presses")
@@ -233,13 +303,15 @@ def main(argv=None) -> int:
           f"{os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') / 2**30:.0f} GiB; arrivals {args.arrival} s apart, "
           f"{args.moves} k steps each, {args.gap} s apart")
     print("| students | kernels ready ahead (time to fill) | page ready: median (worst) | k step painted: median (worst) "
-          "| k step on the page: median (worst) | server memory | errors |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+          "| k step on the page: median (worst) | server memory | errors | CPU s during the class: server, browsers, "
+          "other programs (wall s) | load before |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for n in (int(v) for v in args.students.split(",")):
         r = run(n, args)
         s = lambda values: (f"{statistics.median(values):.2f} s ({max(values):.2f} s)" if values else "n/a")  # noqa: E731
         print(f"| {n} | {r['pool']} ({r['warm']:.0f} s) | {s(r['ready'])} | {s(r['step_painted'])} | {s(r['step_page'])} "
-              f"| {r['memory'] / 2**30:.2f} GiB | {len(r['errors'])} |", flush=True)
+              f"| {r['memory'] / 2**30:.2f} GiB | {len(r['errors'])} | {r['cpu']['server']:.0f}, {r['cpu']['browsers']:.0f}, "
+              f"{r['cpu']['others']:.0f} ({r['cpu']['wall']:.0f}) | {r['load']:.1f} |", flush=True)
         for error in r["errors"][:5]:
             print(f"  {error}")
     return 0

@@ -236,3 +236,53 @@ def test_classroom_page_downloads_to_the_student(watched, tmp_path):
     finally:
         support._stop(server)
     assert "kernels ready" in log.read_text()
+
+
+def _classroom_server(notebook: Path, tmp_path: Path, *options: str):
+    """`python -m colorlab.explorer.classroom` on a random port: (process, port, log path)."""
+    import subprocess
+
+    port = support.free_port()
+    command = [sys.executable, "-m", "colorlab.explorer.classroom", f"--port={port}", f"--notebook={notebook}", *options]
+    env = support.jupyter_env(tmp_path)
+    env.pop("COLORLAB_CLASSROOM", None)  # the command sets it itself
+    log = tmp_path / "classroom.log"
+    with open(log, "wb") as sink:
+        server = subprocess.Popen(command, cwd=notebook.parent, env=env, stdout=sink, stderr=subprocess.STDOUT)
+    return server, port, log
+
+
+def _log_after(log: Path, marker: str, pattern: str, count: int, server) -> str:
+    """The log from ``marker`` on, once ``pattern`` occurs ``count`` times there (fails if the server exits)."""
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while time.monotonic() < deadline:
+        text = log.read_text(errors="replace")
+        tail = text[text.index(marker):] if marker in text else ""
+        if tail.count(pattern) >= count:
+            return tail
+        assert server.poll() is None, f"the classroom server exited:\n{text[-3000:]}"
+        time.sleep(0.3)
+    raise AssertionError(f"{pattern!r} not seen {count} times after {marker!r}:\n{log.read_text()[-3000:]}")
+
+
+def test_classroom_pool_is_filled_before_the_class_and_refilled_sparingly(tmp_path):
+    """--pool kernels are started before the class; a page that takes one starts another only below --reserve."""
+    import urllib.request
+
+    notebook = support.copy_notebook(NOTEBOOK, tmp_path / "class")
+    server, port, log = _classroom_server(notebook, tmp_path, "--pool=2", "--reserve=1")
+    decided = "0 being started (reserve 1)"
+    try:
+        support._wait_until_up(f"http://127.0.0.1:{port}/voila/static/voila.js", server, log)
+        ready = "colorlab classroom: 2 kernels ready"
+        _log_after(log, ready, decided, 1, server)  # full: 2 kernels, nothing more started
+        for page in (1, 2):  # each page takes a pre-started kernel that has run the notebook
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=WAIT_MS / 1000) as response:
+                assert "application/vnd.jupyter.widget-view+json" in response.read().decode()
+            # the first page leaves 1 ready (the reserve): nothing started; the second leaves none: one started,
+            # and once it has run the notebook the pool is at its reserve again
+            tail = _log_after(log, ready, decided, 1 + page, server)
+        assert tail.count("1 being started") == 1, tail
+        assert log.read_text().count("Kernel started:") == 3, "Voila's own pool would have started 4"
+    finally:
+        support._stop(server)

@@ -3,8 +3,13 @@
 ``bash dev.sh classroom`` runs ``python -m colorlab.explorer.classroom``, which starts Voila on
 ``notebooks/02_explorer.ipynb`` with:
 
-- pre-started kernels (``--preheat_kernel``, a pool of ``--pool`` kernels that have already run the
-  notebook), so a student's page shows its first result at once; the pool refills as students arrive;
+- pre-started kernels (``--preheat_kernel``): ``--pool`` kernels (default 32: a class of 30 and two spare)
+  that have each run the notebook, so they hold the explorer computed for the default photo and a
+  student's page shows its first result at once. The pool is filled before the class, two kernels at a
+  time (about 1 s of CPU each: start the server a minute before the class), and is not refilled
+  while the class uses it up: only when fewer than ``--reserve`` (default 2) are left is another
+  kernel started, one at a time (:mod:`colorlab.explorer.classroom_pool`). Voila's own pool would
+  start a new kernel for every student who arrives, on the cores their pages need;
 - idle kernels ended after ``--idle-minutes`` (a page left open on a closed laptop); a page that is
   closed ends its kernel at once (Voila's page asks for that), which frees the student's photos;
 - ``COLORLAB_CLASSROOM=1`` for the kernels, so every explorer takes
@@ -18,7 +23,7 @@
 Examples
 --------
 >>> command = voila_command("notebooks/02_explorer.ipynb", port=8866, pool=4)
->>> "--preheat_kernel=True" in command and "--Voila.ip=127.0.0.1" in command
+>>> "--preheat_kernel=True" in command and "--pool_size=4" in command and "--Voila.ip=127.0.0.1" in command
 True
 """
 
@@ -29,13 +34,17 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["voila_command", "main", "NOTEBOOK"]
+__all__ = ["voila_command", "main", "NOTEBOOK", "POOL", "RESERVE"]
 
 #: The notebook served, relative to a checkout's root.
 NOTEBOOK = Path("notebooks") / "02_explorer.ipynb"
+#: Kernels started before the class (a class of 30 and two spare).
+POOL = 32
+#: Kernels kept ready once the class has used up the pool (late arrivals, reloads).
+RESERVE = 2
 
 
-def voila_command(notebook, *, host: str = "127.0.0.1", port: int = 8866, pool: int = 8,
+def voila_command(notebook, *, host: str = "127.0.0.1", port: int = 8866, pool: int = POOL, reserve: int = RESERVE,
                   idle_minutes: float = 20, python: str = sys.executable) -> list[str]:
     """The Voila command line that serves ``notebook`` to a class (see the module docstring).
 
@@ -46,8 +55,11 @@ def voila_command(notebook, *, host: str = "127.0.0.1", port: int = 8866, pool: 
     host : str, default "127.0.0.1"
         Address to listen on; "0.0.0.0" for every network interface.
     port : int, default 8866
-    pool : int, default 8
-        Kernels kept started and ready.
+    pool : int, default POOL (32)
+        Kernels started before the class, each having run the notebook.
+    reserve : int, default RESERVE (2)
+        Once the pool has been full, a kernel is started (one at a time) only when fewer than this many
+        are left ready.
     idle_minutes : float, default 20
         A kernel idle this long is ended (its page shows that it lost its kernel).
     python : str
@@ -62,13 +74,16 @@ def voila_command(notebook, *, host: str = "127.0.0.1", port: int = 8866, pool: 
         python, "-m", "voila", str(notebook), "--no-browser", f"--Voila.ip={host}", f"--port={port}",
         "--Voila.port_retries=0", "--preheat_kernel=True", f"--pool_size={int(pool)}", "--strip_sources=True",
         "--show_tracebacks=False",
+        "--VoilaConfiguration.multi_kernel_manager_class=colorlab.explorer.classroom_pool.ClassroomKernelManager",
+        f"--ClassroomKernelManager.reserve={int(reserve)}",
         f"--MappingKernelManager.cull_idle_timeout={idle}", "--MappingKernelManager.cull_interval=60",
         "--MappingKernelManager.cull_connected=True",
     ]
 
 
 def main(argv=None) -> int:
-    """``python -m colorlab.explorer.classroom [--host H] [--port P] [--pool N] [--idle-minutes M] [--notebook F]``."""
+    """``python -m colorlab.explorer.classroom [--host H] [--port P] [--pool N] [--reserve R] [--idle-minutes M]
+    [--notebook F]``."""
     parser = argparse.ArgumentParser(
         prog="python -m colorlab.explorer.classroom",
         description="Serve colorlab's explorer to a class with Voila (pre-started kernels, idle kernels ended, "
@@ -76,20 +91,29 @@ def main(argv=None) -> int:
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1, this machine only; 0.0.0.0 for the network)")
     parser.add_argument("--port", type=int, default=8866)
-    parser.add_argument("--pool", type=int, default=8, help="kernels kept started and ready (default 8)")
+    parser.add_argument("--pool", type=int, default=POOL,
+                        help=f"kernels started before the class: the class's size and a few spare (default {POOL})")
+    parser.add_argument("--reserve", type=int, default=RESERVE,
+                        help=f"once the pool is used up, kernels kept ready for late arrivals and reloads "
+                             f"(default {RESERVE})")
     parser.add_argument("--idle-minutes", type=float, default=20, help="end kernels idle this long (default 20)")
     parser.add_argument("--notebook", default=str(NOTEBOOK), help=f"the notebook to serve (default {NOTEBOOK})")
     args = parser.parse_args(argv)
+    if args.pool < 1:
+        parser.error(f"--pool must be at least 1 (kernels started before the class), not {args.pool}")
+    if args.reserve < 0:
+        parser.error(f"--reserve must be 0 or more, not {args.reserve}")
     if not Path(args.notebook).is_file():
         print(f"error: there is no notebook {args.notebook!r}; run this from a colorlab checkout or pass --notebook",
               file=sys.stderr)
         return 2
     os.environ["COLORLAB_CLASSROOM"] = "1"  # the kernels inherit it: classroom settings for every explorer
-    command = voila_command(args.notebook, host=args.host, port=args.port, pool=args.pool,
+    command = voila_command(args.notebook, host=args.host, port=args.port, pool=args.pool, reserve=args.reserve,
                             idle_minutes=args.idle_minutes)
     where = "this machine only" if args.host in ("127.0.0.1", "localhost") else "the network"
-    print(f"colorlab classroom: http://{args.host}:{args.port}/ ({where}), {args.pool} kernels ready, "
-          f"idle kernels ended after {args.idle_minutes:g} min", flush=True)
+    print(f"colorlab classroom: http://{args.host}:{args.port}/ ({where}); starting {args.pool} kernels, "
+          f"then {args.reserve} kept ready; idle kernels ended after {args.idle_minutes:g} min. The class can come "
+          f"in once this log says 'colorlab classroom: {args.pool} kernels ready'.", flush=True)
     os.execv(command[0], command)
     return 0  # not reached
 
