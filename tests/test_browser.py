@@ -266,15 +266,16 @@ def _log_after(log: Path, marker: str, pattern: str, count: int, server) -> str:
 
 
 def test_classroom_pool_is_filled_before_the_class_and_refilled_sparingly(tmp_path):
-    """--pool kernels are started before the class; a page that takes one starts another only below --reserve."""
+    """--pool kernels are started before the class; a page that takes one starts another only below --reserve;
+    once no page has come for --refill-minutes, the pool is filled up again."""
     import urllib.request
 
     notebook = support.copy_notebook(NOTEBOOK, tmp_path / "class")
-    server, port, log = _classroom_server(notebook, tmp_path, "--pool=2", "--reserve=1")
+    server, port, log = _classroom_server(notebook, tmp_path, "--pool=2", "--reserve=1", "--refill-minutes=0.25")
     decided = "0 being started (reserve 1)"
     try:
         support._wait_until_up(f"http://127.0.0.1:{port}/voila/static/voila.js", server, log)
-        ready = "colorlab classroom: 2 kernels ready"
+        ready = "colorlab classroom: 2 kernels ready\n"  # not "... ready or starting"
         _log_after(log, ready, decided, 1, server)  # full: 2 kernels, nothing more started
         for page in (1, 2):  # each page takes a pre-started kernel that has run the notebook
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=WAIT_MS / 1000) as response:
@@ -282,7 +283,11 @@ def test_classroom_pool_is_filled_before_the_class_and_refilled_sparingly(tmp_pa
             # the first page leaves 1 ready (the reserve): nothing started; the second leaves none: one started,
             # and once it has run the notebook the pool is at its reserve again
             tail = _log_after(log, ready, decided, 1 + page, server)
-        assert tail.count("1 being started") == 1, tail
-        assert log.read_text().count("Kernel started:") == 3, "Voila's own pool would have started 4"
+        again = "no page for 0.25 min, filling the pool again"
+        tail = _log_after(log, ready, ready, 2, server)  # full again after the refill
+        class_time = tail[:tail.index(again)]
+        assert class_time.count("1 being started") == 1, tail
+        assert log.read_text().split(again)[0].count("Kernel started:") == 3, "Voila's own pool would have started 4"
+        assert tail[tail.index(again):].count("Kernel started:") == 1  # one taken before, one after: back to 2
     finally:
         support._stop(server)

@@ -8,8 +8,10 @@
   student's page shows its first result at once. The pool is filled before the class, two kernels at a
   time (about 1 s of CPU each: start the server a minute before the class), and is not refilled
   while the class uses it up: only when fewer than ``--reserve`` (default 2) are left is another
-  kernel started, one at a time (:mod:`colorlab.explorer.classroom_pool`). Voila's own pool would
-  start a new kernel for every student who arrives, on the cores their pages need;
+  kernel started, one at a time (:mod:`colorlab.explorer.classroom_pool`); when no page has taken a
+  kernel for ``--refill-minutes`` (default 10), the pool is filled up again for the next class.
+  Voila's own pool would start a new kernel for every student who arrives, on the cores their pages
+  need;
 - idle kernels ended after ``--idle-minutes`` (a page left open on a closed laptop); a page that is
   closed ends its kernel at once (Voila's page asks for that), which frees the student's photos;
 - ``COLORLAB_CLASSROOM=1`` for the kernels, so every explorer takes
@@ -45,7 +47,7 @@ RESERVE = 2
 
 
 def voila_command(notebook, *, host: str = "127.0.0.1", port: int = 8866, pool: int = POOL, reserve: int = RESERVE,
-                  idle_minutes: float = 20, python: str = sys.executable) -> list[str]:
+                  refill_minutes: float = 10, idle_minutes: float = 20, python: str = sys.executable) -> list[str]:
     """The Voila command line that serves ``notebook`` to a class (see the module docstring).
 
     Parameters
@@ -60,6 +62,8 @@ def voila_command(notebook, *, host: str = "127.0.0.1", port: int = 8866, pool: 
     reserve : int, default RESERVE (2)
         Once the pool has been full, a kernel is started (one at a time) only when fewer than this many
         are left ready.
+    refill_minutes : float, default 10
+        When no page has taken a kernel for this long, the pool is filled up again (for the next class).
     idle_minutes : float, default 20
         A kernel idle this long is ended (its page shows that it lost its kernel).
     python : str
@@ -75,15 +79,15 @@ def voila_command(notebook, *, host: str = "127.0.0.1", port: int = 8866, pool: 
         "--Voila.port_retries=0", "--preheat_kernel=True", f"--pool_size={int(pool)}", "--strip_sources=True",
         "--show_tracebacks=False",
         "--VoilaConfiguration.multi_kernel_manager_class=colorlab.explorer.classroom_pool.ClassroomKernelManager",
-        f"--ClassroomKernelManager.reserve={int(reserve)}",
+        f"--ClassroomKernelManager.reserve={int(reserve)}", f"--ClassroomKernelManager.refill_minutes={refill_minutes:g}",
         f"--MappingKernelManager.cull_idle_timeout={idle}", "--MappingKernelManager.cull_interval=60",
         "--MappingKernelManager.cull_connected=True",
     ]
 
 
 def main(argv=None) -> int:
-    """``python -m colorlab.explorer.classroom [--host H] [--port P] [--pool N] [--reserve R] [--idle-minutes M]
-    [--notebook F]``."""
+    """``python -m colorlab.explorer.classroom [--host H] [--port P] [--pool N] [--reserve R] [--refill-minutes M]
+    [--idle-minutes M] [--notebook F]``."""
     parser = argparse.ArgumentParser(
         prog="python -m colorlab.explorer.classroom",
         description="Serve colorlab's explorer to a class with Voila (pre-started kernels, idle kernels ended, "
@@ -96,6 +100,9 @@ def main(argv=None) -> int:
     parser.add_argument("--reserve", type=int, default=RESERVE,
                         help=f"once the pool is used up, kernels kept ready for late arrivals and reloads "
                              f"(default {RESERVE})")
+    parser.add_argument("--refill-minutes", type=float, default=10,
+                        help="when no page has taken a kernel for this long, fill the pool up again for the next "
+                             "class (default 10; 0: never)")
     parser.add_argument("--idle-minutes", type=float, default=20, help="end kernels idle this long (default 20)")
     parser.add_argument("--notebook", default=str(NOTEBOOK), help=f"the notebook to serve (default {NOTEBOOK})")
     args = parser.parse_args(argv)
@@ -103,16 +110,19 @@ def main(argv=None) -> int:
         parser.error(f"--pool must be at least 1 (kernels started before the class), not {args.pool}")
     if args.reserve < 0:
         parser.error(f"--reserve must be 0 or more, not {args.reserve}")
+    if args.refill_minutes < 0:
+        parser.error(f"--refill-minutes must be 0 (never) or more, not {args.refill_minutes:g}")
     if not Path(args.notebook).is_file():
         print(f"error: there is no notebook {args.notebook!r}; run this from a colorlab checkout or pass --notebook",
               file=sys.stderr)
         return 2
     os.environ["COLORLAB_CLASSROOM"] = "1"  # the kernels inherit it: classroom settings for every explorer
     command = voila_command(args.notebook, host=args.host, port=args.port, pool=args.pool, reserve=args.reserve,
-                            idle_minutes=args.idle_minutes)
+                            refill_minutes=args.refill_minutes, idle_minutes=args.idle_minutes)
     where = "this machine only" if args.host in ("127.0.0.1", "localhost") else "the network"
     print(f"colorlab classroom: http://{args.host}:{args.port}/ ({where}); starting {args.pool} kernels, "
-          f"then {args.reserve} kept ready; idle kernels ended after {args.idle_minutes:g} min. The class can come "
+          f"then {args.reserve} kept ready (all again after {args.refill_minutes:g} min without a new page); idle "
+          f"kernels ended after {args.idle_minutes:g} min. The class can come "
           f"in once this log says 'colorlab classroom: {args.pool} kernels ready'.", flush=True)
     os.execv(command[0], command)
     return 0  # not reached
