@@ -198,7 +198,7 @@ def stage_times(image, k):
                                                     method="kmeans", space="rgb", params={}, with_labels=True)
     times["palette"] = time.perf_counter() - start
     start = time.perf_counter()
-    np.take(palette.colors, histogram.spread(labels.astype(np.uint8)), axis=0)  # as reduce_colors redraws
+    histogram.spread(palette.colors[labels])  # as reduce_colors redraws
     times["redraw"] = time.perf_counter() - start
     return times, len(histogram)
 
@@ -273,13 +273,13 @@ def main(argv=None):
     big = ["big12mp", "big12mp-noisy"] if args.big else []
     if args.sweep:
         print(f"# colorlab sweep, {date.today()}, load average {os.getloadavg()[0]:.1f}\n")
-        colorlab.sweep(colorlab.load_image("coffee"), [2, 9, 12])  # numba cache load, untimed
+        colorlab.sweep(colorlab.load_image("coffee"), [2, 9, 12])  # first call (loads the engine), untimed
         print_sweeps(names + big, args.repeat)
         print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
         return
     if args.stages:
         print(f"# colorlab stages, {date.today()}, load average {os.getloadavg()[0]:.1f}\n")
-        stage_times(colorlab.load_image("rocket")[:64, :64], 4)  # numba cache load, untimed
+        stage_times(colorlab.load_image("rocket")[:64, :64], 4)  # first call (loads the engine), untimed
         print_stages(names, ks, args.repeat)
         if big:
             print_stages(big, [16], args.repeat)
@@ -289,11 +289,10 @@ def main(argv=None):
     print(f"# colorlab bench_quantize, {date.today()}, {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, numpy {np.__version__}\n")
     if "colorlab kmeans" in peers:
-        # colorlab's kernels are compiled by numba on first use (loaded from the on-disk cache after
-        # the first run); that one-time cost is reported here and kept out of the table.
+        # the first call pays for the first use of the engine's pages and the thread pool; reported, kept out
         start = time.perf_counter()
         colorlab_kmeans(colorlab.load_image("rocket")[:64, :64], 4)
-        print(f"colorlab first call (numba JIT compile or cache load): {time.perf_counter() - start:.2f} s\n")
+        print(f"colorlab first call: {time.perf_counter() - start:.2f} s\n")
     print("| image | k | peer | time ms | time / sklearn | MSE | MSE / sklearn | peak MB |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     ratios = {}

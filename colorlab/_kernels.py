@@ -39,8 +39,9 @@ _I = ctypes.c_int
 #: (return type, argument types) of each exported C function.
 _SIGNATURES = {
     "pack_rgb": (None, [_P, _N, _P]),
-    "code_counts": (_N, [_P, _N, ctypes.POINTER(_P), ctypes.POINTER(_P)]),
     "release": (None, [_P]),
+    "distinct_counts": (_N, [_P, _N, ctypes.POINTER(_P), ctypes.POINTER(_P)]),
+    "spread": (_I, [_P, _N, _P, _N, _P, _N, _P]),
     "count_cells": (_N, [_P, _N, _I]),
     "cells_number": (_N, [_P, _N, _I, _P, _P]),
     "cells_fill": (None, [_P, _P, _P, _N, _I, _P, _P, _N]),
@@ -131,12 +132,14 @@ def pack_rgb(pixels):
 def code_counts(codes):
     """Sorted distinct values of uint32 color codes (< 2**24) and how often each occurs.
 
-    A counting sort on the top 12 bits (4,096 buckets), then, per bucket, a 4,096-entry count table
-    for the low 12 bits that stays in cache: O(N), no comparison sort of the pixels.
+    A presence bitmap of all 2**24 colors (2 MB) with the running count of set bits per 64-bit word:
+    the bitmap lists the distinct colors in order, and a pixel's color is counted at its rank among
+    them. Two passes over the pixels, no sort, nothing per pixel (0.4 MP: 1.7 ms, 12 MP: 46 ms; the
+    counting sort it replaced: 3.6 and 64 ms and 2 bytes a pixel).
     """
     codes = _in(codes, np.uint32)
     distinct_p, counts_p = _P(), _P()
-    m = _C.code_counts(_ptr(codes), codes.size, ctypes.byref(distinct_p), ctypes.byref(counts_p))
+    m = _C.distinct_counts(_ptr(codes), codes.size, ctypes.byref(distinct_p), ctypes.byref(counts_p))
     if m == -1:
         raise ValueError("color codes must be below 2**24")
     _memory(m)
@@ -150,6 +153,23 @@ def code_counts(codes):
         _C.release(distinct_p)
         _C.release(counts_p)
     return distinct, counts
+
+
+def spread(codes, distinct, values, out=None):
+    """Each pixel's value: ``values[i]`` for the pixel whose code is ``distinct[i]`` ((m, ...) values, any
+    type; ``distinct`` sorted, and holding every code). Returns (n, ...) of values' type, or fills
+    ``out`` (e.g. rows of a larger array) and returns it."""
+    codes, distinct = _in(codes, np.uint32), _in(distinct, np.uint32)
+    values = np.ascontiguousarray(values)
+    if len(values) != len(distinct):
+        raise ValueError(f"spread needs one value per distinct code ({len(distinct)}), got {len(values)}")
+    if out is None:
+        out = np.empty((codes.size,) + values.shape[1:], values.dtype)
+    elif out.shape != (codes.size,) + values.shape[1:] or out.dtype != values.dtype or not out.flags.c_contiguous:
+        raise TypeError(f"out must be a C-contiguous {values.dtype} array of shape {(codes.size,) + values.shape[1:]}")
+    row = values.itemsize * int(np.prod(values.shape[1:], dtype=np.int64))
+    _memory(_C.spread(_ptr(codes), codes.size, _ptr(distinct), distinct.size, _ptr(values), row, _ptr(out)))
+    return out
 
 
 def count_cells(colors, bits):

@@ -30,13 +30,6 @@ import numpy as np
 
 from . import _kernels
 
-#: ``quantize`` spreads labels over images with more pixels through a table over all 2**24 colors.
-_TABLE_PIXELS = 100_000
-#: :func:`distinct_codes` of more codes uses a presence table over all 2**24 colors (12 MP: 64 ms vs
-#: 114 ms for the counting sort; 1 MP: 6.6 ms vs 5.9 ms).
-_COUNT_TABLE_PIXELS = 1_500_000
-
-
 # -- distinct colors ------------------------------------------------------------------------------
 
 def pack_rgb(pixels: np.ndarray) -> np.ndarray:
@@ -55,12 +48,7 @@ def unpack_rgb(codes: np.ndarray) -> np.ndarray:
 
 def distinct_codes(codes: np.ndarray) -> np.ndarray:
     """Sorted distinct values of uint32 color codes (< 2**24)."""
-    codes = np.asarray(codes, dtype=np.uint32)
-    if codes.size < _COUNT_TABLE_PIXELS:
-        return _kernels.code_counts(codes)[0]
-    present = np.zeros(1 << 24, dtype=bool)
-    present[codes] = True
-    return np.flatnonzero(present).astype(np.uint32)
+    return _kernels.code_counts(codes)[0]
 
 
 def code_counts(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -70,18 +58,25 @@ def code_counts(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def distinct_colors(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct colors of (N, 3) uint8 pixels, sorted by code, and how many pixels have each:
-    ((n, 3) uint8, (n,) int64). A counting sort (``_kernels.code_counts``), no comparison sort."""
+    ((n, 3) uint8, (n,) int64). A presence bitmap (``_kernels.code_counts``), no sort."""
     distinct, counts = _kernels.code_counts(pack_rgb(pixels))
     return unpack_rgb(distinct), counts
 
 
 def spread_values(codes: np.ndarray, distinct: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Give each pixel (by its code) the value of its distinct color (``distinct``: sorted codes)."""
-    if codes.size < _TABLE_PIXELS:
-        return values[np.searchsorted(distinct, codes)]
-    table = np.empty(1 << 24, dtype=values.dtype)  # only entries of present colors are read
-    table[distinct] = values
-    return table[codes]
+    """Give each pixel (by its code) the value of its distinct color (``distinct``: sorted codes;
+    ``values``: (m, ...) one row per distinct color). Large images are split over the threads."""
+    codes = np.ascontiguousarray(codes, dtype=np.uint32)
+    values = np.ascontiguousarray(values)
+    if values.dtype.hasobject:  # references, not bytes to copy: spread an index instead
+        return np.take(values, spread_values(codes, distinct, np.arange(len(values), dtype=np.int32)), axis=0)
+    if codes.size < _SPLIT_PIXELS or THREADS == 1:
+        return _kernels.spread(codes, distinct, values)
+    out = np.empty((codes.size,) + values.shape[1:], values.dtype)
+    bounds = np.linspace(0, codes.size, THREADS + 1).astype(int)
+    _map(lambda rows: _kernels.spread(codes[rows], distinct, values, out[rows]),
+         [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])])
+    return out
 
 
 # -- stage timing (benchmarks/bench_quantize.py --stages) ----------------------------------------
@@ -108,6 +103,9 @@ def _mark(stage: str) -> None:
 THREADS = max(1, min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 #: Point sets smaller than this are not split over threads (the hand-over would cost more).
 _SPLIT_POINTS = 16_384
+#: ... nor images with fewer pixels than this in :func:`spread_values` (each thread builds its own 3 MB
+#: lookup bitmap, ~0.5 ms).
+_SPLIT_PIXELS = 1_000_000
 _pool = None
 
 

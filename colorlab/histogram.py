@@ -138,10 +138,7 @@ class ColorHistogram:
         values = np.asarray(values)
         if len(values) != len(self.colors):
             raise ValueError(f"spread needs one value per distinct color ({len(self.colors)}), got {len(values)}")
-        if values.ndim == 1:
-            per_pixel = _kmeans.spread_values(self.codes, self._distinct, values)
-        else:
-            per_pixel = np.take(values, self.inverse, axis=0)
+        per_pixel = _kmeans.spread_values(self.codes, self._distinct, values)
         return per_pixel.reshape(self.shape[:-1] + values.shape[1:])
 
     def pixels(self) -> np.ndarray:

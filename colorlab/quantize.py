@@ -154,7 +154,7 @@ def reduce_colors(image, k, *, method: str = "kmeans", seed=0, space: str = "rgb
     palette, labels = fit_histogram(histogram, k, method=method, seed=seed, space=space)
     if dither != "none":
         return quantize(histogram, palette, dither=dither), palette
-    return np.take(palette.colors, histogram.spread(_label_type(palette, labels)), axis=0), palette
+    return histogram.spread(palette.colors[labels]), palette  # each color's RGB, straight to its pixels
 
 
 def _check_dither(dither) -> None:

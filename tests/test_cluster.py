@@ -58,9 +58,9 @@ def test_distinct_colors_counts_every_pixel(pixels):
     np.testing.assert_array_equal(counts, expected_counts)
 
 
-def test_distinct_colors_count_table_path_matches_sorting(rng):
-    # More pixels than _COUNT_TABLE_PIXELS: a bincount over all 2**24 colors replaces sorting.
-    pixels = rng.integers(0, 40, size=(_kmeans._COUNT_TABLE_PIXELS + 5, 3), dtype=np.uint8)
+def test_distinct_colors_of_many_pixels_match_sorting(rng):
+    # 1.5 million pixels of few colors: the presence bitmap counts each color many times.
+    pixels = rng.integers(0, 40, size=(1_500_005, 3), dtype=np.uint8)
     colors, counts = _kmeans.distinct_colors(pixels)
     expected, expected_counts = np.unique(_kmeans.pack_rgb(pixels), return_counts=True)
     np.testing.assert_array_equal(colors, _kmeans.unpack_rgb(expected))

@@ -217,6 +217,22 @@ def test_every_kernel_gives_the_reference_numbers_bit_for_bit(seed):
     np.testing.assert_allclose(ours, theirs, rtol=1e-13, atol=1e-13)  # libm's cos/atan2 vs Python's pow: last bits
 
 
+@pytest.mark.parametrize("dtype, trailing", [(np.uint8, ()), (np.uint16, ()), (np.uint8, (3,)), (np.int32, ()),
+                                             (np.float64, ()), (np.float32, (3,)), (object, ())])
+def test_spread_gives_every_pixel_its_colors_value(rng, monkeypatch, dtype, trailing):
+    codes = rng.integers(0, 1 << 24, 300).astype(np.uint32)
+    codes = np.concatenate([codes, codes[::3], [0, (1 << 24) - 1]]).astype(np.uint32)  # repeats, both ends
+    distinct, _ = _kernels.code_counts(codes)
+    values = (rng.integers(0, 250, (len(distinct),) + trailing)).astype(dtype)
+    expected = values[np.searchsorted(distinct, codes)]
+    for threads, split in ((1, 10**9), (2, 100)):  # one piece, and the pixels split over two threads
+        monkeypatch.setattr(_kmeans, "THREADS", threads)
+        monkeypatch.setattr(_kmeans, "_SPLIT_PIXELS", split)
+        got = _kmeans.spread_values(codes, distinct, values)
+        assert got.dtype == values.dtype and got.shape == expected.shape
+        assert np.array_equal(got, expected)
+
+
 @pytest.mark.parametrize("k", [1, 3, 8])
 def test_the_whole_fit_with_the_reference_kernels_is_the_same(monkeypatch, k):
     rng = np.random.default_rng(5)

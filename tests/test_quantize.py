@@ -57,9 +57,10 @@ def test_shapes_and_dtypes_of_results(shape, rng):
     assert colorlab.quantize(image, palette).shape == image.shape
 
 
-def test_big_image_lookup_table_path_matches_brute_force(rng):
-    # More pixels than _TABLE_PIXELS: the 2**24 lookup table replaces sorting.
-    image = rng.integers(0, 256, size=(_kmeans._TABLE_PIXELS // 300 + 1, 300, 3), dtype=np.uint8)
+def test_big_image_lookup_split_over_threads_matches_brute_force(rng, monkeypatch):
+    # More pixels than _SPLIT_PIXELS: each thread looks up the labels of its part of the image.
+    monkeypatch.setattr(_kmeans, "THREADS", 2)
+    image = rng.integers(0, 256, size=(_kmeans._SPLIT_PIXELS // 300 + 1, 300, 3), dtype=np.uint8)
     palette = colorlab.Palette(rng.integers(0, 256, size=(9, 3)).astype(np.uint8), np.ones(9, np.int64))
     _, labels = colorlab.quantize(image, palette, return_labels=True)
     sq = brute_force_sqdist(image, palette.colors, "rgb")
@@ -146,9 +147,9 @@ def test_reduce_colors_matches_the_two_calls_on_any_image(image, k):
     assert len(np.unique(quantized.reshape(-1, 3), axis=0)) <= k
 
 
-def test_reduce_colors_uses_the_lookup_table_on_big_images(rng):
-    image = rng.integers(0, 256, size=(400, 300, 3), dtype=np.uint8)  # above quantize's table threshold
-    assert image.shape[0] * image.shape[1] >= _kmeans._TABLE_PIXELS
+def test_reduce_colors_on_an_image_split_over_threads(rng, monkeypatch):
+    monkeypatch.setattr(_kmeans, "THREADS", 2)
+    image = rng.integers(0, 64, size=(_kmeans._SPLIT_PIXELS // 1000 + 1, 1000, 3), dtype=np.uint8)
     quantized, palette = colorlab.reduce_colors(image, 16)
     np.testing.assert_array_equal(quantized, colorlab.quantize(image, palette))
 
