@@ -17,9 +17,7 @@ The measurements behind the settings are in benchmarks/README.md ("Command line 
 from __future__ import annotations
 
 import os
-import shutil
 import struct
-import subprocess
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 
@@ -166,6 +164,8 @@ def optimiser() -> list[str] | None:
 
     oxipng (``oxipng -q -o 4 --strip safe``) if it is on the PATH, else zopflipng (``zopflipng -y``).
     """
+    import shutil  # here: only "small" needs it (the command line's start-up does not)
+
     if shutil.which("oxipng"):
         return ["oxipng", "-q", "-o", "4", "--strip", "safe"]
     if shutil.which("zopflipng"):
@@ -180,6 +180,8 @@ def optimise(path) -> bool:
     succeeded and its file is a smaller PNG (the optimisers are lossless: the decoded pixels are
     the same); otherwise ``path`` stays as it was.
     """
+    import subprocess
+
     command = optimiser()
     if command is None:
         return False

@@ -29,7 +29,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from . import _png
 from ._files import write_atomically
+from ._png import COMPRESS  # the ``compress`` choices of save_image (and ``colorlab quantize --compress``)
 from ._kmeans import pack_rgb
 from .errors import (
     ColorlabError,
@@ -899,8 +901,6 @@ def save_indexed(path, labels, palette, *, alpha=None, threshold: int = 128, com
 #: Formats that hold an alpha channel (RGBA) when written without a palette.
 ALPHA_FORMATS = ("PNG", "TIFF", "WEBP")
 
-#: The ``compress`` choices of :func:`save_image` (and ``colorlab quantize --compress``).
-COMPRESS = ("fast", "default", "small")
 _RGB_PNG_LEVEL = {"fast": 1, "default": 6, "small": 9}  # Pillow's compress_level (6 is its own default)
 
 
@@ -994,8 +994,6 @@ def _entries(palette, transparent: np.ndarray | None, path: Path) -> tuple[np.nd
 def _write_indexed(path: Path, fmt: str, labels: np.ndarray, table: np.ndarray, transparent_index, compress: str) -> Path:
     """Write the indexed file; ``transparent_index``: the (last) entry of the transparent pixels, or None."""
     if fmt == "PNG":
-        from . import _png
-
         transparency = None if transparent_index is None else bytes([255] * transparent_index + [0])
 
         def write(tmp: Path) -> None:

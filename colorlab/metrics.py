@@ -604,8 +604,7 @@ def png_size(image, palette: Palette | None = None) -> int:
 
     from PIL import Image
 
-    from . import _png
-    from .images import _RGB_PNG_LEVEL, _check_indexed, _entries, _palette_labels, as_image
+    from .images import _RGB_PNG_LEVEL, _check_indexed, _entries, _palette_labels, _png, as_image
 
     image = as_image(image, "image")
     buffer = io.BytesIO()
