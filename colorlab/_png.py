@@ -169,7 +169,7 @@ def optimiser() -> list[str] | None:
     if shutil.which("oxipng"):
         return ["oxipng", "-q", "-o", "4", "--strip", "safe"]
     if shutil.which("zopflipng"):
-        return ["zopflipng", "-y", "-q"]
+        return ["zopflipng", "-y"]  # (its -q is "quick", not "quiet")
     return None
 
 
@@ -177,8 +177,9 @@ def optimise(path) -> bool:
     """Shrink the PNG file at ``path`` with an installed optimiser; False when there is none, or it did not help.
 
     The optimiser writes a second file next to it, which replaces ``path`` only when the optimiser
-    succeeded and its file is a smaller PNG (the optimisers are lossless: the decoded pixels are
-    the same); otherwise ``path`` stays as it was.
+    succeeded and its file is a smaller *indexed* PNG (the optimisers are lossless: the decoded pixels
+    are the same; but zopflipng 1.0.3 turns a 256-color image into RGB when that is smaller, and has no
+    option to keep the color type); otherwise ``path`` stays as it was.
     """
     import subprocess
 
@@ -205,4 +206,5 @@ def _smaller_png(path: str, size: int) -> bool:
     if not os.path.exists(path) or not 0 < os.path.getsize(path) < size:
         return False
     with open(path, "rb") as stream:
-        return stream.read(len(_SIGNATURE)) == _SIGNATURE
+        head = stream.read(len(_SIGNATURE) + 18)
+    return head[:len(_SIGNATURE)] == _SIGNATURE and head[12:16] == b"IHDR" and head[25] == 3  # color type 3: indexed

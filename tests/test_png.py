@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import zlib
 from pathlib import Path
@@ -41,7 +42,8 @@ def _chunks(path: Path) -> list[tuple[bytes, bytes]]:
 
 @pytest.mark.parametrize("compress", _png.COMPRESS)
 @pytest.mark.parametrize("k", [1, 2, 3, 16, 17, 256])
-def test_every_setting_decodes_to_the_same_pixels(tmp_path, compress, k):
+def test_every_setting_decodes_to_the_same_pixels(tmp_path, monkeypatch, compress, k):
+    monkeypatch.setattr(_png, "optimiser", lambda: None)  # colorlab's own encoding (an installed optimiser: below)
     # odd width: the last byte of each row is only partly used at 1, 2 and 4 bits
     quantized, _, palette = _quantized(min(k, 64))
     if k == 256:  # all 256 entries, so the 8-bit depth is full
@@ -168,10 +170,26 @@ def test_small_runs_an_installed_optimiser_and_keeps_its_smaller_file(tmp_path, 
     assert np.array_equal(colorlab.load_image(tmp_path / "plain.png"), quantized)
 
 
+def test_zopflipng_is_the_optimiser_when_there_is_no_oxipng(tmp_path, monkeypatch):
+    log = tmp_path / "calls.txt"
+    tools = _with_tools(tmp_path, monkeypatch, zopflipng='echo "$@" >> "$LOG"; head -c -12 "$2" > "$3"')
+    monkeypatch.setenv("PATH", f"{tools}{os.pathsep}/usr/bin{os.pathsep}/bin")
+    if shutil.which("oxipng"):
+        pytest.skip("a real oxipng is installed in /usr/bin or /bin; it would be chosen first")
+    monkeypatch.setenv("LOG", str(log))
+    quantized, _, palette = _quantized(8)
+    path = colorlab.save_image(tmp_path / "q.png", quantized, palette=palette, compress="small")
+    arguments = log.read_text().split()
+    assert arguments[0] == "-y" and len(arguments) == 3 and arguments[2] == arguments[1] + ".opt.png"
+    assert path.read_bytes()[-12:] != b"\0\0\0\0IEND\xaeB`\x82"  # the stand-in's file (IEND dropped) replaced ours
+
+
 @pytest.mark.parametrize("script", [
     'printf broken > "$7"; exit 1',  # fails after writing something
     'cp "$8" "$7"; printf more >> "$7"',  # "succeeds" with a larger file
     'printf "not a png" > "$7"',  # "succeeds" with something else
+    # "succeeds" with a smaller PNG that is not indexed any more (color type 2: RGB)
+    'head -c 25 "$8" > "$7"; printf "\\002" >> "$7"; tail -c +27 "$8" | head -c -12 >> "$7"',
 ])
 def test_an_optimiser_that_does_not_help_leaves_the_written_file(tmp_path, monkeypatch, script):
     _with_tools(tmp_path, monkeypatch, oxipng=script)
@@ -196,3 +214,19 @@ def test_cli_unknown_compress_is_a_usage_error(tmp_path, capsys):
     status, out, err = run_cli(capsys, "quantize", "coffee", "-k", "4", "-o", tmp_path / "q.png", "--compress", "max")
     assert status == 2 and out == "" and err.count("\n") == 1 and err.startswith("error: ") and "--compress" in err
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.skipif(_png.optimiser() is None, reason="no oxipng or zopflipng installed")
+@pytest.mark.parametrize("k", [4, 256])
+def test_an_installed_optimiser_keeps_the_pixels_and_the_palette_type(tmp_path, k):
+    quantized, _, palette = _quantized(min(k, 64))
+    if k == 256:
+        values = np.arange(256, dtype=np.uint8)
+        palette = colorlab.Palette(np.stack([values, values[::-1], values], axis=1), counts=np.ones(256, np.int64))
+        quantized = palette.colors[np.arange(120 * 161).reshape(120, 161) * 7 % 256]
+    plain = colorlab.save_image(tmp_path / "plain.png", quantized, palette=palette, compress="default")
+    small = colorlab.save_image(tmp_path / "small.png", quantized, palette=palette, compress="small")
+    with Image.open(small) as written:
+        assert written.mode == "P"
+    assert np.array_equal(colorlab.load_image(small), quantized)
+    assert small.stat().st_size <= plain.stat().st_size
