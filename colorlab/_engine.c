@@ -153,20 +153,6 @@ idx count_cells(const uint8_t *colors, idx n, int bits) {
     return m;
 }
 
-/* Number the occupied cells in code order: cell[i] := the number of color i's cell; `number` is a
- * zeroed scratch table of 2**(3 bits) entries. Returns the number of cells m. */
-idx cells_number(const uint8_t *colors, idx n, int bits, idx *number, idx *cell) {
-    idx size = (idx)1 << (3 * bits), m = 0;
-    for (idx i = 0; i < n; i++) {
-        cell[i] = cell_code(colors + 3 * i, bits);
-        number[cell[i]] = 1;
-    }
-    for (idx c = 0; c < size; c++)
-        if (number[c]) number[c] = m++;
-    for (idx i = 0; i < n; i++) cell[i] = number[cell[i]];
-    return m;
-}
-
 /* Weighted mean coordinates (m, d) and weights (m) of the cells (zeroed by the caller). */
 void cells_fill(const double *coords, const double *weights, const idx *cell, idx n, int d, double *means,
                 double *mass, idx m) {
@@ -177,6 +163,32 @@ void cells_fill(const double *coords, const double *weights, const idx *cell, id
     }
     for (idx j = 0; j < m; j++)
         for (int t = 0; t < d; t++) means[j * d + t] /= mass[j];
+}
+
+/* Number the occupied cells of `bits` per channel in code order: cell[i] := the number of color i's
+ * cell, its rank in a bitmap of the 2**(3 bits) cells (256 KB at 7 bits, not a table of 2**21
+ * numbers). Returns the number of cells m, or -2 when out of memory. */
+POPCOUNT_CLONES idx cells_number(const uint8_t *colors, idx n, int bits, idx *cell) {
+    idx words = (((idx)1 << (3 * bits)) + 63) >> 6, m = 0;
+    uint64_t *seen = calloc(words, sizeof(uint64_t));
+    uint32_t *rank = malloc(words * sizeof(uint32_t));
+    if (!seen || !rank) { free(seen); free(rank); return -2; }
+    for (idx i = 0; i < n; i++) {
+        idx c = cell_code(colors + 3 * i, bits);
+        cell[i] = c;
+        seen[c >> 6] |= (uint64_t)1 << (c & 63);
+    }
+    for (idx w = 0; w < words; w++) {
+        rank[w] = (uint32_t)m;
+        m += __builtin_popcountll(seen[w]);
+    }
+    for (idx i = 0; i < n; i++) {
+        idx c = cell[i];
+        cell[i] = rank[c >> 6] + __builtin_popcountll(seen[c >> 6] & (((uint64_t)1 << (c & 63)) - 1));
+    }
+    free(seen);
+    free(rank);
+    return m;
 }
 
 /* -- nearest centers ---------------------------------------------------------------------------- */

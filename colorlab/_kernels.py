@@ -43,7 +43,7 @@ _SIGNATURES = {
     "distinct_counts": (_N, [_P, _N, ctypes.POINTER(_P), ctypes.POINTER(_P)]),
     "spread": (_I, [_P, _N, _P, _N, _P, _N, _P]),
     "count_cells": (_N, [_P, _N, _I]),
-    "cells_number": (_N, [_P, _N, _I, _P, _P]),
+    "cells_number": (_N, [_P, _N, _I, _P]),
     "cells_fill": (None, [_P, _P, _P, _N, _I, _P, _P, _N]),
     "nearest": (_I, [_P, _N, _P, _N, _P]),
     "nearest_two": (_I, [_P, _N, _P, _N, _P, _P, _P]),
@@ -187,8 +187,9 @@ def cells(colors, coords, weights, bits):
     """
     colors, coords, weights = _in(colors, np.uint8), _in(coords, np.float64), _in(weights, np.float64)
     n = colors.shape[0]
-    cell, number = np.empty(n, np.intp), np.zeros(1 << (3 * bits), np.intp)  # (named: alive during the call)
-    m = _C.cells_number(_ptr(colors), n, int(bits), _ptr(number), _ptr(cell))
+    cell = np.empty(n, np.intp)
+    m = _C.cells_number(_ptr(colors), n, int(bits), _ptr(cell))
+    _memory(m)
     d = coords.shape[1]
     means, mass = np.zeros((m, d)), np.zeros(m)
     _C.cells_fill(_ptr(coords), _ptr(weights), _ptr(cell), n, d, _ptr(means), _ptr(mass), m)
