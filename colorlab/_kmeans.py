@@ -73,10 +73,14 @@ def spread_values(codes: np.ndarray, distinct: np.ndarray, values: np.ndarray) -
     if codes.size < _SPLIT_PIXELS or THREADS == 1:
         return _kernels.spread(codes, distinct, values)
     out = np.empty((codes.size,) + values.shape[1:], values.dtype)
-    bounds = np.linspace(0, codes.size, THREADS + 1).astype(int)
-    _map(lambda rows: _kernels.spread(codes[rows], distinct, values, out[rows]),
-         [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])])
+    _map(lambda rows: _kernels.spread(codes[rows], distinct, values, out[rows]), _pixel_ranges(codes.size))
     return out
+
+
+def _pixel_ranges(n: int) -> list[slice]:
+    """n pixels in one range per thread."""
+    bounds = np.linspace(0, n, THREADS + 1).astype(int)
+    return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 # -- stage timing (benchmarks/bench_quantize.py --stages) ----------------------------------------
