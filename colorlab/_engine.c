@@ -531,37 +531,64 @@ static idx search_right(const double *sorted, idx n, double value) {
     return lo;
 }
 
+/* The points as three coordinate columns (n each), so the scans below run over 4 points per vector. */
+static double *point_columns(const double *points, idx n) {
+    double *xyz = malloc((n > 0 ? n : 1) * 3 * sizeof(double));
+    if (!xyz) return NULL;
+    for (idx i = 0; i < n; i++) {
+        xyz[i] = points[3 * i];
+        xyz[n + i] = points[3 * i + 1];
+        xyz[2 * n + i] = points[3 * i + 2];
+    }
+    return xyz;
+}
+
 /* dot4(weights, min(closest, squared distance to center)) without storing the minimum: the same
- * terms added in the same four running sums as closer() followed by dot4(). */
-static inline double potential_with(const double *points, const double *weights, idx n, const double *center,
+ * terms added in the same four running sums (point i into sum i % 4) as closer() followed by dot4();
+ * the four sums are the four lanes of one vector. */
+static inline double potential_with(const double *xyz, const double *weights, idx n, const double *center,
                                     const double *closest) {
+    const double *xs = xyz, *ys = xyz + n, *zs = xyz + 2 * n;
     double x = center[0], y = center[1], z = center[2];
-    double s[4] = {0.0, 0.0, 0.0, 0.0};
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
     idx n4 = n - n % 4;
     for (idx i = 0; i < n4; i += 4) {
-        for (int r = 0; r < 4; r++) {
-            const double *p = points + 3 * (i + r);
-            double dx = p[0] - x, dy = p[1] - y, dz = p[2] - z;
-            double d = dx * dx + dy * dy + dz * dz;
-            s[r] += weights[i + r] * (d < closest[i + r] ? d : closest[i + r]);
-        }
+        double d0, d1, d2, d3, e;
+        e = xs[i] - x; d0 = e * e; e = ys[i] - y; d0 += e * e; e = zs[i] - z; d0 += e * e;
+        e = xs[i + 1] - x; d1 = e * e; e = ys[i + 1] - y; d1 += e * e; e = zs[i + 1] - z; d1 += e * e;
+        e = xs[i + 2] - x; d2 = e * e; e = ys[i + 2] - y; d2 += e * e; e = zs[i + 2] - z; d2 += e * e;
+        e = xs[i + 3] - x; d3 = e * e; e = ys[i + 3] - y; d3 += e * e; e = zs[i + 3] - z; d3 += e * e;
+        s0 += weights[i] * (d0 < closest[i] ? d0 : closest[i]);
+        s1 += weights[i + 1] * (d1 < closest[i + 1] ? d1 : closest[i + 1]);
+        s2 += weights[i + 2] * (d2 < closest[i + 2] ? d2 : closest[i + 2]);
+        s3 += weights[i + 3] * (d3 < closest[i + 3] ? d3 : closest[i + 3]);
     }
     for (idx i = n4; i < n; i++) {
-        const double *p = points + 3 * i;
-        double dx = p[0] - x, dy = p[1] - y, dz = p[2] - z;
+        double dx = xs[i] - x, dy = ys[i] - y, dz = zs[i] - z;
         double d = dx * dx + dy * dy + dz * dz;
-        s[0] += weights[i] * (d < closest[i] ? d : closest[i]);
+        s0 += weights[i] * (d < closest[i] ? d : closest[i]);
     }
-    return (s[0] + s[1]) + (s[2] + s[3]);
+    return (s0 + s1) + (s2 + s3);
+}
+
+/* closer() on the columns: closest := min(closest, squared distance to center). */
+static inline void closer_columns(const double *xyz, idx n, const double *center, double *closest) {
+    const double *xs = xyz, *ys = xyz + n, *zs = xyz + 2 * n;
+    double x = center[0], y = center[1], z = center[2];
+    for (idx i = 0; i < n; i++) {
+        double dx = xs[i] - x, dy = ys[i] - y, dz = zs[i] - z;
+        double d = dx * dx + dy * dy + dz * dz;
+        closest[i] = d < closest[i] ? d : closest[i];
+    }
 }
 
 /* One greedy k-means++ step: n_trials candidates drawn with probability proportional to weight x
  * closest (squared distance to the nearest chosen point), by the uniforms trial_u; the one that
  * lowers the weighted potential most wins (ties to the first drawn). closest is updated to include
- * it; cumulative is scratch (n). Each trial's potential is summed on the fly (nothing stored), and
- * only the winner's distances are written. Returns the chosen index. */
-static idx greedy_step(const double *points, const double *weights, idx n, double *closest, const double *trial_u,
-                       idx n_trials, double *cumulative) {
+ * it; cumulative is scratch (n); xyz: the points' columns. Each trial's potential is summed on the
+ * fly (nothing stored), and only the winner's distances are written. Returns the chosen index. */
+static idx greedy_step(const double *points, const double *xyz, const double *weights, idx n, double *closest,
+                       const double *trial_u, idx n_trials, double *cumulative) {
     double total = 0.0;
     for (idx i = 0; i < n; i++) {
         total += weights[i] * closest[i];
@@ -572,14 +599,14 @@ static idx greedy_step(const double *points, const double *weights, idx n, doubl
     for (idx t = 0; t < n_trials; t++) {
         idx candidate = search_right(cumulative, n, trial_u[t] * total);
         if (candidate > n - 1) candidate = n - 1;
-        double potential = potential_with(points, weights, n, points + 3 * candidate, closest);
+        double potential = potential_with(xyz, weights, n, points + 3 * candidate, closest);
         if (potential < best_potential) {
             best_potential = potential;
             chosen = candidate;
         }
     }
     if (chosen < 0) return 0;
-    closer(points, n, points + 3 * chosen, closest, closest);
+    closer_columns(xyz, n, points + 3 * chosen, closest);
     return chosen;
 }
 
@@ -588,8 +615,8 @@ static idx greedy_step(const double *points, const double *weights, idx n, doubl
  * of trial_u ((k - 1, n_trials)) the candidates for center s + 1. Writes the (k, 3) chosen points. */
 HOT int kmeans_plusplus(const double *points, const double *weights, idx n, double first_u, const double *trial_u,
                     idx k, idx n_trials, double *out) {
-    double *scratch = malloc((n > 0 ? n : 1) * 2 * sizeof(double));
-    if (!scratch) return -2;
+    double *scratch = malloc((n > 0 ? n : 1) * 2 * sizeof(double)), *xyz = point_columns(points, n);
+    if (!scratch || !xyz) { free(scratch); free(xyz); return -2; }
     double *cumulative = scratch, *closest = scratch + n;
     double total = 0.0;
     for (idx i = 0; i < n; i++) {
@@ -602,10 +629,11 @@ HOT int kmeans_plusplus(const double *points, const double *weights, idx n, doub
     for (idx i = 0; i < n; i++) closest[i] = INFINITY;
     closer(points, n, points + 3 * chosen, closest, closest);
     for (idx step = 1; step < k; step++) {
-        chosen = greedy_step(points, weights, n, closest, trial_u + (step - 1) * n_trials, n_trials, cumulative);
+        chosen = greedy_step(points, xyz, weights, n, closest, trial_u + (step - 1) * n_trials, n_trials, cumulative);
         memcpy(out + 3 * step, points + 3 * chosen, 3 * sizeof(double));
     }
     free(scratch);
+    free(xyz);
     return 0;
 }
 
@@ -613,10 +641,11 @@ HOT int kmeans_plusplus(const double *points, const double *weights, idx n, doub
  * updates closest; -2 when out of memory. */
 HOT idx greedy_candidate(const double *points, const double *weights, idx n, double *closest, const double *trial_u,
                      idx n_trials) {
-    double *scratch = malloc((n > 0 ? n : 1) * sizeof(double));
-    if (!scratch) return -2;
-    idx chosen = greedy_step(points, weights, n, closest, trial_u, n_trials, scratch);
+    double *scratch = malloc((n > 0 ? n : 1) * sizeof(double)), *xyz = point_columns(points, n);
+    if (!scratch || !xyz) { free(scratch); free(xyz); return -2; }
+    idx chosen = greedy_step(points, xyz, weights, n, closest, trial_u, n_trials, scratch);
     free(scratch);
+    free(xyz);
     return chosen;
 }
 
