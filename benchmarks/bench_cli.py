@@ -159,7 +159,6 @@ def measure(photo: Path, runs: dict, repeat: int, folder: Path) -> dict[str, dic
             result["bytes"] = outputs[name].stat().st_size
             result["mse"] = mse(original, decoded)
             result["colors"] = len(np.unique(decoded.reshape(-1, 3), axis=0))
-            outputs[name].unlink()
         results[name] = result
     return results
 
@@ -195,7 +194,7 @@ def targets(rows) -> list[str]:
 
     for name, label, shape, results in rows:
         ours, theirs = results.get("colorlab"), results.get("pngquant")
-        if ours and theirs:
+        if ours and theirs and ours["bytes"] and theirs["bytes"]:
             time_ratio = ours["seconds"] / theirs["seconds"]
             if name == "0.4mp":
                 add("wall time <= pngquant's at 0.4 MP", label, f"{ours['seconds']:.2f} s vs {theirs['seconds']:.2f} s "
@@ -242,7 +241,8 @@ def main(argv=None) -> None:
         path, label = photo_file(name, folder)
         with Image.open(path) as picture:
             shape = picture.size[::-1]
-        results = measure(path, runs, args.repeat, folder)
+        with tempfile.TemporaryDirectory(prefix="run-", dir=folder) as scratch:  # outputs of this run only
+            results = measure(path, runs, args.repeat, Path(scratch))
         rows.append((name, label, shape, results))
         print(f"{label}: done", file=sys.stderr, flush=True)
     lines = table([(label, shape, results) for _, label, shape, results in rows])
