@@ -1,8 +1,9 @@
 """A class on one machine: N students open the classroom page (Voila) and move k every few seconds.
 
-Starts the classroom server exactly as ``bash dev.sh classroom`` does (``colorlab.explorer.classroom``:
-pre-started kernels, COLORLAB_CLASSROOM=1) on 127.0.0.1 with a random port, waits until its pool
-of kernels is filled, then lets N students arrive ``--arrival`` seconds apart, each a headless
+Starts the classroom server exactly as ``bash dev.sh classroom`` does (``python -m
+colorlab.explorer.classroom``: a pool of kernels filled before the class, COLORLAB_CLASSROOM=1) on
+127.0.0.1 with a random port, waits until its pool of kernels is filled (reported as the time to
+fill), then lets N students arrive ``--arrival`` seconds apart, each a headless
 Chromium page (one browser, one context per student). Each student waits for the first result,
 then presses ArrowRight on k ``--moves`` times, ``--gap`` seconds apart (with some jitter).
 
@@ -14,7 +15,10 @@ Reported per N:
   the machine); k step, on the page: from the key press until the page shows the new k's numbers,
   for every student;
 - server memory: the largest total memory (PSS) of the Voila server and its kernels;
-- errors: pages whose console showed an error, or whose explorer reported one.
+- errors: pages whose console showed an error, or whose explorer reported one;
+- CPU seconds used during the class by the server (Voila and its kernels), by the students'
+  browsers (Chromium and Playwright, on the same cores here, on the students' own computers in a
+  real class) and by every other program on the machine, and the load average before the class.
 
     .venv/bin/python benchmarks/bench_classroom.py                  # N = 10, 20, 30
     .venv/bin/python benchmarks/bench_classroom.py --students 5 --moves 3
@@ -40,7 +44,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import browser_support as support  # noqa: E402
 
-from colorlab.explorer.classroom import POOL, RESERVE, voila_command  # noqa: E402
+from colorlab.explorer.classroom import POOL, RESERVE  # noqa: E402
 
 NOTEBOOK = ROOT / "notebooks" / "02_explorer.ipynb"
 SETTLED_JS = """k => document.querySelector('.colorlab-stats')?.innerText.trim().endsWith('→ ' + k)
@@ -248,10 +252,12 @@ def run(n: int, args) -> dict:
         notebook = support.copy_notebook(NOTEBOOK, scratch / "class")
         port = support.free_port()
         env = support.jupyter_env(scratch)
-        env["COLORLAB_CLASSROOM"] = "1"
+        env.pop("COLORLAB_CLASSROOM", None)  # the command sets it itself
         log = scratch / "server.log"
         pool = args.pool
-        command = voila_command(notebook, port=port, pool=pool, reserve=args.reserve, python=sys.executable)
+        # exactly as `bash dev.sh classroom` (os.execv: the process is Voila itself)
+        command = [sys.executable, "-m", "colorlab.explorer.classroom", f"--port={port}", f"--pool={pool}",
+                   f"--reserve={args.reserve}", f"--notebook={notebook}"]
         with open(log, "wb") as sink:
             server = subprocess.Popen(command, cwd=notebook.parent, env=env, stdout=sink, stderr=subprocess.STDOUT)
         watch = Watch(server.pid)
@@ -259,7 +265,7 @@ def run(n: int, args) -> dict:
         try:
             support._wait_until_up(f"http://127.0.0.1:{port}/voila/static/voila.js", server, log)
             started = time.time()
-            while not re.search(r"colorlab classroom: \d+ kernels ready", log.read_text(errors="replace")):
+            while not re.search(r"colorlab classroom: \d+ kernels ready$", log.read_text(errors="replace"), re.M):
                 if time.time() - started > 600:
                     raise TimeoutError(f"the pool of {pool} kernels was not filled within 10 minutes")
                 time.sleep(1)

@@ -279,7 +279,10 @@ def test_classroom_pool_is_filled_before_the_class_and_refilled_sparingly(tmp_pa
         _log_after(log, ready, decided, 1, server)  # full: 2 kernels, nothing more started
         for page in (1, 2):  # each page takes a pre-started kernel that has run the notebook
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=WAIT_MS / 1000) as response:
-                assert "application/vnd.jupyter.widget-view+json" in response.read().decode()
+                html = response.read().decode()
+            assert "application/vnd.jupyter.widget-view+json" in html
+            # a still line while the page loads, not Voila's spinning logo (drawn 60 times a second)
+            assert 'id="loading_text"' in html and 'class="spinner"' not in html and "@keyframes" not in html
             # the first page leaves 1 ready (the reserve): nothing started; the second leaves none: one started,
             # and once it has run the notebook the pool is at its reserve again
             tail = _log_after(log, ready, decided, 1 + page, server)

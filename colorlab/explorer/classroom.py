@@ -18,7 +18,12 @@
   :data:`colorlab.explorer.app.CLASSROOM`'s settings: Export sends the files to the student's own
   browser and writes nothing on the server, uploads are limited in size (15 MB) and number (3 kept
   per student), photos to 24 megapixels, and one neighbouring k is computed ahead instead of four;
-- no code cells and no tracebacks on the page;
+- no code cells and no tracebacks on the page, and a still "Running 02_explorer.ipynb..." line while
+  it loads instead of Voila's spinning logo (the template ``colorlab-class``: Voila's ``lab``
+  template with a still ``spinner.macro.html.j2``, written to a private temporary folder put on
+  ``JUPYTER_PATH``). The animation is drawn 60 times a second by every page still loading: on a
+  machine without a GPU (a headless browser, or pages on the server itself) 30 loading pages spent
+  more CPU on it than the server spent on the whole class;
 - loopback (127.0.0.1) unless ``--host 0.0.0.0`` (or the machine's address) is given, which lets the
   class's computers on the same network reach it.
 
@@ -34,9 +39,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from pathlib import Path
 
-__all__ = ["voila_command", "main", "NOTEBOOK", "POOL", "RESERVE"]
+__all__ = ["voila_command", "template_folder", "main", "NOTEBOOK", "POOL", "RESERVE", "TEMPLATE"]
 
 #: The notebook served, relative to a checkout's root.
 NOTEBOOK = Path("notebooks") / "02_explorer.ipynb"
@@ -44,10 +50,45 @@ NOTEBOOK = Path("notebooks") / "02_explorer.ipynb"
 POOL = 32
 #: Kernels kept ready once the class has used up the pool (late arrivals, reloads).
 RESERVE = 2
+#: The Voila template of the class's page: Voila's "lab" with a still line instead of the spinning logo.
+TEMPLATE = "colorlab-class"
+
+# the macros Voila's lab template imports for its loading indicator (voila/templates/base/spinner.macro.html.j2),
+# with the same element ids (Voila's page updates #loading_text and removes #loading) and no animation
+_STILL_LOADING = """{% macro css() %}
+  <style>
+    #loading { display: flex; flex-direction: column; align-items: center; justify-content: center; height: 75vh;
+               color: var(--jp-content-font-color1); font-family: sans-serif; z-index: 100; position: relative; }
+  </style>
+{% endmacro %}
+
+{% macro html() %}
+  <div id="loading" style="display: flex;">
+    <h2 id="loading_text">Running {{nb_title}}...</h2>
+  </div>
+{% endmacro %}
+"""
+
+
+def template_folder() -> Path:
+    """Write the template :data:`TEMPLATE` into a new private temporary folder; put that folder on JUPYTER_PATH.
+
+    Returns
+    -------
+    Path
+        The folder (it holds ``voila/templates/colorlab-class/``).
+    """
+    root = Path(tempfile.mkdtemp(prefix="colorlab-classroom-"))
+    folder = root / "voila" / "templates" / TEMPLATE
+    folder.mkdir(parents=True)
+    (folder / "conf.json").write_text('{"base_template": "lab"}\n')
+    (folder / "spinner.macro.html.j2").write_text(_STILL_LOADING)
+    return root
 
 
 def voila_command(notebook, *, host: str = "127.0.0.1", port: int = 8866, pool: int = POOL, reserve: int = RESERVE,
-                  refill_minutes: float = 10, idle_minutes: float = 20, python: str = sys.executable) -> list[str]:
+                  refill_minutes: float = 10, idle_minutes: float = 20, template: str | None = TEMPLATE,
+                  python: str = sys.executable) -> list[str]:
     """The Voila command line that serves ``notebook`` to a class (see the module docstring).
 
     Parameters
@@ -64,6 +105,9 @@ def voila_command(notebook, *, host: str = "127.0.0.1", port: int = 8866, pool: 
         are left ready.
     refill_minutes : float, default 10
         When no page has taken a kernel for this long, the pool is filled up again (for the next class).
+    template : str or None, default TEMPLATE
+        Voila's template for the page; :data:`TEMPLATE` needs :func:`template_folder` on JUPYTER_PATH.
+        None: Voila's own (``lab``).
     idle_minutes : float, default 20
         A kernel idle this long is ended (its page shows that it lost its kernel).
     python : str
@@ -82,7 +126,7 @@ def voila_command(notebook, *, host: str = "127.0.0.1", port: int = 8866, pool: 
         f"--ClassroomKernelManager.reserve={int(reserve)}", f"--ClassroomKernelManager.refill_minutes={refill_minutes:g}",
         f"--MappingKernelManager.cull_idle_timeout={idle}", "--MappingKernelManager.cull_interval=60",
         "--MappingKernelManager.cull_connected=True",
-    ]
+    ] + ([f"--template={template}"] if template else [])
 
 
 def main(argv=None) -> int:
@@ -117,6 +161,8 @@ def main(argv=None) -> int:
               file=sys.stderr)
         return 2
     os.environ["COLORLAB_CLASSROOM"] = "1"  # the kernels inherit it: classroom settings for every explorer
+    os.environ["JUPYTER_PATH"] = os.pathsep.join([str(template_folder())] + [
+        folder for folder in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if folder])
     command = voila_command(args.notebook, host=args.host, port=args.port, pool=args.pool, reserve=args.reserve,
                             refill_minutes=args.refill_minutes, idle_minutes=args.idle_minutes)
     where = "this machine only" if args.host in ("127.0.0.1", "localhost") else "the network"
