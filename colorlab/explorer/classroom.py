@@ -20,7 +20,7 @@
   per student), photos to 24 megapixels, and one neighbouring k is computed ahead instead of four;
 - no code cells and no tracebacks on the page, and a still "Running 02_explorer.ipynb..." line while
   it loads instead of Voila's spinning logo (the template ``colorlab-class``: Voila's ``lab``
-  template with a still ``spinner.macro.html.j2``, written to a private temporary folder put on
+  template with a still ``spinner.macro.html.j2``, written to this user's cache folder put on
   ``JUPYTER_PATH``). The animation is drawn 60 times a second by every page still loading: on a
   machine without a GPU (a headless browser, or pages on the server itself) 30 loading pages spent
   more CPU on it than the server spent on the whole class;
@@ -71,19 +71,29 @@ _STILL_LOADING = """{% macro css() %}
 
 
 def template_folder() -> Path:
-    """Write the template :data:`TEMPLATE` into a new private temporary folder; put that folder on JUPYTER_PATH.
+    """Write the template :data:`TEMPLATE` into this user's cache folder; return the folder to put on JUPYTER_PATH.
+
+    The folder is ``$XDG_CACHE_HOME/colorlab/classroom`` (``~/.cache/...``), rewritten at every start, so starts
+    leave nothing behind; where the home folder cannot be written, a new private temporary folder.
 
     Returns
     -------
     Path
         The folder (it holds ``voila/templates/colorlab-class/``).
     """
-    root = Path(tempfile.mkdtemp(prefix="colorlab-classroom-"))
-    folder = root / "voila" / "templates" / TEMPLATE
-    folder.mkdir(parents=True)
-    (folder / "conf.json").write_text('{"base_template": "lab"}\n')
-    (folder / "spinner.macro.html.j2").write_text(_STILL_LOADING)
-    return root
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    for root in (cache / "colorlab" / "classroom", None):
+        if root is None:
+            root = Path(tempfile.mkdtemp(prefix="colorlab-classroom-"))
+        folder = root / "voila" / "templates" / TEMPLATE
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "conf.json").write_text('{"base_template": "lab"}\n')
+            (folder / "spinner.macro.html.j2").write_text(_STILL_LOADING)
+        except OSError:
+            continue
+        return root
+    raise AssertionError("not reached: the temporary folder is writable")
 
 
 def voila_command(notebook, *, host: str = "127.0.0.1", port: int = 8866, pool: int = POOL, reserve: int = RESERVE,
