@@ -181,7 +181,8 @@ def _mask(args, image: np.ndarray, alpha) -> np.ndarray | None:
 
 
 def _fit(args, histogram):
-    """(palette, histogram) for one image's histogram, as -k, -k auto, --fixed and the mask ask."""
+    """(palette, label of each of the histogram's colors, or None) for one image's histogram, as -k, -k auto,
+    --fixed and the mask ask."""
     fixed = _fixed(args)
     if args.k == "auto":
         from .choose_k import smallest_k  # only -k auto needs it (and colorlab.metrics)
@@ -190,9 +191,8 @@ def _fit(args, histogram):
                            seed=args.seed, space=args.space, fixed=fixed)
         figures = f"PSNR {found.psnr:.2f} dB" + (f", mean ΔE2000 {found.delta_e:.2f}" if args.max_delta_e is not None else "")
         sys.stderr.write(f"k = {found.k} ({figures})\n")
-        return found.palette, histogram
-    palette, _ = fit_histogram(histogram, args.k, method=args.method, seed=args.seed, space=args.space, fixed=fixed)
-    return palette, histogram
+        return found.palette, None
+    return fit_histogram(histogram, args.k, method=args.method, seed=args.seed, space=args.space, fixed=fixed)
 
 
 # -- the commands -----------------------------------------------------------------------------------
@@ -211,8 +211,8 @@ def run_quantize(args) -> int:
             "write .png (or .gif, .webp, .tif), or give --background COLOR")
     histogram = color_histogram(image, mask=None if given is not None else mask)
     del image, mask  # the histogram's codes redraw every pixel: the decoded photo can go before the fit (12 MP: 36 MB)
-    palette = given if given is not None else _fit(args, histogram)[0]
-    labels = palette_labels(histogram, palette, dither=args.dither)
+    palette, color_labels = (given, None) if given is not None else _fit(args, histogram)
+    labels = palette_labels(histogram, palette, dither=args.dither, color_labels=color_labels)
     del histogram
     options = {"alpha": alpha, "threshold": args.alpha_threshold, "compress": args.compress}
     if output_format in INDEXED_FORMATS and not (args.rgb and output_format not in INDEXED_ONLY_FORMATS):

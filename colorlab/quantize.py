@@ -75,11 +75,13 @@ def quantize(image, palette: Palette, *, dither: str = "none", return_labels: bo
     return quantized
 
 
-def palette_labels(image, palette: Palette, *, dither: str = "none") -> np.ndarray:
+def palette_labels(image, palette: Palette, *, dither: str = "none", color_labels=None) -> np.ndarray:
     """The index into ``palette.colors`` of every pixel, as :func:`quantize` chooses them (private).
 
     ``quantize(image, palette, return_labels=True)[1]`` without the redrawn image: what the command
-    line hands to the indexed PNG writer (:func:`colorlab.images.save_indexed`).
+    line hands to the indexed PNG writer (:func:`colorlab.images.save_indexed`). ``color_labels``: for a
+    histogram ``image`` and no dithering, the label of each of its colors if already known (what
+    :func:`colorlab.cluster.fit_histogram` returns with the palette): no second nearest-color search.
 
     Returns
     -------
@@ -93,7 +95,9 @@ def palette_labels(image, palette: Palette, *, dither: str = "none") -> np.ndarr
     if isinstance(image, ColorHistogram):
         shape = image.shape
         if dither == "none":
-            labels = image.spread(_label_type(palette, nearest_labels(image.colors, palette)))
+            if color_labels is None:
+                color_labels = nearest_labels(image.colors, palette)
+            labels = image.spread(_label_type(palette, color_labels))
         else:
             labels = _dithered_labels(image.pixels(), shape, palette, dither)
     else:
