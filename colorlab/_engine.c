@@ -736,3 +736,29 @@ void ciede2000_to_palette(const double *lab, const double *palette_lab, const id
         out[i] = ciede2000(lab[3 * i], lab[3 * i + 1], lab[3 * i + 2], p[0], p[1], p[2]);
     }
 }
+
+/* -- numpy's default random numbers ------------------------------------------------------------ */
+/* Uniform doubles from numpy's PCG64 (XSL-RR 128/64, as numpy.random.PCG64 and Generator.random
+ * compute them), so that a fit needs no `import numpy.random` (10-19 ms, issue 16). state holds the
+ * 128-bit state and increment as (high, low) 64-bit words and is advanced by n draws. Returns -1 where
+ * the compiler has no 128-bit integers (the caller then uses numpy.random). */
+int pcg64_doubles(uint64_t *state, double *out, idx n) {
+#ifdef __SIZEOF_INT128__
+    const __uint128_t mult = ((__uint128_t)2549297995355413924ULL << 64) | 4865540595714422341ULL;
+    __uint128_t s = ((__uint128_t)state[0] << 64) | state[1];
+    const __uint128_t inc = ((__uint128_t)state[2] << 64) | state[3];
+    for (idx i = 0; i < n; i++) {
+        s = s * mult + inc;
+        uint64_t high = (uint64_t)(s >> 64), x = high ^ (uint64_t)s;
+        unsigned rot = (unsigned)(high >> 58);
+        uint64_t value = (x >> rot) | (x << ((64 - rot) & 63));
+        out[i] = (double)(value >> 11) * (1.0 / 9007199254740992.0);
+    }
+    state[0] = (uint64_t)(s >> 64);
+    state[1] = (uint64_t)s;
+    return 0;
+#else
+    (void)state; (void)out; (void)n;
+    return -1;
+#endif
+}

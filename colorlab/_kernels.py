@@ -62,6 +62,7 @@ _SIGNATURES = {
     "insert_center": (_N, [_P, _N, _P, _N, _P, _P, _P]),
     "squared_error": (ctypes.c_int64, [_P, _N, _P, _P, _P]),
     "ciede2000_to_palette": (None, [_P, _P, _P, _P, _N, _P]),
+    "pcg64_doubles": (_I, [_P, _P, _N]),
 }
 
 
@@ -430,3 +431,11 @@ def ciede2000_to_palette(lab, palette_lab, labels, which, out):
     labels, which = _in(labels, np.intp), _in(which, np.intp)
     out = _updated(out, np.float64, "out")
     _C.ciede2000_to_palette(_ptr(lab), _ptr(palette_lab), _ptr(labels), _ptr(which), which.size, _ptr(out))
+
+
+def pcg64_doubles(state: np.ndarray, n: int):
+    """n uniform doubles of numpy's PCG64 from ``state`` ((4,) uint64: state high, low, increment high,
+    low), which advances; None where the library was built without 128-bit integers."""
+    state = _updated(state, np.uint64, "state")
+    out = np.empty(n, np.float64)
+    return None if _C.pcg64_doubles(_ptr(state), _ptr(out), n) else out

@@ -23,8 +23,9 @@ row ranges of the points run on threads (:data:`THREADS`) with the same results 
 from __future__ import annotations
 
 import os
+import queue
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -111,11 +112,55 @@ _SPLIT_POINTS = 16_384
 #: lookup bitmap, ~0.5 ms).
 _SPLIT_PIXELS = 1_000_000
 _pool = None
+_POOL_LOCK = threading.Lock()
+
+
+class _Pool:
+    """THREADS - 1 worker threads that, with the calling thread, run the items of :func:`_map`.
+
+    Here instead of ``concurrent.futures.ThreadPoolExecutor``, whose import (with ``logging``) cost
+    the command line 4 ms of its start (issue 16). The caller takes items from the queue too, so a
+    call from inside a mapped function (or from two threads at once) cannot wait on itself.
+    """
+
+    def __init__(self, workers: int):
+        self._tasks = queue.SimpleQueue()
+        for i in range(workers):
+            threading.Thread(target=self._work, name=f"colorlab-{i}", daemon=True).start()
+
+    def _work(self):
+        while True:
+            self._run(*self._tasks.get())
+
+    @staticmethod
+    def _run(function, items, results, index, done):
+        try:
+            results[index] = (True, function(items[index]))
+        except BaseException as error:  # noqa: BLE001 - handed to the caller, which raises it
+            results[index] = (False, error)
+        done.release()
+
+    def map(self, function, items: list) -> list:
+        results, done = [None] * len(items), threading.Semaphore(0)
+        for index in range(len(items)):
+            self._tasks.put((function, items, results, index, done))
+        while True:
+            try:
+                task = self._tasks.get_nowait()
+            except queue.Empty:
+                break
+            self._run(*task)
+        for _ in items:
+            done.acquire()
+        for ok, value in results:
+            if not ok:
+                raise value
+        return [value for _, value in results]
 
 
 def _forget_pool():
-    global _pool
-    _pool = None
+    global _pool, _POOL_LOCK
+    _pool, _POOL_LOCK = None, threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):
@@ -123,14 +168,16 @@ if hasattr(os, "register_at_fork"):
 
 
 def _map(function, items):
-    """``[function(item) for item in items]``, on up to :data:`THREADS` threads."""
+    """``[function(item) for item in items]``, on up to :data:`THREADS` threads (the calling one too)."""
     global _pool
     items = list(items)
     if THREADS == 1 or len(items) < 2:
         return [function(item) for item in items]
     if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="colorlab")
-    return list(_pool.map(function, items))
+        with _POOL_LOCK:
+            if _pool is None:
+                _pool = _Pool(THREADS - 1)
+    return _pool.map(function, items)
 
 
 def _ranges(n: int) -> list[slice]:

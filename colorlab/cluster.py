@@ -39,7 +39,7 @@ import numpy as np
 
 from PIL import Image, features
 
-from . import _kmeans, hierarchy, mediancut
+from . import _kmeans, _random, hierarchy, mediancut
 from ._centers import palette_from_centers
 from .colorspace import SPACES, to_space
 from .errors import ColorlabWarning, InvalidParameterError
@@ -197,7 +197,7 @@ def fit_histogram(histogram: ColorHistogram, k, *, method: str = "kmeans", seed=
         return palette, nearest_labels(colors, palette)
     coords = to_space(colors, space)
     if method == "kmeans":
-        centers = _kmeans.fit_centers(colors, coords, counts, k, np.random.default_rng(seed))
+        centers = _kmeans.fit_centers(colors, coords, counts, k, _random.generator(seed))
     elif method == "agglomerative":
         palette = hierarchy.tree_of_colors(colors, counts, space).palette(k, seed=seed)
         return palette, nearest_labels(colors, palette)

@@ -30,7 +30,7 @@ import warnings
 
 import numpy as np
 
-from . import _kernels, _kmeans
+from . import _kernels, _kmeans, _random
 from ._centers import palette_from_centers
 from .cluster import METHODS, fit_histogram, nearest_labels
 from .colorspace import SPACES, to_space
@@ -213,7 +213,7 @@ class _Engine:
             self.levels = _kmeans.histogram_levels(self.colors, self.coords, self.weights)
         if k not in self._centers:
             self._centers[k] = _kmeans.fit_centers(self.colors, self.coords, self.weights, k,
-                                                   np.random.default_rng(seed), levels=self.levels)
+                                                   _random.generator(seed), levels=self.levels)
         return self._centers[k].copy()
 
     def fit(self, k, seed):
@@ -235,7 +235,7 @@ class _Engine:
         coords, counts = self.coords, self.weights
         usable = [level for level in self.levels if len(level[1]) <= len(coords) // 2]
         cell, points, weights = usable[-1] if usable else (None, coords, counts)
-        rng = np.random.default_rng(seed)
+        rng = _random.generator(seed)
 
         def bounds(centers):  # of the level's cells (or the colors), and of the colors
             state = _kmeans.assign(points, centers, want_second=True)

@@ -16,6 +16,8 @@ else:  # pragma: no cover - Python 3.10
 # pip name -> conda-forge name, where they differ
 CONDA_NAMES = {"opencv-python-headless": "opencv", "build": "python-build"}
 NOT_IN_CONDA = {"tomli"}  # only needed on Python < 3.11, which conda's python>=3.10 may not be
+# no conda-forge package: environment.yml's `pip install -e .` installs them from PyPI (its comment says so)
+PIP_ONLY = {"deflate"}
 
 
 def _parse(requirement: str) -> tuple[str, str]:
@@ -41,7 +43,7 @@ def conda_deps(repo) -> dict[str, str]:
 
 
 def _pip_deps(requirements) -> dict[str, str]:
-    return dict(p for p in map(_parse, requirements) if p[0] not in NOT_IN_CONDA)
+    return dict(p for p in map(_parse, requirements) if p[0] not in NOT_IN_CONDA | PIP_ONLY)
 
 
 def test_runtime_and_test_dependencies_match(pyproject, conda_deps):
@@ -52,6 +54,13 @@ def test_runtime_and_test_dependencies_match(pyproject, conda_deps):
         f"only in environment.yml: {sorted(set(conda_deps.items()) - set(pip.items()))}, "
         f"only in pyproject.toml: {sorted(set(pip.items()) - set(conda_deps.items()))}"
     )
+
+
+def test_pip_only_dependencies_are_named_in_environment_yml(repo, pyproject):
+    text = (repo / "environment.yml").read_text()
+    pip = dict(map(_parse, pyproject["project"]["dependencies"]))
+    for name in PIP_ONLY:
+        assert f"# {name}{pip[name]} " in text
 
 
 def test_python_floor_matches(repo, pyproject):

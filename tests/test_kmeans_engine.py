@@ -404,3 +404,28 @@ def test_squared_error_and_ciede2000_kernels_match_the_metrics(rng):
     same = np.zeros(1)
     _kernels.ciede2000_to_palette(lab[:1], lab[:1], np.zeros(1, np.intp), np.zeros(1, np.intp), same)
     assert same[0] == 0.0
+
+
+def test_the_engine_threads_map_in_order_raise_errors_and_allow_nesting(monkeypatch):
+    monkeypatch.setattr(_kmeans, "THREADS", 3)
+    monkeypatch.setattr(_kmeans, "_pool", None)
+    assert _kmeans._map(lambda x: x * x, range(50)) == [x * x for x in range(50)]
+    # a mapped function that maps again (the calling thread helps, so nothing waits on itself)
+    assert _kmeans._map(lambda x: sum(_kmeans._map(lambda y: x * y, range(4))), range(6)) == [6 * x for x in range(6)]
+
+    def fail(x):
+        if x == 3:
+            raise ValueError("three")
+        return x
+
+    with pytest.raises(ValueError, match="three"):
+        _kmeans._map(fail, range(8))
+    assert _kmeans._map(str, range(3)) == ["0", "1", "2"]  # still usable afterwards
+    import threading
+
+    results = []
+    threads = [threading.Thread(target=lambda i=i: results.append(_kmeans._map(lambda x: x + i, range(20))))
+               for i in range(4)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert sorted(r[0] for r in results) == [0, 1, 2, 3] and all(r == list(range(r[0], r[0] + 20)) for r in results)

@@ -67,23 +67,25 @@ def test_rows_are_unfiltered_and_the_palette_kept_in_its_order(tmp_path):
     assert set(raw[::row_bytes]) == {0}  # filter type 0 on every row
 
 
-def test_large_images_are_deflated_in_pieces_that_join_into_one_stream(tmp_path, monkeypatch):
-    image = colorlab.load_image("coffee")  # 17 colors: 8 bits, 400 rows of 601 bytes
-    quantized, palette = colorlab.reduce_colors(image, 17)
-    whole = colorlab.save_image(tmp_path / "whole.png", quantized, palette=palette)
-    monkeypatch.setattr(_png, "PIECE_BYTES", 40_000)  # 7 pieces, on several threads
-    pieces = colorlab.save_image(tmp_path / "pieces.png", quantized, palette=palette)
-    assert [kind for kind, _ in _chunks(pieces)].count(b"IDAT") == 7  # one IDAT per piece
-    assert np.array_equal(colorlab.load_image(pieces), quantized)
-    # each piece starts from the previous 32 KB, so joining costs little (a sync flush and fresh code tables)
-    assert pieces.stat().st_size < 1.02 * whole.stat().st_size
+def test_each_setting_deflates_at_its_levels_and_keeps_the_smallest(monkeypatch):
+    import deflate as libdeflate
+
+    real, calls = libdeflate.zlib_compress, []
+    monkeypatch.setattr(libdeflate, "zlib_compress", lambda data, level: calls.append(level) or real(data, level))
+    most = _png.OPTIMAL_PARSING_BYTES
+    data = bytes(range(256)) * (most // 256 + 1)
+    for compress, size, expected in [("default", 10, [10]), ("default", most, [10]), ("default", most + 1, [9]),
+                                     ("fast", most, [1]), ("small", most, [12, 10]), ("small", most + 1, [12, 9])]:
+        calls.clear()
+        stream = _png.deflate(data[:size], compress)
+        assert calls == expected, (compress, size)
+        assert len(stream) == min(len(real(data[:size], level)) for level in expected)
 
 
 @pytest.mark.parametrize("data", [b"", b"a", bytes(range(256)) * 5000, os.urandom(300_000)])
-def test_deflate_gives_a_zlib_stream_with_the_right_checksum(data, monkeypatch):
-    monkeypatch.setattr(_png, "PIECE_BYTES", 70_000)
+def test_deflate_gives_a_zlib_stream_with_the_right_checksum(data):
     for compress in _png.COMPRESS:
-        assert zlib.decompress(b"".join(_png.deflate(data, compress))) == data
+        assert zlib.decompress(_png.deflate(data, compress)) == data
 
 
 def test_save_indexed_writes_what_save_image_writes(tmp_path):
