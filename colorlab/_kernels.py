@@ -41,6 +41,10 @@ _SIGNATURES = {
     "pack_rgb": (None, [_P, _N, _P]),
     "release": (None, [_P]),
     "distinct_counts": (_N, [_P, _N, ctypes.POINTER(_P), ctypes.POINTER(_P)]),
+    "mark_codes": (ctypes.c_uint32, [_P, _N, _P]),
+    "bitmap_ranks": (_N, [_P, _P]),
+    "count_codes": (None, [_P, _N, _P, _P, _P]),
+    "bitmap_codes": (None, [_P, _P]),
     "spread": (_I, [_P, _N, _P, _N, _P, _N, _P]),
     "count_cells": (_N, [_P, _N, _I]),
     "cells_number": (_N, [_P, _N, _I, _P]),
@@ -122,10 +126,12 @@ def _memory(status) -> None:
 
 # -- distinct colors ------------------------------------------------------------------------------
 
-def pack_rgb(pixels):
-    """(N, 3) uint8 -> (N,) uint32 codes ``r << 16 | g << 8 | b``."""
+def pack_rgb(pixels, out=None):
+    """(N, 3) uint8 -> (N,) uint32 codes ``r << 16 | g << 8 | b`` (into ``out``, if given)."""
     pixels = _in(pixels, np.uint8)
-    codes = np.empty(pixels.shape[0], np.uint32)
+    codes = np.empty(pixels.shape[0], np.uint32) if out is None else _updated(out, np.uint32, "out")
+    if codes.shape != pixels.shape[:1]:
+        raise ValueError(f"pack_rgb: {pixels.shape[0]} pixels but room for {codes.shape}")
     _C.pack_rgb(_ptr(pixels), pixels.shape[0], _ptr(codes))
     return codes
 
@@ -154,6 +160,43 @@ def code_counts(codes):
         _C.release(distinct_p)
         _C.release(counts_p)
     return distinct, counts
+
+
+#: 64-bit words of a presence bitmap of all 2**24 colors (2 MB).
+BITMAP_WORDS = 1 << 18
+
+
+def mark_codes(codes) -> np.ndarray:
+    """A presence bitmap ((BITMAP_WORDS,) uint64) of uint32 color codes (< 2**24): one part of
+    :func:`code_counts`, for pixels split over threads (the bitmaps of the parts are ORed)."""
+    codes = _in(codes, np.uint32)
+    bits = np.zeros(BITMAP_WORDS, np.uint64)
+    if _C.mark_codes(_ptr(codes), codes.size, _ptr(bits)) >> 24:
+        raise ValueError("color codes must be below 2**24")
+    return bits
+
+
+def bitmap_ranks(bits) -> tuple[np.ndarray, int]:
+    """(rank of each word: the set bits before it, number of set bits) of a presence bitmap."""
+    bits = _in(bits, np.uint64)
+    rank = np.empty(BITMAP_WORDS, np.uint32)
+    return rank, int(_C.bitmap_ranks(_ptr(bits), _ptr(rank)))
+
+
+def count_codes(codes, bits, rank, m: int) -> np.ndarray:
+    """How often each of the m marked colors occurs among ``codes`` (all marked in ``bits``): (m,) int64."""
+    codes, bits, rank = _in(codes, np.uint32), _in(bits, np.uint64), _in(rank, np.uint32)
+    counts = np.zeros(m, np.int64)
+    _C.count_codes(_ptr(codes), codes.size, _ptr(bits), _ptr(rank), _ptr(counts))
+    return counts
+
+
+def bitmap_codes(bits, m: int) -> np.ndarray:
+    """The m codes marked in a presence bitmap, in order: (m,) uint32."""
+    bits = _in(bits, np.uint64)
+    distinct = np.empty(m, np.uint32)
+    _C.bitmap_codes(_ptr(bits), _ptr(distinct))
+    return distinct
 
 
 def spread(codes, distinct, values, out=None):
@@ -353,13 +396,19 @@ def plain_lloyd(points, weights, centers, n_iter):
     return centers, error
 
 
-def bounds_from_cells(points, cell, cell_means, cell_labels, cell_upper, cell_lower):
-    """Labels and Hamerly bounds of points from their cells': |x - c| <= |m - c| + |x - m|."""
+def bounds_from_cells(points, cell, cell_means, cell_labels, cell_upper, cell_lower, out=None):
+    """Labels and Hamerly bounds of points from their cells': |x - c| <= |m - c| + |x - m|
+    (into ``out``, three arrays (labels, upper, lower), if given)."""
     points, cell_means = _points(points), _points(cell_means, "cell means")
     cell, cell_labels = _in(cell, np.intp), _in(cell_labels, np.intp)
     cell_upper, cell_lower = _in(cell_upper, np.float64), _in(cell_lower, np.float64)
     n = points.shape[0]
-    labels, upper, lower = np.empty(n, np.intp), np.empty(n), np.empty(n)
+    if out is None:
+        labels, upper, lower = np.empty(n, np.intp), np.empty(n), np.empty(n)
+    else:
+        labels, upper, lower = _bounds(*out)
+        if not labels.shape == upper.shape == lower.shape == (n,):
+            raise ValueError(f"bounds_from_cells: {n} points but out of shapes {[a.shape for a in out]}")
     _C.bounds_from_cells(_ptr(points), n, _ptr(cell), _ptr(cell_means), _ptr(cell_labels), _ptr(cell_upper),
                          _ptr(cell_lower), _ptr(labels), _ptr(upper), _ptr(lower))
     return labels, upper, lower

@@ -38,7 +38,11 @@ def pack_rgb(pixels: np.ndarray) -> np.ndarray:
     pixels = np.asarray(pixels, dtype=np.uint8)
     if pixels.ndim != 2 or pixels.shape[1] != 3:  # the kernel reads 3 columns unchecked
         raise ValueError(f"pack_rgb needs (N, 3) pixels, got shape {pixels.shape}")
-    return _kernels.pack_rgb(pixels)
+    if len(pixels) < _SPLIT_PIXELS or THREADS == 1:
+        return _kernels.pack_rgb(pixels)
+    codes = np.empty(len(pixels), np.uint32)  # large images: row ranges on the threads (12 MP: 13 -> 8 ms)
+    _map(lambda rows: _kernels.pack_rgb(pixels[rows], codes[rows]), _pixel_ranges(len(pixels)))
+    return codes
 
 
 def unpack_rgb(codes: np.ndarray) -> np.ndarray:
@@ -53,8 +57,26 @@ def distinct_codes(codes: np.ndarray) -> np.ndarray:
 
 
 def code_counts(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted distinct values of uint32 color codes (< 2**24) and how often each occurs: ((n,) uint32, (n,) int64)."""
-    return _kernels.code_counts(np.ascontiguousarray(codes, dtype=np.uint32))
+    """Sorted distinct values of uint32 color codes (< 2**24) and how often each occurs: ((n,) uint32, (n,) int64).
+
+    Images of :data:`_SPLIT_PIXELS` or more are split over the threads: each marks its pixels in a
+    bitmap of its own and counts them into counts of its own (12 MP: 46 -> 26 ms on 2 cores); the
+    result is the same."""
+    codes = np.ascontiguousarray(codes, dtype=np.uint32)
+    if codes.size < _SPLIT_PIXELS or THREADS == 1:
+        return _kernels.code_counts(codes)
+    ranges = _pixel_ranges(codes.size)
+    bitmaps = _map(lambda rows: _kernels.mark_codes(codes[rows]), ranges)
+    bits = bitmaps[0]
+    for other in bitmaps[1:]:
+        np.bitwise_or(bits, other, out=bits)
+    del bitmaps
+    rank, m = _kernels.bitmap_ranks(bits)
+    parts = _map(lambda rows: _kernels.count_codes(codes[rows], bits, rank, m), ranges)
+    counts = parts[0]
+    for part in parts[1:]:
+        counts += part
+    return _kernels.bitmap_codes(bits, m), counts
 
 
 def distinct_colors(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -433,10 +455,17 @@ def fit_centers(colors, coords, weights, k: int, rng, *, tol: float = TOL, level
     cell, cell_means, _ = levels[-1]
     del levels  # only the last level is needed from here (12 MP: the others' cell numbers are ~15 MB)
     cell_labels, cell_upper, cell_lower = assign(cell_means, centers, want_second=True)
-    labels, upper, lower = _kernels.bounds_from_cells(coords, cell, cell_means, cell_labels, cell_upper, cell_lower)
-    del cell, cell_means  # done with the levels before the fine stage (unless the caller keeps them)
+    n = len(coords)
+    labels, upper, lower = np.empty(n, np.intp), np.empty(n), np.empty(n)
     centers = centers.copy()
-    _kernels.verify(coords, centers, labels, upper, lower)
+
+    def bounds(rows):  # each color's bounds depend on that color alone: row ranges on the threads
+        _kernels.bounds_from_cells(coords[rows], cell[rows], cell_means, cell_labels, cell_upper, cell_lower,
+                                   out=(labels[rows], upper[rows], lower[rows]))
+        _kernels.verify(coords[rows], centers, labels[rows], upper[rows], lower[rows])
+
+    _map(bounds, _ranges(n))
+    del cell, cell_means  # done with the levels before the fine stage (unless the caller keeps them)
     _mark("bounds")
     fine_iter = int(np.clip(FINE_WORK // len(coords), MIN_FINE_ITER, FINE_ITER))
     hamerly_lloyd(coords, weights, centers, labels, upper, lower, fine_iter, tol * float(weights @ upper**2))

@@ -429,3 +429,19 @@ def test_the_engine_threads_map_in_order_raise_errors_and_allow_nesting(monkeypa
     [t.start() for t in threads]
     [t.join() for t in threads]
     assert sorted(r[0] for r in results) == [0, 1, 2, 3] and all(r == list(range(r[0], r[0] + 20)) for r in results)
+
+
+def test_large_images_count_and_pack_on_the_threads_with_the_same_result(monkeypatch, rng):
+    pixels = rng.integers(0, 256, (50_001, 3), dtype=np.uint8)
+    pixels[::3] = pixels[0]  # repeated colors
+    whole_codes = _kernels.pack_rgb(pixels)
+    whole = _kernels.code_counts(whole_codes)
+    monkeypatch.setattr(_kmeans, "THREADS", 3)
+    monkeypatch.setattr(_kmeans, "_SPLIT_PIXELS", 1000)
+    codes = _kmeans.pack_rgb(pixels)
+    assert np.array_equal(codes, whole_codes)
+    distinct, counts = _kmeans.code_counts(codes)
+    assert np.array_equal(distinct, whole[0]) and np.array_equal(counts, whole[1])
+    assert counts.sum() == len(pixels)
+    with pytest.raises(ValueError, match="below 2"):
+        _kmeans.code_counts(np.full(5000, 1 << 24, np.uint32))
