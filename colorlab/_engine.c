@@ -256,17 +256,6 @@ static inline void distances(const double *p, const columns *c, idx k) {
     }
 }
 
-static inline idx first_smallest(const double *d, idx k) {
-    idx best = 0;
-    double smallest = d[0];
-    for (idx j = 1; j < k; j++) {
-        int closer = d[j] < smallest;
-        smallest = closer ? d[j] : smallest;
-        best = closer ? j : best;
-    }
-    return best;
-}
-
 static inline idx two_smallest(const double *d, idx k, double *best_out, double *second_out) {
     idx label = 0;
     double best = INFINITY, second = INFINITY;
@@ -286,7 +275,7 @@ static inline idx two_smallest(const double *d, idx k, double *best_out, double 
 /* nearest() and nearest_two() take the points 8 at a time, as two vectors of 4 per coordinate, and go
  * over the centers one by one: each point keeps its best distance and label (and second best) in
  * vector registers, updated with a strict < as the center index grows, exactly the scans of
- * first_smallest() and two_smallest(): the same distances (the same formula in the same order) and
+ * a scan of the k distances for the first smallest (and two_smallest()): the same distances (the same formula in the same order) and
  * the same labels. The scalar scans, one point at a time, were a chain of dependent selects per point
  * (kodim05 as JPEG q75, 6,066 cells, k = 16: nearest 66 -> 60 us, nearest_two 106 -> 78 us). GCC's
  * vector extensions: AVX2 in the avx2 clone, pairs of SSE2 registers in the default one. */
@@ -294,8 +283,8 @@ typedef double v4d __attribute__((vector_size(32)));
 typedef int64_t v4i __attribute__((vector_size(32)));
 #define LANES 8
 
-static inline v4d pick(v4i mask, v4d yes, v4d no) { return (v4d)(((v4i)yes & mask) | ((v4i)no & ~mask)); }
-static inline v4i pick_i(v4i mask, v4i yes, v4i no) { return (yes & mask) | (no & ~mask); }
+static inline __attribute__((always_inline)) v4d pick(v4i mask, v4d yes, v4d no) { return (v4d)(((v4i)yes & mask) | ((v4i)no & ~mask)); }
+static inline __attribute__((always_inline)) v4i pick_i(v4i mask, v4i yes, v4i no) { return (yes & mask) | (no & ~mask); }
 
 /* 8 points' coordinates from rows start.. of points (fewer at the end: the rest repeat the last point). */
 static inline void load8(const double *points, idx start, idx n, v4d xyz[3][2]) {
@@ -310,38 +299,14 @@ static inline void load8(const double *points, idx start, idx n, v4d xyz[3][2]) 
     }
 }
 
-static inline v4d sqdist4(const v4d xyz[3][2], int h, double cx, double cy, double cz) {
+static inline __attribute__((always_inline)) v4d sqdist4(const v4d xyz[3][2], int h, double cx, double cy, double cz) {
     v4d dx = xyz[0][h] - cx, dy = xyz[1][h] - cy, dz = xyz[2][h] - cz;
     return dx * dx + dy * dy + dz * dz;
 }
 
-HOT int nearest(const double *points, idx n, const double *centers, idx k, idx *labels) {
-    for (idx start = 0; start < n; start += LANES) {
-        v4d xyz[3][2], best[2];
-        v4i label[2] = {{0, 0, 0, 0}, {0, 0, 0, 0}};
-        load8(points, start, n, xyz);
-        best[0] = best[1] = (v4d){INFINITY, INFINITY, INFINITY, INFINITY};
-        for (idx j = 0; j < k; j++) {
-            double cx = centers[3 * j], cy = centers[3 * j + 1], cz = centers[3 * j + 2];
-            v4i jj = {j, j, j, j};
-            for (int h = 0; h < 2; h++) {
-                v4d d = sqdist4(xyz, h, cx, cy, cz);
-                v4i closer = d < best[h];
-                best[h] = pick(closer, d, best[h]);
-                label[h] = pick_i(closer, jj, label[h]);
-            }
-        }
-        idx m = n - start < LANES ? n - start : LANES;
-        int64_t out[LANES];
-        memcpy(out, label, sizeof(out));
-        memcpy(labels + start, out, m * sizeof(idx));
-    }
-    return 0;
-}
-
-/* Labels and distances (not squared) to the nearest and second nearest center of each point. */
-HOT int nearest_two(const double *points, idx n, const double *centers, idx k, idx *labels, double *first,
-                    double *second) {
+/* Labels (and with `first`, the distances (not squared) to the nearest and second nearest center). */
+static inline __attribute__((always_inline)) void nearest_rows(const double *points, idx n, const double *centers,
+                                                                idx k, idx *labels, double *first, double *second) {
     const v4d inf = {INFINITY, INFINITY, INFINITY, INFINITY};
     for (idx start = 0; start < n; start += LANES) {
         v4d xyz[3][2], best[2] = {inf, inf}, next[2] = {inf, inf};
@@ -353,24 +318,36 @@ HOT int nearest_two(const double *points, idx n, const double *centers, idx k, i
             for (int h = 0; h < 2; h++) {
                 v4d d = sqdist4(xyz, h, cx, cy, cz);
                 v4i closer = d < best[h];
-                v4d other = pick(d < next[h], d, next[h]);
-                next[h] = pick(closer, best[h], other);
+                if (first) next[h] = pick(closer, best[h], pick(d < next[h], d, next[h]));
                 best[h] = pick(closer, d, best[h]);
                 label[h] = pick_i(closer, jj, label[h]);
             }
         }
         idx m = n - start < LANES ? n - start : LANES;
         int64_t out[LANES];
-        double b[LANES], s2[LANES];
         memcpy(out, label, sizeof(out));
-        memcpy(b, best, sizeof(b));
-        memcpy(s2, next, sizeof(s2));
         memcpy(labels + start, out, m * sizeof(idx));
-        for (idx i = 0; i < m; i++) {
-            first[start + i] = sqrt(b[i]);
-            second[start + i] = sqrt(s2[i]);
+        if (first) {
+            double b[LANES], s2[LANES];
+            memcpy(b, best, sizeof(b));
+            memcpy(s2, next, sizeof(s2));
+            for (idx i = 0; i < m; i++) {
+                first[start + i] = sqrt(b[i]);
+                second[start + i] = sqrt(s2[i]);
+            }
         }
     }
+}
+
+HOT int nearest(const double *points, idx n, const double *centers, idx k, idx *labels) {
+    nearest_rows(points, n, centers, k, labels, NULL, NULL);
+    return 0;
+}
+
+/* Labels and distances (not squared) to the nearest and second nearest center of each point. */
+HOT int nearest_two(const double *points, idx n, const double *centers, idx k, idx *labels, double *first,
+                    double *second) {
+    nearest_rows(points, n, centers, k, labels, first, second);
     return 0;
 }
 
