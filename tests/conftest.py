@@ -26,14 +26,6 @@ SHARED = REPO.parent / "shared"
 KODAK = SHARED / "datasets" / "kodak"
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
-
-
 @pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO
