@@ -408,16 +408,18 @@ def histogram_levels(colors, coords, weights) -> list:
     usable ones for each k)."""
     if len(coords) <= _DIRECT:
         return []
-    levels = []
-    colors = np.ascontiguousarray(colors, dtype=np.uint8)
-    for bits in LEVEL_BITS:
-        # A level with more than half as many cells as colors is never used (nor any finer one); its
-        # cells are only counted (kodim05 as JPEG q75, 7 bits: 79,062 cells for 109,844 colors,
-        # 16 ms to number them in code order, 1-2 ms to count them).
-        if _kernels.count_cells(colors, bits) > len(coords) // 2:
+    colors, coords, weights = np.ascontiguousarray(colors, dtype=np.uint8), _floats(coords), _floats(weights)
+    # A level with more than half as many cells as colors is never used (nor any finer one); its
+    # cells are only counted (kodim05 as JPEG q75, 7 bits: 79,062 cells for 109,844 colors,
+    # 16 ms to number them in code order, 1-2 ms to count them). The levels are independent of
+    # each other: counted, then built, on the threads.
+    counts = _map(lambda bits: _kernels.count_cells(colors, bits), LEVEL_BITS)
+    usable = []
+    for bits, cells in zip(LEVEL_BITS, counts):
+        if cells > len(coords) // 2:
             break
-        levels.append(_cells(colors, _floats(coords), _floats(weights), bits))
-    return levels
+        usable.append(bits)
+    return _map(lambda bits: _cells(colors, coords, weights, bits), usable)
 
 
 def fit_centers(colors, coords, weights, k: int, rng, *, tol: float = TOL, levels=None) -> np.ndarray:
