@@ -365,6 +365,33 @@ void totals(const double *points, const double *weights, const idx *labels, idx 
     }
 }
 
+/* totals() for whole-number sums (whole weights times whole coordinates, every partial sum below
+ * 2**53, as the caller checks): exact in any order, so each run of points with the same label is
+ * summed in registers and added once; totals() adds point by point to memory, a chain of dependent
+ * additions where neighbouring points share a label (the colors are in code order). */
+void totals_whole(const double *points, const double *weights, const idx *labels, idx n, idx k, double *mass,
+                  double *sums) {
+    double *part = calloc(4 * 4 * (k > 0 ? k : 1), sizeof(double));  /* four copies of (mass, x, y, z) per label */
+    if (!part) { totals(points, weights, labels, n, k, mass, sums); return; }
+    idx n4 = n - n % 4;
+    for (idx i = 0; i < n4; i += 4)
+        for (int c = 0; c < 4; c++) {
+            double *q = part + 4 * (4 * labels[i + c] + c), w = weights[i + c];
+            const double *p = points + 3 * (i + c);
+            q[0] += w; q[1] += w * p[0]; q[2] += w * p[1]; q[3] += w * p[2];
+        }
+    for (idx i = n4; i < n; i++) {
+        double *q = part + 4 * (4 * labels[i]), w = weights[i];
+        q[0] += w; q[1] += w * points[3 * i]; q[2] += w * points[3 * i + 1]; q[3] += w * points[3 * i + 2];
+    }
+    for (idx j = 0; j < k; j++) {
+        const double *q = part + 16 * j;
+        mass[j] = q[0] + q[4] + q[8] + q[12];
+        for (int t = 0; t < 3; t++) sums[3 * j + t] = q[1 + t] + q[5 + t] + q[9 + t] + q[13 + t];
+    }
+    free(part);
+}
+
 /* Put each empty cluster's center on the point with the largest weighted error (in place): the
  * empty clusters in order take the points by decreasing weight x (distance to the nearest)^2, ties to
  * the lowest index (what a stable sort of the negated errors gives). */

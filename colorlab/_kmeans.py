@@ -271,7 +271,7 @@ def _seed_numbers(k: int, rng: np.random.Generator):
 
 # -- weighted Lloyd with Hamerly bounds -----------------------------------------------------------
 
-def weighted_lloyd(points, weights, centers, *, max_iter=300, tol=0.0):
+def weighted_lloyd(points, weights, centers, *, max_iter=300, tol=0.0, whole=False):
     """Weighted Lloyd iterations from ``centers`` until no label changes (or ``max_iter`` center updates).
 
     Parameters
@@ -284,6 +284,8 @@ def weighted_lloyd(points, weights, centers, *, max_iter=300, tol=0.0):
     tol : float
         Also stop once a center update lowers the objective by less than ``tol`` times the
         objective at the start (0: run until no label changes, exactly like plain Lloyd).
+    whole : bool
+        The points and weights are whole numbers (RGB colors and pixel counts): see :func:`hamerly_lloyd`.
 
     Returns
     -------
@@ -292,23 +294,28 @@ def weighted_lloyd(points, weights, centers, *, max_iter=300, tol=0.0):
     points, weights, centers = _floats(points), _floats(weights), _floats(centers).copy()
     labels, upper, lower = assign(points, centers, want_second=True)
     threshold = tol * float(weights @ upper**2)
-    n_iter = hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, threshold)
+    n_iter = hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, threshold, whole=whole)
     return centers, labels, n_iter
 
 
-def hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, threshold):
+def hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, threshold, *, whole=False):
     """``_kernels.hamerly_lloyd`` with the points split over threads (the same iterations and results).
 
     The sums per cluster are taken serially (their rounding does not depend on the threads); the
-    bound updates and label checks, nearly all of the work, run on row ranges in parallel.
+    bound updates and label checks, most of the work, run on row ranges in parallel. ``whole``: the
+    points and weights are whole numbers and the weights add up to less than 2**44 (RGB colors and
+    pixel counts), so every sum is a whole number that float64 holds exactly in any order, and
+    ``_kernels.totals_whole`` takes them in four interleaved parts (kodim05-q75, 109,844 colors:
+    0.30 -> 0.14 ms an iteration; the same numbers).
     """
     ranges = _ranges(len(points))
     if len(ranges) == 1:
         return _kernels.hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, threshold)
     k = len(centers)
+    totals = _kernels.totals_whole if whole and float(weights.sum()) < 2.0**44 else _kernels.totals
     n_iter = 0
     for n_iter in range(1, max_iter + 1):
-        mass, sums = _kernels.totals(points, weights, labels, k)
+        mass, sums = totals(points, weights, labels, k)
         if (mass <= 0).any():
             _kernels.reseed_empty(points, weights, centers, mass)
             labels[:], upper[:], lower[:] = assign(points, centers, want_second=True)
@@ -422,7 +429,7 @@ def histogram_levels(colors, coords, weights) -> list:
     return _map(lambda bits: _cells(colors, coords, weights, bits), usable)
 
 
-def fit_centers(colors, coords, weights, k: int, rng, *, tol: float = TOL, levels=None) -> np.ndarray:
+def fit_centers(colors, coords, weights, k: int, rng, *, tol: float = TOL, levels=None, whole=False) -> np.ndarray:
     """k-means centers of distinct ``colors`` (uint8, for the histogram levels) at ``coords`` weighted by counts.
 
     ``colors`` must hold at least k rows (all distinct). Returns (k, 3) float64 in the coordinates' space.
@@ -430,7 +437,9 @@ def fit_centers(colors, coords, weights, k: int, rng, *, tol: float = TOL, level
     through Lloyd on each larger level in turn (to a LEVEL_TOL stop), then at most :data:`FINE_ITER`
     iterations (fewer with many colors) on the distinct colors, to a ``tol`` stop; those two stages
     split each iteration over the threads. ``levels``: :func:`histogram_levels` of the same colors,
-    if already computed (the result is the same).
+    if already computed (the result is the same). ``whole``: ``coords`` are the colors themselves (RGB)
+    and ``weights`` pixel counts, so the cluster sums are exact in any order (:func:`hamerly_lloyd`;
+    the result is the same).
     """
     coords, weights = _floats(coords), _floats(weights)
     _mark("other")
@@ -442,7 +451,7 @@ def fit_centers(colors, coords, weights, k: int, rng, *, tol: float = TOL, level
     if not levels:
         start = _best_start([(coords, weights)], k, rng, n_starts)
         _mark("starts")
-        result = _by_mass(*weighted_lloyd(coords, weights, start, tol=tol)[:2], weights)
+        result = _by_mass(*weighted_lloyd(coords, weights, start, tol=tol, whole=whole)[:2], weights)
         _mark("fine")
         return result
     # Starts are compared after Lloyd on the small levels (the coarsest alone judges poorly).
@@ -470,7 +479,8 @@ def fit_centers(colors, coords, weights, k: int, rng, *, tol: float = TOL, level
     del cell, cell_means  # done with the levels before the fine stage (unless the caller keeps them)
     _mark("bounds")
     fine_iter = int(np.clip(FINE_WORK // len(coords), MIN_FINE_ITER, FINE_ITER))
-    hamerly_lloyd(coords, weights, centers, labels, upper, lower, fine_iter, tol * float(weights @ upper**2))
+    hamerly_lloyd(coords, weights, centers, labels, upper, lower, fine_iter, tol * float(weights @ upper**2),
+                  whole=whole)
     result = _by_mass(centers, labels, weights)
     _mark("fine")
     return result

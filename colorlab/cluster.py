@@ -197,7 +197,7 @@ def fit_histogram(histogram: ColorHistogram, k, *, method: str = "kmeans", seed=
         return palette, nearest_labels(colors, palette)
     coords = to_space(colors, space)
     if method == "kmeans":
-        centers = _kmeans.fit_centers(colors, coords, counts, k, _random.generator(seed))
+        centers = _kmeans.fit_centers(colors, coords, counts, k, _random.generator(seed), whole=space == "rgb")
     elif method == "agglomerative":
         palette = hierarchy.tree_of_colors(colors, counts, space).palette(k, seed=seed)
         return palette, nearest_labels(colors, palette)

@@ -213,7 +213,8 @@ class _Engine:
             self.levels = _kmeans.histogram_levels(self.colors, self.coords, self.weights)
         if k not in self._centers:
             self._centers[k] = _kmeans.fit_centers(self.colors, self.coords, self.weights, k,
-                                                   _random.generator(seed), levels=self.levels)
+                                                   _random.generator(seed), levels=self.levels,
+                                                   whole=self.space == "rgb")
         return self._centers[k].copy()
 
     def fit(self, k, seed):

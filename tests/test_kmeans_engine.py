@@ -445,3 +445,28 @@ def test_large_images_count_and_pack_on_the_threads_with_the_same_result(monkeyp
     assert counts.sum() == len(pixels)
     with pytest.raises(ValueError, match="below 2"):
         _kmeans.code_counts(np.full(5000, 1 << 24, np.uint32))
+
+
+@pytest.mark.parametrize("k", [1, 3, 16, 64])
+def test_whole_number_totals_equal_the_serial_ones(rng, k):
+    points = rng.integers(0, 256, (10_007, 3)).astype(np.float64)
+    weights = rng.integers(1, 5000, 10_007).astype(np.float64)
+    labels = np.sort(rng.integers(0, k, 10_007))  # runs of equal labels, as colors in code order have
+    for order in (labels, rng.permutation(labels)):
+        expected = _kernels.totals(points, weights, order, k)
+        got = _kernels.totals_whole(points, weights, order, k)
+        np.testing.assert_array_equal(got[0], expected[0])
+        np.testing.assert_array_equal(got[1], expected[1])
+
+
+@pytest.mark.parametrize("name,k", [("rocket", 16), ("coffee", 64), ("chelsea", 5)])
+def test_the_fit_with_whole_number_sums_is_the_same(name, k):
+    import colorlab
+    from colorlab import _random
+
+    histogram = colorlab.color_histogram(colorlab.load_image(name))
+    colors, counts = histogram.colors, histogram.counts.astype(np.float64)
+    coords = colors.astype(np.float64)
+    plain = _kmeans.fit_centers(colors, coords, counts, k, _random.generator(3))
+    whole = _kmeans.fit_centers(colors, coords, counts, k, _random.generator(3), whole=True)
+    np.testing.assert_array_equal(whole, plain)
