@@ -190,7 +190,8 @@ def stage_times(image, k):
     times["to_space"] = time.perf_counter() - start
     _kmeans._stage_clock = [times, time.perf_counter()]
     try:
-        centers = _kmeans.fit_centers(histogram.colors, coords, histogram.counts, k, np.random.default_rng(0))
+        centers = _kmeans.fit_centers(histogram.colors, coords, histogram.counts, k, np.random.default_rng(0),
+                                      whole=True)  # as fit_histogram does in RGB
     finally:
         _kmeans._stage_clock = None
     start = time.perf_counter()
