@@ -223,7 +223,7 @@ def main(argv=None) -> None:
     parser.add_argument("--repeat", type=int, default=5, help="rounds of alternating runs; the median is shown")
     parser.add_argument("--compress", default="default",
                         help="colorlab's --compress settings to run, comma-separated (default: default)")
-    parser.add_argument("--save", action="store_true", help=f"also write the tables to {RESULTS}/DATE-cli.md")
+    parser.add_argument("--save", action="store_true", help=f"also write the tables to {RESULTS}/DATE-cli.md (DATE-cli-2.md, ... if taken)")
     args = parser.parse_args(argv)
     folder = Path(tempfile.gettempdir()) / "colorlab-bench-cli"
     folder.mkdir(exist_ok=True)
@@ -252,6 +252,10 @@ def main(argv=None) -> None:
     if args.save:
         RESULTS.mkdir(exist_ok=True)
         out = RESULTS / f"{date.today()}-cli.md"
+        for n in range(2, 1000):  # an earlier run's file of the same day stays (results/ is committed)
+            if not out.exists():
+                break
+            out = RESULTS / f"{date.today()}-cli-{n}.md"
         out.write_text("\n".join(header + lines) + "\n")
         print(f"\nsaved to {out}", file=sys.stderr)
 
