@@ -87,7 +87,12 @@ def deflate(raw, compress: str) -> bytes:
     >>> zlib.decompress(deflate(data, "default")) == data
     True
     """
-    import deflate as libdeflate  # here: only writing a PNG needs it
+    try:
+        import deflate as libdeflate  # here: only writing a PNG needs it
+    except ImportError:
+        raise ImportError(
+            "colorlab writes indexed PNG files with the 'deflate' package (libdeflate), which is not installed: "
+            "`pip install deflate`, or install colorlab again with its dependencies") from None
 
     data = memoryview(raw).cast("B")
     return min((libdeflate.zlib_compress(data, level) for level in levels(compress, len(data))), key=len)

@@ -232,3 +232,13 @@ def test_an_installed_optimiser_keeps_the_pixels_and_the_palette_type(tmp_path, 
         assert written.mode == "P"
     assert np.array_equal(colorlab.load_image(small), quantized)
     assert small.stat().st_size <= plain.stat().st_size
+
+
+def test_a_missing_deflate_package_is_one_clear_error_and_leaves_no_file(tmp_path, monkeypatch):
+    import sys
+
+    quantized, _, palette = _quantized(4)
+    monkeypatch.setitem(sys.modules, "deflate", None)  # as if it were not installed
+    with pytest.raises(ImportError, match=r"'deflate' package .* pip install deflate"):
+        colorlab.save_image(tmp_path / "q.png", quantized, palette=palette)
+    assert not list(tmp_path.iterdir())
