@@ -239,6 +239,6 @@ def test_a_missing_deflate_package_is_one_clear_error_and_leaves_no_file(tmp_pat
 
     quantized, _, palette = _quantized(4)
     monkeypatch.setitem(sys.modules, "deflate", None)  # as if it were not installed
-    with pytest.raises(ImportError, match=r"'deflate' package .* pip install deflate"):
+    with pytest.raises(ImportError, match=r"'deflate' package .*pip install deflate"):
         colorlab.save_image(tmp_path / "q.png", quantized, palette=palette)
     assert not list(tmp_path.iterdir())
