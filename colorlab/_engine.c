@@ -35,8 +35,6 @@ void pack_rgb(const uint8_t *pixels, idx n, uint32_t *codes) {
         codes[i] = ((uint32_t)pixels[3 * i] << 16) | ((uint32_t)pixels[3 * i + 1] << 8) | pixels[3 * i + 2];
 }
 
-void release(void *pointer) { free(pointer); }
-
 /* -- a presence bitmap of all 2**24 colors with ranks: distinct colors, counts, per-pixel lookups ----- */
 /* 2 MB of bits and 1 MB of ranks (the number of present colors before each 64-color word): a color's
  * index among the sorted distinct colors is its word's rank plus the set bits below it in the word.
@@ -66,39 +64,9 @@ static inline idx rank_of(const uint64_t *bits, const uint32_t *rank, uint32_t c
     return (idx)rank[code >> 6] + __builtin_popcountll(below);
 }
 
-/* Sorted distinct codes (< 2**24) and their counts, in arrays this library allocates (released with
- * release()). Returns their number, -1 for a code >= 2**24, -2 when out of memory. */
-POPCOUNT_CLONES idx distinct_counts(const uint32_t *codes, idx n, uint32_t **distinct_out, int64_t **counts_out) {
-    *distinct_out = NULL;
-    *counts_out = NULL;
-    uint64_t *bits = calloc(WORDS, sizeof(uint64_t));
-    uint32_t *rank = malloc(WORDS * sizeof(uint32_t));
-    if (!bits || !rank) { free(bits); free(rank); return -2; }
-    uint32_t bad = 0;
-    for (idx i = 0; i < n; i++) {
-        uint32_t c = codes[i];
-        bad |= c;
-        bits[(c >> 6) & (WORDS - 1)] |= ((uint64_t)1) << (c & 63);
-    }
-    if (bad >> 24) { free(bits); free(rank); return -1; }
-    idx m = rank_words(bits, rank);
-    uint32_t *distinct = malloc((m > 0 ? m : 1) * sizeof(uint32_t));
-    int64_t *counts = calloc(m > 0 ? m : 1, sizeof(int64_t));
-    if (!distinct || !counts) { free(bits); free(rank); free(distinct); free(counts); return -2; }
-    for (idx i = 0; i < n; i++) counts[rank_of(bits, rank, codes[i])] += 1;
-    for (idx w = 0, r = 0; w < WORDS; w++)
-        for (uint64_t word = bits[w]; word; word &= word - 1)
-            distinct[r++] = (uint32_t)((w << 6) | __builtin_ctzll(word));
-    free(bits);
-    free(rank);
-    *distinct_out = distinct;
-    *counts_out = counts;
-    return m;
-}
-
-/* The same in parts, for pixels split over threads (colorlab._kmeans.code_counts): each thread marks
- * its pixels in a bitmap of its own, the bitmaps are ORed, ranked once, each thread counts its pixels
- * into counts of its own, and the counts are added. */
+/* Distinct codes and their counts in four steps (colorlab._kernels.code_counts), so that the pixels can
+ * be split over threads: each part marks its pixels in a bitmap of its own, the bitmaps are ORed and
+ * ranked once, each part counts its pixels into counts of its own, and the counts are added. */
 
 /* Mark codes in bits (WORDS words, not cleared first); returns the OR of the codes (>= 2**24: a bad code). */
 uint32_t mark_codes(const uint32_t *codes, idx n, uint64_t *bits) {
@@ -135,7 +103,7 @@ POPCOUNT_CLONES int spread(const uint32_t *codes, idx n, const uint32_t *distinc
     uint64_t *bits = calloc(WORDS, sizeof(uint64_t));
     uint32_t *rank = malloc(WORDS * sizeof(uint32_t));
     if (!bits || !rank) { free(bits); free(rank); return -2; }
-    for (idx j = 0; j < m; j++) bits[(distinct[j] >> 6) & (WORDS - 1)] |= ((uint64_t)1) << (distinct[j] & 63);
+    mark_codes(distinct, m, bits);
     rank_words(bits, rank);
     const uint8_t *v = values;
     uint8_t *o = out;

@@ -39,8 +39,6 @@ _I = ctypes.c_int
 #: (return type, argument types) of each exported C function.
 _SIGNATURES = {
     "pack_rgb": (None, [_P, _N, _P]),
-    "release": (None, [_P]),
-    "distinct_counts": (_N, [_P, _N, ctypes.POINTER(_P), ctypes.POINTER(_P)]),
     "mark_codes": (ctypes.c_uint32, [_P, _N, _P]),
     "bitmap_ranks": (_N, [_P, _P]),
     "count_codes": (None, [_P, _N, _P, _P, _P]),
@@ -137,32 +135,6 @@ def pack_rgb(pixels, out=None):
     return codes
 
 
-def code_counts(codes):
-    """Sorted distinct values of uint32 color codes (< 2**24) and how often each occurs.
-
-    A presence bitmap of all 2**24 colors (2 MB) with the running count of set bits per 64-bit word:
-    the bitmap lists the distinct colors in order, and a pixel's color is counted at its rank among
-    them. Two passes over the pixels, no sort, nothing per pixel (0.4 MP: 1.7 ms, 12 MP: 46 ms; the
-    counting sort it replaced: 3.6 and 64 ms and 2 bytes a pixel).
-    """
-    codes = _in(codes, np.uint32)
-    distinct_p, counts_p = _P(), _P()
-    m = _C.distinct_counts(_ptr(codes), codes.size, ctypes.byref(distinct_p), ctypes.byref(counts_p))
-    if m == -1:
-        raise ValueError("color codes must be below 2**24")
-    _memory(m)
-    try:
-        distinct = np.empty(m, np.uint32)
-        counts = np.empty(m, np.int64)
-        if m:
-            ctypes.memmove(_ptr(distinct), distinct_p, distinct.nbytes)
-            ctypes.memmove(_ptr(counts), counts_p, counts.nbytes)
-    finally:
-        _C.release(distinct_p)
-        _C.release(counts_p)
-    return distinct, counts
-
-
 #: 64-bit words of a presence bitmap of all 2**24 colors (2 MB).
 BITMAP_WORDS = 1 << 18
 
@@ -198,6 +170,28 @@ def bitmap_codes(bits, m: int) -> np.ndarray:
     distinct = np.empty(m, np.uint32)
     _C.bitmap_codes(_ptr(bits), _ptr(distinct))
     return distinct
+
+
+def code_counts(codes, parts=None, run=None):
+    """Sorted distinct values of uint32 color codes (< 2**24) and how often each occurs.
+
+    A presence bitmap of all 2**24 colors (2 MB) with the running count of set bits per 64-bit word:
+    the bitmap lists the distinct colors in order, and a pixel's color is counted at its rank among
+    them. Two passes over the pixels, no sort, nothing per pixel (0.4 MP: 1.7 ms, 12 MP: 46 ms; the
+    counting sort it replaced: 3.6 and 64 ms and 2 bytes a pixel). ``parts``: slices of ``codes``
+    marked and counted separately, and ``run(function, parts)`` to do it (e.g. on threads); the same
+    result.
+    """
+    codes = _in(codes, np.uint32)
+    parts, run = parts or [slice(None)], run or (lambda function, items: [function(item) for item in items])
+    bitmaps = run(lambda rows: mark_codes(codes[rows]), parts)
+    bits = bitmaps[0]
+    for other in bitmaps[1:]:
+        np.bitwise_or(bits, other, out=bits)
+    del bitmaps
+    rank, m = bitmap_ranks(bits)
+    counts = run(lambda rows: count_codes(codes[rows], bits, rank, m), parts)
+    return bitmap_codes(bits, m), sum(counts[1:], counts[0])
 
 
 def spread(codes, distinct, values, out=None):
@@ -282,8 +276,8 @@ def totals(points, weights, labels, k):
 
 
 def totals_whole(points, weights, labels, k):
-    """:func:`totals` where every sum is a whole number below 2**53 (exact in any order): runs of equal
-    labels summed in registers first. The same numbers, faster; the caller checks the condition."""
+    """:func:`totals` where every sum is a whole number below 2**53 (exact in any order): four
+    interleaved sets of sums added at the end. The same numbers, faster; the caller checks the condition."""
     points, weights, labels = _points(points), _in(weights, np.float64), _in(labels, np.intp)
     mass, sums = np.empty(k), np.empty((k, 3))
     _C.totals_whole(_ptr(points), _ptr(weights), _ptr(labels), points.shape[0], k, _ptr(mass), _ptr(sums))
@@ -324,17 +318,19 @@ def _bounds(labels, upper, lower):
         _updated(lower, np.float64, "lower")
 
 
-def shift_and_verify(points, centers, labels, upper, lower, shift, top, runner_up):
+def shift_and_verify(points, centers, labels, upper, lower, shift, top, runner_up, tied=None):
     """Loosen the Hamerly bounds by the centers' moves, then re-check the labels as :func:`verify`
     does, in one pass (all in place). Returns how many labels changed.
 
     Each point is handled on its own, so a range of points (row slices of the arrays) can be done by
-    another thread with the same result.
+    another thread with the same result. ``tied``: an (n,) bool array to mark, as :func:`verify_ties` does.
     """
     points, centers, shift = _points(points), _points(centers, "centers"), _in(shift, np.float64)
     labels, upper, lower = _bounds(labels, upper, lower)
+    tied = None if tied is None else _updated(tied, np.bool_, "tied")
     changed = _C.shift_and_verify(_ptr(points), points.shape[0], _ptr(centers), centers.shape[0], _ptr(labels),
-                                  _ptr(upper), _ptr(lower), _ptr(shift), int(top), float(runner_up), None)
+                                  _ptr(upper), _ptr(lower), _ptr(shift), int(top), float(runner_up),
+                                  None if tied is None else _ptr(tied))
     _memory(changed)
     return changed
 
@@ -353,11 +349,8 @@ def verify_ties(points, centers, labels, upper, lower):
     """:func:`verify` (labels and bounds in place), and a mask of the points whose two nearest centers
     are at exactly the same distance: a point settled by its bounds has a strict margin, a point that
     gets all k distances is tied when its two smallest are equal."""
-    points, centers = _points(points), _points(centers, "centers")
-    labels, upper, lower = _bounds(labels, upper, lower)
-    tied, no_shift = np.zeros(points.shape[0], np.bool_), np.zeros(len(centers))
-    _memory(_C.shift_and_verify(_ptr(points), points.shape[0], _ptr(centers), centers.shape[0], _ptr(labels),
-                                _ptr(upper), _ptr(lower), _ptr(no_shift), 0, 0.0, _ptr(tied)))
+    tied = np.zeros(len(points), np.bool_)
+    shift_and_verify(points, centers, labels, upper, lower, np.zeros(len(centers)), 0, 0.0, tied)
     return tied
 
 

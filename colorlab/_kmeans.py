@@ -53,7 +53,7 @@ def unpack_rgb(codes: np.ndarray) -> np.ndarray:
 
 def distinct_codes(codes: np.ndarray) -> np.ndarray:
     """Sorted distinct values of uint32 color codes (< 2**24)."""
-    return _kernels.code_counts(codes)[0]
+    return code_counts(codes)[0]
 
 
 def code_counts(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -65,24 +65,13 @@ def code_counts(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     codes = np.ascontiguousarray(codes, dtype=np.uint32)
     if codes.size < _SPLIT_PIXELS or THREADS == 1:
         return _kernels.code_counts(codes)
-    ranges = _pixel_ranges(codes.size)
-    bitmaps = _map(lambda rows: _kernels.mark_codes(codes[rows]), ranges)
-    bits = bitmaps[0]
-    for other in bitmaps[1:]:
-        np.bitwise_or(bits, other, out=bits)
-    del bitmaps
-    rank, m = _kernels.bitmap_ranks(bits)
-    parts = _map(lambda rows: _kernels.count_codes(codes[rows], bits, rank, m), ranges)
-    counts = parts[0]
-    for part in parts[1:]:
-        counts += part
-    return _kernels.bitmap_codes(bits, m), counts
+    return _kernels.code_counts(codes, _pixel_ranges(codes.size), _map)
 
 
 def distinct_colors(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct colors of (N, 3) uint8 pixels, sorted by code, and how many pixels have each:
     ((n, 3) uint8, (n,) int64). A presence bitmap (``_kernels.code_counts``), no sort."""
-    distinct, counts = _kernels.code_counts(pack_rgb(pixels))
+    distinct, counts = code_counts(pack_rgb(pixels))
     return unpack_rgb(distinct), counts
 
 

@@ -98,12 +98,14 @@ class Uniform:
         return float(values[0]) if size is None else values.reshape(shape)
 
 
+#: Whether the engine was built with 128-bit integers (else every seed goes to numpy).
+_HAS_PCG64 = _kernels.pcg64_doubles(np.zeros(4, np.uint64), 0) is not None
+
+
 def generator(seed):
     """An object with numpy's ``Generator.random`` for ``seed``, giving the numbers
     ``np.random.default_rng(seed)`` gives: :class:`Uniform` for a whole number >= 0 (when the engine
     has 128-bit integers), numpy's generator for anything else."""
-    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0:
-        uniform = Uniform(int(seed))
-        if _kernels.pcg64_doubles(uniform._state.copy(), 1) is not None:
-            return uniform
+    if _HAS_PCG64 and isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0:
+        return Uniform(int(seed))
     return np.random.default_rng(seed)

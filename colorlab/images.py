@@ -497,11 +497,7 @@ def load_image_alpha(source, *, max_pixels=DEFAULT_MAX_PIXELS, name=None) -> tup
         alpha8 = np.full(image.shape[:2], 255, np.uint8)
     else:
         alpha8 = _to_rgb8(alpha[..., None], (255, 255, 255), label)[..., 0]
-    return _orient(image, orientation), _orient_plane(alpha8, orientation)
-
-
-def _orient_plane(plane: np.ndarray, orientation: int) -> np.ndarray:
-    return _orient(plane, orientation)
+    return _orient(image, orientation), _orient(alpha8, orientation)
 
 
 def _fresh_rgb8(array: np.ndarray) -> bool:

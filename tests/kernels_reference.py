@@ -4,6 +4,8 @@ compiled library is checked against, bit for bit (tests/test_kmeans_engine.py).
 Slow (Python loops over every point): for small inputs in tests only. This is the numba source the
 engine ran until the loops moved to C (issue 16: numba's import and kernel loading cost about 1 s per
 process); every arithmetic step is in the order the C code follows, so the two give identical floats.
+The exception is CIEDE2000 (``ciede2000_to_palette``), which is ``colorlab.metrics.ciede2000`` itself:
+the C kernel follows its formula one color at a time and agrees to the last bits (libm's cos and atan2).
 """
 
 from __future__ import annotations
@@ -306,9 +308,9 @@ def move_centers(centers, mass, sums):
     return shift, top, runner_up, gain
 
 
-def shift_and_verify(points, centers, labels, upper, lower, shift, top, runner_up):
+def shift_and_verify(points, centers, labels, upper, lower, shift, top, runner_up, tied=None):
     """Loosen the Hamerly bounds by the centers' moves, then re-check the labels as :func:`verify`
-    does, in one pass (all in place). Returns how many labels changed.
+    does, in one pass (all in place). Returns how many labels changed. ``tied``: as :func:`verify_ties`.
 
     Each point is handled on its own, so a range of points (row slices of the arrays) can be
     done by another thread with the same result.
@@ -336,6 +338,8 @@ def shift_and_verify(points, centers, labels, upper, lower, shift, top, runner_u
         label, best, second = _two_smallest(d)
         changed += label != own
         labels[i], upper[i], lower[i] = label, np.sqrt(best), np.sqrt(second)
+        if tied is not None:
+            tied[i] = best == second
     return changed
 
 
@@ -393,15 +397,7 @@ def _dot4(a, b):
 
 
 def kmeans_plusplus(points, weights, first_u, trial_u):
-    """Greedy weighted k-means++ (Arthur & Vassilvitskii 2007; several trials per step as scikit-learn)
-    on (n, 3) points.
-
-    ``first_u`` (a uniform number in [0, 1)) picks the first center with probability proportional to
-    the weights; row s of ``trial_u`` ((k - 1, trials) uniforms) picks that many candidates for center
-    s + 1 with probability proportional to weight x squared distance to the chosen centers, and the
-    candidate that lowers the weighted potential most is kept. ``points`` must hold at least k
-    distinct rows. Returns the (k, 3) chosen points.
-    """
+    """Greedy weighted k-means++, as ``colorlab._kernels.kmeans_plusplus`` describes it."""
     n = points.shape[0]
     k = trial_u.shape[0] + 1
     n_trials = trial_u.shape[1]
@@ -502,97 +498,24 @@ def squared_error(colors, palette, labels, counts):
     return total
 
 
-# -- CIEDE2000 (colorlab.sweep's mean ΔE; the formulas of colorlab.metrics.ciede2000, one color at a time) --
-
-_25_TO_THE_7 = 25.0**7
-
-
-def _chroma_weight(chroma):
-    chroma7 = chroma**7
-    return np.sqrt(chroma7 / (chroma7 + _25_TO_THE_7))
-
-
-def _ciede2000(L1, a1, b1, L2, a2, b2):
-    """CIEDE2000 of two CIELAB colors (kL = kC = kH = 1), as ``colorlab.metrics.ciede2000``."""
-    mean_chroma = (np.hypot(a1, b1) + np.hypot(a2, b2)) / 2
-    g = 0.5 * (1 - _chroma_weight(mean_chroma))
-    a1p, a2p = (1 + g) * a1, (1 + g) * a2
-    c1p, c2p = np.hypot(a1p, b1), np.hypot(a2p, b2)
-    h1p = np.degrees(np.arctan2(b1, a1p)) % 360.0
-    h2p = np.degrees(np.arctan2(b2, a2p)) % 360.0
-    neutral = (c1p * c2p) == 0
-    dh = h2p - h1p
-    if dh > 180:
-        dh = dh - 360
-    elif dh < -180:
-        dh = dh + 360
-    if neutral:
-        dh = 0.0
-    dLp = L2 - L1
-    dCp = c2p - c1p
-    dHp = 2 * np.sqrt(c1p * c2p) * np.sin(np.radians(dh) / 2)
-    mean_L = (L1 + L2) / 2
-    mean_Cp = (c1p + c2p) / 2
-    hue_sum = h1p + h2p
-    if neutral:
-        mean_hp = hue_sum
-    elif abs(h1p - h2p) > 180:
-        mean_hp = (hue_sum + 360 if hue_sum < 360 else hue_sum - 360) / 2
-    else:
-        mean_hp = hue_sum / 2
-    t = (
-        1
-        - 0.17 * np.cos(np.radians(mean_hp - 30))
-        + 0.24 * np.cos(np.radians(2 * mean_hp))
-        + 0.32 * np.cos(np.radians(3 * mean_hp + 6))
-        - 0.20 * np.cos(np.radians(4 * mean_hp - 63))
-    )
-    d_theta = 30 * np.exp(-(((mean_hp - 275) / 25) ** 2))
-    rc = 2 * _chroma_weight(mean_Cp)
-    lightness_offset = (mean_L - 50) ** 2
-    sl = 1 + 0.015 * lightness_offset / np.sqrt(20 + lightness_offset)
-    sc = 1 + 0.045 * mean_Cp
-    sh = 1 + 0.015 * mean_Cp * t
-    rt = -np.sin(np.radians(2 * d_theta)) * rc
-    lightness = dLp / sl
-    chroma = dCp / sc
-    hue = dHp / sh
-    squared = lightness**2 + chroma**2 + hue**2 + rt * chroma * hue
-    return np.sqrt(max(squared, 0.0))
+# -- CIEDE2000 (colorlab.sweep's mean ΔE): colorlab.metrics.ciede2000 itself --
 
 
 def ciede2000_to_palette(lab, palette_lab, labels, which, out):
-    """out[i] := CIEDE2000 of lab[i] and palette_lab[labels[i]] for every i in ``which`` (in place)."""
-    for i in which:
-        j = labels[i]
-        out[i] = _ciede2000(lab[i, 0], lab[i, 1], lab[i, 2], palette_lab[j, 0], palette_lab[j, 1], palette_lab[j, 2])
+    """out[i] := CIEDE2000 of lab[i] and palette_lab[labels[i]] for every i in ``which`` (in place):
+    ``colorlab.metrics.ciede2000``, the formula the compiled kernel follows one color at a time."""
+    from colorlab.metrics import ciede2000
+
+    which = np.asarray(which, np.intp)
+    out[which] = ciede2000(lab[which], palette_lab[labels[which]])
 
 
 def verify_ties(points, centers, labels, upper, lower):
     """:func:`verify` (labels and bounds in place), and a mask of the points whose two nearest centers
     are at exactly the same distance: a point settled by its bounds has a strict margin, a point
     that gets all k distances is tied when its two smallest are equal."""
-    k = centers.shape[0]
-    cx, cy, cz = _columns(centers)
-    d = np.empty(k)
-    half = np.full(k, np.inf)
-    for a in range(k):
-        for b in range(k):
-            if a != b:
-                half[a] = min(half[a], 0.5 * np.sqrt(_sqdist(centers, a, centers, b)))
     tied = np.zeros(points.shape[0], np.bool_)
-    for i in range(points.shape[0]):
-        own = labels[i]
-        bound = max(half[own], lower[i]) - SLACK
-        if upper[i] <= bound:
-            continue
-        upper[i] = np.sqrt(_sqdist(points, i, centers, own))
-        if upper[i] <= bound:
-            continue
-        _distances(points, i, cx, cy, cz, d)
-        label, best, second = _two_smallest(d)
-        labels[i], upper[i], lower[i] = label, np.sqrt(best), np.sqrt(second)
-        tied[i] = best == second
+    shift_and_verify(points, centers, labels, upper, lower, np.zeros(centers.shape[0]), 0, 0.0, tied)
     return tied
 
 
