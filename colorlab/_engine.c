@@ -49,10 +49,10 @@ void pack_rgb(const uint8_t *pixels, idx n, uint32_t *codes) {
 #define POPCOUNT_CLONES
 #endif
 
-/* Ranks of a filled bitmap; returns the number of set bits. */
-static idx rank_words(const uint64_t *bits, uint32_t *rank) {
+/* Ranks of a filled bitmap of `words` words; returns the number of set bits. */
+static idx rank_words(const uint64_t *bits, idx words, uint32_t *rank) {
     idx total = 0;
-    for (idx w = 0; w < WORDS; w++) {
+    for (idx w = 0; w < words; w++) {
         rank[w] = (uint32_t)total;
         total += __builtin_popcountll(bits[w]);
     }
@@ -80,7 +80,7 @@ uint32_t mark_codes(const uint32_t *codes, idx n, uint64_t *bits) {
 }
 
 /* rank (WORDS) of a filled bitmap; returns the number of set bits. */
-POPCOUNT_CLONES idx bitmap_ranks(const uint64_t *bits, uint32_t *rank) { return rank_words(bits, rank); }
+POPCOUNT_CLONES idx bitmap_ranks(const uint64_t *bits, uint32_t *rank) { return rank_words(bits, WORDS, rank); }
 
 /* counts[index of codes[i] among the set bits] += 1 (every code must be marked in bits). */
 POPCOUNT_CLONES void count_codes(const uint32_t *codes, idx n, const uint64_t *bits, const uint32_t *rank,
@@ -104,7 +104,7 @@ POPCOUNT_CLONES int spread(const uint32_t *codes, idx n, const uint32_t *distinc
     uint32_t *rank = malloc(WORDS * sizeof(uint32_t));
     if (!bits || !rank) { free(bits); free(rank); return -2; }
     mark_codes(distinct, m, bits);
-    rank_words(bits, rank);
+    rank_words(bits, WORDS, rank);
     const uint8_t *v = values;
     uint8_t *o = out;
     switch (size) { /* the common sizes as typed copies */
@@ -168,7 +168,7 @@ void cells_fill(const double *coords, const double *weights, const idx *cell, id
  * cell, its rank in a bitmap of the 2**(3 bits) cells (256 KB at 7 bits, not a table of 2**21
  * numbers). Returns the number of cells m, or -2 when out of memory. */
 POPCOUNT_CLONES idx cells_number(const uint8_t *colors, idx n, int bits, idx *cell) {
-    idx words = (((idx)1 << (3 * bits)) + 63) >> 6, m = 0;
+    idx words = (((idx)1 << (3 * bits)) + 63) >> 6;
     uint64_t *seen = calloc(words, sizeof(uint64_t));
     uint32_t *rank = malloc(words * sizeof(uint32_t));
     if (!seen || !rank) { free(seen); free(rank); return -2; }
@@ -177,14 +177,8 @@ POPCOUNT_CLONES idx cells_number(const uint8_t *colors, idx n, int bits, idx *ce
         cell[i] = c;
         seen[c >> 6] |= (uint64_t)1 << (c & 63);
     }
-    for (idx w = 0; w < words; w++) {
-        rank[w] = (uint32_t)m;
-        m += __builtin_popcountll(seen[w]);
-    }
-    for (idx i = 0; i < n; i++) {
-        idx c = cell[i];
-        cell[i] = rank[c >> 6] + __builtin_popcountll(seen[c >> 6] & (((uint64_t)1 << (c & 63)) - 1));
-    }
+    idx m = rank_words(seen, words, rank);
+    for (idx i = 0; i < n; i++) cell[i] = rank_of(seen, rank, (uint32_t)cell[i]);
     free(seen);
     free(rank);
     return m;
@@ -242,10 +236,11 @@ static inline idx two_smallest(const double *d, idx k, double *best_out, double 
 
 /* nearest() and nearest_two() take the points 8 at a time, as two vectors of 4 per coordinate, and go
  * over the centers one by one: each point keeps its best distance and label (and second best) in
- * vector registers, updated with a strict < as the center index grows, exactly the scans of
- * a scan of the k distances for the first smallest (and two_smallest()): the same distances (the same formula in the same order) and
- * the same labels. The scalar scans, one point at a time, were a chain of dependent selects per point
- * (kodim05 as JPEG q75, 6,066 cells, k = 16: nearest 66 -> 60 us, nearest_two 106 -> 78 us). GCC's
+ * vector registers, updated with a strict < as the center index grows, exactly as a scan of its k
+ * distances for the first smallest (and two_smallest()) does: the same distances (the same formula in
+ * the same order) and the same labels. The scalar scans, one point at a time, were a chain of
+ * dependent selects per point (kodim05 as JPEG q75, 6,066 cells, k = 16: nearest 66 -> 60 us,
+ * nearest_two 106 -> 78 us). GCC's
  * vector extensions: AVX2 in the avx2 clone, pairs of SSE2 registers in the default one. */
 typedef double v4d __attribute__((vector_size(32)));
 typedef int64_t v4i __attribute__((vector_size(32)));
