@@ -43,7 +43,7 @@ from .errors import (
 )
 
 __all__ = ["DEFAULT_MAX_PIXELS", "SAVE_FORMATS", "INDEXED_FORMATS", "load_image", "load_image_alpha", "save_image",
-           "as_image", "as_pixels", "to_rgb8"]
+           "png_bytes", "as_image", "as_pixels", "to_rgb8"]
 
 #: Largest image :func:`load_image` reads unless told otherwise: 100 megapixels
 #: (a 12-megapixel photo fits eight times over; decoding it takes about 700 MB).
@@ -893,6 +893,30 @@ def save_indexed(path, labels, palette, *, alpha=None, threshold: int = 128, com
     if with_transparent:
         labels = np.where(transparent, np.uint8(len(palette)), labels)
     return _write_indexed(path, fmt, labels, table, len(palette) if with_transparent else None, compress)
+
+
+def png_bytes(image, palette=None, *, compress: str = "default") -> bytes:
+    """The PNG file :func:`save_image` writes for ``image`` (with ``palette``: indexed), in memory.
+
+    :func:`colorlab.metrics.png_size` is its length.
+
+    Examples
+    --------
+    >>> png_bytes(np.zeros((2, 2, 3), np.uint8))[:8]
+    b'\\x89PNG\\r\\n\\x1a\\n'
+    """
+    import io
+
+    image = as_image(image, "image")
+    compress = _check_compress(compress)
+    buffer = io.BytesIO()
+    if palette is None:
+        Image.fromarray(np.ascontiguousarray(image)).save(buffer, format="PNG", compress_level=_RGB_PNG_LEVEL[compress])
+    else:
+        _check_indexed(palette, Path("image.png"), "PNG")
+        table = _entries(palette, None, Path("image.png"))[0]
+        _png.write_indexed_png(buffer, _palette_labels(image, palette, None), table, compress=compress)
+    return buffer.getvalue()
 
 
 #: Formats that hold an alpha channel (RGBA) when written without a palette.

@@ -599,22 +599,9 @@ def png_size(image, palette: Palette | None = None) -> int:
     >>> png_size(image, two) < png_size(image)
     True
     """
-    import io
-    from pathlib import Path
+    from .images import png_bytes
 
-    from PIL import Image
-
-    from .images import _RGB_PNG_LEVEL, _check_indexed, _entries, _palette_labels, _png, as_image
-
-    image = as_image(image, "image")
-    buffer = io.BytesIO()
-    if palette is None:
-        Image.fromarray(np.ascontiguousarray(image)).save(buffer, format="PNG", compress_level=_RGB_PNG_LEVEL["default"])
-    else:
-        _check_indexed(palette, Path("image.png"), "PNG")
-        table = _entries(palette, None, Path("image.png"))[0]
-        _png.write_indexed_png(buffer, _palette_labels(image, palette, None), table)  # as save_image writes it
-    return buffer.tell()
+    return len(png_bytes(image, palette))
 
 
 # ---------------------------------------------------------------- error map (lesson 05: beyond k-means)
