@@ -191,56 +191,13 @@ static inline double sqdist(const double *a, const double *b) {
     return dx * dx + dy * dy + dz * dz;
 }
 
-typedef struct {
-    double *x, *y, *z, *d;
-} columns;
-
-/* Centers as three contiguous coordinate columns (the distance loop vectorises over them). */
-static int columns_of(const double *centers, idx k, columns *c) {
-    c->x = malloc(4 * (k > 0 ? k : 1) * sizeof(double));
-    if (!c->x) return 0;
-    c->y = c->x + k;
-    c->z = c->y + k;
-    c->d = c->z + k;
-    for (idx j = 0; j < k; j++) {
-        c->x[j] = centers[3 * j];
-        c->y[j] = centers[3 * j + 1];
-        c->z[j] = centers[3 * j + 2];
-    }
-    return 1;
-}
-
-static inline void distances(const double *p, const columns *c, idx k) {
-    double x = p[0], y = p[1], z = p[2];
-    for (idx j = 0; j < k; j++) {
-        double dx = x - c->x[j], dy = y - c->y[j], dz = z - c->z[j];
-        c->d[j] = dx * dx + dy * dy + dz * dz;
-    }
-}
-
-static inline idx two_smallest(const double *d, idx k, double *best_out, double *second_out) {
-    idx label = 0;
-    double best = INFINITY, second = INFINITY;
-    for (idx j = 0; j < k; j++) {
-        double value = d[j];
-        int closer = value < best;
-        double other = value < second ? value : second;
-        second = closer ? best : other;
-        best = closer ? value : best;
-        label = closer ? j : label;
-    }
-    *best_out = best;
-    *second_out = second;
-    return label;
-}
-
-/* nearest() and nearest_two() take the points 8 at a time, as two vectors of 4 per coordinate, and go
- * over the centers one by one: each point keeps its best distance and label (and second best) in
- * vector registers, updated with a strict < as the center index grows, exactly as a scan of its k
- * distances for the first smallest (and two_smallest()) does: the same distances (the same formula in
- * the same order) and the same labels. The scalar scans, one point at a time, were a chain of
- * dependent selects per point (kodim05 as JPEG q75, 6,066 cells, k = 16: nearest 66 -> 60 us,
- * nearest_two 106 -> 78 us). GCC's
+/* nearest() and nearest_two() (and every other search over all k centers) take the points 8 at a time,
+ * as two vectors of 4 per coordinate, and go over the centers one by one: each point keeps its best
+ * distance and label (and second best) in vector registers, updated with a strict < as the center
+ * index grows, exactly as a scan of its k distances for the first smallest (and the second) does: the
+ * same distances (the same formula in the same order) and the same labels as the reference. The
+ * scalar scans, one point at a time, were a chain of dependent selects per point (kodim05 as JPEG q75,
+ * 6,066 cells, k = 16: nearest 66 -> 60 us, nearest_two 106 -> 78 us). GCC's
  * vector extensions: AVX2 in the avx2 clone, pairs of SSE2 registers in the default one. */
 typedef double v4d __attribute__((vector_size(32)));
 typedef int64_t v4i __attribute__((vector_size(32)));
@@ -249,11 +206,14 @@ typedef int64_t v4i __attribute__((vector_size(32)));
 static inline __attribute__((always_inline)) v4d pick(v4i mask, v4d yes, v4d no) { return (v4d)(((v4i)yes & mask) | ((v4i)no & ~mask)); }
 static inline __attribute__((always_inline)) v4i pick_i(v4i mask, v4i yes, v4i no) { return (yes & mask) | (no & ~mask); }
 
-/* 8 points' coordinates from rows start.. of points (fewer at the end: the rest repeat the last point). */
-static inline void load8(const double *points, idx start, idx n, v4d xyz[3][2]) {
+/* 8 points' coordinates from rows start.. of points, or with `rows` from points[rows[start..]] (fewer at
+ * the end: the rest repeat the last point). */
+static inline __attribute__((always_inline)) void load8(const double *points, const idx *rows, idx start, idx n,
+                                                        v4d xyz[3][2]) {
     double c[3][LANES];
     for (int i = 0; i < LANES; i++) {
         idx row = start + i < n ? start + i : n - 1;
+        if (rows) row = rows[row];
         c[0][i] = points[3 * row]; c[1][i] = points[3 * row + 1]; c[2][i] = points[3 * row + 2];
     }
     for (int t = 0; t < 3; t++) {
@@ -267,21 +227,41 @@ static inline __attribute__((always_inline)) v4d sqdist4(const v4d xyz[3][2], in
     return dx * dx + dy * dy + dz * dz;
 }
 
-/* Labels (and with `first`, the distances (not squared) to the nearest and second nearest center). */
-static inline __attribute__((always_inline)) void nearest_rows(const double *points, idx n, const double *centers,
-                                                                idx k, idx *labels, double *first, double *second) {
+/* What nearest_rows() gives besides the labels, each when its pointer is set: the distances to the
+ * nearest and second nearest center (their roots, or with `squared` the squares); the totals()
+ * of the points with those labels and `weights` (into zeroed mass and sums); their objective()
+ * (added to *objective). Totals and objective take the points in order, as totals() and objective()
+ * do (the same sums): plain_lloyd() computes them while it measures the points, where the chain
+ * of additions into one cluster's sums runs alongside the distances instead of in a pass of its own. */
+typedef struct {
+    double *first, *second;
+    int squared;
+    const double *weights;
+    double *mass, *sums, *objective;
+} extras;
+
+/* Labels of points 0..n-1 (out[i] for point i), of points rows[0..n-1] when `rows` is set, or of
+ * the points laid out by point_blocks() when `blocks` is set; `more`: see extras. */
+static inline __attribute__((always_inline)) void nearest_rows(const double *points, const idx *rows,
+                                                                const double *blocks, idx n,
+                                                                const double *centers, idx k, idx *labels,
+                                                                const extras *more) {
     const v4d inf = {INFINITY, INFINITY, INFINITY, INFINITY};
+    const int two = more && more->first;
     for (idx start = 0; start < n; start += LANES) {
         v4d xyz[3][2], best[2] = {inf, inf}, next[2] = {inf, inf};
         v4i label[2] = {{0, 0, 0, 0}, {0, 0, 0, 0}};
-        load8(points, start, n, xyz);
+        if (blocks)
+            memcpy(xyz, blocks + 3 * start, sizeof xyz);
+        else
+            load8(points, rows, start, n, xyz);
         for (idx j = 0; j < k; j++) {
             double cx = centers[3 * j], cy = centers[3 * j + 1], cz = centers[3 * j + 2];
             v4i jj = {j, j, j, j};
             for (int h = 0; h < 2; h++) {
                 v4d d = sqdist4(xyz, h, cx, cy, cz);
                 v4i closer = d < best[h];
-                if (first) next[h] = pick(closer, best[h], pick(d < next[h], d, next[h]));
+                if (two) next[h] = pick(closer, best[h], pick(d < next[h], d, next[h]));
                 best[h] = pick(closer, d, best[h]);
                 label[h] = pick_i(closer, jj, label[h]);
             }
@@ -290,28 +270,71 @@ static inline __attribute__((always_inline)) void nearest_rows(const double *poi
         int64_t out[LANES];
         memcpy(out, label, sizeof(out));
         memcpy(labels + start, out, m * sizeof(idx));
-        if (first) {
-            double b[LANES], s2[LANES];
-            memcpy(b, best, sizeof(b));
+        if (!more) continue;
+        double b[LANES];
+        memcpy(b, best, sizeof(b));
+        if (two) {
+            double s2[LANES];
             memcpy(s2, next, sizeof(s2));
             for (idx i = 0; i < m; i++) {
-                first[start + i] = sqrt(b[i]);
-                second[start + i] = sqrt(s2[i]);
+                more->first[start + i] = more->squared ? b[i] : sqrt(b[i]);
+                more->second[start + i] = more->squared ? s2[i] : sqrt(s2[i]);
             }
         }
+        if (more->mass) {
+            double c[3][LANES];
+            memcpy(c, xyz, sizeof c);
+            for (idx i = 0; i < m; i++) {
+                idx j = out[i];
+                double w = more->weights[start + i];
+                more->mass[j] += w;
+                for (int t = 0; t < 3; t++) more->sums[3 * j + t] += w * c[t][i];
+            }
+        }
+        if (more->objective)
+            for (idx i = 0; i < m; i++) *more->objective += more->weights[start + i] * b[i];
     }
 }
 
 HOT int nearest(const double *points, idx n, const double *centers, idx k, idx *labels) {
-    nearest_rows(points, n, centers, k, labels, NULL, NULL);
+    nearest_rows(points, NULL, NULL, n, centers, k, labels, NULL);
     return 0;
 }
 
 /* Labels and distances (not squared) to the nearest and second nearest center of each point. */
 HOT int nearest_two(const double *points, idx n, const double *centers, idx k, idx *labels, double *first,
                     double *second) {
-    nearest_rows(points, n, centers, k, labels, first, second);
+    nearest_rows(points, NULL, NULL, n, centers, k, labels, &(extras){.first = first, .second = second});
     return 0;
+}
+
+/* Points as blocks of 8 (x[8], y[8], z[8]; the last block padded with the last point), for
+ * nearest_blocks(): plain_lloyd() measures the same points against new centers in every iteration
+ * and lays them out once instead of gathering each block's coordinates every time. */
+static double *point_blocks(const double *points, idx n) {
+    idx n_blocks = (n + LANES - 1) / LANES;
+    double *blocks = malloc((n_blocks > 0 ? n_blocks : 1) * 3 * LANES * sizeof(double));
+    if (!blocks) return NULL;
+    for (idx start = 0; start < n; start += LANES) {
+        v4d xyz[3][2];
+        load8(points, NULL, start, n, xyz);
+        memcpy(blocks + 3 * start, xyz, sizeof xyz);
+    }
+    return blocks;
+}
+
+/* Labels of the points laid out by point_blocks(), with their totals() (mass, sums: zeroed here)
+ * or, without mass, their objective() (returned); see extras. */
+HOT static double nearest_blocks(const double *blocks, idx n, const double *centers, idx k, idx *labels,
+                                 const double *weights, double *mass, double *sums) {
+    double total = 0.0;
+    if (mass) {
+        memset(mass, 0, k * sizeof(double));
+        memset(sums, 0, 3 * k * sizeof(double));
+    }
+    nearest_rows(NULL, NULL, blocks, n, centers, k, labels,
+                 &(extras){.weights = weights, .mass = mass, .sums = sums, .objective = mass ? NULL : &total});
+    return total;
 }
 
 /* -- weighted Lloyd ----------------------------------------------------------------------------- */
@@ -385,6 +408,16 @@ int reseed_empty(const double *points, const double *weights, idx n, double *cen
 }
 
 /* The k-means objective: sum of weight x squared distance to the point's center. */
+/* sum(weights * values**2), added in order (the Hamerly stops' threshold from the upper bounds). numpy's
+ * `weights @ values**2` called BLAS, whose threads then spun for 0.1 s on the second core, through
+ * the rest of the fit, competing with the engine's own thread (k = 16 on 0.4 MP JPEGs: median
+ * 45-48 -> 30-34 ms, and half the CPU time). */
+double weighted_squares(const double *weights, const double *values, idx n) {
+    double total = 0.0;
+    for (idx i = 0; i < n; i++) total += weights[i] * values[i] * values[i];
+    return total;
+}
+
 double objective(const double *points, const double *weights, const double *centers, const idx *labels, idx n) {
     double total = 0.0;
     for (idx i = 0; i < n; i++) total += weights[i] * sqdist(points + 3 * i, centers + 3 * labels[i]);
@@ -435,14 +468,38 @@ static void half_gaps(const double *centers, idx k, double *half) {
  * for a plain re-check), then re-check every label (all in place). A point is skipped when its upper
  * bound is below both its lower bound and half the gap to the nearest other center, less SLACK;
  * otherwise its own distance is recomputed, and if that is not enough, all k. With `tied`, also mark
- * the points whose two nearest centers are exactly as far. Returns how many labels changed. */
+ * the points whose two nearest centers are exactly as far. Returns how many labels changed.
+ *
+ * The points that need all k distances are collected, RECHECK at a time, and measured by
+ * nearest_rows() 8 at a time instead of one by one (the same distances and labels): reduce_colors at
+ * k = 64, kodim05 as JPEG q75, median 105 -> 89 ms, rocket 69 -> 58 ms; at k = 16 few points need all
+ * k and the time is the same. */
+#define RECHECK 256
+
+/* All k distances of points rows[0..m-1]: their labels, bounds and ties; returns how many labels changed. */
+static inline __attribute__((always_inline)) idx recheck(const double *points, const idx *rows, idx m,
+                                                          const double *centers, idx k, idx *labels, double *upper,
+                                                          double *lower, uint8_t *tied) {
+    idx found[RECHECK], changed = 0;
+    double best[RECHECK], second[RECHECK];
+    nearest_rows(points, rows, NULL, m, centers, k, found, &(extras){.first = best, .second = second, .squared = 1});
+    for (idx t = 0; t < m; t++) {
+        idx row = rows[t];
+        changed += found[t] != labels[row];
+        labels[row] = found[t];
+        upper[row] = sqrt(best[t]);
+        lower[row] = sqrt(second[t]);
+        if (tied) tied[row] = best[t] == second[t];
+    }
+    return changed;
+}
+
 HOT idx shift_and_verify(const double *points, idx n, const double *centers, idx k, idx *labels, double *upper,
                          double *lower, const double *shift, idx top, double runner_up, uint8_t *tied) {
-    columns c;
     double *half = malloc((k > 0 ? k : 1) * sizeof(double));
-    if (!half || !columns_of(centers, k, &c)) { free(half); return -2; }
+    if (!half) return -2;
     half_gaps(centers, k, half);
-    idx changed = 0;
+    idx changed = 0, rows[RECHECK], m = 0;
     for (idx i = 0; i < n; i++) {
         idx own = labels[i];
         upper[i] += shift[own];
@@ -452,17 +509,14 @@ HOT idx shift_and_verify(const double *points, idx n, const double *centers, idx
         if (upper[i] <= bound) continue;
         upper[i] = sqrt(sqdist(points + 3 * i, centers + 3 * own));
         if (upper[i] <= bound) continue;
-        double best, second;
-        distances(points + 3 * i, &c, k);
-        idx label = two_smallest(c.d, k, &best, &second);
-        changed += label != own;
-        labels[i] = label;
-        upper[i] = sqrt(best);
-        lower[i] = sqrt(second);
-        if (tied) tied[i] = best == second;
+        rows[m++] = i;
+        if (m == RECHECK) {
+            changed += recheck(points, rows, m, centers, k, labels, upper, lower, tied);
+            m = 0;
+        }
     }
+    changed += recheck(points, rows, m, centers, k, labels, upper, lower, tied);
     free(half);
-    free(c.x);
     return changed;
 }
 
@@ -507,8 +561,7 @@ double lloyd(const double *points, const double *weights, idx n, double *centers
     double *lower = upper + n;
     double result = NAN;
     if (nearest_two(points, n, centers, k, labels, upper, lower) == 0) {
-        double threshold = 0.0;
-        for (idx i = 0; i < n; i++) threshold += weights[i] * upper[i] * upper[i];
+        double threshold = weighted_squares(weights, upper, n);
         if (hamerly_lloyd(points, weights, n, centers, k, labels, upper, lower, max_iter, tol * threshold) >= 0)
             result = objective(points, weights, centers, labels, n);
     }
@@ -520,13 +573,12 @@ double lloyd(const double *points, const double *weights, idx n, double *centers
  * weighted means; an empty cluster is re-seeded). Centers in place; returns the objective. */
 double plain_lloyd(const double *points, const double *weights, idx n, double *centers, idx k, idx n_iter) {
     idx *labels = malloc((n > 0 ? n : 1) * sizeof(idx));
-    double *mass = malloc((k > 0 ? k : 1) * 4 * sizeof(double));
+    double *mass = malloc((k > 0 ? k : 1) * 4 * sizeof(double)), *blocks = point_blocks(points, n);
     double result = NAN;
-    if (!labels || !mass) goto done;
+    if (!labels || !mass || !blocks) goto done;
     double *sums = mass + k;
     for (idx it = 0; it < n_iter; it++) {
-        if (nearest(points, n, centers, k, labels) < 0) goto done;
-        totals(points, weights, labels, n, k, mass, sums);
+        nearest_blocks(blocks, n, centers, k, labels, weights, mass, sums);
         int empty = 0;
         for (idx j = 0; j < k; j++) empty |= mass[j] <= 0;
         if (empty) {
@@ -536,9 +588,9 @@ double plain_lloyd(const double *points, const double *weights, idx n, double *c
         for (idx j = 0; j < k; j++)
             for (int t = 0; t < 3; t++) centers[3 * j + t] = sums[3 * j + t] / mass[j];
     }
-    if (nearest(points, n, centers, k, labels) == 0) result = objective(points, weights, centers, labels, n);
+    result = nearest_blocks(blocks, n, centers, k, labels, weights, NULL, NULL);
 done:
-    free(labels); free(mass);
+    free(labels); free(mass); free(blocks);
     return result;
 }
 

@@ -53,6 +53,7 @@ _SIGNATURES = {
     "totals_whole": (None, [_P, _P, _P, _N, _N, _P, _P]),
     "reseed_empty": (_I, [_P, _P, _N, _P, _N, _P]),
     "objective": (_F, [_P, _P, _P, _P, _N]),
+    "weighted_squares": (_F, [_P, _P, _N]),
     "move_centers": (_F, [_P, _N, _P, _P, _P, ctypes.POINTER(_N), ctypes.POINTER(_F)]),
     "shift_and_verify": (_N, [_P, _N, _P, _N, _P, _P, _P, _P, _N, _F, _P]),
     "hamerly_lloyd": (_N, [_P, _P, _N, _P, _N, _P, _P, _P, _N, _F]),
@@ -289,6 +290,16 @@ def reseed_empty(points, weights, centers, mass):
     points, weights, mass = _points(points), _in(weights, np.float64), _in(mass, np.float64)
     centers = _updated(centers, np.float64, "centers")
     _memory(_C.reseed_empty(_ptr(points), _ptr(weights), points.shape[0], _ptr(centers), centers.shape[0], _ptr(mass)))
+
+
+def weighted_squares(weights, values):
+    """``sum(weights * values**2)``, added in order (as the reference does). Not ``weights @ values**2``:
+    that calls BLAS, whose threads go on spinning on the other cores after it returns, while the
+    engine's own threads need them (benchmarks/README.md, item 14)."""
+    weights, values = _in(weights, np.float64), _in(values, np.float64)
+    if weights.shape != values.shape or weights.ndim != 1:
+        raise ValueError(f"weighted_squares needs two (n,) arrays, got {weights.shape} and {values.shape}")
+    return _C.weighted_squares(_ptr(weights), _ptr(values), weights.shape[0])
 
 
 def objective(points, weights, centers, labels):

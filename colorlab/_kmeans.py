@@ -282,7 +282,7 @@ def weighted_lloyd(points, weights, centers, *, max_iter=300, tol=0.0, whole=Fal
     """
     points, weights, centers = _floats(points), _floats(weights), _floats(centers).copy()
     labels, upper, lower = assign(points, centers, want_second=True)
-    threshold = tol * float(weights @ upper**2)
+    threshold = tol * _kernels.weighted_squares(weights, upper)
     n_iter = hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, threshold, whole=whole)
     return centers, labels, n_iter
 
@@ -468,7 +468,7 @@ def fit_centers(colors, coords, weights, k: int, rng, *, tol: float = TOL, level
     del cell, cell_means  # done with the levels before the fine stage (unless the caller keeps them)
     _mark("bounds")
     fine_iter = int(np.clip(FINE_WORK // len(coords), MIN_FINE_ITER, FINE_ITER))
-    hamerly_lloyd(coords, weights, centers, labels, upper, lower, fine_iter, tol * float(weights @ upper**2),
+    hamerly_lloyd(coords, weights, centers, labels, upper, lower, fine_iter, tol * _kernels.weighted_squares(weights, upper),
                   whole=whole)
     result = _by_mass(centers, labels, weights)
     _mark("fine")

@@ -21,7 +21,7 @@ from .cluster import METHODS, fit_histogram
 from .colorspace import SPACES, to_space
 from .errors import ColorlabWarning, InvalidParameterError
 from .histogram import color_histogram
-from .metrics import ciede2000, histogram_mse, psnr_from_mse
+from .metrics import ciede2000, histogram_mse, pixel_mean, psnr_from_mse
 from .palette import Palette
 from .params import MAX_K, check_choice, check_k
 
@@ -130,7 +130,7 @@ def smallest_k(image, *, min_psnr=None, max_delta_e=None, k_max: int = MAX_K, me
             delta_e = float("nan")
             if lab is not None:
                 differences = ciede2000(lab, to_space(palette.colors, "lab")[labels])
-                delta_e = float(differences @ histogram.counts / histogram.n_pixels)
+                delta_e = pixel_mean(differences, histogram.counts, histogram.n_pixels)
             measured[k] = (psnr, delta_e, palette)
         return measured[k]
 

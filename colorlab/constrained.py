@@ -280,7 +280,7 @@ def _locked_lloyd(coords, weights, fixed_coords, free: int, rng):
         filled = moving[mass[moving] > 0]
         centers[filled] = sums[filled] / mass[filled, None]
     _, distance, _ = _kmeans.assign(coords, centers, want_second=True)
-    return centers[m:], float(weights @ distance**2)
+    return centers[m:], float((weights * distance**2).sum())  # not @: BLAS (metrics.pixel_mean)
 
 
 def _distinct_free(free_centers, fixed_colors, colors, coords, counts, k: int, space: str) -> np.ndarray:

@@ -288,7 +288,7 @@ class LloydHistory:
 
         def add(step, kind, centers, labels, changed, moved, repairs=()):
             k = len(centers)
-            inertia = float(weights @ ((coords - centers[labels]) ** 2).sum(axis=1))
+            inertia = float((weights * ((coords - centers[labels]) ** 2).sum(axis=1)).sum())  # not @: BLAS (metrics.pixel_mean)
             halves.append(HalfStep(
                 position=len(halves), step=step, kind=kind, centers=centers,
                 colors=from_space(centers, self.space).reshape(k, 3), labels=labels,
@@ -606,7 +606,7 @@ def _repair(problem, centers, labels, coords, weights, distinct, k):
 
 def _record(index, centers, labels, coords, weights, space, n_pixels, changed, repairs, before):
     k = len(centers)
-    inertia = float(weights @ ((coords - centers[labels]) ** 2).sum(axis=1))
+    inertia = float((weights * ((coords - centers[labels]) ** 2).sum(axis=1)).sum())  # not @: BLAS (metrics.pixel_mean)
     return LloydStep(
         index=index,
         centers=centers,

@@ -73,7 +73,8 @@ def median_cut_centers(coords, weights, k: int) -> np.ndarray:
     coords = np.asarray(coords, dtype=np.float64)
     weights = np.asarray(weights, dtype=np.float64)
     boxes = median_cut_boxes(coords, weights, k)
-    return np.array([weights[box] @ coords[box] / weights[box].sum() for box in boxes])
+    # (weights * coords).sum, not weights @ coords: BLAS, whose threads spin after it returns (metrics.pixel_mean)
+    return np.array([(weights[box, None] * coords[box]).sum(axis=0) / weights[box].sum() for box in boxes])
 
 
 def _longest_side(points: np.ndarray) -> tuple[float, int]:

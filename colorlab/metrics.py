@@ -51,7 +51,11 @@ __all__ = [
     "sweep_k",
     "smallest_k_for_psnr",
     "png_size",
+    "pixel_mean",
 ]
+
+#: Rows of an image :func:`mse` takes at a time (int32 differences: 3 MB).
+_MSE_ROWS = 1 << 18
 
 _PEAK_SQUARED = 3 * 255.0**2  # squared RGB distance from black to white
 
@@ -126,11 +130,15 @@ def mse(original, quantized) -> float:
     if isinstance(original, ColorHistogram):
         original = original.image()
     first, second = _pixel_pair(original, quantized)
-    total = 0.0
-    for channel in range(3):
-        # float64 is exact here (integers below 2**53) and np.dot uses BLAS
-        difference = first[:, channel].astype(np.float64) - second[:, channel]
-        total += float(np.dot(difference, difference))
+    # Whole numbers, exact: int32 differences squared, added as int64, a block of rows at a time (12 MP:
+    # 90 -> 25 ms). Not a float64 np.dot, which called BLAS: its threads then spin for 0.1 s on the
+    # other cores, where the next fit's threads need them (benchmarks/README.md, item 14).
+    total = 0
+    for start in range(0, first.shape[0], _MSE_ROWS):
+        difference = first[start:start + _MSE_ROWS].astype(np.int32)
+        difference -= second[start:start + _MSE_ROWS]
+        difference *= difference
+        total += int(difference.sum(dtype=np.int64))
     return total / first.shape[0]
 
 
@@ -198,7 +206,7 @@ def histogram_mse(histogram: ColorHistogram, palette: Palette, labels=None) -> f
         labels = nearest_labels(histogram.colors, palette)
     difference = histogram.colors.astype(np.int64) - palette.colors.astype(np.int64)[labels]
     squared = np.einsum("ij,ij->i", difference, difference)
-    return int(squared @ histogram.counts) / histogram.n_pixels
+    return int((squared * histogram.counts).sum()) / histogram.n_pixels
 
 
 def psnr_from_mse(mse_value: float) -> float:
@@ -340,7 +348,7 @@ def delta_e(original, quantized) -> float:
         histogram = color_histogram(original)
         labels = nearest_labels(histogram.colors, quantized)
         differences = ciede2000(to_space(histogram.colors, "lab"), to_space(quantized.colors, "lab")[labels])
-        return float(differences @ histogram.counts / histogram.n_pixels)
+        return pixel_mean(differences, histogram.counts, histogram.n_pixels)
     if isinstance(original, ColorHistogram):
         original = original.image()
     first, second = _pixel_pair(original, quantized)
@@ -352,7 +360,35 @@ def delta_e(original, quantized) -> float:
     pair_codes, counts = np.unique(pair_codes, return_counts=True)
     lab1 = to_space(_unpack24(pair_codes >> 24), "lab")
     lab2 = to_space(_unpack24(pair_codes & 0xFFFFFF), "lab")
-    return float(np.dot(ciede2000(lab1, lab2), counts) / first.shape[0])
+    return pixel_mean(ciede2000(lab1, lab2), counts, first.shape[0])
+
+
+def pixel_mean(values, counts, n_pixels: int) -> float:
+    """The mean over pixels of a value given per color: ``sum(values * counts) / n_pixels``.
+
+    Added by numpy's pairwise sum, not ``values @ counts``: that calls BLAS, whose threads go on
+    spinning for about 0.1 s on the other cores after it returns, slowing whatever runs next (a fit's
+    own threads; benchmarks/README.md, item 14).
+
+    Parameters
+    ----------
+    values : array_like of float, shape (n,)
+        One value per color (a ΔE, a squared error).
+    counts : array_like of int, shape (n,)
+        How many pixels have each color.
+    n_pixels : int
+        The number of pixels (``counts.sum()``, or the histogram's ``n_pixels``).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> pixel_mean([1.0, 4.0], [3, 1], 4)
+    1.75
+    """
+    return float((np.asarray(values, dtype=np.float64) * counts).sum() / n_pixels)
 
 
 # ---------------------------------------------------------------- distinct colors

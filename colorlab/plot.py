@@ -140,7 +140,7 @@ def _relative_luminance(rgb8: np.ndarray) -> np.ndarray:
     # WCAG 2 relative luminance of sRGB colors; small and exact, so written out here
     c = np.asarray(rgb8, dtype=np.float64) / 255.0
     linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    return linear @ np.array([0.2126, 0.7152, 0.0722])
+    return (linear * [0.2126, 0.7152, 0.0722]).sum(axis=-1)  # not @: BLAS (colorlab.metrics.pixel_mean)
 
 
 def text_color_for(rgb8) -> str:

@@ -36,7 +36,7 @@ from .cluster import METHODS, fit_histogram, nearest_labels
 from .colorspace import SPACES, to_space
 from .errors import ColorlabWarning, InvalidParameterError
 from .histogram import color_histogram
-from .metrics import KSweepRow, ciede2000, psnr_from_mse
+from .metrics import KSweepRow, ciede2000, pixel_mean, psnr_from_mse
 from .params import MAX_K, check_choice
 
 __all__ = ["MODES", "SweepRow", "sweep"]
@@ -257,7 +257,7 @@ class _Engine:
             _kmeans._mark("warm: new centers")
             previous = centers.copy()
             # serial: few labels change per iteration, handing row ranges to threads would cost more
-            _kernels.hamerly_lloyd(points, weights, centers, *state, WARM_ITER, WARM_TOL * float(weights @ state[1] ** 2))
+            _kernels.hamerly_lloyd(points, weights, centers, *state, WARM_ITER, WARM_TOL * _kernels.weighted_squares(weights, state[1]))
             _kmeans._mark("warm: Lloyd on the level")
             if usable:
                 for j in range(before, k):  # the new centers into the colors' bounds, where they started
@@ -267,7 +267,7 @@ class _Engine:
                 if WARM_FINE:
                     refined = centers.copy()
                     _kernels.hamerly_lloyd(coords, counts, refined, *colors_state, WARM_FINE,
-                                           _kmeans.TOL * float(counts @ colors_state[1] ** 2))
+                                           _kmeans.TOL * _kernels.weighted_squares(counts, colors_state[1]))
                     _loosen(points, centers, refined, state)
                     centers = refined
                 _kmeans._mark("warm: Lloyd on the colors")
@@ -337,13 +337,13 @@ class _Figures:
             self._lab = to_space(self.histogram.colors, "lab")
         if self.with_delta_e == "exact":
             differences = ciede2000(self._lab, to_space(palette.colors, "lab")[labels])
-            return float(differences @ self.histogram.counts / self.histogram.n_pixels)
+            return pixel_mean(differences, self.histogram.counts, self.histogram.n_pixels)
         against = _kmeans.pack_rgb(palette.colors).astype(np.int64)[labels]
         stale = np.flatnonzero(against != self._against)
         if len(stale):
             _kernels.ciede2000_to_palette(self._lab, to_space(palette.colors, "lab"), labels, stale, self._delta_e)
             self._against[stale] = against[stale]
-        return float(self._delta_e @ self.histogram.counts / self.histogram.n_pixels)
+        return pixel_mean(self._delta_e, self.histogram.counts, self.histogram.n_pixels)
 
     def row(self, k, palette, labels, warm) -> SweepRow:
         error = self.mse(palette, labels)

@@ -232,10 +232,7 @@ def lloyd(points, weights, centers, max_iter, tol):
     not modified."""
     centers = centers.copy()
     labels, upper, lower = nearest_two(points, centers)
-    threshold = 0.0
-    for i in range(points.shape[0]):
-        threshold += weights[i] * upper[i] * upper[i]
-    hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, tol * threshold)
+    hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, tol * weighted_squares(weights, upper))
     return centers, labels, objective(points, weights, centers, labels)
 
 
@@ -254,6 +251,13 @@ def plain_lloyd(points, weights, centers, n_iter):
         for j in range(k):
             centers[j] = sums[j] / mass[j]
     return centers, objective(points, weights, centers, nearest(points, centers))
+
+
+def weighted_squares(weights, values):
+    total = 0.0
+    for i in range(len(weights)):
+        total += weights[i] * values[i] * values[i]
+    return total
 
 
 def objective(points, weights, centers, labels):

@@ -163,6 +163,7 @@ def test_every_kernel_gives_the_reference_numbers_bit_for_bit(seed):
     labels, upper, lower = reference.nearest_two(points, centers)
     _same(_kernels.totals(points, weights, labels, k), reference.totals(points, weights, labels, k), "totals")
     assert _kernels.objective(points, weights, centers, labels) == reference.objective(points, weights, centers, labels)
+    assert _kernels.weighted_squares(weights, upper) == reference.weighted_squares(weights, upper)
     for max_iter, tol in ((300, 0.0), (50, 1e-4)):
         _same(_kernels.lloyd(points, weights, centers, max_iter, tol),
               reference.lloyd(points, weights, centers, max_iter, tol), "lloyd")
