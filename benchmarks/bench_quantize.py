@@ -17,7 +17,10 @@ seed 0, like a camera's). Prints a markdown table; ratios are against scikit-lea
 
 --sweep times ``colorlab.sweep(image, 2..64)`` in each mode against one ``fit_palette(image, 64)``
 (interleaved, median of --repeat rounds; the image, not a histogram, so both count the colors) and
-compares the warm rows' MSE with the independent fits' (mode "exact").
+compares the warm rows' MSE with the independent fits' (mode "exact"). A second table gives what any
+sweep pays whose every row is ``fit_palette``'s palette or is checked against it: the engine's fit at
+every k with the histogram and its levels computed once, and the fine stages alone (each k's Lloyd on
+the distinct colors from its own start, which neither sharing nor a warm start can skip).
 
 --stages prints instead where colorlab's time goes (per stage, median of --repeat runs): the histogram,
 the color space, the engine's stages (colorlab._kmeans marks them), the palette and the redraw.
@@ -234,7 +237,7 @@ def print_sweeps(names, repeat):
     }
     print("| image | colors | fit k=64 ms | " + " | ".join(f"{name} / fit" for name in list(runs)[1:])
           + " | warm MSE / exact: median | worst (k) | k worse by > 1% | warm rows | best MSE / exact: worst |")
-    print("| --- " * (len(runs) + 8) + "|")
+    print("| --- " * (len(runs) + 7) + "|")
     for name in names:
         image = load(name)
         if image is None:
@@ -254,6 +257,41 @@ def print_sweeps(names, repeat):
         print(f"| {name} | {len(colorlab.color_histogram(image)):,} | {1e3 * base:.0f} | {cells} | {np.median(warm):.4f} "
               f"| {warm.max():.4f} ({ks[int(warm.argmax())]}) | {int((warm > 1.01).sum())} "
               f"| {sum(row.warm for row in rows['sweep warm'])} | {best.max():.4f} |", flush=True)
+
+
+def print_sweep_floor(names, repeat):
+    """Per image: one fit_palette(image, 64) against the engine's fit at every k = 2..64 sharing the
+    histogram and levels, and the part of that spent in the fine stages (stage marks)."""
+    from colorlab import _kmeans, _random
+
+    print("\n| image | colors | fit k=64 ms | every k's fit, shared histogram and levels / fit | their fine stages / fit |")
+    print("| --- | --- | --- | --- | --- |")
+    for name in names:
+        image = load(name)
+        if image is None:
+            continue
+        histogram = colorlab.color_histogram(image)
+        coords, weights = histogram.colors.astype(np.float64), histogram.counts.astype(np.float64)
+        levels = _kmeans.histogram_levels(histogram.colors, coords, weights)
+        one, every, fine = [], [], []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            colorlab.fit_palette(image, 64)
+            one.append(time.perf_counter() - start)
+            stages = {}
+            start = time.perf_counter()
+            _kmeans._stage_clock = [stages, start]
+            try:
+                for k in range(2, 65):
+                    _kmeans.fit_centers(histogram.colors, coords, weights, k, _random.generator(0), levels=levels,
+                                        whole=True)
+            finally:
+                _kmeans._stage_clock = None
+            every.append(time.perf_counter() - start)
+            fine.append(stages.get("bounds", 0.0) + stages.get("fine", 0.0))
+        base = statistics.median(one)
+        print(f"| {name} | {len(histogram):,} | {1e3 * base:.0f} | {statistics.median(every) / base:.1f} "
+              f"| {statistics.median(fine) / base:.1f} |", flush=True)
 
 
 def main(argv=None):
@@ -276,6 +314,7 @@ def main(argv=None):
         print(f"# colorlab sweep, {date.today()}, load average {os.getloadavg()[0]:.1f}\n")
         colorlab.sweep(colorlab.load_image("coffee"), [2, 9, 12])  # first call (loads the engine), untimed
         print_sweeps(names + big, args.repeat)
+        print_sweep_floor(names + big, args.repeat)
         print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
         return
     if args.stages:
