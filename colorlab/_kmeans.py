@@ -474,12 +474,10 @@ def fit_centers(colors, coords, weights, k: int, rng, *, tol: float = TOL, level
     _map(bounds, _ranges(n))
     del cell, cell_means  # done with the levels before the fine stage (unless the caller keeps them)
     _mark("bounds")
-    if k < WIDE_FROM_K:
-        fine_iter = int(np.clip(FINE_WORK // len(coords), MIN_FINE_ITER, FINE_ITER))
-    else:
-        fine_iter = int(np.clip(WIDE_FINE_WORK // len(coords), MIN_FINE_ITER, WIDE_FINE_ITER))
-    hamerly_lloyd(coords, weights, centers, labels, upper, lower, fine_iter, tol * _kernels.weighted_squares(weights, upper),
-                  whole=whole)
+    work, most = (FINE_WORK, FINE_ITER) if k < WIDE_FROM_K else (WIDE_FINE_WORK, WIDE_FINE_ITER)
+    fine_iter = int(np.clip(work // len(coords), MIN_FINE_ITER, most))
+    threshold = tol * _kernels.weighted_squares(weights, upper)
+    hamerly_lloyd(coords, weights, centers, labels, upper, lower, fine_iter, threshold, whole=whole)
     result = _by_mass(centers, labels, weights)
     _mark("fine")
     return result

@@ -288,7 +288,8 @@ class LloydHistory:
 
         def add(step, kind, centers, labels, changed, moved, repairs=()):
             k = len(centers)
-            inertia = float((weights * ((coords - centers[labels]) ** 2).sum(axis=1)).sum())  # not @: BLAS (metrics.pixel_mean)
+            # a sum, not weights @ ...: that calls BLAS (colorlab.metrics.pixel_mean)
+            inertia = float((weights * ((coords - centers[labels]) ** 2).sum(axis=1)).sum())
             halves.append(HalfStep(
                 position=len(halves), step=step, kind=kind, centers=centers,
                 colors=from_space(centers, self.space).reshape(k, 3), labels=labels,
@@ -606,7 +607,8 @@ def _repair(problem, centers, labels, coords, weights, distinct, k):
 
 def _record(index, centers, labels, coords, weights, space, n_pixels, changed, repairs, before):
     k = len(centers)
-    inertia = float((weights * ((coords - centers[labels]) ** 2).sum(axis=1)).sum())  # not @: BLAS (metrics.pixel_mean)
+    # a sum, not weights @ ...: that calls BLAS (colorlab.metrics.pixel_mean)
+    inertia = float((weights * ((coords - centers[labels]) ** 2).sum(axis=1)).sum())
     return LloydStep(
         index=index,
         centers=centers,

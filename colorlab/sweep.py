@@ -257,7 +257,8 @@ class _Engine:
             _kmeans._mark("warm: new centers")
             previous = centers.copy()
             # serial: few labels change per iteration, handing row ranges to threads would cost more
-            _kernels.hamerly_lloyd(points, weights, centers, *state, WARM_ITER, WARM_TOL * _kernels.weighted_squares(weights, state[1]))
+            threshold = WARM_TOL * _kernels.weighted_squares(weights, state[1])
+            _kernels.hamerly_lloyd(points, weights, centers, *state, WARM_ITER, threshold)
             _kmeans._mark("warm: Lloyd on the level")
             if usable:
                 for j in range(before, k):  # the new centers into the colors' bounds, where they started
