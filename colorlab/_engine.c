@@ -352,9 +352,9 @@ void totals(const double *points, const double *weights, const idx *labels, idx 
 }
 
 /* totals() for whole-number sums (whole weights times whole coordinates, every partial sum below
- * 2**53, as the caller checks): exact in any order, so each run of points with the same label is
- * summed in registers and added once; totals() adds point by point to memory, a chain of dependent
- * additions where neighbouring points share a label (the colors are in code order). */
+ * 2**53, as the caller checks): exact in any order, so point i goes into copy i % 4 of the sums and
+ * the four copies are added at the end; totals() adds point by point into one copy, a chain of
+ * dependent additions where neighbouring points share a label (the colors are in code order). */
 void totals_whole(const double *points, const double *weights, const idx *labels, idx n, idx k, double *mass,
                   double *sums) {
     double *part = calloc(4 * 4 * (k > 0 ? k : 1), sizeof(double));  /* four copies of (mass, x, y, z) per label */
@@ -407,7 +407,6 @@ int reseed_empty(const double *points, const double *weights, idx n, double *cen
     return 0;
 }
 
-/* The k-means objective: sum of weight x squared distance to the point's center. */
 /* sum(weights * values**2), added in order (the Hamerly stops' threshold from the upper bounds). numpy's
  * `weights @ values**2` called BLAS, whose threads then spun for 0.1 s on the second core, through
  * the rest of the fit, competing with the engine's own thread (k = 16 on 0.4 MP JPEGs: median
@@ -418,6 +417,7 @@ double weighted_squares(const double *weights, const double *values, idx n) {
     return total;
 }
 
+/* The k-means objective: sum of weight x squared distance to the point's center. */
 double objective(const double *points, const double *weights, const double *centers, const idx *labels, idx n) {
     double total = 0.0;
     for (idx i = 0; i < n; i++) total += weights[i] * sqdist(points + 3 * i, centers + 3 * labels[i]);
@@ -642,40 +642,14 @@ static double *point_columns(const double *points, idx n) {
     return xyz;
 }
 
-/* sum(weights * min(closest, squared distance to center)) in four interleaved running sums (point i
- * into sum i % 4, the tail into the first, added as (s0 + s1) + (s2 + s3): four independent chains
- * run about 3x faster than one, and the order stays fixed), without storing the minima; the four sums
- * are the four lanes of one vector. The reference computes the same as _closer() then _dot4(). */
-static inline double potential_with(const double *xyz, const double *weights, idx n, const double *center,
-                                    const double *closest) {
-    const double *xs = xyz, *ys = xyz + n, *zs = xyz + 2 * n;
-    double x = center[0], y = center[1], z = center[2];
-    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-    idx n4 = n - n % 4;
-    for (idx i = 0; i < n4; i += 4) {
-        double d0, d1, d2, d3, e;
-        e = xs[i] - x; d0 = e * e; e = ys[i] - y; d0 += e * e; e = zs[i] - z; d0 += e * e;
-        e = xs[i + 1] - x; d1 = e * e; e = ys[i + 1] - y; d1 += e * e; e = zs[i + 1] - z; d1 += e * e;
-        e = xs[i + 2] - x; d2 = e * e; e = ys[i + 2] - y; d2 += e * e; e = zs[i + 2] - z; d2 += e * e;
-        e = xs[i + 3] - x; d3 = e * e; e = ys[i + 3] - y; d3 += e * e; e = zs[i + 3] - z; d3 += e * e;
-        s0 += weights[i] * (d0 < closest[i] ? d0 : closest[i]);
-        s1 += weights[i + 1] * (d1 < closest[i + 1] ? d1 : closest[i + 1]);
-        s2 += weights[i + 2] * (d2 < closest[i + 2] ? d2 : closest[i + 2]);
-        s3 += weights[i + 3] * (d3 < closest[i + 3] ? d3 : closest[i + 3]);
-    }
-    for (idx i = n4; i < n; i++) {
-        double dx = xs[i] - x, dy = ys[i] - y, dz = zs[i] - z;
-        double d = dx * dx + dy * dy + dz * dz;
-        s0 += weights[i] * (d < closest[i] ? d : closest[i]);
-    }
-    return (s0 + s1) + (s2 + s3);
-}
-
-/* potential_with() for two centers in one pass over the points (the loads shared, two independent sets
- * of four running sums in vector lanes): the same two numbers. With greedy_step() inlined into
- * kmeans_plusplus() (before, it was compiled for the default target only, outside the AVX2 clone), a
- * 16-color k-means++ on kodim05-q75's 6,066 cells takes 0.36 ms instead of 0.56 (four centers per
- * pass measured no better than two). */
+/* sum(weights * min(closest, squared distance to center)) for two centers in one pass over the points
+ * (the loads shared), without storing the minima: for each center four interleaved running sums (point
+ * i into sum i % 4, the tail into the first, added as (s0 + s1) + (s2 + s3): four independent chains
+ * run about 3x faster than one, and the order stays fixed), the four lanes of one vector. The reference
+ * computes the same as _closer() then _dot4(). With greedy_step() inlined into kmeans_plusplus()
+ * (before, it was compiled for the default target only, outside the AVX2 clone), a 16-color k-means++
+ * on kodim05-q75's 6,066 cells takes 0.36 ms instead of 0.56 (one center per pass: the 0.56; four
+ * measured no better than two). */
 static inline __attribute__((always_inline)) void potential_with2(const double *xyz, const double *weights, idx n, const double *center_a,
                                    const double *center_b, const double *closest, double *out) {
     const double *xs = xyz, *ys = xyz + n, *zs = xyz + 2 * n;
@@ -735,15 +709,12 @@ static inline __attribute__((always_inline)) idx greedy_step(const double *point
     for (idx t = 0; t < n_trials; t += 2) {
         idx candidate[2];
         double potential[2];
-        int pair = t + 1 < n_trials;
+        int pair = t + 1 < n_trials;  /* an odd last trial is measured twice, as both of the pair */
         for (int c = 0; c <= pair; c++) {
             candidate[c] = search_right(cumulative, n, trial_u[t + c] * total);
             if (candidate[c] > n - 1) candidate[c] = n - 1;
         }
-        if (pair)
-            potential_with2(xyz, weights, n, points + 3 * candidate[0], points + 3 * candidate[1], closest, potential);
-        else
-            potential[0] = potential_with(xyz, weights, n, points + 3 * candidate[0], closest);
+        potential_with2(xyz, weights, n, points + 3 * candidate[0], points + 3 * candidate[pair], closest, potential);
         for (int c = 0; c <= pair; c++)
             if (potential[c] < best_potential) {
                 best_potential = potential[c];

@@ -82,18 +82,18 @@ def template_folder() -> Path:
         The folder (it holds ``voila/templates/colorlab-class/``).
     """
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    for root in (cache / "colorlab" / "classroom", None):
-        if root is None:
-            root = Path(tempfile.mkdtemp(prefix="colorlab-classroom-"))
-        folder = root / "voila" / "templates" / TEMPLATE
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / "conf.json").write_text('{"base_template": "lab"}\n')
-            (folder / "spinner.macro.html.j2").write_text(_STILL_LOADING)
-        except OSError:
-            continue
-        return root
-    raise AssertionError("not reached: the temporary folder is writable")
+    try:
+        return _write_template(cache / "colorlab" / "classroom")
+    except OSError:
+        return _write_template(Path(tempfile.mkdtemp(prefix="colorlab-classroom-")))
+
+
+def _write_template(root: Path) -> Path:
+    folder = root / "voila" / "templates" / TEMPLATE
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "conf.json").write_text('{"base_template": "lab"}\n')
+    (folder / "spinner.macro.html.j2").write_text(_STILL_LOADING)
+    return root
 
 
 def voila_command(notebook, *, host: str = "127.0.0.1", port: int = 8866, pool: int = POOL, reserve: int = RESERVE,
