@@ -30,10 +30,10 @@ ensure_venv() {
   if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -m venv "$VENV" 2>/dev/null || { rm -rf "$VENV"; apt_install python3-venv; "$PYTHON" -m venv "$VENV"; }
   fi
-  # the engine (colorlab/_engine.c) is compiled on install: it needs a C compiler
+  # the engine (colorlab/_engine/engine.c) is compiled on install: it needs a C compiler
   command -v cc >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 || apt_install gcc libc6-dev
   # reinstall only when what the install builds from (or the extras asked for) changed
-  local stamp="$VENV/.installed-$(cat pyproject.toml setup.py colorlab/_engine.c | sha256sum | cut -c1-12)-${extras//,/-}"
+  local stamp="$VENV/.installed-$(cat pyproject.toml setup.py colorlab/_engine/engine.c | sha256sum | cut -c1-12)-${extras//,/-}"
   if [ ! -f "$stamp" ]; then
     "$VENV/bin/python" -m pip install -q --upgrade pip
     "$VENV/bin/python" -m pip install -q -e ".[$extras]"

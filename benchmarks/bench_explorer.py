@@ -6,7 +6,7 @@ paints. Here only the kernel's part is timed, for both explorers:
 - ``colorlab.explorer`` (the default): what the kernel does per setting: fit on the photo's color
   histogram, the displayed and sampled labels, the exact figures, and the message for the browser
   (``Session.result`` + ``result_message`` + the label bytes). The browser paints.
-- ``colorlab.widgets`` (the matplotlib fallback): below.
+- ``colorlab.lessons.widgets`` (the matplotlib fallback): below.
 
 For the fallback, it builds one explorer per photo size in this process (Agg backend), sets
 ``k_slider.value`` to k = 2..64 one after the other and times each update:
@@ -39,7 +39,7 @@ import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
 import colorlab  # noqa: E402
-from colorlab import widgets  # noqa: E402
+from colorlab.lessons import widgets  # noqa: E402
 from colorlab.explorer import Key, Session  # noqa: E402
 from colorlab.explorer.app import result_message  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""colorlab's C engine (colorlab/_engine.c) against the numba kernels it replaced, in one process and at start-up.
+"""colorlab's C engine (colorlab/_engine/engine.c) against the numba kernels it replaced, in one process and at start-up.
 
 Run:  .venv/bin/python benchmarks/bench_kernels.py                     # kodim05, kodim23, rocket; k = 4, 16, 64
       .venv/bin/python benchmarks/bench_kernels.py --images 12MP --ks 16 --repeat 3
@@ -28,7 +28,8 @@ from pathlib import Path
 import numpy as np
 
 import colorlab
-from colorlab import _kernels, _kmeans
+from colorlab._engine import kernels as _kernels
+from colorlab._engine import kmeans as _kmeans
 
 REPO = Path(__file__).resolve().parent.parent
 KODAK = REPO.parent / "shared" / "datasets" / "kodak"
@@ -111,7 +112,7 @@ _NUMBA_SETUP = f"""
 import sys
 sys.path.insert(0, {str(Path(tempfile.gettempdir()))!r})
 import colorlab_numba_kernels
-from colorlab import _kmeans
+from colorlab._engine import kmeans as _kmeans
 _kmeans._kernels = colorlab_numba_kernels
 """
 

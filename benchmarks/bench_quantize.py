@@ -23,7 +23,7 @@ every k with the histogram and its levels computed once, and the fine stages alo
 the distinct colors from its own start, which neither sharing nor a warm start can skip).
 
 --stages prints instead where colorlab's time goes (per stage, median of --repeat runs): the histogram,
-the color space, the engine's stages (colorlab._kmeans marks them), the palette and the redraw.
+the color space, the engine's stages (colorlab._engine.kmeans marks them), the palette and the redraw.
 """
 
 from __future__ import annotations
@@ -181,8 +181,9 @@ def measure(run, image, k, memory):
 
 def stage_times(image, k):
     """Seconds per stage of ``reduce_colors(image, k)``, done step by step as it does them."""
-    from colorlab import _centers, _kmeans
-    from colorlab.colorspace import to_space
+    from colorlab.cluster import _centers
+    from colorlab._engine import kmeans as _kmeans
+    from colorlab.color.spaces import to_space
 
     times = {}
     start = time.perf_counter()
@@ -262,7 +263,8 @@ def print_sweeps(names, repeat):
 def print_sweep_floor(names, repeat):
     """Per image: one fit_palette(image, 64) against the engine's fit at every k = 2..64 sharing the
     histogram and levels, and the part of that spent in the fine stages (stage marks)."""
-    from colorlab import _kmeans, _random
+    from colorlab._engine import kmeans as _kmeans
+    from colorlab._engine import random as _random
 
     print("\n| image | colors | fit k=64 ms | every k's fit, shared histogram and levels / fit | their fine stages / fit |")
     print("| --- | --- | --- | --- | --- |")

@@ -3,9 +3,19 @@
 Find the k colors that best represent a photo (its palette), redraw the photo
 with only those colors, and see where the colors sit in RGB space.
 
-The computation modules (images, colorspace, palette, cluster, quantize,
-metrics) import neither matplotlib nor ipywidgets; ``colorlab.plot``,
-``colorlab.widgets`` and ``colorlab.figures`` are imported on first use.
+One subpackage per domain, each importing only those below it:
+
+- ``colorlab.util`` checks and atomic files; ``colorlab._engine`` the compiled k-means engine (private);
+- ``colorlab.color`` color spaces; ``colorlab.histogram`` distinct colors and counts;
+- ``colorlab.palette`` the Palette and its file formats; ``colorlab.io`` images in and out, sample photos;
+- ``colorlab.cluster`` fitting a palette; ``colorlab.redraw`` quantizing, dithering, animations;
+- ``colorlab.metrics`` measurements; ``colorlab.selection`` many k, choosing k, comparing methods;
+- ``colorlab.collection`` folders of photos (batch, Dask) and their analysis;
+- ``colorlab.plot`` matplotlib figures; ``colorlab.explorer`` the browser explorer;
+- ``colorlab.lessons`` what only the notebooks use; ``colorlab.cli`` the command line.
+
+Everything up to ``colorlab.collection`` imports neither matplotlib nor ipywidgets; the subpackages are
+imported on first use.
 
 Examples
 --------
@@ -17,11 +27,10 @@ Examples
 (True, 6)
 """
 
-import sys
-import types
 from importlib import import_module
 
-from .cluster import METHODS, SPACES, fit_palette, warm_up
+from . import _moved
+from .cluster.fit import METHODS, SPACES, fit_palette, warm_up
 from .errors import (
     ColorlabError,
     ColorlabWarning,
@@ -31,10 +40,10 @@ from .errors import (
     InvalidParameterError,
 )
 from .histogram import ColorHistogram, color_histogram
-from .images import load_image, load_image_alpha, save_image, to_rgb8
-from .palette import Palette
-from .quantize import quantize, reduce_colors
-from .samples import sample_path, samples
+from .io.images import load_image, load_image_alpha, save_image, to_rgb8
+from .palette.core import Palette
+from .redraw.quantize import quantize, reduce_colors
+from .io.samples import sample_path, samples
 
 __all__ = [
     "METHODS",
@@ -63,37 +72,25 @@ __all__ = [
     "batch",
 ]
 
+#: Subpackages and modules imported on first use (``colorlab.plot`` without importing matplotlib at
+#: ``import colorlab``).
 _LAZY_SUBMODULES = {
-    "plot", "widgets", "lessons", "compare_widgets", "figures", "metrics", "colorspace", "lloyd", "compare",
-    "hierarchy", "mediancut", "dither", "cli", "explorer", "params", "histogram", "uploads", "collection", "collection_plot",
-    "animation", "constrained", "choose_k", "palette_io",
+    "plot", "metrics", "cli", "explorer", "histogram", "collection", "cluster", "color", "io", "lessons",
+    "palette", "redraw", "selection", "util",
 }
-
-
-# colorlab.sweep and colorlab.batch are functions named like the modules that hold them (colorlab.sweep's
-# module is sys.modules["colorlab.sweep"]: SweepRow, MODES; colorlab.batch's: find_images, ...). They are
-# imported on first use (together 8-12 ms and 10 modules of the command line's start-up), so the import
-# system's "colorlab.sweep = <module>" after loading a submodule must keep the function: _Package does.
-_FUNCTION_MODULES = ("sweep", "batch")
-
-
-class _Package(types.ModuleType):
-    def __setattr__(self, name, value):
-        if name in _FUNCTION_MODULES and isinstance(value, types.ModuleType):
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
+#: Functions imported on first use, by the module that holds them (together 8-12 ms of start-up).
+_LAZY_FUNCTIONS = {"sweep": "colorlab.selection.sweep", "batch": "colorlab.collection.batch"}
 
 
 def __getattr__(name):
-    # colorlab.plot etc. without importing matplotlib/ipywidgets at `import colorlab`
     if name in _LAZY_SUBMODULES:
         return import_module(f".{name}", __name__)
-    if name in _FUNCTION_MODULES:
-        import_module(f".{name}", __name__)  # sets the function (see _Package)
-        return globals()[name]
+    if name in _LAZY_FUNCTIONS:
+        value = getattr(import_module(_LAZY_FUNCTIONS[name]), name)
+        globals()[name] = value
+        return value
+    if name in _moved.MOVED:
+        return import_module(f".{name}", __name__)  # the old path: it warns once with the new one
     if name == "__version__":
         # looked up on first use: importlib.metadata costs ~45 ms and ~45 modules at start-up
         globals()["__version__"] = _installed_version()

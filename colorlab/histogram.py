@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _kmeans
+from ._engine import kmeans as _kmeans
 from .errors import InvalidParameterError
-from .images import as_pixels
+from .io.images import as_pixels
 
 __all__ = ["ColorHistogram", "color_histogram", "as_histogram", "check_mask"]
 

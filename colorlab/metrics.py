@@ -34,11 +34,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .colorspace import to_space
+from .color.spaces import to_space
 from .errors import InvalidImageError, InvalidParameterError
 from .histogram import ColorHistogram, color_histogram
-from .images import as_pixels
-from .palette import Palette
+from .io.images import as_pixels
+from .palette.core import Palette
 
 __all__ = [
     "mse",
@@ -196,7 +196,7 @@ def histogram_mse(histogram: ColorHistogram, palette: Palette, labels=None) -> f
     >>> histogram_mse(colorlab.color_histogram(image), palette) == mse(image, colorlab.quantize(image, palette))
     True
     """
-    from .cluster import nearest_labels  # cluster uses metrics' neighbours; import on use
+    from .cluster.fit import nearest_labels  # cluster uses metrics' neighbours; import on use
 
     if not isinstance(histogram, ColorHistogram):
         raise InvalidParameterError(f"histogram must be a colorlab.ColorHistogram, got {type(histogram).__name__}")
@@ -322,7 +322,7 @@ def delta_e(original, quantized) -> float:
     """Mean CIEDE2000 difference between the pixels of two images.
 
     Each pixel's color is converted to CIELAB (D65) with
-    :func:`colorlab.colorspace.to_space`, compared with :func:`ciede2000`, and
+    :func:`colorlab.color.spaces.to_space`, compared with :func:`ciede2000`, and
     the differences are averaged over all pixels. A difference below about 1 is
     hard to see; a photo redrawn with a few colors scores several units.
 
@@ -343,7 +343,7 @@ def delta_e(original, quantized) -> float:
     100.0
     """
     if isinstance(quantized, Palette):
-        from .cluster import nearest_labels
+        from .cluster.fit import nearest_labels
 
         histogram = color_histogram(original)
         labels = nearest_labels(histogram.colors, quantized)
@@ -464,7 +464,7 @@ class KSweepRow:
 def _rows(source, ks, *, method: str, seed, space: str) -> list[KSweepRow]:
     """Rows of independent fits (``colorlab.sweep(..., mode="exact")``: each palette exactly
     ``fit_palette``'s; the histogram, its levels and the colors' CIELAB shared between the k)."""
-    from .params import check_k
+    from .util.checks import check_k
 
     for k in ks:
         check_k(k)
@@ -473,10 +473,10 @@ def _rows(source, ks, *, method: str, seed, space: str) -> list[KSweepRow]:
 
 def _sweeper(image, method: str, seed, space: str):
     # imported here, not at the top: colorlab.sweep imports this module
-    from .cluster import METHODS
-    from .colorspace import SPACES
-    from .params import check_choice
-    from .sweep import _Sweeper
+    from .cluster.fit import METHODS
+    from .color.spaces import SPACES
+    from .util.checks import check_choice
+    from .selection.sweep import _Sweeper
 
     check_choice(method, METHODS, "method")
     check_choice(space, SPACES, "space")
@@ -635,7 +635,7 @@ def png_size(image, palette: Palette | None = None) -> int:
     >>> png_size(image, two) < png_size(image)
     True
     """
-    from .images import png_bytes
+    from .io.images import png_bytes
 
     return len(png_bytes(image, palette))
 

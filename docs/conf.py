@@ -57,25 +57,33 @@ html_static_path: list[str] = []
 def api_pages() -> dict[str, list[str]]:
     """Return the API reference's pages: each public module of colorlab with the members its page leaves out.
 
-    A page per module whose name has no leading underscore (subpackages document what their ``__all__``
-    exports). The functions and classes ``colorlab`` itself exports are described once, on the ``colorlab``
-    page; a module's page leaves those out, except a function named like a module (``colorlab.quantize``),
-    which is described on its module's page, since a function and a module cannot share one name in the
-    index. Constants stay on the page of the module that defines them, where their ``#:`` comment is.
+    A page per module or subpackage with no leading underscore in its path (a module's ``__all__`` is its
+    public API). Each function and class is described once: the ones ``colorlab`` itself exports on the
+    ``colorlab`` page, the others on the page of the module that defines them; a subpackage's page leaves
+    out what it re-exports from its modules. Constants stay on every page that lists them.
     """
     import importlib
+    import inspect
     import pkgutil
 
-    modules = sorted(m.name for m in pkgutil.iter_modules(colorlab.__path__) if not m.name.startswith("_"))
-    top = {name for name in colorlab.__all__ if name not in modules}
-    pages = {"colorlab": sorted(set(colorlab.__all__) - top)}
-    for name in modules:
-        module = importlib.import_module(f"colorlab.{name}")
-        pages[f"colorlab.{name}"] = sorted(
-            n for n in getattr(module, "__all__", [])
-            if n in top and getattr(module, n) is getattr(colorlab, n) and callable(getattr(colorlab, n))
-        )
-    return pages
+    names = ["colorlab"] + sorted(
+        m.name for m in pkgutil.walk_packages(colorlab.__path__, "colorlab.")
+        if not any(part.startswith("_") for part in m.name.split("."))
+    )
+    modules = {name: importlib.import_module(name) for name in names}
+    top = {id(getattr(colorlab, n)) for n in colorlab.__all__}
+
+    def home(obj, page: str) -> str:
+        if not (inspect.isclass(obj) or inspect.isfunction(obj)):
+            return page
+        if id(obj) in top:
+            return "colorlab"
+        return obj.__module__ if obj.__module__ in modules else page
+
+    return {
+        name: sorted(n for n in getattr(module, "__all__", []) if home(getattr(module, n), name) != name)
+        for name, module in modules.items()
+    }
 
 
 def _write_api_pages(app, config) -> None:
@@ -94,7 +102,8 @@ def _write_api_pages(app, config) -> None:
     title = "API reference"
     index = [title, "=" * len(title), "",
              "Generated from the numpydoc docstrings. ``import colorlab`` gives the names on the ``colorlab`` page; "
-             "the other modules are imported as ``from colorlab import metrics``, and so on.", "",
+             "the other modules are imported as ``from colorlab import metrics`` or ``from colorlab.cluster import fit``, "
+             "and so on.", "",
              ".. toctree::", "   :maxdepth: 1", "", *[f"   {name}" for name in pages], ""]
     _write_if_changed(folder / "index.rst", "\n".join(index))
     for name, excluded in pages.items():

@@ -55,7 +55,7 @@ def digest(notebook: Path) -> str:
         file or a bundled photo of the imported colorlab changes.
     """
     import colorlab
-    from colorlab.samples import data_dir
+    from colorlab.io.samples import data_dir
 
     package = Path(colorlab.__file__).resolve().parent
     files = sorted(p for ext in ("py", "js", "css") for p in package.rglob(f"*.{ext}"))

@@ -1,4 +1,4 @@
-"""colorlab's engine kernels (``colorlab/_engine.c``) as plain Python and numpy: the reference the
+"""colorlab's engine kernels (``colorlab/_engine/engine.c``) as plain Python and numpy: the reference the
 compiled library is checked against, bit for bit (tests/test_kmeans_engine.py).
 
 Slow (Python loops over every point): for small inputs in tests only. This is the numba source the
@@ -353,7 +353,7 @@ def hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, thre
     Iteration: centers := weighted means (an empty cluster is re-seeded instead), then labels :=
     nearest. Stops when no label changes, after ``max_iter`` iterations, or once an update lowers
     the objective by less than ``threshold``. Returns the number of iterations.
-    (``colorlab._kmeans.hamerly_lloyd`` runs the same iteration with the points split over threads.)
+    (``colorlab._engine.kmeans.hamerly_lloyd`` runs the same iteration with the points split over threads.)
     """
     k = centers.shape[0]
     n_iter = 0
@@ -401,7 +401,7 @@ def _dot4(a, b):
 
 
 def kmeans_plusplus(points, weights, first_u, trial_u):
-    """Greedy weighted k-means++, as ``colorlab._kernels.kmeans_plusplus`` describes it."""
+    """Greedy weighted k-means++, as ``colorlab._engine.kernels.kmeans_plusplus`` describes it."""
     n = points.shape[0]
     k = trial_u.shape[0] + 1
     n_trials = trial_u.shape[1]

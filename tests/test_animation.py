@@ -1,4 +1,4 @@
-"""Animations and video (colorlab.animation and `colorlab quantize clip.gif ...`), with clips made here."""
+"""Animations and video (colorlab.redraw.animation and `colorlab quantize clip.gif ...`), with clips made here."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 
 import colorlab
-from colorlab import cli
-from colorlab.animation import (
+from colorlab.cli import commands as cli
+from colorlab.redraw.animation import (
     Animation, load_animation, quantize_animation, save_animation, video_plugin_installed,
 )
 from colorlab.errors import ImageFileError, ImageTooLargeError, InvalidParameterError

@@ -7,7 +7,7 @@ One table of expectations (tests/corpus_cases.py) drives three routes:
 - command line: ``colorlab.cli.main([...])`` in-process for every file (``palette`` and
   ``quantize``), plus a few real ``python -m colorlab`` runs; bad input must give exit status
   2 and exactly one ``error:`` line naming the file, no traceback;
-- explorer: ``colorlab.widgets.explorer()`` gets every file's bytes through its upload control;
+- explorer: ``colorlab.lessons.widgets.explorer()`` gets every file's bytes through its upload control;
   bad files give a message naming the problem and the explorer keeps its image and still
   answers the k slider; good files load, show and can be quantized.
 
@@ -33,10 +33,12 @@ import pytest
 from PIL import Image
 
 import colorlab
-import colorlab._png
-from colorlab import _cli_inputs, cli, metrics
-from colorlab.animation import is_animation_input, load_animation, quantize_animation
-from colorlab.images import load_image_alpha
+import colorlab.io.png
+from colorlab import metrics
+from colorlab.cli import inputs as _cli_inputs
+from colorlab.cli import commands as cli
+from colorlab.redraw.animation import is_animation_input, load_animation, quantize_animation
+from colorlab.io.images import load_image_alpha
 from colorlab.errors import ImageFileError, ImageTooLargeError, InvalidImageError, InvalidParameterError
 
 from corpus_cases import ERRORS, GENERATED, check_loaded, corpus, make_generated, unprivileged_runner
@@ -260,7 +262,7 @@ def message_text(explorer) -> str:
 
 @pytest.fixture
 def explorer(small_photo):
-    from colorlab import widgets
+    from colorlab.lessons import widgets
 
     return widgets.explorer(small_photo, k=4)
 
@@ -274,7 +276,7 @@ def assert_still_responds(ex, k: int = 3) -> None:
 
 @pytest.mark.parametrize("name", CORPUS_FILES)
 def test_explorer_upload_of_every_corpus_file(corpus_dir, explorer, name):
-    from colorlab import widgets
+    from colorlab.lessons import widgets
 
     ex = explorer
     before_image, before_palette, before_options = ex.image, ex.palette, list(ex.image_picker.options)
@@ -304,7 +306,7 @@ def test_explorer_upload_of_a_twelve_megapixel_photo(twelve_mp, explorer):
 
 
 def test_explorer_upload_over_its_pixel_limit(corpus_dir, small_photo):
-    from colorlab import widgets
+    from colorlab.lessons import widgets
 
     ex = widgets.explorer(small_photo, k=4, max_pixels=1000)
     upload(ex, "rgb.bmp", (corpus_dir / "rgb.bmp").read_bytes())  # 64 x 64 = 4096 pixels
@@ -578,7 +580,7 @@ def disk_full(monkeypatch):
 
     monkeypatch.setattr(Image.Image, "save", image_save)
     monkeypatch.setattr(Path, "write_text", text_write)
-    monkeypatch.setattr(colorlab._png, "write_indexed_png", png_write)
+    monkeypatch.setattr(colorlab.io.png, "write_indexed_png", png_write)
 
 
 OUTPUT_CASES = ["missing folder", "no permission", "output is the input", "disk full", "output is a folder"]
@@ -787,9 +789,9 @@ def test_cli_animation_over_the_limit_and_video_without_plugin(tmp_path, capsys,
     (lambda: colorlab.fit_palette(GOOD, 2, mask=np.ones((1, 1), bool)), InvalidParameterError, "give a mask of the image's size"),
     (lambda: colorlab.fit_palette(GOOD, 2, fixed=["#12345"]), InvalidParameterError, "is not a color"),
     (lambda: colorlab.fit_palette(GOOD, 1, fixed=["#000", "#fff"]), InvalidParameterError, "do not fit in k = 1"),
-    (lambda: __import__("colorlab.constrained").constrained.ignore_mask(GOOD, "#fff", tolerance=-1), InvalidParameterError, "tolerance must be"),
-    (lambda: __import__("colorlab.choose_k").choose_k.smallest_k(GOOD), InvalidParameterError, "needs a target"),
-    (lambda: __import__("colorlab.choose_k").choose_k.smallest_k(GOOD, min_psnr=500, k_max=2), InvalidParameterError, "no k up to 2"),
+    (lambda: __import__("colorlab.redraw.masks").redraw.masks.ignore_mask(GOOD, "#fff", tolerance=-1), InvalidParameterError, "tolerance must be"),
+    (lambda: __import__("colorlab.selection.smallest").choose_k.smallest_k(GOOD), InvalidParameterError, "needs a target"),
+    (lambda: __import__("colorlab.selection.smallest").choose_k.smallest_k(GOOD, min_psnr=500, k_max=2), InvalidParameterError, "no k up to 2"),
 ])
 def test_library_issue13_bad_inputs(call, error, phrase):
     with pytest.raises(error) as info:

@@ -24,7 +24,7 @@ from PIL import Image
 
 import colorlab
 from colorlab import metrics
-from colorlab.batch import COLUMNS, find_images, read_results
+from colorlab.collection.batch import COLUMNS, find_images, read_results
 
 K = 4
 REPO = Path(__file__).resolve().parent.parent

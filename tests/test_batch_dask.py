@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 import colorlab
-from colorlab.batch import read_results
+from colorlab.collection.batch import read_results
 
 distributed = pytest.importorskip("distributed")
 

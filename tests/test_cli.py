@@ -15,8 +15,9 @@ import pytest
 from PIL import Image
 
 import colorlab
-from colorlab import _cli_inputs, cli
-from colorlab.palette import Palette
+from colorlab.cli import inputs as _cli_inputs
+from colorlab.cli import commands as cli
+from colorlab.palette.core import Palette
 
 TIMEOUT = 120
 

@@ -1,4 +1,4 @@
-"""Tests of colorlab.cluster (fit_palette) and the engine in colorlab._kmeans."""
+"""Tests of colorlab.cluster (fit_palette) and the engine in colorlab._engine.kmeans."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import colorlab
-from colorlab import _kmeans
+from colorlab._engine import kmeans as _kmeans
 from colorlab.errors import ColorlabWarning, InvalidImageError, InvalidParameterError
 
 FAST_METHODS = ("kmeans", "kmeans2")
@@ -125,7 +125,7 @@ def test_rounding_to_the_same_color_is_repaired():
     pixels = np.array([[100, 100, 100]] * 50 + [[101, 100, 100]] * 1 + [[100, 101, 100]] + [[0, 0, 0]], np.uint8)
     centers = np.array([[100.2, 100, 100], [100.4, 100, 100], [0, 0, 0]])
     colors, counts = _kmeans.distinct_colors(pixels)
-    from colorlab._centers import distinct_rounded as _distinct_rounded
+    from colorlab.cluster._centers import distinct_rounded as _distinct_rounded
 
     palette = _distinct_rounded(centers, colors, colors.astype(float), counts, 3, "rgb")
     assert len(np.unique(palette, axis=0)) == 3
@@ -228,7 +228,7 @@ def test_k1_of_our_methods_is_the_rounded_mean_color(method, pixels):
 def test_pillow_methods_give_pillows_colors(small_photo, method):
     from PIL import Image
 
-    from colorlab.cluster import _PILLOW_METHODS
+    from colorlab.cluster.fit import _PILLOW_METHODS
 
     indexed = Image.fromarray(small_photo).quantize(8, method=_PILLOW_METHODS[method], dither=Image.Dither.NONE)
     table = np.array(indexed.getpalette(), np.uint8).reshape(-1, 3)[np.unique(np.asarray(indexed))]

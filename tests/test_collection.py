@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 import colorlab
-from colorlab import collection, collection_plot
+from colorlab.collection import analysis as collection
+from colorlab.plot import collection as collection_plot
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +28,8 @@ def test_emd_agrees_with_scipy_wasserstein(rng):
         b = rng.integers(0, 256, (rng.integers(1, 7), 3)).astype(np.uint8)
         wa, wb = rng.random(len(a)) + 0.01, rng.random(len(b)) + 0.01
         ours = collection.palette_distance(a, wa, b, wb)
-        theirs = stats.wasserstein_distance_nd(colorlab.colorspace.to_space(a, "oklab"),
-                                               colorlab.colorspace.to_space(b, "oklab"), wa, wb)
+        theirs = stats.wasserstein_distance_nd(colorlab.color.spaces.to_space(a, "oklab"),
+                                               colorlab.color.spaces.to_space(b, "oklab"), wa, wb)
         assert ours == pytest.approx(theirs, rel=1e-6, abs=1e-9)
 
 
@@ -91,5 +92,5 @@ def test_computation_does_not_import_matplotlib():
     import subprocess
     import sys
 
-    code = "import sys, colorlab.collection, colorlab.batch; print('matplotlib' in sys.modules)"
+    code = "import sys, colorlab.collection, colorlab.collection.batch; print('matplotlib' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"

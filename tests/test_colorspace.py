@@ -1,4 +1,4 @@
-"""Tests for colorlab.colorspace: published reference values, round trips, shapes, NaN and errors."""
+"""Tests for colorlab.color.spaces: published reference values, round trips, shapes, NaN and errors."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from colorlab import colorspace as cs
+from colorlab.color import spaces as cs
 from colorlab.errors import InvalidImageError, InvalidParameterError
 
 __all__: list[str] = []

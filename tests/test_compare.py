@@ -1,4 +1,4 @@
-"""Tests of colorlab.compare: methods, spaces and dithers side by side, and the text table."""
+"""Tests of colorlab.selection.compare: methods, spaces and dithers side by side, and the text table."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import colorlab
-from colorlab import compare, metrics
+from colorlab import metrics
+from colorlab.selection import compare
 from colorlab.errors import InvalidParameterError
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import colorlab
-from colorlab import compare_widgets
+from colorlab.lessons import compare_widgets
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Tests of dithering (colorlab.dither, quantize(dither=...)), metrics.error_map and the error plots."""
+"""Tests of dithering (colorlab.redraw.dither, quantize(dither=...)), metrics.error_map and the error plots."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import colorlab
-from colorlab import dither, metrics, plot
+from colorlab import metrics
+from colorlab.redraw import dither
+from colorlab.plot import figures as plot
 from colorlab.errors import InvalidImageError, InvalidParameterError
 
 images = arrays(np.uint8, st.tuples(st.integers(1, 24), st.integers(1, 24), st.just(3)), elements=st.integers(0, 255))

@@ -115,7 +115,8 @@ def test_api_reference_describes_every_public_function_and_class(site):
     for page in (site["html"] / "api").glob("*.html"):
         ids |= set(re.findall(r'id="(colorlab[\w.]*)"', page.read_text(encoding="utf-8")))
     described = {id(_resolve(name)) for name in ids}
-    modules = ["colorlab"] + [f"colorlab.{m.name}" for m in pkgutil.iter_modules(colorlab.__path__) if m.name[0] != "_"]
+    modules = ["colorlab"] + [m.name for m in pkgutil.walk_packages(colorlab.__path__, "colorlab.")
+                              if not any(part.startswith("_") for part in m.name.split("."))]
     missing = []
     for module_name in modules:
         module = importlib.import_module(module_name)

@@ -220,7 +220,7 @@ def test_photo_sampling_for_display():
 
 
 def test_the_fallback_explorer_is_still_there():
-    from colorlab import widgets
+    from colorlab.lessons import widgets
 
     classic = widgets.explorer("coffee", k=3)
     assert len(classic.palette) == 3

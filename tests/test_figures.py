@@ -1,4 +1,4 @@
-"""Tests for colorlab.figures: the blog's figures, regenerated as PNG files."""
+"""Tests for colorlab.plot.blog: the blog's figures, regenerated as PNG files."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from colorlab import figures
+from colorlab.plot import blog as figures
 from colorlab.errors import ImageFileError
 
 EXPECTED_NAMES = ["rocket_k6_compare.png", "rocket_k6_rgb.png", "coffee_k4_compare.png", "coffee_k4_rgb.png"]

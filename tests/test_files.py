@@ -7,7 +7,7 @@ import os
 import pytest
 
 from colorlab import ImageFileError
-from colorlab._files import write_atomically
+from colorlab.util.files import write_atomically
 
 
 def test_writes_the_file(tmp_path):

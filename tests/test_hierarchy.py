@@ -1,4 +1,4 @@
-"""Tests of colorlab.hierarchy: weighted Ward against scipy, cutting the tree, palettes; plot.dendrogram."""
+"""Tests of colorlab.cluster.ward: weighted Ward against scipy, cutting the tree, palettes; plot.dendrogram."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from scipy.cluster import hierarchy as scipy_hierarchy
 
 import colorlab
-from colorlab import hierarchy, plot
+from colorlab.cluster import ward as hierarchy
+from colorlab.plot import figures as plot
 from colorlab.errors import InvalidImageError, InvalidParameterError
 
 

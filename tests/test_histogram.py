@@ -9,7 +9,7 @@ from hypothesis.extra.numpy import arrays
 
 import colorlab
 from colorlab import color_histogram, metrics
-from colorlab.cluster import fit_histogram
+from colorlab.cluster.fit import fit_histogram
 
 
 def test_counts_and_round_trip(small_photo):

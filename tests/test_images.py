@@ -1,4 +1,4 @@
-"""colorlab.images: loading every odd file, saving atomically, and the array rules."""
+"""colorlab.io.images: loading every odd file, saving atomically, and the array rules."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from hypothesis.extra.numpy import arrays
 from PIL import Image
 
 import colorlab
-from colorlab import images
+from colorlab.io import images
 from colorlab.errors import (
     ColorlabError,
     ImageFileError,
@@ -624,7 +624,7 @@ def _logo_rgba() -> np.ndarray:
 
 
 def test_load_image_alpha_returns_colors_and_alpha_uncomposited(tmp_path):
-    from colorlab.images import load_image_alpha
+    from colorlab.io.images import load_image_alpha
 
     Image.fromarray(_logo_rgba(), "RGBA").save(tmp_path / "logo.png")
     image, alpha = load_image_alpha(tmp_path / "logo.png")
@@ -634,7 +634,7 @@ def test_load_image_alpha_returns_colors_and_alpha_uncomposited(tmp_path):
 
 
 def test_load_image_alpha_of_a_transparent_palette_entry(tmp_path):
-    from colorlab.images import load_image_alpha
+    from colorlab.io.images import load_image_alpha
 
     picture = Image.fromarray(np.array([[0, 1, 1]], np.uint8), "P")
     picture.putpalette([10, 20, 30, 40, 50, 60])
@@ -645,7 +645,7 @@ def test_load_image_alpha_of_a_transparent_palette_entry(tmp_path):
 
 @pytest.mark.parametrize("suffix", [".png", ".gif"])
 def test_save_indexed_with_alpha_adds_one_transparent_entry(tmp_path, suffix):
-    from colorlab.images import load_image_alpha
+    from colorlab.io.images import load_image_alpha
 
     rgba = _logo_rgba()
     palette = colorlab.Palette([[200, 30, 30], [0, 255, 0]], counts=[2, 1])
@@ -660,7 +660,7 @@ def test_save_indexed_with_alpha_adds_one_transparent_entry(tmp_path, suffix):
 
 
 def test_save_rgba_keeps_alpha_exactly(tmp_path):
-    from colorlab.images import load_image_alpha
+    from colorlab.io.images import load_image_alpha
 
     rgba = _logo_rgba()
     for suffix in (".png", ".tif", ".webp"):

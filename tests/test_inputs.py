@@ -14,11 +14,12 @@ from hypothesis.extra.numpy import arrays
 from PIL import Image
 
 import colorlab
-from colorlab import Palette, cli
-from colorlab.choose_k import NoKReachesError, smallest_k
-from colorlab.constrained import ignore_mask
+from colorlab import Palette
+from colorlab.cli import commands as cli
+from colorlab.selection.smallest import NoKReachesError, smallest_k
+from colorlab.redraw.masks import ignore_mask
 from colorlab.errors import InvalidParameterError
-from colorlab.images import load_image_alpha
+from colorlab.io.images import load_image_alpha
 
 LOGO_COLORS = {(200, 30, 30), (20, 40, 120), (250, 200, 0)}
 PRODUCT_COLORS = {(30, 90, 160), (220, 120, 40)}

@@ -1,4 +1,4 @@
-"""Tests of the engine internals: the compiled kernels (colorlab/_engine.c through colorlab._kernels) against\nplain numpy and against their plain-Python reference (tests/kernels_reference.py)."""
+"""Tests of the engine internals: the compiled kernels (colorlab/_engine/engine.c through colorlab._engine.kernels) against\nplain numpy and against their plain-Python reference (tests/kernels_reference.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from colorlab import _kernels, _kmeans
+from colorlab._engine import kernels as _kernels
+from colorlab._engine import kmeans as _kmeans
 
 import kernels_reference as reference
 
@@ -358,7 +359,7 @@ def test_the_fit_does_not_depend_on_the_number_of_threads(monkeypatch, k):
 @pytest.mark.parametrize("space", ["rgb", "lab"])
 def test_nearest_from_cell_bounds_equals_assign(rng, space):
     import colorlab
-    from colorlab.colorspace import to_space
+    from colorlab.color.spaces import to_space
 
     colors = colorlab.color_histogram(colorlab.load_image("coffee")[::4, ::4]).colors
     coords = to_space(colors, space)
@@ -389,7 +390,7 @@ def test_inserted_center_keeps_labels_and_bounds_valid(rng):
 def test_squared_error_and_ciede2000_kernels_match_the_metrics(rng):
     import colorlab
     from colorlab import metrics
-    from colorlab.colorspace import to_space
+    from colorlab.color.spaces import to_space
 
     image = rng.integers(0, 256, (40, 50, 3), dtype=np.uint8)
     histogram = colorlab.color_histogram(image)
@@ -463,7 +464,7 @@ def test_whole_number_totals_equal_the_serial_ones(rng, k):
 @pytest.mark.parametrize("name,k", [("rocket", 16), ("coffee", 64), ("chelsea", 5)])
 def test_the_fit_with_whole_number_sums_is_the_same(name, k):
     import colorlab
-    from colorlab import _random
+    from colorlab._engine import random as _random
 
     histogram = colorlab.color_histogram(colorlab.load_image(name))
     colors, counts = histogram.colors, histogram.counts.astype(np.float64)

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from colorlab import lessons, metrics
-from colorlab.lloyd import lloyd_history
-from colorlab.widgets import _for_display
+from colorlab import metrics
+from colorlab.lessons import steppers as lessons
+from colorlab.lessons.lloyd import lloyd_history
+from colorlab.lessons.widgets import _for_display
 
 
 def _figure_pixels(view) -> np.ndarray:

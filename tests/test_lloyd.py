@@ -13,7 +13,7 @@ from scipy.cluster import vq
 
 from colorlab import Palette
 from colorlab.errors import InvalidImageError, InvalidParameterError
-from colorlab.lloyd import LloydHistory, lloyd_history
+from colorlab.lessons.lloyd import LloydHistory, lloyd_history
 
 #: Five pixels, two obvious groups; the steps below were computed by hand.
 TOY = np.array([[0, 0, 0], [0, 0, 10], [250, 0, 0], [255, 0, 0]], np.uint8)
@@ -296,7 +296,7 @@ def test_half_step_quantized_and_path(small_photo):
 
 
 def test_lloyd_points_matches_scipy_kmeans2_in_2d():
-    from colorlab.lloyd import lloyd_points
+    from colorlab.lessons.lloyd import lloyd_points
 
     points = np.random.default_rng(3).normal(size=(300, 2)) * 40 + 120
     start = points[[0, 1, 2]]
@@ -309,7 +309,7 @@ def test_lloyd_points_matches_scipy_kmeans2_in_2d():
 
 
 def test_channel_points_keeps_the_named_channels():
-    from colorlab.lloyd import channel_points
+    from colorlab.lessons.lloyd import channel_points
 
     pixels = np.array([[10, 20, 30], [40, 50, 60], [70, 80, 90]], np.uint8)
     points, colors = channel_points(pixels, ("blue", "green"), n=2, seed=0)
@@ -326,7 +326,7 @@ def test_channel_points_keeps_the_named_channels():
     (dict(points=[[0, 0], [1, 1]], k=2, init=[[0, 0]]), "init must hold k=2"),
 ])
 def test_lloyd_points_explains_bad_input(bad, match):
-    from colorlab.lloyd import lloyd_points
+    from colorlab.lessons.lloyd import lloyd_points
 
     with pytest.raises(InvalidParameterError, match=match):
         lloyd_points(**bad)

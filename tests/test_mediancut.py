@@ -1,4 +1,4 @@
-"""Tests of colorlab.mediancut (Heckbert's median cut on weighted colors) and fit_palette(method="median-cut")."""
+"""Tests of colorlab.cluster.mediancut (Heckbert's median cut on weighted colors) and fit_palette(method="median-cut")."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import colorlab
-from colorlab import _kmeans, mediancut
+from colorlab._engine import kmeans as _kmeans
+from colorlab.cluster import mediancut
 from colorlab.errors import InvalidParameterError
 
 color_sets = arrays(np.uint8, st.tuples(st.integers(1, 200), st.just(3)), elements=st.integers(0, 255))

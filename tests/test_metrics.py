@@ -15,9 +15,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from colorlab import colorspace, metrics
+from colorlab import metrics
+from colorlab.color import spaces as colorspace
 from colorlab.errors import ColorlabWarning, InvalidImageError, InvalidParameterError
-from colorlab.quantize import quantize
+from colorlab.redraw.quantize import quantize
 
 __all__: list[str] = []
 
@@ -327,7 +328,7 @@ def test_smallest_k_refuses_a_bad_k_max(four_blocks, k_max):
 
 
 def test_metrics_and_colorspace_do_not_import_plotting():
-    code = "import sys, colorlab.metrics, colorlab.colorspace; print('matplotlib' in sys.modules)"
+    code = "import sys, colorlab.metrics, colorlab.color.spaces; print('matplotlib' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
 

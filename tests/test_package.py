@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 import colorlab
-from colorlab.samples import SAMPLES
+from colorlab.io.samples import SAMPLES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -121,8 +121,8 @@ def test_wheel_holds_photos_credits_license_and_every_subpackage(dists, repo):
     expected |= {p.relative_to(source).as_posix() for p in (source / "colorlab").rglob("*.py")}
     expected |= {p.relative_to(source).as_posix() for ext in ("js", "css") for p in (source / "colorlab").rglob(f"*.{ext}")}
     assert not expected - names, f"missing from the wheel: {sorted(expected - names)}"
-    # the engine's loops, compiled when the wheel was built (colorlab/_engine.c; loaded with ctypes)
-    assert [n for n in names if re.fullmatch(r"colorlab/_engine\.[\w.-]*so", n)], "no compiled engine in the wheel"
+    # the engine's loops, compiled when the wheel was built (colorlab/_engine/engine.c; loaded with ctypes)
+    assert [n for n in names if re.fullmatch(r"colorlab/_engine/_lib\.[\w.-]*so", n)], "no compiled engine in the wheel"
     assert "License-Expression: BSD-3-Clause" in meta
     assert not [n for n in names if n.startswith(("tests/", "data/", "notebooks/", "docs/"))], "stray top-level folders"
 
@@ -132,7 +132,7 @@ def test_wheel_holds_photos_credits_license_and_every_subpackage(dists, repo):
 
 def test_installed_from_the_wheel_not_the_checkout(venv, repo, project):
     out = _python(venv, (
-        "import colorlab, importlib.metadata as m; from colorlab.samples import data_dir; "
+        "import colorlab, importlib.metadata as m; from colorlab.io.samples import data_dir; "
         "print(colorlab.__file__); print(data_dir()); "
         "print(colorlab.__version__, m.version('colorlab'))"
     ))
@@ -144,7 +144,7 @@ def test_installed_from_the_wheel_not_the_checkout(venv, repo, project):
 
 def test_bundled_photos_load_from_the_install(venv):
     out = _python(venv, (
-        "import colorlab; from colorlab.samples import SAMPLES; "
+        "import colorlab; from colorlab.io.samples import SAMPLES; "
         "print(colorlab.samples()); "
         "print(*[colorlab.load_image(n).shape for n in colorlab.samples()], sep=';')"
     ))
@@ -180,7 +180,7 @@ def test_widgets_and_every_subpackage_import(venv, dists):
     packages = sorted(
         ".".join(init.parent.relative_to(source).parts) for init in (source / "colorlab").rglob("__init__.py")
     )
-    modules = ["colorlab.widgets", *packages]  # colorlab.explorer and any other subpackage, when it exists
+    modules = ["colorlab.lessons.widgets", *packages]  # colorlab.explorer and any other subpackage, when it exists
     out = _python(venv, f"import importlib; [importlib.import_module(m) for m in {modules!r}]; print('ok')")
     assert out.strip() == "ok"
 

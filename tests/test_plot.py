@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from matplotlib.image import AxesImage
 
 import colorlab
-from colorlab import plot
+from colorlab.plot import figures as plot
 from colorlab.errors import InvalidImageError, InvalidParameterError
-from colorlab.palette import Palette
+from colorlab.palette.core import Palette
 
 # WCAG 2.x reference values: relative luminance of the sRGB primaries is the matrix row (0.2126, 0.7152, 0.0722)
 WCAG_LUMINANCE = {(255, 255, 255): 1.0, (0, 0, 0): 0.0, (255, 0, 0): 0.2126, (0, 255, 0): 0.7152, (0, 0, 255): 0.0722}
@@ -376,7 +376,7 @@ def test_each_call_without_ax_makes_exactly_one_figure(small_photo, palette):
 
 
 def test_plot_is_reachable_from_the_package():
-    assert colorlab.plot is plot
+    assert colorlab.plot.swatches is plot.swatches and set(plot.__all__) <= set(dir(colorlab.plot))
 
 
 # ---------------------------------------------------------------- lesson plots (cluster scatter, paths, curves)
@@ -507,7 +507,7 @@ def test_gallery_wraps_into_rows_of_ncols():
 
 @pytest.fixture
 def points_history():
-    from colorlab.lloyd import lloyd_points
+    from colorlab.lessons.lloyd import lloyd_points
 
     return lloyd_points([[0, 0], [0, 40], [200, 0], [200, 40], [210, 20]], 2, init=[[0, 0], [0, 40]])
 
@@ -522,7 +522,7 @@ def test_voronoi_step_tints_the_cells_and_draws_an_arrow_after_an_update(points_
 
 
 def test_voronoi_step_refuses_3d_points_and_bad_positions(points_history):
-    from colorlab.lloyd import lloyd_points
+    from colorlab.lessons.lloyd import lloyd_points
 
     with pytest.raises(InvalidParameterError, match="2D points"):
         plot.voronoi_step(lloyd_points(np.eye(3) * 9, 2, seed=0), 0)
@@ -538,7 +538,7 @@ def test_voronoi_steps_shows_the_start_the_first_steps_and_the_end(points_histor
 
 
 def test_half_step_curve_puts_updates_between_the_steps(small_photo):
-    from colorlab.lloyd import lloyd_history
+    from colorlab.lessons.lloyd import lloyd_history
 
     history = lloyd_history(small_photo, 3, seed=0)
     ax = plot.half_step_curve(history, mark=3)
@@ -550,7 +550,7 @@ def test_half_step_curve_puts_updates_between_the_steps(small_photo):
 
 
 def test_lloyd_overview_shows_chosen_half_steps(small_photo):
-    from colorlab.lloyd import lloyd_history
+    from colorlab.lessons.lloyd import lloyd_history
 
     history = lloyd_history(small_photo, 3, seed=0)
     figure = plot.lloyd_overview(small_photo, history)

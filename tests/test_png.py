@@ -1,4 +1,4 @@
-"""colorlab's indexed PNG writer (colorlab._png) behind save_image(..., palette=), save_indexed and --compress."""
+"""colorlab's indexed PNG writer (colorlab.io.png) behind save_image(..., palette=), save_indexed and --compress."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ import pytest
 from PIL import Image
 
 import colorlab
-from colorlab import _png, cli
-from colorlab.images import load_image_alpha, save_indexed
+from colorlab.io import png as _png
+from colorlab.cli import commands as cli
+from colorlab.io.images import load_image_alpha, save_indexed
 
 
 def run_cli(capsys, *args) -> tuple[int, str, str]:

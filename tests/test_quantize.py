@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import colorlab
-from colorlab import _kmeans
-from colorlab.colorspace import to_space
+from colorlab._engine import kmeans as _kmeans
+from colorlab.color.spaces import to_space
 from colorlab.errors import InvalidImageError, InvalidParameterError
 
 images = arrays(np.uint8, st.tuples(st.integers(1, 20), st.integers(1, 20), st.just(3)), elements=st.integers(0, 255))
@@ -170,7 +170,7 @@ def test_reduce_colors_refuses_bad_input_with_one_clear_error(small_photo, call,
 
 
 def test_palette_counts_and_labels_with_ties_follow_the_final_order():
-    from colorlab._centers import ordered_counts
+    from colorlab.cluster._centers import ordered_counts
 
     # [5, 0, 0] is as far from black as from [10, 0, 0]: it goes to whichever is listed first
     coords = np.array([[0.0, 0, 0], [5, 0, 0], [10, 0, 0]])

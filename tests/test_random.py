@@ -1,4 +1,4 @@
-"""colorlab._random gives exactly the numbers numpy's default generator gives, without numpy.random."""
+"""colorlab._engine.random gives exactly the numbers numpy's default generator gives, without numpy.random."""
 
 import subprocess
 import sys
@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from colorlab import _random
+from colorlab._engine import random as _random
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 42, 2**31 - 1, 2**32 - 1, 2**32, 2**63 + 11, 2**64 + 5, 2**130 + 3,

@@ -1,4 +1,4 @@
-"""colorlab.samples: the bundled photos, their credits and data/README.md agree."""
+"""colorlab.io.samples: the bundled photos, their credits and data/README.md agree."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 import colorlab
-from colorlab import samples as samples_module
+from colorlab.io import samples as samples_module
 from colorlab.errors import ImageFileError
-from colorlab.samples import SAMPLES, credits, data_dir, resolve, sample_path, samples
+from colorlab.io.samples import SAMPLES, credits, data_dir, resolve, sample_path, samples
 
 EXPECTED = ["astronaut", "chelsea", "coffee", "hubble_deep_field", "retina", "rocket"]
 
@@ -104,7 +104,7 @@ def test_an_installed_package_reads_its_own_data_folder(tmp_path, repo):
     (site / "colorlab" / "data").mkdir()
     shutil.copy(repo / "data" / "rocket.jpg", site / "colorlab" / "data" / "rocket.jpg")
     code = (
-        "import colorlab; from colorlab.samples import data_dir; "
+        "import colorlab; from colorlab.io.samples import data_dir; "
         "print(colorlab.__file__); print(data_dir()); print(colorlab.samples()); "
         "print(colorlab.load_image('rocket').shape)"
     )

@@ -70,13 +70,14 @@ def test_commands_import_no_heavy_library(argv, tmp_path):
 def test_sweep_and_batch_are_functions_imported_on_first_use():
     code = (
         "import sys, colorlab\n"
-        "assert 'colorlab.sweep' not in sys.modules and 'colorlab.batch' not in sys.modules\n"
-        "import colorlab.metrics, colorlab.sweep\n"  # the submodule imported by name first
-        "from colorlab.batch import find_images\n"
+        "assert 'colorlab.selection.sweep' not in sys.modules and 'colorlab.collection.batch' not in sys.modules\n"
+        "import colorlab.metrics, colorlab.selection.sweep\n"  # the module imported by name first
+        "from colorlab.collection.batch import find_images\n"
         "from colorlab import batch\n"
-        "assert callable(colorlab.sweep) and colorlab.sweep.__module__ == 'colorlab.sweep'\n"
-        "assert callable(batch) and colorlab.batch is batch and batch.__module__ == 'colorlab.batch'\n"
-        "assert sys.modules['colorlab.sweep'].MODES and callable(find_images)\n"
+        "assert callable(colorlab.sweep) and colorlab.sweep.__module__ == 'colorlab.selection.sweep'\n"
+        "assert callable(batch) and colorlab.batch is batch and batch.__module__ == 'colorlab.collection.batch'\n"
+        "assert sys.modules['colorlab.selection.sweep'].MODES and callable(find_images)\n"
+        "assert not isinstance(type(colorlab), type) or type(colorlab).__name__ == 'module'\n"
         "rows = colorlab.sweep(colorlab.load_image('coffee')[:40, :40], [2, 3])\n"
         "print(len(rows))\n"
     )

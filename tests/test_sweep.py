@@ -10,7 +10,7 @@ import pytest
 
 import colorlab
 from colorlab import ColorlabError, ColorlabWarning, metrics, quantize
-from colorlab.sweep import EXACT_UP_TO, SweepRow
+from colorlab.selection.sweep import EXACT_UP_TO, SweepRow
 
 KS = [2, 3, 5, 8, 9, 12, 16, 24]
 

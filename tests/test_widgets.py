@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 import colorlab
-from colorlab import widgets
+from colorlab.lessons import widgets
 
 
 @pytest.fixture
@@ -182,7 +182,7 @@ def test_error_in_a_delayed_update_is_shown(small_explorer, monkeypatch):
 
 @pytest.mark.parametrize("name, stem", [("rocket", "rocket"), ("my photo.png (1a2b3c)", "my-photo"), ("..", "image")])
 def test_export_file_names(name, stem):
-    assert colorlab.uploads.file_stem(name) == stem
+    assert colorlab.io.uploads.file_stem(name) == stem
 
 
 def test_message_clears_after_next_good_update(small_explorer):

@@ -5,7 +5,7 @@
   and ``explorer.css``: the photo and the 3D view are painted in the browser, from one byte per
   displayed pixel, and the 3D view turns there without the kernel.
 
-Where a custom front end cannot load, :func:`colorlab.widgets.explorer` is the same explorer drawn
+Where a custom front end cannot load, :func:`colorlab.lessons.widgets.explorer` is the same explorer drawn
 by matplotlib (ipympl or PNG images), and a notebook saved with the explorer's output still shows
 a still picture of it.
 

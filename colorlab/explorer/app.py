@@ -31,13 +31,13 @@ import anywidget
 import numpy as np
 import traitlets
 
-from .._files import write_atomically
-from ..cluster import METHODS, SEEDED_METHODS, SLOW_METHODS, SPACES
-from ..dither import DITHERS
+from ..util.files import write_atomically
+from ..cluster.fit import METHODS, SEEDED_METHODS, SLOW_METHODS, SPACES
+from ..redraw.dither import DITHERS
 from ..errors import ColorlabError, InvalidParameterError
-from ..images import DEFAULT_MAX_PIXELS, save_image
-from ..palette import Palette
-from ..uploads import decode_upload, file_stem
+from ..io.images import DEFAULT_MAX_PIXELS, save_image
+from ..palette.core import Palette
+from ..io.uploads import decode_upload, file_stem
 from .session import K_MAX, Key, Result, Session, check_key
 
 __all__ = ["Explorer", "explorer", "defaults", "CLASSROOM", "PERSONAL"]
@@ -533,7 +533,7 @@ def _view_png(explorer: Explorer, elev, azim) -> bytes:
     """The explorer's view as a matplotlib figure (original, quantized, palette, 3D at the browser's angles)."""
     import matplotlib
 
-    from .. import plot
+    from ..plot import figures as plot
 
     result = explorer.result
     with matplotlib.rc_context({"figure.dpi": 100}):

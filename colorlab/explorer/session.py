@@ -23,14 +23,14 @@ from typing import Mapping, NamedTuple
 import numpy as np
 
 from .. import metrics
-from ..cluster import METHODS, SPACES, fit_histogram
-from ..dither import DITHERS
+from ..cluster.fit import METHODS, SPACES, fit_histogram
+from ..redraw.dither import DITHERS
 from ..histogram import ColorHistogram, color_histogram
-from ..images import DEFAULT_MAX_PIXELS, as_image, load_image
-from ..palette import Palette
-from ..params import check_choice, check_k
-from ..quantize import quantize
-from ..samples import samples
+from ..io.images import DEFAULT_MAX_PIXELS, as_image, load_image
+from ..palette.core import Palette
+from ..util.checks import check_choice, check_k
+from ..redraw.quantize import quantize
+from ..io.samples import samples
 
 __all__ = ["DISPLAY_SIZE", "SCATTER_POINTS", "K_MAX", "Key", "Photo", "Result", "Session"]
 

@@ -1,0 +1,489 @@
+"""The k-means engine behind ``fit_palette(method="kmeans")`` and the pixel lookup behind ``quantize``.
+
+Private module. The ideas (Celebi 2009/2011; measurements in benchmarks/README.md):
+
+1. Cluster the *distinct* colors weighted by their pixel counts. The objective (sum over all pixels of
+   the squared distance to the nearest center) is identical, and there are far fewer points.
+2. Start on coarse color histograms (5, 6 and 7 bits per channel, each occupied cell represented by
+   the weighted mean of its colors). Greedy k-means++ with twice scikit-learn's trials draws 5 to 16
+   starts on the coarsest usable level; each gets a few plain Lloyd iterations there, the best
+   quarter are run to convergence on the small levels, and the best of those goes on, through Lloyd
+   on each larger level in turn.
+3. Finish with exact weighted Lloyd iterations on the distinct colors with Hamerly's bounds (an upper
+   bound on the distance to the own center, a lower bound on the second nearest), seeded from the
+   last level's cells: points whose bounds prove that their label cannot change are skipped. At most
+   FINE_ITER iterations, fewer when there are many colors (FINE_WORK).
+
+The loops run compiled (``colorlab._engine.kernels``: the C library ``colorlab/_engine/engine.c``). Labels are exact: distances are the plain
+formula ``((x - c) ** 2).sum(-1)`` with ties to the lowest index, so ``weighted_lloyd`` gives the
+same labels and centers as plain Lloyd on all pixels from the same start. Independent starts and
+row ranges of the points run on threads (:data:`THREADS`) with the same results for any number.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+import time
+
+import numpy as np
+
+from . import kernels as _kernels
+
+# -- distinct colors ------------------------------------------------------------------------------
+
+def pack_rgb(pixels: np.ndarray) -> np.ndarray:
+    """(N, 3) uint8 -> (N,) uint32 codes ``r << 16 | g << 8 | b``."""
+    pixels = np.asarray(pixels, dtype=np.uint8)
+    if pixels.ndim != 2 or pixels.shape[1] != 3:  # the kernel reads 3 columns unchecked
+        raise ValueError(f"pack_rgb needs (N, 3) pixels, got shape {pixels.shape}")
+    if len(pixels) < _SPLIT_PIXELS or THREADS == 1:
+        return _kernels.pack_rgb(pixels)
+    codes = np.empty(len(pixels), np.uint32)  # large images: row ranges on the threads (12 MP: 13 -> 8 ms)
+    _map(lambda rows: _kernels.pack_rgb(pixels[rows], codes[rows]), _pixel_ranges(len(pixels)))
+    return codes
+
+
+def unpack_rgb(codes: np.ndarray) -> np.ndarray:
+    """(n,) integer codes -> (n, 3) uint8 colors."""
+    codes = np.asarray(codes, dtype=np.uint32)
+    return np.stack([(codes >> 16) & 255, (codes >> 8) & 255, codes & 255], axis=1).astype(np.uint8)
+
+
+def distinct_codes(codes: np.ndarray) -> np.ndarray:
+    """Sorted distinct values of uint32 color codes (< 2**24)."""
+    return code_counts(codes)[0]
+
+
+def code_counts(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct values of uint32 color codes (< 2**24) and how often each occurs: ((n,) uint32, (n,) int64).
+
+    Images of :data:`_SPLIT_PIXELS` or more are split over the threads: each marks its pixels in a
+    bitmap of its own and counts them into counts of its own (12 MP: 46 -> 26 ms on 2 cores); the
+    result is the same."""
+    codes = np.ascontiguousarray(codes, dtype=np.uint32)
+    if codes.size < _SPLIT_PIXELS or THREADS == 1:
+        return _kernels.code_counts(codes)
+    return _kernels.code_counts(codes, _pixel_ranges(codes.size), _map)
+
+
+def distinct_colors(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct colors of (N, 3) uint8 pixels, sorted by code, and how many pixels have each:
+    ((n, 3) uint8, (n,) int64). A presence bitmap (``_kernels.code_counts``), no sort."""
+    distinct, counts = code_counts(pack_rgb(pixels))
+    return unpack_rgb(distinct), counts
+
+
+def spread_values(codes: np.ndarray, distinct: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Give each pixel (by its code) the value of its distinct color (``distinct``: sorted codes;
+    ``values``: (m, ...) one row per distinct color). Large images are split over the threads."""
+    codes = np.ascontiguousarray(codes, dtype=np.uint32)
+    values = np.ascontiguousarray(values)
+    if values.dtype.hasobject:  # references, not bytes to copy: spread an index instead
+        return np.take(values, spread_values(codes, distinct, np.arange(len(values), dtype=np.int32)), axis=0)
+    if codes.size < _SPLIT_PIXELS or THREADS == 1:
+        return _kernels.spread(codes, distinct, values)
+    out = np.empty((codes.size,) + values.shape[1:], values.dtype)
+    _map(lambda rows: _kernels.spread(codes[rows], distinct, values, out[rows]), _pixel_ranges(codes.size))
+    return out
+
+
+def _pixel_ranges(n: int) -> list[slice]:
+    """n pixels in one range per thread."""
+    bounds = np.linspace(0, n, THREADS + 1).astype(int)
+    return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+# -- stage timing (benchmarks/bench_quantize.py --stages) ----------------------------------------
+
+#: None, or [dict of seconds per stage, time of the last mark] while a benchmark profiles the stages.
+_stage_clock = None
+
+
+def _mark(stage: str) -> None:
+    """Add the time since the last mark to ``stage`` (only while a benchmark profiles; else nothing)."""
+    if _stage_clock is not None:
+        now = time.perf_counter()
+        times, last = _stage_clock
+        times[stage] = times.get(stage, 0.0) + now - last
+        _stage_clock[1] = now
+
+
+# -- threads --------------------------------------------------------------------------------------
+# The kernels release the GIL, so independent work runs on several cores from plain Python threads:
+# whole k-means++ starts, or row ranges of the points. Each point's label and bounds depend on that
+# point alone and every sum is taken serially, so the results are the same for any number of threads.
+
+#: Threads the engine uses (the cores this process may run on, at most 8).
+THREADS = max(1, min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+#: Point sets smaller than this are not split over threads (the hand-over would cost more).
+_SPLIT_POINTS = 16_384
+#: ... nor images with fewer pixels than this in :func:`spread_values` (each thread builds its own 3 MB
+#: lookup bitmap, ~0.5 ms).
+_SPLIT_PIXELS = 1_000_000
+_pool = None
+_POOL_LOCK = threading.Lock()
+
+
+class _Pool:
+    """THREADS - 1 worker threads that, with the calling thread, run the items of :func:`_map`.
+
+    Here instead of ``concurrent.futures.ThreadPoolExecutor``, whose import (with ``logging``) cost
+    the command line 4 ms of its start (issue 16). The caller takes items from the queue too, so a
+    call from inside a mapped function (or from two threads at once) cannot wait on itself.
+    """
+
+    def __init__(self, workers: int):
+        self._tasks = queue.SimpleQueue()
+        for i in range(workers):
+            threading.Thread(target=self._work, name=f"colorlab-{i}", daemon=True).start()
+
+    def _work(self):
+        while True:
+            self._run(*self._tasks.get())
+
+    @staticmethod
+    def _run(function, items, results, index, done):
+        try:
+            results[index] = (True, function(items[index]))
+        except BaseException as error:  # noqa: BLE001 - handed to the caller, which raises it
+            results[index] = (False, error)
+        done.release()
+
+    def map(self, function, items: list) -> list:
+        results, done = [None] * len(items), threading.Semaphore(0)
+        for index in range(len(items)):
+            self._tasks.put((function, items, results, index, done))
+        while True:
+            try:
+                task = self._tasks.get_nowait()
+            except queue.Empty:
+                break
+            self._run(*task)
+        for _ in items:
+            done.acquire()
+        for ok, value in results:
+            if not ok:
+                raise value
+        return [value for _, value in results]
+
+
+def _forget_pool():
+    global _pool, _POOL_LOCK
+    _pool, _POOL_LOCK = None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)  # a forked child has none of the parent's threads
+
+
+def _map(function, items):
+    """``[function(item) for item in items]``, on up to :data:`THREADS` threads (the calling one too)."""
+    global _pool
+    items = list(items)
+    if THREADS == 1 or len(items) < 2:
+        return [function(item) for item in items]
+    if _pool is None:
+        with _POOL_LOCK:
+            if _pool is None:
+                _pool = _Pool(THREADS - 1)
+    return _pool.map(function, items)
+
+
+def _ranges(n: int) -> list[slice]:
+    """Row ranges that split n points over the threads (one range when n is small)."""
+    parts = 1 if n < _SPLIT_POINTS else THREADS
+    bounds = np.linspace(0, n, parts + 1).astype(int)
+    return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+# -- nearest centers ------------------------------------------------------------------------------
+
+def _floats(array) -> np.ndarray:
+    return np.ascontiguousarray(array, dtype=np.float64)
+
+
+def assign(points: np.ndarray, centers: np.ndarray, want_second: bool = False):
+    """Index of the nearest center for each point (ties to the lowest index).
+
+    With ``want_second`` also return the distances (not squared) to the nearest and second
+    nearest centers. Points and centers are float64 arrays of shape (n, 3) and (k, 3).
+    """
+    points, centers = _floats(points), _floats(centers)
+    if points.shape[1:] != (3,) or centers.shape[1:] != (3,) or len(centers) == 0:
+        raise ValueError(f"assign needs (n, 3) points and (k >= 1, 3) centers, got {points.shape} and {centers.shape}")
+    kernel = _kernels.nearest_two if want_second else _kernels.nearest
+    ranges = _ranges(len(points))
+    if len(ranges) == 1:  # a small set: no hand-over to threads
+        return kernel(points, centers)
+    # each thread writes its rows of the results (no parts to concatenate: 12 MP, ~20 MB less at the peak)
+    n = len(points)
+    if want_second:
+        out = (np.empty(n, np.intp), np.empty(n), np.empty(n))
+        _map(lambda rows: kernel(points[rows], centers, tuple(array[rows] for array in out)), ranges)
+        return out
+    out = np.empty(n, np.intp)
+    _map(lambda rows: kernel(points[rows], centers, out[rows]), ranges)
+    return out
+
+
+def assign_from_bounds(points, centers, labels, upper, lower, cell=None, cell_means=None):
+    """Nearest center of every point (ties to the lowest index) from Hamerly bounds already known.
+
+    ``labels``, ``upper`` and ``lower`` are valid Hamerly bounds (own center, distance to it at most
+    ``upper``, to every other at least ``lower``) of ``points`` or, with ``cell``, of the histogram
+    cells at ``cell_means`` each point belongs to (|x - c| <= |m - c| + |x - m|), for ``centers``.
+    Returns (labels, tied): the same labels as ``assign(points, centers)``, and a mask of the points
+    whose two nearest centers are at exactly the same distance. Only points the bounds do not settle
+    (with a margin) get all k distances. The arguments are not modified.
+    """
+    points, centers = _floats(points), _floats(centers)
+    if cell is None:
+        labels, upper, lower = labels.copy(), upper.copy(), lower.copy()
+    else:
+        labels, upper, lower = _kernels.bounds_from_cells(points, cell, cell_means, labels, upper, lower)
+    return labels, _kernels.verify_ties(points, centers, labels, upper, lower)
+
+
+# -- initialisation -------------------------------------------------------------------------------
+
+def _seed_numbers(k: int, rng: np.random.Generator):
+    """The uniform numbers one greedy k-means++ run (``_kernels.kmeans_plusplus``) draws: one for the
+    first center, 2 (2 + log k) per further one.
+
+    Twice scikit-learn's 2 + log k candidates per center: measured over 40 starts, the share that
+    end within 1% of scikit-learn's MSE went from 12% to 38% on kodim15 (k=16), 42% to 72% on kodim23.
+    """
+    return rng.random(), rng.random((k - 1, 2 * (2 + int(np.log(k)))))
+
+
+# -- weighted Lloyd with Hamerly bounds -----------------------------------------------------------
+
+def weighted_lloyd(points, weights, centers, *, max_iter=300, tol=0.0, whole=False):
+    """Weighted Lloyd iterations from ``centers`` until no label changes (or ``max_iter`` center updates).
+
+    Parameters
+    ----------
+    points : (n, d) float64
+    weights : (n,) positive numbers (pixel counts)
+    centers : (k, d) float64 start
+    max_iter : int
+        Most center updates; iteration ``t`` is: centers := weighted means, labels := nearest.
+    tol : float
+        Also stop once a center update lowers the objective by less than ``tol`` times the
+        objective at the start (0: run until no label changes, exactly like plain Lloyd).
+    whole : bool
+        The points and weights are whole numbers (RGB colors and pixel counts): see :func:`hamerly_lloyd`.
+
+    Returns
+    -------
+    centers : (k, d) float64, labels : (n,) intp, n_iter : int
+    """
+    points, weights, centers = _floats(points), _floats(weights), _floats(centers).copy()
+    labels, upper, lower = assign(points, centers, want_second=True)
+    threshold = tol * _kernels.weighted_squares(weights, upper)
+    n_iter = hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, threshold, whole=whole)
+    return centers, labels, n_iter
+
+
+def hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, threshold, *, whole=False):
+    """``_kernels.hamerly_lloyd`` with the points split over threads (the same iterations and results).
+
+    The sums per cluster are taken serially (their rounding does not depend on the threads); the
+    bound updates and label checks, most of the work, run on row ranges in parallel. ``whole``: the
+    points and weights are whole numbers and the weights add up to less than 2**44 (RGB colors and
+    pixel counts), so every sum is a whole number that float64 holds exactly in any order, and
+    ``_kernels.totals_whole`` takes them in four interleaved parts (kodim05-q75, 109,844 colors:
+    0.30 -> 0.14 ms an iteration; the same numbers).
+    """
+    ranges = _ranges(len(points))
+    if len(ranges) == 1:
+        return _kernels.hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, threshold)
+    k = len(centers)
+    totals = _kernels.totals_whole if whole and float(weights.sum()) < 2.0**44 else _kernels.totals
+    n_iter = 0
+    for n_iter in range(1, max_iter + 1):
+        mass, sums = totals(points, weights, labels, k)
+        if (mass <= 0).any():
+            _kernels.reseed_empty(points, weights, centers, mass)
+            labels[:], upper[:], lower[:] = assign(points, centers, want_second=True)
+            continue
+        shift, top, runner_up, gain = _kernels.move_centers(centers, mass, sums)
+        changed = sum(_map(lambda rows: _kernels.shift_and_verify(
+            points[rows], centers, labels[rows], upper[rows], lower[rows], shift, top, runner_up), ranges))
+        if changed == 0 or gain < threshold:
+            break
+    return n_iter
+
+
+# -- the whole fit --------------------------------------------------------------------------------
+
+#: Relative objective decrease below which refinement stops (see benchmarks/README.md).
+TOL = 1e-5
+#: Distinct colors below this count are clustered directly, without the coarse histogram levels.
+_DIRECT = 8192
+#: Bits per channel of the coarse histogram levels, coarsest first (a level is skipped when it
+#: has fewer than MIN_CELLS_PER_CENTER x k occupied cells or more than half as many cells as there
+#: are colors). No 4-bit level: on a dark photo (hubble_deep_field) one 4-bit cell holds most
+#: pixels and k-means++ there can put only one center into it (MSE 1.05x scikit-learn's at k=64).
+LEVEL_BITS = (5, 6, 7)
+#: A histogram level is used only with at least this many occupied cells per center.
+MIN_CELLS_PER_CENTER = 32
+#: k-means++ starts tried: START_BUDGET // k, at least MIN_STARTS, at most MAX_STARTS (small k:
+#: cheap starts and many poor local minima, e.g. kodim15 at k=16, where 1 start in 8 is good).
+START_BUDGET = 256
+MIN_STARTS = 5
+MAX_STARTS = 16
+#: Lloyd iterations (without bounds) every start gets on the first level; the best 1 / SURVIVOR_SHARE go on.
+SCREEN_ITER = 6
+SURVIVOR_SHARE = 4
+#: From k = WIDE_FROM_K the starts are fewer (START_BUDGET // k) and the coarsest level has fewer cells per
+#: center, so it judges them worse: half of them (WIDE_SURVIVOR_SHARE) go on, and they are compared after
+#: Lloyd on every level of up to WIDE_CELLS_PER_CENTER x k cells. Measured on the 24 Kodak photos, the 48
+#: Kodak JPEGs and the 6 bundled photos against scikit-learn (benchmarks/README.md, item 12): the worst MSE
+#: ratio at k=32 went from 1.028 (kodim20 as JPEG q90) to 1.010, at k=64 from 1.009 to 1.007; smaller k
+#: are unchanged.
+WIDE_FROM_K = 32
+WIDE_SURVIVOR_SHARE = 2
+WIDE_CELLS_PER_CENTER = 1000
+#: Lloyd on the histogram levels (the survivors' on the start levels, then on each larger level)
+#: stops once an update lowers the objective by less than this share of it.
+LEVEL_TOL = 1e-4
+#: Histogram levels up to this many cells join the start selection.
+_DENSE_CELLS = 10_000
+#: Most weighted Lloyd iterations on the distinct colors after the histogram levels (at k=64 the
+#: objective still falls by more than TOL per iteration after 10: kodim12 1.0125x -> 1.0066x
+#: scikit-learn's MSE with 30) ...
+FINE_ITER = 30
+#: ... but at most FINE_WORK / (number of colors), at least MIN_FINE_ITER: a 1-megapixel photo with
+#: 107,000 colors gets 14 (the explorer's slider: median 158 -> 129 ms), 12 megapixels 10.
+FINE_WORK = 1_500_000
+MIN_FINE_ITER = 10
+#: From k = WIDE_FROM_K the cap is WIDE_FINE_ITER iterations, and WIDE_FINE_WORK / (number of colors): with
+#: many clusters Lloyd creeps for longer while the objective still falls by more than ``tol`` (kodim02 as
+#: JPEG q90, k=32: 1.0101x scikit-learn's MSE after 15 iterations, 1.0056x after 50; benchmarks/README.md,
+#: item 14). The ``tol`` stop ends most fits before the cap (on the 78 photos of bench_quality.py, 75 of 78
+#: at k=32 and 68 of 78 at k=64).
+WIDE_FINE_ITER = 50
+WIDE_FINE_WORK = 5_000_000
+
+
+def _cells(colors: np.ndarray, coords: np.ndarray, weights: np.ndarray, bits: int):
+    """Group colors into cells of ``bits`` per channel: (cell of each color, cell mean coords, cell weights)."""
+    return _kernels.cells(np.ascontiguousarray(colors, dtype=np.uint8), coords, weights, bits)
+
+
+def _best_start(levels, k, rng, starts):
+    """The best of ``starts`` k-means++ runs on the first of ``levels`` ((means, weights) pairs,
+    coarsest first), by successive halving: every run gets SCREEN_ITER Lloyd iterations on the
+    first level; the best quarter go on to Lloyd to convergence (LEVEL_TOL) on every level and are
+    judged by the objective on the last. Runs go to threads whole; their random numbers are drawn
+    first, in order, so the result does not depend on the number of threads."""
+    numbers = [_seed_numbers(k, rng) for _ in range(starts)]
+    first_points, first_weights = levels[0]
+
+    def screen(seed_numbers):
+        centers = _kernels.kmeans_plusplus(first_points, first_weights, *seed_numbers)
+        centers, error = _kernels.plain_lloyd(first_points, first_weights, centers, SCREEN_ITER)
+        return error, centers
+
+    def settle(centers):
+        for points, weights in levels:
+            centers, _, error = _kernels.lloyd(points, weights, centers, 100, LEVEL_TOL)
+        return error, centers
+
+    share = SURVIVOR_SHARE if k < WIDE_FROM_K else WIDE_SURVIVOR_SHARE
+    survivors = _best(_map(screen, numbers), -(-starts // share))
+    return _best(_map(settle, survivors), 1)[0]
+
+
+def _best(results, n):
+    """The centers of the n (error, centers) results with the lowest errors, best first (ties: the earlier)."""
+    order = np.argsort([error for error, _ in results], kind="stable")
+    return [results[i][1] for i in order[:n]]
+
+
+def histogram_levels(colors, coords, weights) -> list:
+    """The coarse histogram levels of :data:`LEVEL_BITS` (coarsest first) as (cell of each color, cell
+    means, cell weights) that have at most half as many cells as there are colors; none for few
+    colors. They do not depend on k: a sweep over k computes them once (:func:`fit_centers` picks the
+    usable ones for each k)."""
+    if len(coords) <= _DIRECT:
+        return []
+    colors, coords, weights = np.ascontiguousarray(colors, dtype=np.uint8), _floats(coords), _floats(weights)
+    # A level with more than half as many cells as colors is never used (nor any finer one); its
+    # cells are only counted (kodim05 as JPEG q75, 7 bits: 79,062 cells for 109,844 colors,
+    # 16 ms to number them in code order, 1-2 ms to count them). The levels are independent of
+    # each other: counted, then built, on the threads.
+    counts = _map(lambda bits: _kernels.count_cells(colors, bits), LEVEL_BITS)
+    usable = []
+    for bits, cells in zip(LEVEL_BITS, counts):
+        if cells > len(coords) // 2:
+            break
+        usable.append(bits)
+    return _map(lambda bits: _cells(colors, coords, weights, bits), usable)
+
+
+def fit_centers(colors, coords, weights, k: int, rng, *, tol: float = TOL, levels=None, whole=False) -> np.ndarray:
+    """k-means centers of distinct ``colors`` (uint8, for the histogram levels) at ``coords`` weighted by counts.
+
+    ``colors`` must hold at least k rows (all distinct). Returns (k, 3) float64 in the coordinates' space.
+    The best of several k-means++ starts on the small histogram levels (:func:`_best_start`) goes
+    through Lloyd on each larger level in turn (to a LEVEL_TOL stop), then at most :data:`FINE_ITER`
+    iterations (fewer with many colors) on the distinct colors, to a ``tol`` stop; those two stages
+    split each iteration over the threads. ``levels``: :func:`histogram_levels` of the same colors,
+    if already computed (the result is the same). ``whole``: ``coords`` are the colors themselves (RGB)
+    and ``weights`` pixel counts, so the cluster sums are exact in any order (:func:`hamerly_lloyd`;
+    the result is the same).
+    """
+    coords, weights = _floats(coords), _floats(weights)
+    _mark("other")
+    if levels is None:
+        levels = histogram_levels(colors, coords, weights)
+    levels = [level for level in levels if MIN_CELLS_PER_CENTER * k <= len(level[1]) <= len(coords) // 2]
+    _mark("levels")
+    n_starts = min(MAX_STARTS, max(MIN_STARTS, START_BUDGET // k))
+    if not levels:
+        start = _best_start([(coords, weights)], k, rng, n_starts)
+        _mark("starts")
+        result = _by_mass(*weighted_lloyd(coords, weights, start, tol=tol, whole=whole)[:2], weights)
+        _mark("fine")
+        return result
+    # Starts are compared after Lloyd on the small levels (the coarsest alone judges poorly).
+    dense = _DENSE_CELLS if k < WIDE_FROM_K else max(_DENSE_CELLS, WIDE_CELLS_PER_CENTER * k)
+    n_small = 1 + sum(1 for level in levels[1:] if len(level[1]) <= dense)
+    centers = _best_start([level[1:] for level in levels[:n_small]], k, rng, n_starts)
+    _mark("starts")
+    for _, cell_means, cell_mass in levels[n_small:]:
+        centers = weighted_lloyd(cell_means, cell_mass, centers, tol=max(tol, LEVEL_TOL))[0]
+    _mark("large levels")
+    # Hamerly bounds for every color from its cell's on the last level: |x - c| <= |m - c| + |x - m|.
+    cell, cell_means, _ = levels[-1]
+    del levels  # only the last level is needed from here (12 MP: the others' cell numbers are ~15 MB)
+    cell_labels, cell_upper, cell_lower = assign(cell_means, centers, want_second=True)
+    n = len(coords)
+    labels, upper, lower = np.empty(n, np.intp), np.empty(n), np.empty(n)
+    centers = centers.copy()
+
+    def bounds(rows):  # each color's bounds depend on that color alone: row ranges on the threads
+        _kernels.bounds_from_cells(coords[rows], cell[rows], cell_means, cell_labels, cell_upper, cell_lower,
+                                   out=(labels[rows], upper[rows], lower[rows]))
+        _kernels.verify(coords[rows], centers, labels[rows], upper[rows], lower[rows])
+
+    _map(bounds, _ranges(n))
+    del cell, cell_means  # done with the levels before the fine stage (unless the caller keeps them)
+    _mark("bounds")
+    work, most = (FINE_WORK, FINE_ITER) if k < WIDE_FROM_K else (WIDE_FINE_WORK, WIDE_FINE_ITER)
+    fine_iter = int(np.clip(work // len(coords), MIN_FINE_ITER, most))
+    threshold = tol * _kernels.weighted_squares(weights, upper)
+    hamerly_lloyd(coords, weights, centers, labels, upper, lower, fine_iter, threshold, whole=whole)
+    result = _by_mass(centers, labels, weights)
+    _mark("fine")
+    return result
+
+
+def _by_mass(centers, labels, weights):
+    """Centers ordered by the weight of their clusters, largest first (the order palettes use)."""
+    mass = np.bincount(labels, weights=weights, minlength=len(centers))
+    return centers[np.argsort(-mass, kind="stable")]

@@ -1,0 +1,414 @@
+"""Palette files: write and read every format :meth:`colorlab.Palette.save` knows.
+
+========  ==================  ==============================================  ===============================
+format    suffixes            what it is                                      shares kept by ``load``?
+========  ==================  ==============================================  ===============================
+``hex``   ``.hex``, ``.txt``  one ``#rrggbb`` a line                          no: every count is 1
+``json``  ``.json``           colorlab's own: colors, counts, method, params  yes, and method/space/params
+``gpl``   ``.gpl``            GIMP/Inkscape/Krita palette; the count follows  yes (counts); a GPL of
+                              each color's name (``#rrggbb 41.2% 1234 px``)   another program: counts 1
+``css``   ``.css``            CSS custom properties in ``:root``; the count   yes (counts); without the
+                              in a comment after each color                   comments: counts 1
+``ase``   ``.ase``            Adobe Swatch Exchange (binary, big-endian,      no: every count is 1
+                              float32 RGB); Photoshop, Illustrator, Affinity
+``pal``   ``.pal``            JASC-PAL (Paint Shop Pro, Aseprite,             no: every count is 1
+                              GraphicsGale): ``r g b`` lines
+``png``   ``.png``            a swatch picture: one bar per color, as wide    yes: the palette's JSON
+                              as its share, labelled                          rides in a PNG text chunk
+``svg``   ``.svg``            the same swatch picture as SVG                  yes: ``data-count`` on each bar
+========  ==================  ==============================================  ===============================
+
+A format that cannot hold shares gives every color a count of 1 on ``load`` (equal shares), and the
+colors in the order of the file. Colors always come back exactly (ASE stores ``c / 255`` as float32,
+read back as ``round(v * 255)``, which is exact for all 256 values).
+
+numpy and Pillow only (the swatch PNG is drawn with Pillow); no matplotlib.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> from colorlab import Palette
+>>> palette = Palette([[200, 30, 30], [20, 20, 20]], counts=[3, 1], method="kmeans")
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> [Palette.load(palette.save(folder / f"p.{fmt}")).to_hex() for fmt in ("css", "ase", "pal")]
+[['#c81e1e', '#141414'], ['#c81e1e', '#141414'], ['#c81e1e', '#141414']]
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import struct
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..util.files import write_atomically
+from ..errors import ImageFileError, InvalidParameterError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .core import Palette
+
+__all__ = ["PALETTE_FORMATS", "TEXT_FORMATS", "format_of", "to_text", "to_bytes", "save", "load", "parse"]
+
+#: Formats and the file suffixes that select them.
+PALETTE_FORMATS = {
+    "hex": (".hex", ".txt"),
+    "json": (".json",),
+    "gpl": (".gpl",),
+    "css": (".css",),
+    "ase": (".ase",),
+    "pal": (".pal",),
+    "png": (".png",),
+    "svg": (".svg",),
+}
+#: Formats that are text (they can go to stdout); the others are binary files.
+TEXT_FORMATS = ("hex", "json", "gpl", "css", "pal", "svg")
+#: The PNG text chunk that carries the palette's JSON in a swatch picture.
+PNG_KEY = "colorlab-palette"
+
+
+def _suffix_list() -> str:
+    suffixes = [s for sfx in PALETTE_FORMATS.values() for s in sfx]
+    return ", ".join(suffixes[:-1]) + " or " + suffixes[-1]
+
+
+def format_of(path, format: str | None = None) -> str:
+    """The palette format of ``path``: ``format`` if given (checked), else the one its suffix names.
+
+    Examples
+    --------
+    >>> format_of("colors.ASE")
+    'ase'
+    >>> format_of("colors.xyz")
+    Traceback (most recent call last):
+    ...
+    colorlab.errors.InvalidParameterError: cannot tell the palette format of 'colors.xyz' from its suffix; use .hex, .txt, .json, .gpl, .css, .ase, .pal, .png or .svg
+    """
+    if format is not None:
+        if format not in PALETTE_FORMATS:
+            raise InvalidParameterError(f"unknown palette format {format!r}; choose one of {', '.join(PALETTE_FORMATS)}")
+        return format
+    suffix = Path(path).suffix.lower()
+    for name, suffixes in PALETTE_FORMATS.items():
+        if suffix in suffixes:
+            return name
+    raise InvalidParameterError(f"cannot tell the palette format of {str(path)!r} from its suffix; use {_suffix_list()}")
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _label(palette: "Palette") -> str:
+    return f"colorlab {palette.method} {len(palette)} colors"
+
+
+def to_gpl(palette: "Palette", name: str | None = None) -> str:
+    lines = ["GIMP Palette", f"Name: {name or _label(palette)}", f"Columns: {min(len(palette), 8)}", "#"]
+    for (r, g, b), hexcode, share, count in zip(palette, palette.to_hex(), palette.shares, palette.counts):
+        lines.append(f"{r:3d} {g:3d} {b:3d}\t{hexcode} {100 * share:.1f}% {int(count)} px")
+    return "\n".join(lines) + "\n"
+
+
+def to_css(palette: "Palette") -> str:
+    lines = [f"/* {_label(palette)} (space {palette.space}), most used first: share and pixel count */", ":root {"]
+    for index, (hexcode, share, count) in enumerate(zip(palette.to_hex(), palette.shares, palette.counts), 1):
+        lines.append(f"  --color-{index}: {hexcode}; /* {100 * share:.1f}% {int(count)} px */")
+    return "\n".join(lines + ["}"]) + "\n"
+
+
+def to_pal(palette: "Palette") -> str:
+    # JASC-PAL: "JASC-PAL", version "0100", the number of colors, one "r g b" a line; CRLF as Paint Shop Pro writes it
+    lines = ["JASC-PAL", "0100", str(len(palette))] + [f"{r} {g} {b}" for r, g, b in palette]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def to_ase(palette: "Palette") -> bytes:
+    """Adobe Swatch Exchange 1.0: 'ASEF', version 1.0, one global RGB color block per color (no group)."""
+    blocks = []
+    for (r, g, b), hexcode, share in zip(palette, palette.to_hex(), palette.shares):
+        name = f"{hexcode} {100 * share:.1f}%".encode("utf-16-be") + b"\0\0"
+        body = struct.pack(">H", len(name) // 2) + name + b"RGB " + struct.pack(">fffH", r / 255, g / 255, b / 255, 0)
+        blocks.append(struct.pack(">HI", 0x0001, len(body)) + body)
+    return b"ASEF" + struct.pack(">HHI", 1, 0, len(blocks)) + b"".join(blocks)
+
+
+def to_svg(palette: "Palette") -> str:
+    width, height, label_height = 600, 80, 24
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + label_height}" '
+             f'viewBox="0 0 {width} {height + label_height}" font-family="sans-serif" font-size="11">',
+             f"<title>{_label(palette)}</title>"]
+    edges = _bar_edges(palette, width)
+    for (left, right), hexcode, share, count in zip(edges, palette.to_hex(), palette.shares, palette.counts):
+        parts.append(f'<rect x="{left}" y="0" width="{right - left}" height="{height}" fill="{hexcode}" '
+                     f'data-count="{int(count)}"><title>{hexcode} {100 * share:.1f}%</title></rect>')
+        if right - left >= 44:
+            parts.append(f'<text x="{(left + right) / 2:g}" y="{height + 16}" text-anchor="middle">'
+                         f"{hexcode} {100 * share:.0f}%</text>")
+    return "\n".join(parts + ["</svg>"]) + "\n"
+
+
+def _bar_edges(palette: "Palette", width: int) -> list[tuple[int, int]]:
+    """Left and right pixel edges of each color's bar: as wide as its share, at least 4 pixels."""
+    shares = palette.shares if palette.counts.sum() else np.full(len(palette), 1 / len(palette))
+    widths = np.maximum(shares * width, 4.0)
+    edges = np.round(np.concatenate([[0], np.cumsum(widths)]) * width / widths.sum()).astype(int)
+    return [(int(a), int(max(b, a + 1))) for a, b in zip(edges[:-1], edges[1:])]
+
+
+def to_png(palette: "Palette") -> bytes:
+    from PIL import Image, ImageDraw, PngImagePlugin
+
+    width, height, label_height = 600, 80, 24
+    picture = Image.new("RGB", (width, height + label_height), "white")
+    draw = ImageDraw.Draw(picture)
+    for (left, right), color, hexcode, share in zip(_bar_edges(palette, width), palette, palette.to_hex(), palette.shares):
+        draw.rectangle([left, 0, right - 1, height - 1], fill=color)
+        if right - left >= 44:
+            draw.text(((left + right) / 2, height + 12), f"{hexcode} {100 * share:.0f}%", fill="black", anchor="mm")
+    info = PngImagePlugin.PngInfo()
+    info.add_text(PNG_KEY, palette.to_json(indent=None))
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG", pnginfo=info)
+    return buffer.getvalue()
+
+
+def to_text(palette: "Palette", format: str) -> str:
+    """The palette as text in a text ``format`` (see :data:`TEXT_FORMATS`)."""
+    if format == "hex":
+        return "\n".join(palette.to_hex()) + "\n"
+    if format == "json":
+        return palette.to_json() + "\n"
+    writers = {"gpl": to_gpl, "css": to_css, "pal": to_pal, "svg": to_svg}
+    if format in writers:
+        return writers[format](palette)
+    if format in PALETTE_FORMATS:
+        raise InvalidParameterError(f"a {format} palette is a binary file, not text; write it to a file with save (-o FILE.{format})")
+    raise InvalidParameterError(f"unknown palette format {format!r}; choose one of {', '.join(PALETTE_FORMATS)}")
+
+
+def to_bytes(palette: "Palette", format: str) -> bytes:
+    """The bytes of a palette file in any ``format``."""
+    if format == "ase":
+        return to_ase(palette)
+    if format == "png":
+        return to_png(palette)
+    return to_text(palette, format).encode("utf-8")
+
+
+def save(palette: "Palette", path, format: str | None = None) -> Path:
+    """Write ``palette`` to ``path`` atomically, in ``format`` or the one its suffix names."""
+    format = format_of(path, format)
+    if format in TEXT_FORMATS:
+        text = to_text(palette, format)
+        return write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline=""))
+    data = to_bytes(palette, format)
+    return write_atomically(path, lambda tmp: tmp.write_bytes(data))
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def load(path, format: str | None = None) -> "Palette":
+    """Read a palette file written by :func:`save` (or by another program, in the same formats).
+
+    Raises
+    ------
+    ImageFileError
+        If the file is missing, a folder or unreadable.
+    InvalidParameterError
+        If the suffix names no format, or the file is empty or corrupt (the message says which).
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidParameterError(f"path must be a palette file name such as 'colors.gpl', got {type(path).__name__}")
+    path = Path(path)
+    format = format_of(path, format)
+    label = repr(str(path))
+    if not path.exists():
+        raise ImageFileError(f"cannot read the palette {label}: there is no such file; check the name and folder")
+    if path.is_dir():
+        raise ImageFileError(f"cannot read the palette {label}: it is a folder; give a palette file inside it")
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise ImageFileError(f"cannot read the palette {label}: {err.strerror or err}; check the file") from None
+    return parse(data, format, label)
+
+
+def parse(data: bytes, format: str, label: str = "the palette data") -> "Palette":
+    """A Palette from the bytes of a palette file in ``format``."""
+    if not data.strip():
+        raise InvalidParameterError(f"the palette file {label} is empty; write one with colorlab palette IN -k K -o FILE")
+    readers = {"ase": _read_ase, "png": _read_png}
+    try:
+        if format in readers:
+            return readers[format](data)
+        text = data.decode("utf-8-sig")
+        if format == "json":
+            from .core import Palette
+
+            return Palette.from_json(text)
+        return {"hex": _read_hex, "gpl": _read_gpl, "css": _read_css, "pal": _read_pal, "svg": _read_svg}[format](text)
+    except _Corrupt as err:
+        raise InvalidParameterError(f"the palette file {label} is not a valid {format} palette ({err}); write it again") from None
+    except UnicodeDecodeError:
+        raise InvalidParameterError(f"the palette file {label} is not a text {format} palette (it is binary); check the suffix") from None
+    except InvalidParameterError as err:
+        raise InvalidParameterError(f"the palette file {label} is not a valid {format} palette ({err}); write it again") from None
+
+
+class _Corrupt(Exception):
+    """What is wrong inside a palette file (turned into an InvalidParameterError naming the file)."""
+
+
+def _palette(colors, counts=None, method="file", space="rgb", params=None) -> "Palette":
+    from .core import Palette
+
+    if not colors:
+        raise _Corrupt("it holds no colors")
+    counts = [1] * len(colors) if counts is None or any(c is None for c in counts) else counts
+    return Palette(np.array(colors, dtype=np.int64), np.array(counts, dtype=np.int64), method=method, space=space,
+                   params=params or {})
+
+
+def _hex_color(text: str) -> list[int]:
+    text = text.strip().lstrip("#")
+    if len(text) == 3:
+        text = "".join(c * 2 for c in text)
+    if not re.fullmatch(r"[0-9a-fA-F]{6}", text):
+        raise _Corrupt(f"{'#' + text!r} is not a #rrggbb color")
+    return [int(text[i:i + 2], 16) for i in (0, 2, 4)]
+
+
+def _read_hex(text: str) -> "Palette":
+    colors = [_hex_color(line.split()[0]) for line in text.splitlines() if line.strip() and not line.lstrip().startswith(";")]
+    return _palette(colors)
+
+
+_PX = re.compile(r"(\d+) px\b")
+
+
+def _read_gpl(text: str) -> "Palette":
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "GIMP Palette":
+        raise _Corrupt("the first line is not 'GIMP Palette'")
+    colors, counts = [], []
+    for line in lines[1:]:
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#") or re.match(r"(Name|Columns)\s*:", stripped):
+            continue
+        fields = stripped.split(None, 3)
+        try:
+            rgb = [int(v) for v in fields[:3]]
+        except ValueError:
+            raise _Corrupt(f"the line {stripped!r} does not start with three numbers R G B") from None
+        if len(rgb) != 3 or not all(0 <= v <= 255 for v in rgb):
+            raise _Corrupt(f"the line {stripped!r} does not start with three numbers 0..255")
+        colors.append(rgb)
+        found = _PX.search(fields[3]) if len(fields) > 3 else None
+        counts.append(int(found.group(1)) if found else None)
+    return _palette(colors, counts)
+
+
+_CSS_PROPERTY = re.compile(r"--[\w-]+\s*:\s*([^;]+);[ \t]*(?:/\*(.*?)\*/)?")
+
+
+def _read_css(text: str) -> "Palette":
+    colors, counts = [], []
+    for value, comment in _CSS_PROPERTY.findall(text):
+        value = value.strip()
+        match = re.fullmatch(r"rgb\(\s*(\d+)[\s,]+(\d+)[\s,]+(\d+)\s*\)", value)
+        if match:
+            rgb = [int(v) for v in match.groups()]
+            if max(rgb) > 255:
+                raise _Corrupt(f"{value!r} has a value above 255")
+        elif value.startswith("#"):
+            rgb = _hex_color(value)
+        else:
+            continue  # another custom property (a length, a font): not a color
+        colors.append(rgb)
+        found = _PX.search(comment or "")
+        counts.append(int(found.group(1)) if found else None)
+    return _palette(colors, counts)
+
+
+def _read_pal(text: str) -> "Palette":
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) < 3 or lines[0] != "JASC-PAL":
+        raise _Corrupt("it does not start with the lines 'JASC-PAL', '0100' and the number of colors")
+    try:
+        count = int(lines[2])
+        colors = [[int(v) for v in line.split()[:3]] for line in lines[3:3 + count]]
+    except ValueError:
+        raise _Corrupt("a line that should hold a number or 'r g b' does not") from None
+    if len(colors) != count:
+        raise _Corrupt(f"it announces {count} colors but holds {len(colors)}")
+    if any(len(c) != 3 or not all(0 <= v <= 255 for v in c) for c in colors):
+        raise _Corrupt("a color line is not three numbers 0..255")
+    return _palette(colors)
+
+
+def _read_ase(data: bytes) -> "Palette":
+    if data[:4] != b"ASEF" or len(data) < 12:
+        raise _Corrupt("it does not start with the 'ASEF' signature")
+    (n_blocks,) = struct.unpack_from(">I", data, 8)
+    offset, colors = 12, []
+    try:
+        for _ in range(n_blocks):
+            kind, length = struct.unpack_from(">HI", data, offset)
+            offset += 6
+            if offset + length > len(data):
+                raise _Corrupt("a block runs past the end of the file (truncated?)")
+            if kind == 0x0001:
+                colors.append(_ase_color(data[offset:offset + length]))
+            offset += length  # group start (0xc001) and end (0xc002) blocks hold no color
+    except struct.error:
+        raise _Corrupt("the file ends in the middle of a block (truncated?)") from None
+    return _palette(colors)
+
+
+def _ase_color(block: bytes) -> list[int]:
+    (name_units,) = struct.unpack_from(">H", block, 0)
+    offset = 2 + 2 * name_units
+    model = block[offset:offset + 4]
+    offset += 4
+    if model == b"RGB ":
+        values = struct.unpack_from(">fff", block, offset)
+    elif model == b"Gray":
+        values = struct.unpack_from(">f", block, offset) * 3
+    else:
+        raise _Corrupt(f"a color is in the {model.decode('latin-1').strip()} model; colorlab reads RGB and Gray swatches, "
+                       "convert the swatches to RGB first")
+    if not all(np.isfinite(v) and -0.001 <= v <= 1.001 for v in values):
+        raise _Corrupt("a color has a value outside 0..1")
+    return [int(round(min(max(v, 0.0), 1.0) * 255)) for v in values]
+
+
+def _read_png(data: bytes) -> "Palette":
+    from PIL import Image
+
+    from .core import Palette
+
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            text = picture.info.get(PNG_KEY) if picture.format == "PNG" else None
+    except Exception:  # noqa: BLE001 - any decoder failure means a broken file
+        raise _Corrupt("it is not a PNG file") from None
+    if text is None:
+        raise _Corrupt(f"this PNG holds no colorlab palette (no {PNG_KEY!r} text chunk): only swatch pictures written "
+                       "by colorlab can be read back; to take the colors of a picture, use colorlab palette IN -k K")
+    return Palette.from_json(text)
+
+
+def _read_svg(text: str) -> "Palette":
+    colors, counts = [], []
+    for tag in re.findall(r"<rect\b[^>]*>", text):
+        fill = re.search(r'\bfill="([^"]*)"', tag)
+        if fill is None:
+            continue
+        colors.append(_hex_color(fill.group(1)))
+        count = re.search(r'\bdata-count="(\d+)"', tag)
+        counts.append(int(count.group(1)) if count else None)
+    return _palette(colors, counts)
