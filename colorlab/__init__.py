@@ -30,7 +30,7 @@ Examples
 from importlib import import_module
 
 from . import _moved
-from .cluster.fit import METHODS, SPACES, fit_palette, warm_up
+from .cluster.fit import METHODS, SPACES, fit_palette
 from .errors import (
     ColorlabError,
     ColorlabWarning,
@@ -42,7 +42,7 @@ from .errors import (
 from .histogram import ColorHistogram, color_histogram
 from .io.images import load_image, load_image_alpha, save_image, to_rgb8
 from .palette.core import Palette
-from .redraw.quantize import quantize, reduce_colors
+from .redraw.quantize import quantize, reduce_colors, warm_up
 from .io.samples import sample_path, samples
 
 __all__ = [

@@ -23,7 +23,7 @@ MOVED = {
     "choose_k": ("colorlab.selection.smallest",),
     "collection_plot": ("colorlab.plot.collection",),
     "colorspace": ("colorlab.color.spaces",),
-    "compare": ("colorlab.selection.compare",),
+    "compare": ("colorlab.redraw.compare",),
     "compare_widgets": ("colorlab.lessons.compare_widgets",),
     "constrained": ("colorlab.cluster.locked", "colorlab.color.parse", "colorlab.redraw.masks"),
     "dither": ("colorlab.redraw.dither",),
@@ -78,6 +78,21 @@ class _Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def exec_module(self, module):
         pass
+
+
+def moved_names(module: str, names: dict[str, str]):
+    """A module ``__getattr__`` for names that moved out of ``module``: each is read from its new home
+    (``"package.module.name"``) on first use, with a warning naming it."""
+
+    def __getattr__(name: str):
+        if name not in names:
+            raise AttributeError(f"module {module!r} has no attribute {name!r}")
+        home, _, attribute = names[name].rpartition(".")
+        warnings.warn(f"{module}.{name} has moved to {names[name]}; the old name goes in the next release",
+                      FutureWarning, stacklevel=2)
+        return getattr(importlib.import_module(home), attribute)
+
+    return __getattr__
 
 
 def _caller_level() -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._engine import kmeans as _kmeans
+from ._engine import codes as _codes
 from .errors import InvalidParameterError
 from .io.images import as_pixels
 
@@ -66,7 +66,7 @@ class ColorHistogram:
         # private: build one with color_histogram(image)
         object.__setattr__(self, "codes", _frozen(codes))
         object.__setattr__(self, "_distinct", _frozen(distinct))
-        object.__setattr__(self, "colors", _frozen(_kmeans.unpack_rgb(distinct)))
+        object.__setattr__(self, "colors", _frozen(_codes.unpack_rgb(distinct)))
         object.__setattr__(self, "counts", _frozen(np.asarray(counts, dtype=np.int64)))
         object.__setattr__(self, "shape", tuple(int(n) for n in shape))
         object.__setattr__(self, "_inverse", None)
@@ -102,7 +102,7 @@ class ColorHistogram:
         if self.mask is None:
             return self
         codes = self.codes[self.mask]
-        distinct, counts = _kmeans.code_counts(codes)
+        distinct, counts = _codes.code_counts(codes)
         return ColorHistogram(codes, distinct, counts, (len(codes), 3))
 
     @property
@@ -110,7 +110,7 @@ class ColorHistogram:
         """Index into :attr:`colors` of every pixel, in image order ((n_pixels,) int32; computed on first use)."""
         if self._inverse is None:
             index = np.arange(len(self._distinct), dtype=np.int32)
-            object.__setattr__(self, "_inverse", _frozen(_kmeans.spread_values(self.codes, self._distinct, index)))
+            object.__setattr__(self, "_inverse", _frozen(_codes.spread_values(self.codes, self._distinct, index)))
         return self._inverse
 
     def index_of(self, positions) -> np.ndarray:
@@ -138,12 +138,12 @@ class ColorHistogram:
         values = np.asarray(values)
         if len(values) != len(self.colors):
             raise ValueError(f"spread needs one value per distinct color ({len(self.colors)}), got {len(values)}")
-        per_pixel = _kmeans.spread_values(self.codes, self._distinct, values)
+        per_pixel = _codes.spread_values(self.codes, self._distinct, values)
         return per_pixel.reshape(self.shape[:-1] + values.shape[1:])
 
     def pixels(self) -> np.ndarray:
         """The image's pixels again, (n_pixels, 3) uint8 in image order."""
-        return _kmeans.unpack_rgb(self.codes)
+        return _codes.unpack_rgb(self.codes)
 
     def image(self) -> np.ndarray:
         """The image again, with its original shape (uint8)."""
@@ -190,13 +190,13 @@ def color_histogram(image, mask=None) -> ColorHistogram:
         codes, distinct, shape = image.codes, image._distinct, image.shape
     else:
         pixels = as_pixels(image)
-        codes, shape = _kmeans.pack_rgb(pixels), np.shape(image)
-        distinct, counts = _kmeans.code_counts(codes)
+        codes, shape = _codes.pack_rgb(pixels), np.shape(image)
+        distinct, counts = _codes.code_counts(codes)
         if mask is None:
             return ColorHistogram(codes, distinct, counts, shape)
     mask = check_mask(mask, shape)
     counts = np.zeros(len(distinct), np.int64)
-    masked_distinct, masked_counts = _kmeans.code_counts(codes[mask])
+    masked_distinct, masked_counts = _codes.code_counts(codes[mask])
     counts[np.searchsorted(distinct, masked_distinct)] = masked_counts
     return ColorHistogram(codes, distinct, counts, shape, mask)
 

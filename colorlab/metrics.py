@@ -1,12 +1,13 @@
-"""Figures of merit for a quantized image: MSE, PSNR, CIEDE2000 and sweeps over k.
+"""Figures of merit for a quantized image: MSE, PSNR, CIEDE2000, distinct colors and file size.
 
 - :func:`mse`, :func:`psnr`: the error in RGB, in the convention of the color
   quantization literature (Celebi 2009), so numbers compare with published ones.
 - :func:`delta_e`: the mean perceived difference (CIEDE2000), built on
   :func:`ciede2000`.
 - :func:`count_colors`: the number of distinct colors.
-- :func:`sweep_k`, :func:`smallest_k_for_psnr`: fit, quantize and measure for
-  several k, as rows of :class:`KSweepRow`.
+- :func:`png_size`, :func:`error_map`: the file a palette makes, and where the error is.
+
+Fitting and measuring many k is :func:`colorlab.sweep` (:mod:`colorlab.selection`).
 
 Images are ``(H, W, 3)`` uint8 arrays, or ``(N, 3)`` uint8 pixel arrays. In place of the original
 image, :func:`mse`, :func:`psnr`, :func:`delta_e` and :func:`count_colors` also take its
@@ -29,15 +30,15 @@ Examples
 from __future__ import annotations
 
 import math
-import numbers
-from dataclasses import dataclass
 
 import numpy as np
 
+from .cluster.fit import nearest_labels
 from .color.spaces import to_space
 from .errors import InvalidImageError, InvalidParameterError
 from .histogram import ColorHistogram, color_histogram
 from .io.images import as_pixels
+from . import _moved
 from .palette.core import Palette
 
 __all__ = [
@@ -47,9 +48,6 @@ __all__ = [
     "ciede2000",
     "delta_e",
     "count_colors",
-    "KSweepRow",
-    "sweep_k",
-    "smallest_k_for_psnr",
     "png_size",
     "pixel_mean",
 ]
@@ -196,8 +194,6 @@ def histogram_mse(histogram: ColorHistogram, palette: Palette, labels=None) -> f
     >>> histogram_mse(colorlab.color_histogram(image), palette) == mse(image, colorlab.quantize(image, palette))
     True
     """
-    from .cluster.fit import nearest_labels  # cluster uses metrics' neighbours; import on use
-
     if not isinstance(histogram, ColorHistogram):
         raise InvalidParameterError(f"histogram must be a colorlab.ColorHistogram, got {type(histogram).__name__}")
     if not isinstance(palette, Palette):
@@ -343,8 +339,6 @@ def delta_e(original, quantized) -> float:
     100.0
     """
     if isinstance(quantized, Palette):
-        from .cluster.fit import nearest_labels
-
         histogram = color_histogram(original)
         labels = nearest_labels(histogram.colors, quantized)
         differences = ciede2000(to_space(histogram.colors, "lab"), to_space(quantized.colors, "lab")[labels])
@@ -425,180 +419,6 @@ def count_colors(image) -> int:
     return int(np.count_nonzero(present))
 
 
-# ---------------------------------------------------------------- sweeps over k
-
-
-@dataclass(frozen=True)
-class KSweepRow:
-    """The result of fitting one k: the palette and how well it redraws the image.
-
-    Also the rows of :func:`colorlab.sweep` (``colorlab.sweep.SweepRow`` is this class).
-
-    Attributes
-    ----------
-    k : int
-        The number of colors asked for (the palette has fewer when the image has fewer distinct colors).
-    mse : float
-        :func:`mse` of the quantized image (exact).
-    psnr : float
-        :func:`psnr` of the quantized image, in dB.
-    delta_e : float
-        :func:`delta_e` (mean CIEDE2000) of the quantized image; ``nan`` when a sweep was asked not
-        to measure it.
-    palette : Palette
-        The fitted palette.
-    warm : bool, default False
-        True when :func:`colorlab.sweep` made the palette from a warm start (the previous k's palette
-        plus one color, then Lloyd) and it may differ from ``fit_palette(image, k, ...)``; False when it
-        is exactly that (always, for :func:`sweep_k` and :func:`smallest_k_for_psnr`).
-    """
-
-    k: int
-    mse: float
-    psnr: float
-    delta_e: float
-    palette: Palette
-    warm: bool = False
-
-
-def _rows(source, ks, *, method: str, seed, space: str) -> list[KSweepRow]:
-    """Rows of independent fits (``colorlab.sweep(..., mode="exact")``: each palette exactly
-    ``fit_palette``'s; the histogram, its levels and the colors' CIELAB shared between the k)."""
-    from .util.checks import check_k
-
-    for k in ks:
-        check_k(k)
-    return source.rows(ks, "exact")
-
-
-def _sweeper(image, method: str, seed, space: str):
-    # imported here, not at the top: colorlab.sweep imports this module
-    from .cluster.fit import METHODS
-    from .color.spaces import SPACES
-    from .util.checks import check_choice
-    from .selection.sweep import _Sweeper
-
-    check_choice(method, METHODS, "method")
-    check_choice(space, SPACES, "space")
-    if not isinstance(image, ColorHistogram):
-        as_pixels(image, "image")  # fail on a bad image before fitting anything
-    return _Sweeper(color_histogram(image).counted(), method, seed, space, delta_e="exact")
-
-
-def _whole_number(value, name: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < 1:
-        raise InvalidParameterError(f"{name} must be a whole number of at least 1, got {value!r}")
-    return int(value)
-
-
-def sweep_k(image, ks, *, method: str = "kmeans", seed=0, space: str = "rgb") -> list[KSweepRow]:
-    """Fit a palette for each k, quantize, and measure MSE, PSNR and mean CIEDE2000.
-
-    Parameters
-    ----------
-    image : ndarray of uint8, shape (H, W, 3) or (N, 3), or ColorHistogram
-    ks : iterable of int
-        The numbers of colors to try, in the order the rows should come in.
-    method, seed, space
-        Passed to :func:`colorlab.fit_palette` for every k.
-
-    Returns
-    -------
-    list of KSweepRow
-        One row per k, in the order of ``ks``.
-
-    Raises
-    ------
-    InvalidParameterError
-        If ``ks`` is empty or holds something other than whole numbers >= 1.
-
-    Notes
-    -----
-    k-means finds a local optimum, so the MSE is usually, but not always,
-    lower for a larger k. Every palette is exactly ``fit_palette(image, k, ...)``'s; this is
-    ``colorlab.sweep(image, ks, mode="exact")``, which counts the colors (and computes what else does
-    not depend on k) once. ``colorlab.sweep`` itself is faster for many k (warm starts).
-
-    Examples
-    --------
-    >>> image = np.array([[[0, 0, 0], [255, 255, 255]]], np.uint8)
-    >>> rows = sweep_k(image, [2])
-    >>> rows[0].k, rows[0].mse, rows[0].psnr
-    (2, 0.0, inf)
-    """
-    if isinstance(ks, (numbers.Number, str)) or not hasattr(ks, "__iter__"):
-        raise InvalidParameterError(f"ks must be a list of k values such as [2, 4, 8], got {ks!r}")
-    ks = [_whole_number(k, "every k in ks") for k in ks]
-    if not ks:
-        raise InvalidParameterError("ks must list at least one k, got an empty list")
-    return _rows(_sweeper(image, method, seed, space), ks, method=method, seed=seed, space=space)
-
-
-def smallest_k_for_psnr(
-    image, target_psnr: float, *, k_max: int = 64, method: str = "kmeans", seed=0, space: str = "rgb"
-) -> KSweepRow | None:
-    """The row of the smallest k whose quantized image reaches ``target_psnr``, or None.
-
-    Binary search over k = 1..k_max, assuming PSNR grows with k. k-means does
-    not guarantee that, so what is guaranteed is: the returned k meets the
-    target and k - 1 does not (both were measured, with the same seed); a
-    still smaller k could occasionally meet it too. About log2(k_max) + 1
-    palettes are fitted (exactly ``fit_palette``'s, sharing the color histogram
-    and what else does not depend on k). k never goes above the number of
-    distinct colors in the image, where the quantized image is exact.
-
-    Parameters
-    ----------
-    image : ndarray of uint8, shape (H, W, 3) or (N, 3), or ColorHistogram
-    target_psnr : float
-        PSNR to reach, in dB (about 30 is a good-looking photo).
-    k_max : int, default 64
-        Largest k to try.
-    method, seed, space
-        Passed to :func:`colorlab.fit_palette`.
-
-    Returns
-    -------
-    KSweepRow or None
-        None when even k_max colors do not reach the target: raise k_max or lower the target.
-
-    Raises
-    ------
-    InvalidParameterError
-        If ``target_psnr`` is not a number or ``k_max`` is not a whole number >= 1.
-
-    Examples
-    --------
-    >>> image = np.array([[[0, 0, 0], [255, 255, 255], [255, 0, 0]]], np.uint8)
-    >>> smallest_k_for_psnr(image, 60).k
-    3
-    >>> smallest_k_for_psnr(image, 60, k_max=2) is None
-    True
-    """
-    if isinstance(target_psnr, bool) or not isinstance(target_psnr, numbers.Real) or math.isnan(target_psnr):
-        raise InvalidParameterError(f"target_psnr must be a number of decibels such as 30, got {target_psnr!r}")
-    k_max = _whole_number(k_max, "k_max")
-    source = _sweeper(image, method, seed, space)  # the histogram and its levels, once for every k tried
-    highest = min(k_max, len(source.histogram))
-    measured: dict[int, KSweepRow] = {}
-
-    def row(k: int) -> KSweepRow:
-        if k not in measured:
-            (measured[k],) = _rows(source, [k], method=method, seed=seed, space=space)
-        return measured[k]
-
-    if row(highest).psnr < target_psnr:
-        return None
-    low, high = 1, highest  # invariant: row(high) meets the target
-    while low < high:
-        middle = (low + high) // 2
-        if row(middle).psnr >= target_psnr:
-            high = middle
-        else:
-            low = middle + 1
-    return row(high)
-
-
 # ---------------------------------------------------------------- file size
 
 
@@ -673,3 +493,11 @@ def error_map(original, quantized) -> np.ndarray:
     first, second = _pixel_pair(original, quantized)
     difference = first.astype(np.float64) - second
     return np.sqrt((difference * difference).sum(axis=1)).reshape(np.shape(original)[:-1])
+
+
+# the names of sweeps over k, which lived here before colorlab.selection; kept for one release
+__getattr__ = _moved.moved_names(__name__, {
+    "KSweepRow": "colorlab.selection.sweep.SweepRow",
+    "sweep_k": "colorlab.selection.sweep.sweep_k",
+    "smallest_k_for_psnr": "colorlab.selection.smallest.smallest_k_for_psnr",
+})

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import colorlab
+from colorlab._engine import codes as _codes
 from colorlab._engine import kmeans as _kmeans
 from colorlab.errors import ColorlabWarning, InvalidImageError, InvalidParameterError
 
@@ -39,20 +40,20 @@ small_value_pixels = arrays(np.uint8, st.tuples(st.integers(1, 300), st.just(3))
 
 @given(st.one_of(pixel_arrays, small_value_pixels), st.integers(1, 6), st.integers(0, 2**32 - 1), st.integers(1, 40))
 def test_weighted_lloyd_on_distinct_colors_equals_plain_lloyd_on_all_pixels(pixels, k, seed, max_iter):
-    colors, counts = _kmeans.distinct_colors(pixels)
+    colors, counts = _codes.distinct_colors(pixels)
     assume(len(colors) >= k)
     start = colors[np.random.default_rng(seed).choice(len(colors), k, replace=False)].astype(np.float64)
     expected_centers, expected_labels, had_empty = plain_lloyd(pixels, start, max_iter)
     assume(not had_empty)
     centers, labels, _ = _kmeans.weighted_lloyd(colors.astype(np.float64), counts, start, max_iter=max_iter)
-    pixel_labels = labels[np.searchsorted(_kmeans.pack_rgb(colors), _kmeans.pack_rgb(pixels))]
+    pixel_labels = labels[np.searchsorted(_codes.pack_rgb(colors), _codes.pack_rgb(pixels))]
     np.testing.assert_array_equal(pixel_labels, expected_labels)
     np.testing.assert_array_equal(centers, expected_centers)
 
 
 @given(pixel_arrays)
 def test_distinct_colors_counts_every_pixel(pixels):
-    colors, counts = _kmeans.distinct_colors(pixels)
+    colors, counts = _codes.distinct_colors(pixels)
     expected, expected_counts = np.unique(pixels, axis=0, return_counts=True)
     np.testing.assert_array_equal(colors, expected)
     np.testing.assert_array_equal(counts, expected_counts)
@@ -61,9 +62,9 @@ def test_distinct_colors_counts_every_pixel(pixels):
 def test_distinct_colors_of_many_pixels_match_sorting(rng):
     # 1.5 million pixels of few colors: the presence bitmap counts each color many times.
     pixels = rng.integers(0, 40, size=(1_500_005, 3), dtype=np.uint8)
-    colors, counts = _kmeans.distinct_colors(pixels)
-    expected, expected_counts = np.unique(_kmeans.pack_rgb(pixels), return_counts=True)
-    np.testing.assert_array_equal(colors, _kmeans.unpack_rgb(expected))
+    colors, counts = _codes.distinct_colors(pixels)
+    expected, expected_counts = np.unique(_codes.pack_rgb(pixels), return_counts=True)
+    np.testing.assert_array_equal(colors, _codes.unpack_rgb(expected))
     np.testing.assert_array_equal(counts, expected_counts)
 
 
@@ -124,7 +125,7 @@ def test_rounding_to_the_same_color_is_repaired():
     # Centers 100.2 and 100.4 (and more) collapse when rounded: the palette must stay distinct.
     pixels = np.array([[100, 100, 100]] * 50 + [[101, 100, 100]] * 1 + [[100, 101, 100]] + [[0, 0, 0]], np.uint8)
     centers = np.array([[100.2, 100, 100], [100.4, 100, 100], [0, 0, 0]])
-    colors, counts = _kmeans.distinct_colors(pixels)
+    colors, counts = _codes.distinct_colors(pixels)
     from colorlab.cluster._centers import distinct_rounded as _distinct_rounded
 
     palette = _distinct_rounded(centers, colors, colors.astype(float), counts, 3, "rgb")

@@ -1,4 +1,4 @@
-"""Tests of colorlab.selection.compare: methods, spaces and dithers side by side, and the text table."""
+"""Tests of colorlab.redraw.compare: methods, spaces and dithers side by side, and the text table."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 
 import colorlab
 from colorlab import metrics
-from colorlab.selection import compare
+from colorlab.redraw import compare
 from colorlab.errors import InvalidParameterError
 
 

@@ -8,6 +8,7 @@ from hypothesis import given, settings, strategies as st
 from hypothesis.extra.numpy import arrays
 
 import colorlab
+from colorlab.selection.smallest import smallest_k
 from colorlab import color_histogram, metrics
 from colorlab.cluster.fit import fit_histogram
 
@@ -92,4 +93,4 @@ def test_sweeps_of_a_masked_histogram_fit_the_counted_pixels(small_photo):
     rows = colorlab.sweep(histogram, [2, 5], mode="exact")
     assert [row.palette.to_hex() for row in rows] == [colorlab.fit_palette(small_photo, k, mask=mask).to_hex()
                                                       for k in (2, 5)]
-    assert metrics.smallest_k_for_psnr(histogram, 20.0) is not None
+    assert smallest_k(histogram, min_psnr=20.0).psnr >= 20.0

@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from colorlab._engine import kernels as _kernels
+from colorlab._engine import codes as _codes
+from colorlab._engine import threads as _threads
 from colorlab._engine import kmeans as _kmeans
 
 import kernels_reference as reference
@@ -68,10 +70,10 @@ def test_nearest_two_gives_the_two_smallest_plain_distances(data):
 @given(arrays(np.uint8, st.tuples(st.integers(0, 400), st.just(3)), elements=st.integers(0, 255)))
 def test_pack_rgb_matches_the_formula(pixels):
     expected = (pixels[:, 0].astype(np.uint32) << 16) | (pixels[:, 1].astype(np.uint32) << 8) | pixels[:, 2]
-    codes = _kmeans.pack_rgb(pixels)
+    codes = _codes.pack_rgb(pixels)
     assert codes.dtype == np.uint32
     np.testing.assert_array_equal(codes, expected)
-    np.testing.assert_array_equal(_kmeans.pack_rgb(pixels[::-2]), expected[::-2])  # strided input
+    np.testing.assert_array_equal(_codes.pack_rgb(pixels[::-2]), expected[::-2])  # strided input
 
 
 @pytest.mark.parametrize("spread", [1 << 24, 1 << 13, 300, 1])
@@ -82,7 +84,7 @@ def test_code_counts_equals_sorting(rng, spread):
     expected, expected_counts = np.unique(codes, return_counts=True)
     np.testing.assert_array_equal(distinct, expected)
     np.testing.assert_array_equal(counts, expected_counts)
-    np.testing.assert_array_equal(_kmeans.distinct_codes(codes), expected)
+    np.testing.assert_array_equal(_codes.distinct_codes(codes), expected)
 
 
 def test_code_counts_of_nothing():
@@ -114,7 +116,7 @@ def test_empty_cluster_is_reseeded_and_k_centers_stay_distinct():
 
 
 def test_fit_centers_is_repeatable(small_photo):
-    colors, counts = _kmeans.distinct_colors(small_photo.reshape(-1, 3))
+    colors, counts = _codes.distinct_colors(small_photo.reshape(-1, 3))
     runs = [_kmeans.fit_centers(colors, colors.astype(float), counts, 6, np.random.default_rng(3)) for _ in range(2)]
     np.testing.assert_array_equal(*runs)
 
@@ -228,9 +230,9 @@ def test_spread_gives_every_pixel_its_colors_value(rng, monkeypatch, dtype, trai
     values = (rng.integers(0, 250, (len(distinct),) + trailing)).astype(dtype)
     expected = values[np.searchsorted(distinct, codes)]
     for threads, split in ((1, 10**9), (2, 100)):  # one piece, and the pixels split over two threads
-        monkeypatch.setattr(_kmeans, "THREADS", threads)
-        monkeypatch.setattr(_kmeans, "_SPLIT_PIXELS", split)
-        got = _kmeans.spread_values(codes, distinct, values)
+        monkeypatch.setattr(_threads, "THREADS", threads)
+        monkeypatch.setattr(_threads, "SPLIT_PIXELS", split)
+        got = _codes.spread_values(codes, distinct, values)
         assert got.dtype == values.dtype and got.shape == expected.shape
         assert np.array_equal(got, expected)
 
@@ -240,7 +242,7 @@ def test_the_whole_fit_with_the_reference_kernels_is_the_same(monkeypatch, k):
     rng = np.random.default_rng(5)
     pixels = rng.integers(0, 256, size=(400, 3), dtype=np.uint8)
     pixels[:150] = pixels[:150] // 32 * 32
-    colors, counts = _kmeans.distinct_colors(pixels)
+    colors, counts = _codes.distinct_colors(pixels)
     coords = colors.astype(float) / 7.0
     compiled = _kmeans.fit_centers(colors, coords, counts, k, np.random.default_rng(k))
     monkeypatch.setattr(_kmeans, "_kernels", reference)
@@ -260,10 +262,10 @@ def test_arrays_the_kernels_update_must_be_theirs_to_update():
 @pytest.mark.parametrize(
     "call",
     [
-        lambda: _kmeans.pack_rgb(np.zeros((4, 2), np.uint8)),
+        lambda: _codes.pack_rgb(np.zeros((4, 2), np.uint8)),
         lambda: _kmeans.assign(np.zeros((4, 2)), np.zeros((2, 2))),
         lambda: _kmeans.assign(np.zeros((4, 3)), np.zeros((0, 3))),
-        lambda: _kmeans.distinct_codes(np.array([1 << 24], np.uint32)),
+        lambda: _codes.distinct_codes(np.array([1 << 24], np.uint32)),
     ],
     ids=["pack-2-columns", "assign-2-columns", "assign-no-centers", "code-too-big"],
 )
@@ -278,7 +280,7 @@ def test_cells_are_the_weighted_means_of_their_colors(rng, bits):
     coords = colors / 3.7
     weights = rng.integers(1, 50, len(colors)).astype(np.float64)
     cell, means, mass = _kmeans._cells(colors, coords, weights, bits)
-    cell_codes = _kmeans.pack_rgb(colors >> (8 - bits))  # same order as the codes of the cells
+    cell_codes = _codes.pack_rgb(colors >> (8 - bits))  # same order as the codes of the cells
     _, expected_cell = np.unique(cell_codes, return_inverse=True)
     np.testing.assert_array_equal(cell, expected_cell.ravel())
     expected_mass = np.bincount(cell, weights=weights)
@@ -328,11 +330,11 @@ def test_kmeans_plusplus_kernel_picks_what_numpy_picks(seed, k, n_trials):
 
 
 def test_threaded_lloyd_equals_numpy_lloyd(monkeypatch, rng):
-    monkeypatch.setattr(_kmeans, "THREADS", 2)
-    points = rng.normal(128, 40, size=(3 * _kmeans._SPLIT_POINTS, 3))  # big enough to be split
+    monkeypatch.setattr(_threads, "THREADS", 2)
+    points = rng.normal(128, 40, size=(3 * _threads.SPLIT_POINTS, 3))  # big enough to be split
     weights = rng.integers(1, 20, len(points)).astype(np.float64)
     start = points[:6].copy()
-    assert len(_kmeans._ranges(len(points))) == 2
+    assert len(_threads.ranges(len(points))) == 2
     centers, labels, _ = _kmeans.weighted_lloyd(points, weights, start, max_iter=8)
     expected_centers, expected_labels = numpy_lloyd(points, weights, start, 8)
     np.testing.assert_array_equal(labels, expected_labels)
@@ -346,7 +348,7 @@ def test_the_fit_does_not_depend_on_the_number_of_threads(monkeypatch, k):
     image = colorlab.load_image("rocket")  # 45,526 distinct colors: every stage is split or run in parallel
     runs = []
     for threads in (1, 2, 3):
-        monkeypatch.setattr(_kmeans, "THREADS", threads)
+        monkeypatch.setattr(_threads, "THREADS", threads)
         quantized, palette = colorlab.reduce_colors(image, k)
         runs.append((quantized, palette))
     for quantized, palette in runs[1:]:
@@ -409,11 +411,11 @@ def test_squared_error_and_ciede2000_kernels_match_the_metrics(rng):
 
 
 def test_the_engine_threads_map_in_order_raise_errors_and_allow_nesting(monkeypatch):
-    monkeypatch.setattr(_kmeans, "THREADS", 3)
-    monkeypatch.setattr(_kmeans, "_pool", None)
-    assert _kmeans._map(lambda x: x * x, range(50)) == [x * x for x in range(50)]
+    monkeypatch.setattr(_threads, "THREADS", 3)
+    monkeypatch.setattr(_threads, "_pool", None)
+    assert _threads.map_threads(lambda x: x * x, range(50)) == [x * x for x in range(50)]
     # a mapped function that maps again (the calling thread helps, so nothing waits on itself)
-    assert _kmeans._map(lambda x: sum(_kmeans._map(lambda y: x * y, range(4))), range(6)) == [6 * x for x in range(6)]
+    assert _threads.map_threads(lambda x: sum(_threads.map_threads(lambda y: x * y, range(4))), range(6)) == [6 * x for x in range(6)]
 
     def fail(x):
         if x == 3:
@@ -421,12 +423,12 @@ def test_the_engine_threads_map_in_order_raise_errors_and_allow_nesting(monkeypa
         return x
 
     with pytest.raises(ValueError, match="three"):
-        _kmeans._map(fail, range(8))
-    assert _kmeans._map(str, range(3)) == ["0", "1", "2"]  # still usable afterwards
+        _threads.map_threads(fail, range(8))
+    assert _threads.map_threads(str, range(3)) == ["0", "1", "2"]  # still usable afterwards
     import threading
 
     results = []
-    threads = [threading.Thread(target=lambda i=i: results.append(_kmeans._map(lambda x: x + i, range(20))))
+    threads = [threading.Thread(target=lambda i=i: results.append(_threads.map_threads(lambda x: x + i, range(20))))
                for i in range(4)]
     [t.start() for t in threads]
     [t.join() for t in threads]
@@ -438,15 +440,15 @@ def test_large_images_count_and_pack_on_the_threads_with_the_same_result(monkeyp
     pixels[::3] = pixels[0]  # repeated colors
     whole_codes = _kernels.pack_rgb(pixels)
     whole = _kernels.code_counts(whole_codes)
-    monkeypatch.setattr(_kmeans, "THREADS", 3)
-    monkeypatch.setattr(_kmeans, "_SPLIT_PIXELS", 1000)
-    codes = _kmeans.pack_rgb(pixels)
+    monkeypatch.setattr(_threads, "THREADS", 3)
+    monkeypatch.setattr(_threads, "SPLIT_PIXELS", 1000)
+    codes = _codes.pack_rgb(pixels)
     assert np.array_equal(codes, whole_codes)
-    distinct, counts = _kmeans.code_counts(codes)
+    distinct, counts = _codes.code_counts(codes)
     assert np.array_equal(distinct, whole[0]) and np.array_equal(counts, whole[1])
     assert counts.sum() == len(pixels)
     with pytest.raises(ValueError, match="below 2"):
-        _kmeans.code_counts(np.full(5000, 1 << 24, np.uint32))
+        _codes.code_counts(np.full(5000, 1 << 24, np.uint32))
 
 
 @pytest.mark.parametrize("k", [1, 3, 16, 64])

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import colorlab
 from colorlab import metrics
 from colorlab.lessons import steppers as lessons
 from colorlab.lessons.lloyd import lloyd_history
@@ -154,6 +155,6 @@ def test_chooser_sizes_grow_with_k_and_stay_below_the_original(chooser):
 
 
 def test_chooser_reuses_a_sweep(small_photo):
-    rows = metrics.sweep_k(small_photo, [3, 5])
+    rows = colorlab.sweep(small_photo, [3, 5], mode="exact")
     chooser = lessons.k_chooser(small_photo, rows=rows)
     assert chooser.ks == [3, 5] and chooser.rows[1] is rows[1]

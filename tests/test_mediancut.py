@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import colorlab
-from colorlab._engine import kmeans as _kmeans
+from colorlab._engine import codes as _codes
 from colorlab.cluster import mediancut
 from colorlab.errors import InvalidParameterError
 
@@ -18,7 +18,7 @@ color_sets = arrays(np.uint8, st.tuples(st.integers(1, 200), st.just(3)), elemen
 
 @given(pixels=color_sets, k=st.integers(1, 20))
 def test_boxes_hold_every_color_once_and_there_are_k_of_them_when_possible(pixels, k):
-    colors, counts = _kmeans.distinct_colors(pixels)
+    colors, counts = _codes.distinct_colors(pixels)
     boxes = mediancut.median_cut_boxes(colors.astype(float), counts, k)
     assert len(boxes) == min(k, len(colors))
     np.testing.assert_array_equal(np.sort(np.concatenate(boxes)), np.arange(len(colors)))

@@ -15,10 +15,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+import colorlab
 from colorlab import metrics
 from colorlab.color import spaces as colorspace
 from colorlab.errors import ColorlabWarning, InvalidImageError, InvalidParameterError
 from colorlab.redraw.quantize import quantize
+from colorlab.selection.smallest import NoKReachesError, smallest_k
+from colorlab.selection.sweep import SweepRow
 
 __all__: list[str] = []
 
@@ -237,19 +240,19 @@ def four_blocks() -> np.ndarray:
 
 def test_sweep_rows_measure_their_own_palettes(small_photo):
     ks = [6, 1, 3]
-    rows = metrics.sweep_k(small_photo, ks, seed=0)
+    rows = colorlab.sweep(small_photo, ks, seed=0, mode="exact")
     assert [row.k for row in rows] == ks
     for row in rows:
         assert 1 <= len(row.palette) <= row.k
         quantized = quantize(small_photo, row.palette)
         assert row.mse == metrics.mse(small_photo, quantized)
         assert row.psnr == pytest.approx(10 * math.log10(3 * 255**2 / row.mse))
-        assert row.delta_e == metrics.delta_e(small_photo, quantized)
+        assert row.delta_e == pytest.approx(metrics.delta_e(small_photo, quantized), rel=1e-12)
         assert row.delta_e > 0
 
 
 def test_sweep_at_k1_is_the_variance_of_the_photo(small_photo):
-    (row,) = metrics.sweep_k(small_photo, [1])
+    (row,) = colorlab.sweep(small_photo, [1], mode="exact")
     pixels = small_photo.reshape(-1, 3).astype(float)
     total_variance = pixels.var(axis=0).sum()
     # k=1 is the mean color, rounded to whole numbers: at most 3 * 0.5**2 above the variance
@@ -257,21 +260,21 @@ def test_sweep_at_k1_is_the_variance_of_the_photo(small_photo):
 
 
 def test_sweep_is_repeatable_with_a_seed(small_photo):
-    first = metrics.sweep_k(small_photo, [4, 8], seed=3)
-    second = metrics.sweep_k(small_photo, [4, 8], seed=3)
+    first = colorlab.sweep(small_photo, [4, 8], seed=3, mode="exact")
+    second = colorlab.sweep(small_photo, [4, 8], seed=3, mode="exact")
     assert [row.mse for row in first] == [row.mse for row in second]
     assert all(np.array_equal(a.palette.colors, b.palette.colors) for a, b in zip(first, second))
 
 
 @pytest.mark.parametrize("space", colorspace.SPACES)
 def test_sweep_reproduces_an_image_with_k_distinct_colors(four_blocks, space):
-    rows = metrics.sweep_k(four_blocks, [3, 4], space=space)
+    rows = colorlab.sweep(four_blocks, [3, 4], space=space, mode="exact")
     assert math.isfinite(rows[0].psnr)
     assert rows[1].mse == 0.0 and rows[1].psnr == math.inf and rows[1].delta_e == 0.0
 
 
 def test_sweep_rows_are_frozen(four_blocks):
-    (row,) = metrics.sweep_k(four_blocks, [2])
+    (row,) = colorlab.sweep(four_blocks, [2], mode="exact")
     with pytest.raises(AttributeError):
         row.k = 3
 
@@ -279,49 +282,64 @@ def test_sweep_rows_are_frozen(four_blocks):
 @pytest.mark.parametrize("ks", [[], [0], [2.5], [True], 4, "4"])
 def test_sweep_refuses_bad_ks(four_blocks, ks):
     with pytest.raises(InvalidParameterError, match="ks"):
-        metrics.sweep_k(four_blocks, ks)
+        colorlab.sweep(four_blocks, ks, mode="exact")
 
 
 def test_smallest_k_finds_the_exact_k(four_blocks):
-    row = metrics.smallest_k_for_psnr(four_blocks, 60)
-    assert row.k == 4 and row.psnr == math.inf
+    found = smallest_k(four_blocks, min_psnr=60)
+    assert found.k == 4 and found.psnr == math.inf
 
 
 def test_smallest_k_for_a_low_target_is_1(four_blocks):
-    assert metrics.smallest_k_for_psnr(four_blocks, 0).k == 1
+    assert smallest_k(four_blocks, min_psnr=0).k == 1
 
 
-def test_smallest_k_returns_none_when_k_max_is_too_small(four_blocks):
-    assert metrics.smallest_k_for_psnr(four_blocks, 60, k_max=3) is None
+def test_smallest_k_says_when_k_max_is_too_small(four_blocks):
+    with pytest.raises(NoKReachesError):
+        smallest_k(four_blocks, min_psnr=60, k_max=3)
 
 
 def test_smallest_k_never_asks_for_more_colors_than_the_image_has(four_blocks):
     with warnings.catch_warnings():
         warnings.simplefilter("error", ColorlabWarning)  # fit_palette warns when k > distinct colors
-        assert metrics.smallest_k_for_psnr(four_blocks, math.inf, k_max=64).k == 4
+        assert smallest_k(four_blocks, min_psnr=math.inf, k_max=64).k == 4
 
 
 def test_smallest_k_on_a_photo_meets_the_target_and_k_minus_1_does_not(small_photo):
     target = 30.0
-    row = metrics.smallest_k_for_psnr(small_photo, target, k_max=16)
-    assert row is not None and row.psnr >= target
-    (same,) = metrics.sweep_k(small_photo, [row.k])
-    assert same.mse == row.mse  # the same seed gives the same measurement
+    row = smallest_k(small_photo, min_psnr=target, k_max=16)
+    assert row.psnr >= target
+    (same,) = colorlab.sweep(small_photo, [row.k], mode="exact")
+    assert same.psnr == row.psnr and same.palette == row.palette  # the same seed gives the same measurement
     if row.k > 1:
-        (below,) = metrics.sweep_k(small_photo, [row.k - 1])
+        (below,) = colorlab.sweep(small_photo, [row.k - 1], mode="exact")
         assert below.psnr < target
 
 
 @pytest.mark.parametrize("target", [float("nan"), "30", None, True])
 def test_smallest_k_refuses_a_bad_target(four_blocks, target):
-    with pytest.raises(InvalidParameterError, match="target_psnr"):
-        metrics.smallest_k_for_psnr(four_blocks, target)
+    with pytest.raises(InvalidParameterError, match="min_psnr"):
+        smallest_k(four_blocks, min_psnr=target)
 
 
 @pytest.mark.parametrize("k_max", [0, -3, 2.5, True, "8"])
 def test_smallest_k_refuses_a_bad_k_max(four_blocks, k_max):
     with pytest.raises(InvalidParameterError, match="k_max"):
-        metrics.smallest_k_for_psnr(four_blocks, 30, k_max=k_max)
+        smallest_k(four_blocks, min_psnr=30, k_max=k_max)
+
+
+def test_the_old_sweep_names_in_metrics_warn_and_give_the_same_rows(four_blocks):
+    with pytest.warns(FutureWarning, match="colorlab.selection.sweep"):
+        old = metrics.sweep_k
+    with pytest.warns(FutureWarning, match="mode='exact'"):
+        rows = old(four_blocks, [2, 3])
+    assert rows == colorlab.sweep(four_blocks, [2, 3], mode="exact")
+    with pytest.warns(FutureWarning):
+        found = metrics.smallest_k_for_psnr(four_blocks, 60)
+        assert metrics.smallest_k_for_psnr(four_blocks, 60, k_max=3) is None
+    assert found.k == smallest_k(four_blocks, min_psnr=60).k == 4
+    with pytest.warns(FutureWarning):
+        assert metrics.KSweepRow is SweepRow
 
 
 # ---------------------------------------------------------------- module hygiene

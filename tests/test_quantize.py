@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import colorlab
-from colorlab._engine import kmeans as _kmeans
+from colorlab._engine import threads as _threads
 from colorlab.color.spaces import to_space
 from colorlab.errors import InvalidImageError, InvalidParameterError
 
@@ -59,8 +59,8 @@ def test_shapes_and_dtypes_of_results(shape, rng):
 
 def test_big_image_lookup_split_over_threads_matches_brute_force(rng, monkeypatch):
     # More pixels than _SPLIT_PIXELS: each thread looks up the labels of its part of the image.
-    monkeypatch.setattr(_kmeans, "THREADS", 2)
-    image = rng.integers(0, 256, size=(_kmeans._SPLIT_PIXELS // 300 + 1, 300, 3), dtype=np.uint8)
+    monkeypatch.setattr(_threads, "THREADS", 2)
+    image = rng.integers(0, 256, size=(_threads.SPLIT_PIXELS // 300 + 1, 300, 3), dtype=np.uint8)
     palette = colorlab.Palette(rng.integers(0, 256, size=(9, 3)).astype(np.uint8), np.ones(9, np.int64))
     _, labels = colorlab.quantize(image, palette, return_labels=True)
     sq = brute_force_sqdist(image, palette.colors, "rgb")
@@ -148,8 +148,8 @@ def test_reduce_colors_matches_the_two_calls_on_any_image(image, k):
 
 
 def test_reduce_colors_on_an_image_split_over_threads(rng, monkeypatch):
-    monkeypatch.setattr(_kmeans, "THREADS", 2)
-    image = rng.integers(0, 64, size=(_kmeans._SPLIT_PIXELS // 1000 + 1, 1000, 3), dtype=np.uint8)
+    monkeypatch.setattr(_threads, "THREADS", 2)
+    image = rng.integers(0, 64, size=(_threads.SPLIT_PIXELS // 1000 + 1, 1000, 3), dtype=np.uint8)
     quantized, palette = colorlab.reduce_colors(image, 16)
     np.testing.assert_array_equal(quantized, colorlab.quantize(image, palette))
 

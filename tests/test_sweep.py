@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import colorlab
+from colorlab.selection.smallest import smallest_k
 from colorlab import ColorlabError, ColorlabWarning, metrics, quantize
 from colorlab.selection.sweep import EXACT_UP_TO, SweepRow
 
@@ -163,11 +164,12 @@ def test_bad_images_give_one_line_errors(image):
     assert "\n" not in str(caught.value)
 
 
-def test_sweep_k_and_smallest_k_share_a_histogram(small_photo):
+def test_an_exact_sweep_and_smallest_k_take_a_histogram(small_photo):
     histogram = colorlab.color_histogram(small_photo)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        rows = metrics.sweep_k(histogram, [3, 7])
+        rows = colorlab.sweep(histogram, [3, 7], mode="exact")
         assert [row.palette for row in rows] == [colorlab.fit_palette(small_photo, k) for k in (3, 7)]
-        row = metrics.smallest_k_for_psnr(histogram, 30.0, k_max=16)
-    assert row == metrics.smallest_k_for_psnr(small_photo, 30.0, k_max=16)
+        found = smallest_k(histogram, min_psnr=30.0, k_max=16)
+    again = smallest_k(small_photo, min_psnr=30.0, k_max=16)
+    assert (found.k, found.palette, found.psnr) == (again.k, again.palette, again.psnr)

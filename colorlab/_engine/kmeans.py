@@ -1,4 +1,4 @@
-"""The k-means engine behind ``fit_palette(method="kmeans")`` and the pixel lookup behind ``quantize``.
+"""The k-means engine behind ``fit_palette(method="kmeans")``.
 
 Private module. The ideas (Celebi 2009/2011; measurements in benchmarks/README.md):
 
@@ -17,83 +17,17 @@ Private module. The ideas (Celebi 2009/2011; measurements in benchmarks/README.m
 The loops run compiled (``colorlab._engine.kernels``: the C library ``colorlab/_engine/engine.c``). Labels are exact: distances are the plain
 formula ``((x - c) ** 2).sum(-1)`` with ties to the lowest index, so ``weighted_lloyd`` gives the
 same labels and centers as plain Lloyd on all pixels from the same start. Independent starts and
-row ranges of the points run on threads (:data:`THREADS`) with the same results for any number.
+row ranges of the points run on threads (:mod:`.threads`) with the same results for any number.
 """
 
 from __future__ import annotations
 
-import os
-import queue
-import threading
 import time
 
 import numpy as np
 
 from . import kernels as _kernels
-
-# -- distinct colors ------------------------------------------------------------------------------
-
-def pack_rgb(pixels: np.ndarray) -> np.ndarray:
-    """(N, 3) uint8 -> (N,) uint32 codes ``r << 16 | g << 8 | b``."""
-    pixels = np.asarray(pixels, dtype=np.uint8)
-    if pixels.ndim != 2 or pixels.shape[1] != 3:  # the kernel reads 3 columns unchecked
-        raise ValueError(f"pack_rgb needs (N, 3) pixels, got shape {pixels.shape}")
-    if len(pixels) < _SPLIT_PIXELS or THREADS == 1:
-        return _kernels.pack_rgb(pixels)
-    codes = np.empty(len(pixels), np.uint32)  # large images: row ranges on the threads (12 MP: 13 -> 8 ms)
-    _map(lambda rows: _kernels.pack_rgb(pixels[rows], codes[rows]), _pixel_ranges(len(pixels)))
-    return codes
-
-
-def unpack_rgb(codes: np.ndarray) -> np.ndarray:
-    """(n,) integer codes -> (n, 3) uint8 colors."""
-    codes = np.asarray(codes, dtype=np.uint32)
-    return np.stack([(codes >> 16) & 255, (codes >> 8) & 255, codes & 255], axis=1).astype(np.uint8)
-
-
-def distinct_codes(codes: np.ndarray) -> np.ndarray:
-    """Sorted distinct values of uint32 color codes (< 2**24)."""
-    return code_counts(codes)[0]
-
-
-def code_counts(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted distinct values of uint32 color codes (< 2**24) and how often each occurs: ((n,) uint32, (n,) int64).
-
-    Images of :data:`_SPLIT_PIXELS` or more are split over the threads: each marks its pixels in a
-    bitmap of its own and counts them into counts of its own (12 MP: 46 -> 26 ms on 2 cores); the
-    result is the same."""
-    codes = np.ascontiguousarray(codes, dtype=np.uint32)
-    if codes.size < _SPLIT_PIXELS or THREADS == 1:
-        return _kernels.code_counts(codes)
-    return _kernels.code_counts(codes, _pixel_ranges(codes.size), _map)
-
-
-def distinct_colors(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct colors of (N, 3) uint8 pixels, sorted by code, and how many pixels have each:
-    ((n, 3) uint8, (n,) int64). A presence bitmap (``_kernels.code_counts``), no sort."""
-    distinct, counts = code_counts(pack_rgb(pixels))
-    return unpack_rgb(distinct), counts
-
-
-def spread_values(codes: np.ndarray, distinct: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Give each pixel (by its code) the value of its distinct color (``distinct``: sorted codes;
-    ``values``: (m, ...) one row per distinct color). Large images are split over the threads."""
-    codes = np.ascontiguousarray(codes, dtype=np.uint32)
-    values = np.ascontiguousarray(values)
-    if values.dtype.hasobject:  # references, not bytes to copy: spread an index instead
-        return np.take(values, spread_values(codes, distinct, np.arange(len(values), dtype=np.int32)), axis=0)
-    if codes.size < _SPLIT_PIXELS or THREADS == 1:
-        return _kernels.spread(codes, distinct, values)
-    out = np.empty((codes.size,) + values.shape[1:], values.dtype)
-    _map(lambda rows: _kernels.spread(codes[rows], distinct, values, out[rows]), _pixel_ranges(codes.size))
-    return out
-
-
-def _pixel_ranges(n: int) -> list[slice]:
-    """n pixels in one range per thread."""
-    bounds = np.linspace(0, n, THREADS + 1).astype(int)
-    return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
-
+from . import threads
 
 # -- stage timing (benchmarks/bench_quantize.py --stages) ----------------------------------------
 
@@ -108,94 +42,6 @@ def _mark(stage: str) -> None:
         times, last = _stage_clock
         times[stage] = times.get(stage, 0.0) + now - last
         _stage_clock[1] = now
-
-
-# -- threads --------------------------------------------------------------------------------------
-# The kernels release the GIL, so independent work runs on several cores from plain Python threads:
-# whole k-means++ starts, or row ranges of the points. Each point's label and bounds depend on that
-# point alone and every sum is taken serially, so the results are the same for any number of threads.
-
-#: Threads the engine uses (the cores this process may run on, at most 8).
-THREADS = max(1, min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
-#: Point sets smaller than this are not split over threads (the hand-over would cost more).
-_SPLIT_POINTS = 16_384
-#: ... nor images with fewer pixels than this in :func:`spread_values` (each thread builds its own 3 MB
-#: lookup bitmap, ~0.5 ms).
-_SPLIT_PIXELS = 1_000_000
-_pool = None
-_POOL_LOCK = threading.Lock()
-
-
-class _Pool:
-    """THREADS - 1 worker threads that, with the calling thread, run the items of :func:`_map`.
-
-    Here instead of ``concurrent.futures.ThreadPoolExecutor``, whose import (with ``logging``) cost
-    the command line 4 ms of its start (issue 16). The caller takes items from the queue too, so a
-    call from inside a mapped function (or from two threads at once) cannot wait on itself.
-    """
-
-    def __init__(self, workers: int):
-        self._tasks = queue.SimpleQueue()
-        for i in range(workers):
-            threading.Thread(target=self._work, name=f"colorlab-{i}", daemon=True).start()
-
-    def _work(self):
-        while True:
-            self._run(*self._tasks.get())
-
-    @staticmethod
-    def _run(function, items, results, index, done):
-        try:
-            results[index] = (True, function(items[index]))
-        except BaseException as error:  # noqa: BLE001 - handed to the caller, which raises it
-            results[index] = (False, error)
-        done.release()
-
-    def map(self, function, items: list) -> list:
-        results, done = [None] * len(items), threading.Semaphore(0)
-        for index in range(len(items)):
-            self._tasks.put((function, items, results, index, done))
-        while True:
-            try:
-                task = self._tasks.get_nowait()
-            except queue.Empty:
-                break
-            self._run(*task)
-        for _ in items:
-            done.acquire()
-        for ok, value in results:
-            if not ok:
-                raise value
-        return [value for _, value in results]
-
-
-def _forget_pool():
-    global _pool, _POOL_LOCK
-    _pool, _POOL_LOCK = None, threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_pool)  # a forked child has none of the parent's threads
-
-
-def _map(function, items):
-    """``[function(item) for item in items]``, on up to :data:`THREADS` threads (the calling one too)."""
-    global _pool
-    items = list(items)
-    if THREADS == 1 or len(items) < 2:
-        return [function(item) for item in items]
-    if _pool is None:
-        with _POOL_LOCK:
-            if _pool is None:
-                _pool = _Pool(THREADS - 1)
-    return _pool.map(function, items)
-
-
-def _ranges(n: int) -> list[slice]:
-    """Row ranges that split n points over the threads (one range when n is small)."""
-    parts = 1 if n < _SPLIT_POINTS else THREADS
-    bounds = np.linspace(0, n, parts + 1).astype(int)
-    return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 # -- nearest centers ------------------------------------------------------------------------------
@@ -214,17 +60,17 @@ def assign(points: np.ndarray, centers: np.ndarray, want_second: bool = False):
     if points.shape[1:] != (3,) or centers.shape[1:] != (3,) or len(centers) == 0:
         raise ValueError(f"assign needs (n, 3) points and (k >= 1, 3) centers, got {points.shape} and {centers.shape}")
     kernel = _kernels.nearest_two if want_second else _kernels.nearest
-    ranges = _ranges(len(points))
+    ranges = threads.ranges(len(points))
     if len(ranges) == 1:  # a small set: no hand-over to threads
         return kernel(points, centers)
     # each thread writes its rows of the results (no parts to concatenate: 12 MP, ~20 MB less at the peak)
     n = len(points)
     if want_second:
         out = (np.empty(n, np.intp), np.empty(n), np.empty(n))
-        _map(lambda rows: kernel(points[rows], centers, tuple(array[rows] for array in out)), ranges)
+        threads.map_threads(lambda rows: kernel(points[rows], centers, tuple(array[rows] for array in out)), ranges)
         return out
     out = np.empty(n, np.intp)
-    _map(lambda rows: kernel(points[rows], centers, out[rows]), ranges)
+    threads.map_threads(lambda rows: kernel(points[rows], centers, out[rows]), ranges)
     return out
 
 
@@ -297,7 +143,7 @@ def hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, thre
     ``_kernels.totals_whole`` takes them in four interleaved parts (kodim05-q75, 109,844 colors:
     0.30 -> 0.14 ms an iteration; the same numbers).
     """
-    ranges = _ranges(len(points))
+    ranges = threads.ranges(len(points))
     if len(ranges) == 1:
         return _kernels.hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, threshold)
     k = len(centers)
@@ -310,7 +156,7 @@ def hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, thre
             labels[:], upper[:], lower[:] = assign(points, centers, want_second=True)
             continue
         shift, top, runner_up, gain = _kernels.move_centers(centers, mass, sums)
-        changed = sum(_map(lambda rows: _kernels.shift_and_verify(
+        changed = sum(threads.map_threads(lambda rows: _kernels.shift_and_verify(
             points[rows], centers, labels[rows], upper[rows], lower[rows], shift, top, runner_up), ranges))
         if changed == 0 or gain < threshold:
             break
@@ -394,8 +240,8 @@ def _best_start(levels, k, rng, starts):
         return error, centers
 
     share = SURVIVOR_SHARE if k < WIDE_FROM_K else WIDE_SURVIVOR_SHARE
-    survivors = _best(_map(screen, numbers), -(-starts // share))
-    return _best(_map(settle, survivors), 1)[0]
+    survivors = _best(threads.map_threads(screen, numbers), -(-starts // share))
+    return _best(threads.map_threads(settle, survivors), 1)[0]
 
 
 def _best(results, n):
@@ -416,13 +262,13 @@ def histogram_levels(colors, coords, weights) -> list:
     # cells are only counted (kodim05 as JPEG q75, 7 bits: 79,062 cells for 109,844 colors,
     # 16 ms to number them in code order, 1-2 ms to count them). The levels are independent of
     # each other: counted, then built, on the threads.
-    counts = _map(lambda bits: _kernels.count_cells(colors, bits), LEVEL_BITS)
+    counts = threads.map_threads(lambda bits: _kernels.count_cells(colors, bits), LEVEL_BITS)
     usable = []
     for bits, cells in zip(LEVEL_BITS, counts):
         if cells > len(coords) // 2:
             break
         usable.append(bits)
-    return _map(lambda bits: _cells(colors, coords, weights, bits), usable)
+    return threads.map_threads(lambda bits: _cells(colors, coords, weights, bits), usable)
 
 
 def fit_centers(colors, coords, weights, k: int, rng, *, tol: float = TOL, levels=None, whole=False) -> np.ndarray:
@@ -471,7 +317,7 @@ def fit_centers(colors, coords, weights, k: int, rng, *, tol: float = TOL, level
                                    out=(labels[rows], upper[rows], lower[rows]))
         _kernels.verify(coords[rows], centers, labels[rows], upper[rows], lower[rows])
 
-    _map(bounds, _ranges(n))
+    threads.map_threads(bounds, threads.ranges(n))
     del cell, cell_means  # done with the levels before the fine stage (unless the caller keeps them)
     _mark("bounds")
     work, most = (FINE_WORK, FINE_ITER) if k < WIDE_FROM_K else (WIDE_FINE_WORK, WIDE_FINE_ITER)

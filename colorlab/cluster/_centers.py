@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._engine import codes as _codes
 from .._engine import kmeans as _kmeans
 from ..color.spaces import from_space, to_space
 from ..palette.core import Palette
@@ -66,7 +67,7 @@ def distinct_rounded(centers, colors, coords, counts, k: int, space: str) -> np.
     to k. Extra centers beyond k (never produced by colorlab's methods) are dropped.
     """
     rounded = from_space(np.asarray(centers, dtype=np.float64), space).reshape(-1, 3)
-    _, first = np.unique(_kmeans.pack_rgb(rounded), return_index=True)
+    _, first = np.unique(_codes.pack_rgb(rounded), return_index=True)
     palette = rounded[np.sort(first)][:k]
     while len(palette) < k:
         labels, nearest, _ = _kmeans.assign(coords, to_space(palette, space), want_second=True)

@@ -50,7 +50,7 @@ from ..histogram import ColorHistogram, color_histogram
 from ..palette.core import Palette
 from ..util.checks import MAX_K, check_choice, check_k
 
-__all__ = ["METHODS", "SEEDED_METHODS", "SLOW_METHODS", "SPACES", "MAX_K", "fit_palette", "fit_histogram", "nearest_labels", "warm_up"]
+__all__ = ["METHODS", "SEEDED_METHODS", "SLOW_METHODS", "SPACES", "MAX_K", "fit_palette", "fit_histogram", "nearest_labels"]
 
 #: Pillow's quantizers by method name (libimagequant only when Pillow was built with it).
 _PILLOW_METHODS = {
@@ -259,25 +259,3 @@ def _fit_scipy(data: np.ndarray, k: int, method: str, seed) -> np.ndarray:
         warnings.filterwarnings("ignore", "One of the clusters is empty", UserWarning)
         centers, _ = vq.kmeans2(data, k, minit="++", seed=seed)
     return centers
-
-
-def warm_up() -> float:
-    """Run one small fit now, so the first real one does not pay for loading; return the seconds it took.
-
-    The engine's loops are a small compiled library (``colorlab/_engine/engine.c``, built when colorlab is
-    installed) that loads with ``import colorlab``, so there is no compile step and this takes a few
-    milliseconds. It is kept for code written when the loops were compiled on first use.
-
-    Examples
-    --------
-    >>> warm_up() >= 0
-    True
-    """
-    import time
-
-    from ..redraw.quantize import quantize
-
-    start = time.perf_counter()
-    image = np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)
-    quantize(image, fit_palette(image, 4))
-    return time.perf_counter() - start

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._engine import codes as _codes
 from .._engine import kmeans as _kmeans
 from ._centers import ordered_counts
 from ..color.parse import parse_colors
@@ -50,7 +51,7 @@ def _check_fixed(fixed, k: int) -> np.ndarray:
     colors = parse_colors(fixed, "fixed color")
     if len(colors) == 0:
         raise InvalidParameterError("fixed= lists no color; give at least one, or leave fixed out")
-    codes = _kmeans.pack_rgb(colors)
+    codes = _codes.pack_rgb(colors)
     if len(np.unique(codes)) < len(codes):
         _, first, counts = np.unique(codes, return_index=True, return_counts=True)
         twice = colors[first[counts > 1][0]]
@@ -106,7 +107,7 @@ def fit_locked_histogram(histogram: ColorHistogram, k: int, fixed, *, seed=0, sp
     params = {"k": k, "seed": seed, "fixed": ["#{:02x}{:02x}{:02x}".format(*c) for c in fixed_colors.tolist()]}
     coords = to_space(colors, space)
     free = k - len(fixed_colors)
-    others = ~np.isin(_kmeans.pack_rgb(colors), _kmeans.pack_rgb(fixed_colors))
+    others = ~np.isin(_codes.pack_rgb(colors), _codes.pack_rgb(fixed_colors))
     if free == 0:
         palette_colors = fixed_colors
     elif others.sum() <= free:
@@ -179,17 +180,17 @@ def _distinct_free(free_centers, fixed_colors, colors, coords, counts, k: int, s
     """The fixed colors, then the free centers rounded to sRGB uint8; a free color that rounds onto a fixed or an
     earlier one is replaced by the worst-served image color, so the palette has exactly k distinct colors."""
     palette = [c for c in fixed_colors]
-    seen = set(_kmeans.pack_rgb(fixed_colors).tolist())
+    seen = set(_codes.pack_rgb(fixed_colors).tolist())
     for color in from_space(np.asarray(free_centers, np.float64), space).reshape(-1, 3):
-        code = int(_kmeans.pack_rgb(color[None])[0])
+        code = int(_codes.pack_rgb(color[None])[0])
         if code not in seen:
             seen.add(code)
             palette.append(color)
     while len(palette) < k:
         _, nearest, _ = _kmeans.assign(coords, to_space(np.array(palette, np.uint8), space), want_second=True)
         error = counts * nearest**2
-        error[np.isin(_kmeans.pack_rgb(colors), list(seen))] = -1
+        error[np.isin(_codes.pack_rgb(colors), list(seen))] = -1
         color = colors[int(error.argmax())]
-        seen.add(int(_kmeans.pack_rgb(color[None])[0]))
+        seen.add(int(_codes.pack_rgb(color[None])[0]))
         palette.append(color)
     return np.array(palette, dtype=np.uint8)

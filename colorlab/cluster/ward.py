@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._engine import kmeans as _kmeans
+from .._engine import codes as _codes
 from ._centers import palette_from_centers
 from ..color.spaces import SPACES, from_space, to_space
 from ..errors import ColorlabWarning, InvalidParameterError
@@ -286,7 +286,7 @@ def color_tree(image, *, space: str = "rgb", max_leaves: int = MAX_LEAVES) -> Co
     space = check_choice(space, SPACES, "space")
     if isinstance(max_leaves, bool) or not isinstance(max_leaves, (int, np.integer)) or max_leaves < 2:
         raise InvalidParameterError(f"max_leaves must be a whole number of at least 2, got {max_leaves!r}")
-    colors, counts = _kmeans.distinct_colors(as_pixels(image))
+    colors, counts = _codes.distinct_colors(as_pixels(image))
     return tree_of_colors(colors, counts, space, max_leaves)
 
 

@@ -30,9 +30,10 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from . import png as _png
+from ..palette.core import Palette
 from ..util.files import write_atomically
 from .png import COMPRESS  # the ``compress`` choices of save_image (and ``colorlab quantize --compress``)
-from .._engine.kmeans import pack_rgb
+from .._engine.codes import pack_rgb
 from ..errors import (
     ColorlabError,
     ColorlabWarning,
@@ -973,8 +974,6 @@ INDEXED_ONLY_FORMATS = ("GIF",)
 
 
 def _check_indexed(palette, path: Path, fmt: str) -> None:
-    from ..palette.core import Palette
-
     if not isinstance(palette, Palette):
         raise InvalidParameterError(f"palette must be a colorlab.Palette, got {type(palette).__name__}")
     if fmt not in INDEXED_FORMATS:

@@ -35,6 +35,7 @@ from ..errors import InvalidParameterError
 from ..io.images import as_image, load_image
 from .lloyd import LloydHistory, PointsHistory, channel_points, lloyd_history, lloyd_points
 from ..redraw.quantize import quantize
+from ..selection.sweep import sweep
 from .widgets import DISPLAY_SIZE, _figure_view, _for_display, _freeze_layout, _push, _set_image
 
 __all__ = ["LloydStepper", "lloyd_stepper", "VoronoiStepper", "voronoi_stepper", "KChooser", "k_chooser",
@@ -342,8 +343,8 @@ def k_chooser(image: Any = "rocket", ks: Sequence[int] = (2, 3, 4, 6, 8, 12, 16,
         The k values to offer (ignored when ``rows`` is given).
     seed : int, default 0
         Seed of the palettes.
-    rows : list of colorlab.metrics.KSweepRow, optional
-        A sweep already computed with :func:`colorlab.metrics.sweep_k` on this image (saves refitting).
+    rows : list of colorlab.selection.sweep.SweepRow, optional
+        A sweep already computed with ``colorlab.sweep(image, ks, mode="exact")`` on this image (saves refitting).
 
     Returns
     -------
@@ -358,7 +359,7 @@ def k_chooser(image: Any = "rocket", ks: Sequence[int] = (2, 3, 4, 6, 8, 12, 16,
     """
     image = _image_from(image)
     if rows is None:
-        rows = metrics.sweep_k(image, ks, seed=seed)
+        rows = sweep(image, ks, seed=seed, mode="exact")
     return KChooser(image, rows)
 
 
@@ -367,7 +368,7 @@ class KChooser(_StaticThenLive):
 
     The figure shows MSE, PSNR, mean CIEDE2000 and the indexed PNG size against k with the chosen
     k marked, the original above the photo quantized with k colors, and the palette. State: ``row`` (the
-    :class:`colorlab.metrics.KSweepRow` shown), ``palette``, ``quantized``, ``png_size`` (bytes of
+    :class:`colorlab.selection.sweep.SweepRow` shown), ``palette``, ``quantized``, ``png_size`` (bytes of
     the indexed PNG), ``sizes`` (one per k) and ``original_png_size`` (the 24-bit PNG).
     """
 

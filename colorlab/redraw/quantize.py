@@ -12,18 +12,20 @@ looks closer to the original from a distance. The output still holds only palett
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
-from .._engine import kmeans as _kmeans
+from .._engine import codes as _codes
 from . import dither as _dither
-from ..cluster.fit import METHODS, SPACES, fit_histogram, nearest_labels
+from ..cluster.fit import METHODS, SPACES, fit_histogram, fit_palette, nearest_labels
 from ..errors import InvalidParameterError
 from ..histogram import ColorHistogram, color_histogram
 from ..io.images import as_pixels
 from ..palette.core import Palette
 from ..util.checks import check_choice, check_k
 
-__all__ = ["quantize", "reduce_colors"]
+__all__ = ["quantize", "reduce_colors", "warm_up"]
 
 
 def quantize(image, palette: Palette, *, dither: str = "none", return_labels: bool = False):
@@ -183,7 +185,25 @@ def _dithered_labels(pixels: np.ndarray, shape: tuple, palette: Palette, dither:
 
 def _nearest_labels(pixels: np.ndarray, palette: Palette) -> np.ndarray:
     """Index of the nearest palette color (in ``palette.space``) of every (N, 3) uint8 pixel."""
-    codes = _kmeans.pack_rgb(pixels)
-    distinct = _kmeans.distinct_codes(codes)
-    nearest = nearest_labels(_kmeans.unpack_rgb(distinct), palette)
-    return _kmeans.spread_values(codes, distinct, _label_type(palette, nearest))
+    codes = _codes.pack_rgb(pixels)
+    distinct = _codes.distinct_codes(codes)
+    nearest = nearest_labels(_codes.unpack_rgb(distinct), palette)
+    return _codes.spread_values(codes, distinct, _label_type(palette, nearest))
+
+
+def warm_up() -> float:
+    """Run one small fit now, so the first real one does not pay for loading; return the seconds it took.
+
+    The engine's loops are a small compiled library (``colorlab/_engine/engine.c``, built when colorlab is
+    installed) that loads with ``import colorlab``, so there is no compile step and this takes a few
+    milliseconds. It is kept for code written when the loops were compiled on first use.
+
+    Examples
+    --------
+    >>> warm_up() >= 0
+    True
+    """
+    start = time.perf_counter()
+    image = np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    quantize(image, fit_palette(image, 4))
+    return time.perf_counter() - start

@@ -24,8 +24,9 @@ from ..histogram import color_histogram
 from ..metrics import ciede2000, histogram_mse, pixel_mean, psnr_from_mse
 from ..palette.core import Palette
 from ..util.checks import MAX_K, check_choice, check_k
+from .sweep import SweepRow, sweep
 
-__all__ = ["AutoK", "smallest_k", "NoKReachesError"]
+__all__ = ["AutoK", "smallest_k", "NoKReachesError", "smallest_k_for_psnr"]
 
 
 class NoKReachesError(InvalidParameterError):
@@ -60,7 +61,7 @@ class AutoK:
 def _target(value, name: str, low: float) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value) or math.isinf(value) or value < low:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value) or value < low:
         raise InvalidParameterError(f"{name} must be a number of at least {low:g}, got {value!r}")
     return float(value)
 
@@ -113,7 +114,7 @@ def smallest_k(image, *, min_psnr=None, max_delta_e=None, k_max: int = MAX_K, me
     max_delta_e = _target(max_delta_e, "max_delta_e", 0.0)
     if min_psnr is None and max_delta_e is None:
         raise InvalidParameterError("choosing k by quality needs a target: give min_psnr (dB) or max_delta_e (mean ΔE2000)")
-    k_max = check_k(k_max)
+    k_max = check_k(k_max, "k_max")
     check_choice(method, METHODS, "method")
     check_choice(space, SPACES, "space")
     histogram = color_histogram(image, mask=mask).counted()
@@ -161,3 +162,30 @@ def smallest_k(image, *, min_psnr=None, max_delta_e=None, k_max: int = MAX_K, me
             low = middle + 1
     psnr, delta_e, palette = measure(high)
     return AutoK(high, palette, psnr, delta_e, {k: v[:2] for k, v in sorted(measured.items())})
+
+
+def smallest_k_for_psnr(image, target_psnr, *, k_max: int = 64, method: str = "kmeans", seed=0,
+                        space: str = "rgb") -> SweepRow | None:
+    """:func:`smallest_k` for a PSNR, as a :class:`~colorlab.selection.sweep.SweepRow`, or None when
+    even ``k_max`` colors do not reach it.
+
+    Deprecated: call :func:`smallest_k` (``min_psnr=``), which raises :class:`NoKReachesError` instead
+    of returning None; this name goes in the next release.
+
+    Examples
+    --------
+    >>> import numpy as np, warnings
+    >>> image = np.array([[[0, 0, 0], [255, 255, 255], [255, 0, 0]]], np.uint8)
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", FutureWarning)
+    ...     smallest_k_for_psnr(image, 60).k, smallest_k_for_psnr(image, 60, k_max=2)
+    (3, None)
+    """
+    warnings.warn("smallest_k_for_psnr is deprecated: call colorlab.selection.smallest_k(image, min_psnr=...)",
+                  FutureWarning, stacklevel=2)
+    try:
+        found = smallest_k(image, min_psnr=target_psnr, k_max=k_max, method=method, seed=seed, space=space)
+    except NoKReachesError:
+        return None
+    (row,) = sweep(image, [found.k], method=method, seed=seed, space=space, mode="exact")
+    return row

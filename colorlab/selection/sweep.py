@@ -27,10 +27,12 @@ from __future__ import annotations
 
 import numbers
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 
 from .._engine import kernels as _kernels
+from .._engine import codes as _codes
 from .._engine import kmeans as _kmeans
 from .._engine import random as _random
 from ..cluster._centers import palette_from_centers
@@ -38,10 +40,42 @@ from ..cluster.fit import METHODS, fit_histogram, nearest_labels
 from ..color.spaces import SPACES, to_space
 from ..errors import ColorlabWarning, InvalidParameterError
 from ..histogram import color_histogram
-from ..metrics import KSweepRow, ciede2000, pixel_mean, psnr_from_mse
+from ..metrics import ciede2000, pixel_mean, psnr_from_mse
+from ..palette.core import Palette
 from ..util.checks import MAX_K, check_choice
 
-__all__ = ["MODES", "SweepRow", "sweep"]
+__all__ = ["MODES", "SweepRow", "sweep", "sweep_k"]
+
+@dataclass(frozen=True)
+class SweepRow:
+    """The result of fitting one k: the palette and how well it redraws the image.
+
+    Attributes
+    ----------
+    k : int
+        The number of colors asked for (the palette has fewer when the image has fewer distinct colors).
+    mse : float
+        :func:`colorlab.metrics.mse` of the quantized image (exact).
+    psnr : float
+        :func:`colorlab.metrics.psnr` of the quantized image, in dB.
+    delta_e : float
+        :func:`colorlab.metrics.delta_e` (mean CIEDE2000) of the quantized image; ``nan`` when a sweep was asked not
+        to measure it.
+    palette : Palette
+        The fitted palette.
+    warm : bool, default False
+        True when :func:`colorlab.sweep` made the palette from a warm start (the previous k's palette
+        plus one color, then Lloyd) and it may differ from ``fit_palette(image, k, ...)``; False when it
+        is exactly that.
+    """
+
+    k: int
+    mse: float
+    psnr: float
+    delta_e: float
+    palette: Palette
+    warm: bool = False
+
 
 #: The ways :func:`sweep` finds each palette.
 MODES = ("warm", "exact", "best")
@@ -59,8 +93,6 @@ WARM_FINE = 2
 EXACT_UP_TO = 8
 
 
-#: The rows of :func:`sweep`: :class:`colorlab.metrics.KSweepRow` (k, mse, psnr, delta_e, palette, warm).
-SweepRow = KSweepRow
 
 
 def sweep(image, ks, *, method: str = "kmeans", seed=0, space: str = "rgb", mode: str = "warm",
@@ -133,7 +165,7 @@ def sweep(image, ks, *, method: str = "kmeans", seed=0, space: str = "rgb", mode
 
 class _Sweeper:
     """Rows of one histogram, method, seed and space; what does not depend on k is computed once and
-    kept for later calls (``metrics.smallest_k_for_psnr`` asks for one k at a time)."""
+    kept for later calls (a search for the smallest k asks for one k at a time)."""
 
     def __init__(self, histogram, method, seed, space, delta_e=True):
         # delta_e: True, False, or "exact" (numpy's ciede2000 on every color: metrics.delta_e to the last bit)
@@ -341,7 +373,7 @@ class _Figures:
         if self.with_delta_e == "exact":
             differences = ciede2000(self._lab, to_space(palette.colors, "lab")[labels])
             return pixel_mean(differences, self.histogram.counts, self.histogram.n_pixels)
-        against = _kmeans.pack_rgb(palette.colors).astype(np.int64)[labels]
+        against = _codes.pack_rgb(palette.colors).astype(np.int64)[labels]
         stale = np.flatnonzero(against != self._against)
         if len(stale):
             _kernels.ciede2000_to_palette(self._lab, to_space(palette.colors, "lab"), labels, stale, self._delta_e)
@@ -352,3 +384,22 @@ class _Figures:
         error = self.mse(palette, labels)
         return SweepRow(k=k, palette=palette, mse=error, psnr=psnr_from_mse(error),
                         delta_e=self.delta_e(palette, labels), warm=bool(warm))
+
+
+def sweep_k(image, ks, *, method: str = "kmeans", seed=0, space: str = "rgb") -> list[SweepRow]:
+    """``sweep(image, ks, method=method, seed=seed, space=space, mode="exact")``, under its old name.
+
+    Deprecated: call :func:`colorlab.sweep` with ``mode="exact"``; this name goes in the next release.
+
+    Examples
+    --------
+    >>> import numpy as np, warnings
+    >>> image = np.array([[[0, 0, 0], [255, 255, 255]]], np.uint8)
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", FutureWarning)
+    ...     rows = sweep_k(image, [2])
+    >>> rows[0].k, rows[0].mse, rows[0].psnr
+    (2, 0.0, inf)
+    """
+    warnings.warn("sweep_k is deprecated: call colorlab.sweep(image, ks, mode='exact')", FutureWarning, stacklevel=2)
+    return sweep(image, ks, method=method, seed=seed, space=space, mode="exact")

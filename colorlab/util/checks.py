@@ -17,8 +17,8 @@ __all__ = ["MAX_K", "check_k", "check_choice"]
 MAX_K = 256
 
 
-def check_k(k) -> int:
-    """``k`` as an int, if it is a whole number from 1 to :data:`MAX_K`.
+def check_k(k, name: str = "k") -> int:
+    """``k`` as an int, if it is a whole number from 1 to :data:`MAX_K`; ``name`` is what the message calls it.
 
     Raises
     ------
@@ -35,7 +35,7 @@ def check_k(k) -> int:
     colorlab.errors.InvalidParameterError: k must be a whole number from 1 to 256, got 0
     """
     if isinstance(k, (bool, np.bool_)) or not isinstance(k, numbers.Integral) or not 1 <= k <= MAX_K:
-        raise InvalidParameterError(f"k must be a whole number from 1 to {MAX_K}, got {k!r}")
+        raise InvalidParameterError(f"{name} must be a whole number from 1 to {MAX_K}, got {k!r}")
     return int(k)
 
 

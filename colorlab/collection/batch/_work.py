@@ -94,9 +94,9 @@ def init_pool_worker(threads: int) -> None:
     on the number of threads, only the speed does).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from ..._engine import kmeans as _kmeans
+    from ..._engine import threads as threads_module
 
-    _kmeans.THREADS = max(1, int(threads))
+    threads_module.THREADS = max(1, int(threads))
     # BLAS (OpenBLAS, MKL) starts a thread per core in every process; with one process per core they
     # fight over the cores and OpenBLAS's spinning threads make every worker several times slower on a
     # busy machine (measured: 0.20 s instead of 0.04 s per image); the engine has its own threads. Dask's

@@ -13,7 +13,7 @@ something else.
 Examples
 --------
 >>> import colorlab
->>> from colorlab.selection import compare
+>>> from colorlab.redraw import compare
 >>> image = colorlab.load_image("rocket")[:40, :60]
 >>> rows = compare.compare_methods(image, 4, ["kmeans", "median-cut"])
 >>> [row.label for row in rows], all(len(row.palette) == 4 for row in rows)
@@ -30,11 +30,11 @@ import numpy as np
 from .. import metrics
 from ..cluster.fit import METHODS, SPACES
 from ..util.checks import check_choice
-from ..redraw.dither import DITHERS
+from .dither import DITHERS
 from ..errors import InvalidParameterError
 from ..io.images import as_pixels
 from ..palette.core import Palette
-from ..redraw.quantize import quantize, reduce_colors
+from .quantize import quantize, reduce_colors
 
 __all__ = ["Row", "compare_methods", "compare_spaces", "compare_dithers", "table", "patch_mse"]
 
