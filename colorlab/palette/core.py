@@ -147,11 +147,9 @@ class Palette:
     @classmethod
     def from_json(cls, text: str) -> "Palette":
         """Read a palette written by :meth:`to_json`."""
+        record = palette_io.json_record(text)
         try:
-            data = json.loads(text)
-            colors = [entry["rgb"] for entry in data["colors"]]
-            counts = [entry["count"] for entry in data["colors"]]
-            return cls(colors, counts, data.get("method", "manual"), data.get("space", "rgb"), data.get("params", {}))
+            return cls(**record)
         except (ValueError, KeyError, TypeError) as err:
             raise InvalidParameterError(f"not a colorlab palette JSON ({err}); write one with Palette.to_json()") from None
 
@@ -220,4 +218,4 @@ class Palette:
         >>> Palette.load(p.save(folder / "p.pal")).counts.tolist()
         [1, 1]
         """
-        return palette_io.load(path, format)
+        return palette_io.load(path, format, make=lambda record: cls(**record))

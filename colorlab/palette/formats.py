@@ -41,17 +41,16 @@ import os
 import re
 import struct
 from pathlib import Path
-from typing import TYPE_CHECKING
+import json
 
 import numpy as np
 
 from ..util.files import write_atomically
 from ..errors import ImageFileError, InvalidParameterError
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .core import Palette
-
-__all__ = ["PALETTE_FORMATS", "TEXT_FORMATS", "format_of", "to_text", "to_bytes", "save", "load", "parse"]
+# The writers take a colorlab.Palette (anything with its colors, counts, shares, method, space and
+# to_hex/to_json); the readers return plain records, dicts of Palette's fields, which Palette.load builds.
+__all__ = ["PALETTE_FORMATS", "TEXT_FORMATS", "format_of", "to_text", "to_bytes", "save", "load", "parse", "json_record"]
 
 #: Formats and the file suffixes that select them.
 PALETTE_FORMATS = {
@@ -101,31 +100,31 @@ def format_of(path, format: str | None = None) -> str:
 # --------------------------------------------------------------------------- writing
 
 
-def _label(palette: "Palette") -> str:
+def _label(palette) -> str:
     return f"colorlab {palette.method} {len(palette)} colors"
 
 
-def to_gpl(palette: "Palette", name: str | None = None) -> str:
+def to_gpl(palette, name: str | None = None) -> str:
     lines = ["GIMP Palette", f"Name: {name or _label(palette)}", f"Columns: {min(len(palette), 8)}", "#"]
     for (r, g, b), hexcode, share, count in zip(palette, palette.to_hex(), palette.shares, palette.counts):
         lines.append(f"{r:3d} {g:3d} {b:3d}\t{hexcode} {100 * share:.1f}% {int(count)} px")
     return "\n".join(lines) + "\n"
 
 
-def to_css(palette: "Palette") -> str:
+def to_css(palette) -> str:
     lines = [f"/* {_label(palette)} (space {palette.space}), most used first: share and pixel count */", ":root {"]
     for index, (hexcode, share, count) in enumerate(zip(palette.to_hex(), palette.shares, palette.counts), 1):
         lines.append(f"  --color-{index}: {hexcode}; /* {100 * share:.1f}% {int(count)} px */")
     return "\n".join(lines + ["}"]) + "\n"
 
 
-def to_pal(palette: "Palette") -> str:
+def to_pal(palette) -> str:
     # JASC-PAL: "JASC-PAL", version "0100", the number of colors, one "r g b" a line; CRLF as Paint Shop Pro writes it
     lines = ["JASC-PAL", "0100", str(len(palette))] + [f"{r} {g} {b}" for r, g, b in palette]
     return "\r\n".join(lines) + "\r\n"
 
 
-def to_ase(palette: "Palette") -> bytes:
+def to_ase(palette) -> bytes:
     """Adobe Swatch Exchange 1.0: 'ASEF', version 1.0, one global RGB color block per color (no group)."""
     blocks = []
     for (r, g, b), hexcode, share in zip(palette, palette.to_hex(), palette.shares):
@@ -135,7 +134,7 @@ def to_ase(palette: "Palette") -> bytes:
     return b"ASEF" + struct.pack(">HHI", 1, 0, len(blocks)) + b"".join(blocks)
 
 
-def to_svg(palette: "Palette") -> str:
+def to_svg(palette) -> str:
     width, height, label_height = 600, 80, 24
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + label_height}" '
              f'viewBox="0 0 {width} {height + label_height}" font-family="sans-serif" font-size="11">',
@@ -150,7 +149,7 @@ def to_svg(palette: "Palette") -> str:
     return "\n".join(parts + ["</svg>"]) + "\n"
 
 
-def _bar_edges(palette: "Palette", width: int) -> list[tuple[int, int]]:
+def _bar_edges(palette, width: int) -> list[tuple[int, int]]:
     """Left and right pixel edges of each color's bar: as wide as its share, at least 4 pixels."""
     shares = palette.shares if palette.counts.sum() else np.full(len(palette), 1 / len(palette))
     widths = np.maximum(shares * width, 4.0)
@@ -158,7 +157,7 @@ def _bar_edges(palette: "Palette", width: int) -> list[tuple[int, int]]:
     return [(int(a), int(max(b, a + 1))) for a, b in zip(edges[:-1], edges[1:])]
 
 
-def to_png(palette: "Palette") -> bytes:
+def to_png(palette) -> bytes:
     from PIL import Image, ImageDraw, PngImagePlugin
 
     width, height, label_height = 600, 80, 24
@@ -175,7 +174,7 @@ def to_png(palette: "Palette") -> bytes:
     return buffer.getvalue()
 
 
-def to_text(palette: "Palette", format: str) -> str:
+def to_text(palette, format: str) -> str:
     """The palette as text in a text ``format`` (see :data:`TEXT_FORMATS`)."""
     if format == "hex":
         return "\n".join(palette.to_hex()) + "\n"
@@ -189,7 +188,7 @@ def to_text(palette: "Palette", format: str) -> str:
     raise InvalidParameterError(f"unknown palette format {format!r}; choose one of {', '.join(PALETTE_FORMATS)}")
 
 
-def to_bytes(palette: "Palette", format: str) -> bytes:
+def to_bytes(palette, format: str) -> bytes:
     """The bytes of a palette file in any ``format``."""
     if format == "ase":
         return to_ase(palette)
@@ -198,7 +197,7 @@ def to_bytes(palette: "Palette", format: str) -> bytes:
     return to_text(palette, format).encode("utf-8")
 
 
-def save(palette: "Palette", path, format: str | None = None) -> Path:
+def save(palette, path, format: str | None = None) -> Path:
     """Write ``palette`` to ``path`` atomically, in ``format`` or the one its suffix names."""
     format = format_of(path, format)
     if format in TEXT_FORMATS:
@@ -211,8 +210,11 @@ def save(palette: "Palette", path, format: str | None = None) -> Path:
 # --------------------------------------------------------------------------- reading
 
 
-def load(path, format: str | None = None) -> "Palette":
+def load(path, format: str | None = None, make=None):
     """Read a palette file written by :func:`save` (or by another program, in the same formats).
+
+    Returns ``make(record)`` (:meth:`colorlab.Palette.load` passes the class), or the record itself: a dict
+    of ``colors``, ``counts``, ``method``, ``space`` and ``params``.
 
     Raises
     ------
@@ -234,23 +236,22 @@ def load(path, format: str | None = None) -> "Palette":
         data = path.read_bytes()
     except OSError as err:
         raise ImageFileError(f"cannot read the palette {label}: {err.strerror or err}; check the file") from None
-    return parse(data, format, label)
+    return parse(data, format, label, make)
 
 
-def parse(data: bytes, format: str, label: str = "the palette data") -> "Palette":
-    """A Palette from the bytes of a palette file in ``format``."""
+def parse(data: bytes, format: str, label: str = "the palette data", make=None):
+    """The record of the bytes of a palette file in ``format`` (see :func:`load`), or ``make(record)``."""
+    make = make or (lambda record: record)
     if not data.strip():
         raise InvalidParameterError(f"the palette file {label} is empty; write one with colorlab palette IN -k K -o FILE")
     readers = {"ase": _read_ase, "png": _read_png}
     try:
         if format in readers:
-            return readers[format](data)
+            return make(readers[format](data))
         text = data.decode("utf-8-sig")
-        if format == "json":
-            from .core import Palette
-
-            return Palette.from_json(text)
-        return {"hex": _read_hex, "gpl": _read_gpl, "css": _read_css, "pal": _read_pal, "svg": _read_svg}[format](text)
+        readers = {"json": json_record, "hex": _read_hex, "gpl": _read_gpl, "css": _read_css, "pal": _read_pal,
+                   "svg": _read_svg}
+        return make(readers[format](text))
     except _Corrupt as err:
         raise InvalidParameterError(f"the palette file {label} is not a valid {format} palette ({err}); write it again") from None
     except UnicodeDecodeError:
@@ -263,14 +264,23 @@ class _Corrupt(Exception):
     """What is wrong inside a palette file (turned into an InvalidParameterError naming the file)."""
 
 
-def _palette(colors, counts=None, method="file", space="rgb", params=None) -> "Palette":
-    from .core import Palette
-
+def _record(colors, counts=None, method="file", space="rgb", params=None) -> dict:
     if not colors:
         raise _Corrupt("it holds no colors")
     counts = [1] * len(colors) if counts is None or any(c is None for c in counts) else counts
-    return Palette(np.array(colors, dtype=np.int64), np.array(counts, dtype=np.int64), method=method, space=space,
-                   params=params or {})
+    return {"colors": np.array(colors, dtype=np.int64), "counts": np.array(counts, dtype=np.int64), "method": method,
+            "space": space, "params": params or {}}
+
+
+def json_record(text: str) -> dict:
+    """The record of colorlab's palette JSON (:meth:`colorlab.Palette.to_json`)."""
+    try:
+        data = json.loads(text)
+        entries = data["colors"]
+        return {"colors": [entry["rgb"] for entry in entries], "counts": [entry["count"] for entry in entries],
+                "method": data.get("method", "manual"), "space": data.get("space", "rgb"), "params": data.get("params", {})}
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
+        raise InvalidParameterError(f"not a colorlab palette JSON ({err}); write one with Palette.to_json()") from None
 
 
 def _hex_color(text: str) -> list[int]:
@@ -282,15 +292,15 @@ def _hex_color(text: str) -> list[int]:
     return [int(text[i:i + 2], 16) for i in (0, 2, 4)]
 
 
-def _read_hex(text: str) -> "Palette":
+def _read_hex(text: str) -> dict:
     colors = [_hex_color(line.split()[0]) for line in text.splitlines() if line.strip() and not line.lstrip().startswith(";")]
-    return _palette(colors)
+    return _record(colors)
 
 
 _PX = re.compile(r"(\d+) px\b")
 
 
-def _read_gpl(text: str) -> "Palette":
+def _read_gpl(text: str) -> dict:
     lines = text.splitlines()
     if not lines or lines[0].strip() != "GIMP Palette":
         raise _Corrupt("the first line is not 'GIMP Palette'")
@@ -309,13 +319,13 @@ def _read_gpl(text: str) -> "Palette":
         colors.append(rgb)
         found = _PX.search(fields[3]) if len(fields) > 3 else None
         counts.append(int(found.group(1)) if found else None)
-    return _palette(colors, counts)
+    return _record(colors, counts)
 
 
 _CSS_PROPERTY = re.compile(r"--[\w-]+\s*:\s*([^;]+);[ \t]*(?:/\*(.*?)\*/)?")
 
 
-def _read_css(text: str) -> "Palette":
+def _read_css(text: str) -> dict:
     colors, counts = [], []
     for value, comment in _CSS_PROPERTY.findall(text):
         value = value.strip()
@@ -331,10 +341,10 @@ def _read_css(text: str) -> "Palette":
         colors.append(rgb)
         found = _PX.search(comment or "")
         counts.append(int(found.group(1)) if found else None)
-    return _palette(colors, counts)
+    return _record(colors, counts)
 
 
-def _read_pal(text: str) -> "Palette":
+def _read_pal(text: str) -> dict:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if len(lines) < 3 or lines[0] != "JASC-PAL":
         raise _Corrupt("it does not start with the lines 'JASC-PAL', '0100' and the number of colors")
@@ -347,10 +357,10 @@ def _read_pal(text: str) -> "Palette":
         raise _Corrupt(f"it announces {count} colors but holds {len(colors)}")
     if any(len(c) != 3 or not all(0 <= v <= 255 for v in c) for c in colors):
         raise _Corrupt("a color line is not three numbers 0..255")
-    return _palette(colors)
+    return _record(colors)
 
 
-def _read_ase(data: bytes) -> "Palette":
+def _read_ase(data: bytes) -> dict:
     if data[:4] != b"ASEF" or len(data) < 12:
         raise _Corrupt("it does not start with the 'ASEF' signature")
     (n_blocks,) = struct.unpack_from(">I", data, 8)
@@ -366,7 +376,7 @@ def _read_ase(data: bytes) -> "Palette":
             offset += length  # group start (0xc001) and end (0xc002) blocks hold no color
     except struct.error:
         raise _Corrupt("the file ends in the middle of a block (truncated?)") from None
-    return _palette(colors)
+    return _record(colors)
 
 
 def _ase_color(block: bytes) -> list[int]:
@@ -386,10 +396,8 @@ def _ase_color(block: bytes) -> list[int]:
     return [int(round(min(max(v, 0.0), 1.0) * 255)) for v in values]
 
 
-def _read_png(data: bytes) -> "Palette":
+def _read_png(data: bytes) -> dict:
     from PIL import Image
-
-    from .core import Palette
 
     try:
         with Image.open(io.BytesIO(data)) as picture:
@@ -399,10 +407,10 @@ def _read_png(data: bytes) -> "Palette":
     if text is None:
         raise _Corrupt(f"this PNG holds no colorlab palette (no {PNG_KEY!r} text chunk): only swatch pictures written "
                        "by colorlab can be read back; to take the colors of a picture, use colorlab palette IN -k K")
-    return Palette.from_json(text)
+    return json_record(text)
 
 
-def _read_svg(text: str) -> "Palette":
+def _read_svg(text: str) -> dict:
     colors, counts = [], []
     for tag in re.findall(r"<rect\b[^>]*>", text):
         fill = re.search(r'\bfill="([^"]*)"', tag)
@@ -411,4 +419,4 @@ def _read_svg(text: str) -> "Palette":
         colors.append(_hex_color(fill.group(1)))
         count = re.search(r'\bdata-count="(\d+)"', tag)
         counts.append(int(count.group(1)) if count else None)
-    return _palette(colors, counts)
+    return _record(colors, counts)
