@@ -40,7 +40,9 @@ from .errors import (
     InvalidParameterError,
 )
 from .histogram import ColorHistogram, color_histogram
-from .io.images import load_image, load_image_alpha, save_image, to_rgb8
+from .io.arrays import to_rgb8
+from .io.images import load_image, load_image_alpha
+from .io.saving import save_image
 from .palette.core import Palette
 from .redraw.quantize import quantize, reduce_colors, warm_up
 from .io.samples import sample_path, samples

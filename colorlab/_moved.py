@@ -29,7 +29,7 @@ MOVED = {
     "dither": ("colorlab.redraw.dither",),
     "figures": ("colorlab.plot.blog",),
     "hierarchy": ("colorlab.cluster.ward",),
-    "images": ("colorlab.io.images",),
+    "images": ("colorlab.io.images", "colorlab.io.arrays", "colorlab.io.saving"),
     "lloyd": ("colorlab.lessons.lloyd",),
     "mediancut": ("colorlab.cluster.mediancut",),
     "palette_io": ("colorlab.palette.formats",),

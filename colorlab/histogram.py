@@ -17,7 +17,7 @@ import numpy as np
 
 from ._engine import codes as _codes
 from .errors import InvalidParameterError
-from .io.images import as_pixels
+from .io.arrays import as_pixels
 
 __all__ = ["ColorHistogram", "color_histogram", "as_histogram", "check_mask"]
 

@@ -37,7 +37,7 @@ from .cluster.fit import nearest_labels
 from .color.spaces import to_space
 from .errors import InvalidImageError, InvalidParameterError
 from .histogram import ColorHistogram, color_histogram
-from .io.images import as_pixels
+from .io.arrays import as_pixels
 from . import _moved
 from .palette.core import Palette
 
@@ -455,7 +455,7 @@ def png_size(image, palette: Palette | None = None) -> int:
     >>> png_size(image, two) < png_size(image)
     True
     """
-    from .io.images import png_bytes
+    from .io.saving import png_bytes
 
     return len(png_bytes(image, palette))
 

@@ -790,8 +790,8 @@ def test_cli_animation_over_the_limit_and_video_without_plugin(tmp_path, capsys,
     (lambda: colorlab.fit_palette(GOOD, 2, fixed=["#12345"]), InvalidParameterError, "is not a color"),
     (lambda: colorlab.fit_palette(GOOD, 1, fixed=["#000", "#fff"]), InvalidParameterError, "do not fit in k = 1"),
     (lambda: __import__("colorlab.redraw.masks").redraw.masks.ignore_mask(GOOD, "#fff", tolerance=-1), InvalidParameterError, "tolerance must be"),
-    (lambda: __import__("colorlab.selection.smallest").choose_k.smallest_k(GOOD), InvalidParameterError, "needs a target"),
-    (lambda: __import__("colorlab.selection.smallest").choose_k.smallest_k(GOOD, min_psnr=500, k_max=2), InvalidParameterError, "no k up to 2"),
+    (lambda: __import__("colorlab.selection.smallest").selection.smallest.smallest_k(GOOD), InvalidParameterError, "needs a target"),
+    (lambda: __import__("colorlab.selection.smallest").selection.smallest.smallest_k(GOOD, min_psnr=500, k_max=2), InvalidParameterError, "no k up to 2"),
 ])
 def test_library_issue13_bad_inputs(call, error, phrase):
     with pytest.raises(error) as info:

@@ -11,7 +11,7 @@ from hypothesis.extra.numpy import arrays
 import colorlab
 from colorlab import metrics
 from colorlab.redraw import dither
-from colorlab.plot import figures as plot
+from colorlab import plot
 from colorlab.errors import InvalidImageError, InvalidParameterError
 
 images = arrays(np.uint8, st.tuples(st.integers(1, 24), st.integers(1, 24), st.just(3)), elements=st.integers(0, 255))

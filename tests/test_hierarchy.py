@@ -10,7 +10,7 @@ from scipy.cluster import hierarchy as scipy_hierarchy
 
 import colorlab
 from colorlab.cluster import ward as hierarchy
-from colorlab.plot import figures as plot
+from colorlab import plot
 from colorlab.errors import InvalidImageError, InvalidParameterError
 
 

@@ -1,4 +1,4 @@
-"""colorlab.io.images: loading every odd file, saving atomically, and the array rules."""
+"""colorlab.io: loading every odd file (images), saving atomically (saving), and the array rules (arrays)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from hypothesis.extra.numpy import arrays
 from PIL import Image
 
 import colorlab
-from colorlab.io import images
+from colorlab.io import arrays as io_arrays, images
 from colorlab.errors import (
     ColorlabError,
     ImageFileError,
@@ -428,9 +428,9 @@ def test_png_round_trip_is_lossless(image):
 
 def test_as_image_returns_valid_images_and_views_unchanged():
     image = np.zeros((4, 6, 3), np.uint8)
-    assert images.as_image(image) is image
+    assert io_arrays.as_image(image) is image
     view = np.arange(4 * 6 * 3, dtype=np.uint8).reshape(4, 6, 3)[::2, ::-3]
-    assert images.as_image(view) is view
+    assert io_arrays.as_image(view) is view
 
 
 @pytest.mark.parametrize(
@@ -451,14 +451,14 @@ def test_as_image_returns_valid_images_and_views_unchanged():
 )
 def test_as_image_refuses_with_advice(array, phrase):
     with pytest.raises(InvalidImageError, match=None) as info:
-        images.as_image(array, name="photo")
+        io_arrays.as_image(array, name="photo")
     assert phrase in str(info.value) and "photo" in str(info.value)
 
 
 @pytest.mark.parametrize("shape", [(5, 7, 3), (35, 3)])
 def test_as_pixels_flattens(shape):
     array = np.arange(np.prod(shape), dtype=np.uint64).astype(np.uint8).reshape(shape)
-    pixels = images.as_pixels(array)
+    pixels = io_arrays.as_pixels(array)
     assert pixels.shape == (35, 3)
     np.testing.assert_array_equal(pixels, array.reshape(-1, 3))
 
@@ -466,13 +466,13 @@ def test_as_pixels_flattens(shape):
 def test_as_pixels_accepts_non_contiguous_views():
     image = np.arange(6 * 8 * 3, dtype=np.uint8).reshape(6, 8, 3)
     view = image[::2, 1::3]
-    np.testing.assert_array_equal(images.as_pixels(view), view.reshape(-1, 3))
+    np.testing.assert_array_equal(io_arrays.as_pixels(view), view.reshape(-1, 3))
 
 
 @pytest.mark.parametrize("array", [np.zeros((5, 4), np.uint8), np.zeros((0, 3), np.uint8), np.zeros((5, 3), np.float32)])
 def test_as_pixels_refuses(array):
     with pytest.raises(InvalidImageError):
-        images.as_pixels(array)
+        io_arrays.as_pixels(array)
 
 
 TO_RGB8_CASES = [

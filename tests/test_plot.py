@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from matplotlib.image import AxesImage
 
 import colorlab
-from colorlab.plot import figures as plot
+from colorlab import plot
 from colorlab.errors import InvalidImageError, InvalidParameterError
 from colorlab.palette.core import Palette
 
@@ -219,7 +219,7 @@ def test_swatches_draws_into_given_axes(palette):
 
 @pytest.mark.parametrize("rgb, luminance", WCAG_LUMINANCE.items())
 def test_text_color_rule_uses_wcag_luminance(rgb, luminance):
-    assert plot._relative_luminance(rgb) == pytest.approx(luminance)
+    assert plot.figures._relative_luminance(rgb) == pytest.approx(luminance)
 
 
 @given(st.tuples(*[st.integers(0, 255)] * 3))

@@ -15,7 +15,8 @@ from PIL import Image
 import colorlab
 from colorlab.io import png as _png
 from colorlab.cli import commands as cli
-from colorlab.io.images import load_image_alpha, save_indexed
+from colorlab.io.images import load_image_alpha
+from colorlab.io.saving import save_indexed
 
 
 def run_cli(capsys, *args) -> tuple[int, str, str]:

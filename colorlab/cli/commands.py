@@ -48,7 +48,8 @@ from ..util.files import check_output_path
 from ..cluster.fit import MAX_K, METHODS, SPACES
 from ..redraw.dither import DITHERS
 from ..errors import ColorlabError, ColorlabWarning, ImageTooLargeError, InvalidParameterError
-from ..io.images import COMPRESS, DEFAULT_MAX_PIXELS, SAVE_FORMATS, load_image
+from ..io.images import DEFAULT_MAX_PIXELS, load_image
+from ..io.saving import COMPRESS, SAVE_FORMATS
 from .inputs import add_options as add_input_options, k_or_auto, run_palette, run_quantize
 from ..redraw.animation import VIDEO_SUFFIXES
 from ..palette.core import PALETTE_FORMATS

@@ -21,9 +21,8 @@ from ..color.parse import parse_color, parse_colors
 from ..redraw.masks import ignore_mask
 from ..errors import InvalidParameterError
 from ..histogram import color_histogram
-from ..io.images import (
-    ALPHA_FORMATS, INDEXED_FORMATS, INDEXED_ONLY_FORMATS, SAVE_FORMATS, load_image, load_image_alpha, save_image, save_indexed,
-)
+from ..io.images import load_image, load_image_alpha
+from ..io.saving import ALPHA_FORMATS, INDEXED_FORMATS, INDEXED_ONLY_FORMATS, SAVE_FORMATS, save_image, save_indexed
 from ..palette.core import Palette
 from ..palette.formats import TEXT_FORMATS, format_of
 from ..util.checks import MAX_K

@@ -39,7 +39,7 @@ from .._engine import codes as _codes
 from ._centers import palette_from_centers
 from ..color.spaces import SPACES, from_space, to_space
 from ..errors import ColorlabWarning, InvalidParameterError
-from ..io.images import as_pixels
+from ..io.arrays import as_pixels
 from ..palette.core import Palette
 
 __all__ = ["MAX_LEAVES", "ColorTree", "color_tree", "weighted_ward"]

@@ -35,7 +35,8 @@ from ..util.files import write_atomically
 from ..cluster.fit import METHODS, SEEDED_METHODS, SLOW_METHODS, SPACES
 from ..redraw.dither import DITHERS
 from ..errors import ColorlabError, InvalidParameterError
-from ..io.images import DEFAULT_MAX_PIXELS, save_image
+from ..io.images import DEFAULT_MAX_PIXELS
+from ..io.saving import save_image
 from ..palette.core import Palette
 from ..io.uploads import decode_upload, file_stem
 from .session import K_MAX, Key, Result, Session, check_key
@@ -533,7 +534,7 @@ def _view_png(explorer: Explorer, elev, azim) -> bytes:
     """The explorer's view as a matplotlib figure (original, quantized, palette, 3D at the browser's angles)."""
     import matplotlib
 
-    from ..plot import figures as plot
+    from .. import plot
 
     result = explorer.result
     with matplotlib.rc_context({"figure.dpi": 100}):

@@ -26,7 +26,8 @@ from .. import metrics
 from ..cluster.fit import METHODS, SPACES, fit_histogram
 from ..redraw.dither import DITHERS
 from ..histogram import ColorHistogram, color_histogram
-from ..io.images import DEFAULT_MAX_PIXELS, as_image, load_image
+from ..io.arrays import as_image
+from ..io.images import DEFAULT_MAX_PIXELS, load_image
 from ..palette.core import Palette
 from ..util.checks import check_choice, check_k
 from ..redraw.quantize import quantize

@@ -17,9 +17,10 @@ import ipywidgets as widgets
 from matplotlib.figure import Figure
 
 from .. import metrics
-from ..plot import figures as plot
+from .. import plot
 from ..cluster.ward import MAX_LEAVES, color_tree
-from ..io.images import as_image, load_image
+from ..io.arrays import as_image
+from ..io.images import load_image
 from .steppers import _StaticThenLive, static_png
 from ..redraw.quantize import quantize
 from .widgets import _figure_view, _for_display, _push

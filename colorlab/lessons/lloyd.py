@@ -29,7 +29,7 @@ import numpy as np
 
 from ..color.spaces import SPACES, from_space, to_space
 from ..errors import InvalidParameterError
-from ..io.images import as_pixels
+from ..io.arrays import as_pixels
 from ..palette.core import Palette
 
 __all__ = ["INITS", "MAX_K", "HALF_STEP_KINDS", "Repair", "LloydStep", "HalfStep", "LloydHistory", "lloyd_history",

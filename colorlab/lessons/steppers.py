@@ -30,9 +30,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .. import metrics
-from ..plot import figures as plot
+from .. import plot
 from ..errors import InvalidParameterError
-from ..io.images import as_image, load_image
+from ..io.arrays import as_image
+from ..io.images import load_image
 from .lloyd import LloydHistory, PointsHistory, channel_points, lloyd_history, lloyd_points
 from ..redraw.quantize import quantize
 from ..selection.sweep import sweep

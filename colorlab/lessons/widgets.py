@@ -35,10 +35,12 @@ import numpy as np
 import PIL.Image
 
 from .. import metrics
-from ..plot import figures as plot
+from .. import plot
 from ..cluster.fit import METHODS, SEEDED_METHODS, SLOW_METHODS
 from ..errors import ColorlabError
-from ..io.images import DEFAULT_MAX_PIXELS, as_image, load_image, save_image
+from ..io.arrays import as_image
+from ..io.images import DEFAULT_MAX_PIXELS, load_image
+from ..io.saving import save_image
 from ..palette.core import Palette
 from ..redraw.quantize import reduce_colors
 from ..io.samples import samples

@@ -1,9 +1,15 @@
-"""Matplotlib figures: images side by side, swatches, 3D RGB scatters, elbow and error plots, the Lloyd
-figures (:mod:`.figures`, whose names this package exports), a collection's figures (:mod:`.collection`) and
-the blog post's figures (:mod:`.blog`).
+"""Matplotlib figures: images side by side, swatches, 3D RGB scatters, elbow and error plots
+(:mod:`.figures`), the lessons' figures of clusters and Lloyd's iterations (:mod:`.lessons`), a
+collection's figures (:mod:`.collection`) and the blog post's figures (:mod:`.blog`).
+
+``colorlab.plot.NAME`` is any name of :mod:`.figures` and :mod:`.lessons`.
 
 May import: everything in colorlab below :mod:`colorlab.collection`, and matplotlib. Never ipywidgets.
 """
 
-from .figures import *  # noqa: F403  (colorlab.plot's names are the figures module's)
-from .figures import __all__  # noqa: F401
+from . import figures as _figures
+from . import lessons as _lessons
+from .figures import *  # noqa: F403
+from .lessons import *  # noqa: F403
+
+__all__ = _figures.__all__ + _lessons.__all__

@@ -301,7 +301,7 @@ def quantize_animation(clip: Animation, k=None, *, palette=None, per_frame: bool
         raise InvalidParameterError(f"clip must be a colorlab.redraw.animation.Animation (from load_animation), got {type(clip).__name__}")
     frames, alpha = clip.frames, clip.alpha
     if background is not None and alpha is not None:
-        from ..io.images import to_rgb8
+        from ..io.arrays import to_rgb8
 
         frames = np.stack([to_rgb8(np.concatenate([f, a[..., None]], axis=-1), background=tuple(background))
                            for f, a in zip(frames, alpha)])
@@ -406,7 +406,7 @@ def _transparent(clip: QuantizedAnimation):
 
 
 def _indexed_frames(clip: QuantizedAnimation, fmt: str):
-    from ..io.images import _palette_indices
+    from ..io.saving import _palette_indices
 
     transparent = _transparent(clip)
     has_transparency = transparent is not None and bool(transparent.any())

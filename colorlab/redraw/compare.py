@@ -32,7 +32,7 @@ from ..cluster.fit import METHODS, SPACES
 from ..util.checks import check_choice
 from .dither import DITHERS
 from ..errors import InvalidParameterError
-from ..io.images import as_pixels
+from ..io.arrays import as_pixels
 from ..palette.core import Palette
 from .quantize import quantize, reduce_colors
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..color.parse import parse_colors
 from ..errors import InvalidParameterError
-from ..io.images import as_pixels
+from ..io.arrays import as_pixels
 
 __all__ = ["ignore_mask"]
 

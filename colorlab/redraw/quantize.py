@@ -21,7 +21,7 @@ from . import dither as _dither
 from ..cluster.fit import METHODS, SPACES, fit_histogram, fit_palette, nearest_labels
 from ..errors import InvalidParameterError
 from ..histogram import ColorHistogram, color_histogram
-from ..io.images import as_pixels
+from ..io.arrays import as_pixels
 from ..palette.core import Palette
 from ..util.checks import check_choice, check_k
 
