@@ -128,9 +128,9 @@ def mse(original, quantized) -> float:
     if isinstance(original, ColorHistogram):
         original = original.image()
     first, second = _pixel_pair(original, quantized)
-    # Whole numbers, exact: int32 differences squared, added as int64, a block of rows at a time (12 MP:
-    # 90 -> 25 ms). Not a float64 np.dot, which called BLAS: its threads then spin for 0.1 s on the
-    # other cores, where the next fit's threads need them (benchmarks/README.md, item 14).
+    # Whole numbers, exact: int32 differences squared, added as int64, a block of rows at a time. Not a
+    # float64 np.dot, which calls BLAS: its threads then spin for 0.1 s on the other cores, where the next
+    # fit's threads need them (docs/engine.md).
     total = 0
     for start in range(0, first.shape[0], _MSE_ROWS):
         difference = first[start:start + _MSE_ROWS].astype(np.int32)
@@ -362,7 +362,7 @@ def pixel_mean(values, counts, n_pixels: int) -> float:
 
     Added by numpy's pairwise sum, not ``values @ counts``: that calls BLAS, whose threads go on
     spinning for about 0.1 s on the other cores after it returns, slowing whatever runs next (a fit's
-    own threads; benchmarks/README.md, item 14).
+    own threads; docs/engine.md).
 
     Parameters
     ----------

@@ -128,6 +128,9 @@ def _executed_notebooks(app, config) -> None:
     """
     execute = os.environ.get("COLORLAB_DOCS_EXECUTE", "when-stale") != "never"
     execute_notebooks.refresh(execute=execute, log=lambda line: print(f"colorlab docs: {line}", flush=True))
+    # the teacher's plan, beside the notebooks it links to, so it is the first page of the lessons
+    plan = execute_notebooks.NOTEBOOKS / "README.md"
+    _write_if_changed(execute_notebooks.EXECUTED / "README.md", plan.read_text(encoding="utf-8"))
 
 
 def setup(app):

@@ -2,7 +2,7 @@
 compiled library is checked against, bit for bit (tests/test_kmeans_engine.py).
 
 Slow (Python loops over every point): for small inputs in tests only. This is the numba source the
-engine ran until the loops moved to C (issue 16: numba's import and kernel loading cost about 1 s per
+engine ran until the loops moved to C (numba's import and kernel loading cost about 1 s per
 process); every arithmetic step is in the order the C code follows, so the two give identical floats.
 The exception is CIEDE2000 (``ciede2000_to_palette``), which is ``colorlab.metrics.ciede2000`` itself:
 the C kernel follows its formula one color at a time and agrees to the last bits (libm's cos and atan2).

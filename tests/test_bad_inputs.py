@@ -1,4 +1,4 @@
-"""Issue 6 end to end: every odd or hostile input through the library, the command line and the explorer.
+"""Every odd or hostile input, end to end, through the library, the command line and the explorer.
 
 One table of expectations (tests/corpus_cases.py) drives three routes:
 
@@ -674,14 +674,14 @@ def test_explorer_export_to_an_unwritable_folder(explorer, unwritable_folder):
     assert_still_responds(explorer, 2)
 
 
-# ====================================================================== the issue's list, route by route
+# ====================================================================== each bad input, route by route
 
 _CORPUS_ALL = "every corpus file"  # the corpus tests above run each file through this route
 _EXPLORER_NA = "n/a: the explorer receives bytes from an upload, never a path"
 
-#: Each input named in issue 6 -> where it is tested through the library, the command line and the explorer
+#: Each bad input -> where it is tested through the library, the command line and the explorer
 #: ("file.py::test_name", or the corpus file it is, which the per-file tests run through every route).
-ISSUE_6_COVERAGE = {
+BAD_INPUT_COVERAGE = {
     "missing file": ("test_images.py::test_missing_file", "test_bad_inputs.py::test_cli_generated_bad_paths", _EXPLORER_NA),
     "a directory": ("test_images.py::test_directory", "test_bad_inputs.py::test_cli_generated_bad_paths", _EXPLORER_NA),
     "no read permission": ("test_images.py::test_no_read_permission",
@@ -722,9 +722,9 @@ ISSUE_6_COVERAGE = {
 }
 
 
-def test_every_input_of_the_issue_is_covered_through_every_route():
+def test_every_bad_input_is_covered_through_every_route():
     here = Path(__file__).parent
-    for what, routes in ISSUE_6_COVERAGE.items():
+    for what, routes in BAD_INPUT_COVERAGE.items():
         assert len(routes) == 3, what
         for route in routes:
             if route.startswith("n/a: "):
@@ -737,9 +737,9 @@ def test_every_input_of_the_issue_is_covered_through_every_route():
             assert not test or f"def {test}(" in source, route
 
 
-# -- issue 13: masks, tolerance, fixed colors, palette files, -k auto, animations, video ----------------
+# -- masks, tolerance, fixed colors, palette files, -k auto, animations, video ----------------
 
-ISSUE13_CASES = {
+INPUT_CASES_CASES = {
     # case: (extra arguments, a phrase of the one error line)
     "mask of another size": (["-k", "3", "--mask", "{small_mask}"], "give a mask of the image's size"),
     "tolerance out of range": (["-k", "3", "--ignore", "#ffffff", "--tolerance", "256"], "--tolerance must be a whole number from 0 to 255"),
@@ -752,7 +752,7 @@ ISSUE13_CASES = {
 }
 
 
-def _issue13_files(tmp_path) -> dict:
+def _input_files(tmp_path) -> dict:
     colorlab.save_image(tmp_path / "small_mask.png", np.full((5, 5, 3), 255, np.uint8))
     (tmp_path / "corrupt.ase").write_bytes(b"ASEF\x00\x01\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x01\x00")
     (tmp_path / "empty.gpl").write_bytes(b"")
@@ -760,10 +760,10 @@ def _issue13_files(tmp_path) -> dict:
             "empty_palette": tmp_path / "empty.gpl"}
 
 
-@pytest.mark.parametrize("case", list(ISSUE13_CASES))
-def test_cli_issue13_bad_inputs_leave_the_output_untouched(tmp_path, photo, capsys, case):
-    args, phrase = ISSUE13_CASES[case]
-    files = _issue13_files(tmp_path)
+@pytest.mark.parametrize("case", list(INPUT_CASES_CASES))
+def test_cli_bad_masks_palettes_and_animations_leave_the_output_untouched(tmp_path, photo, capsys, case):
+    args, phrase = INPUT_CASES_CASES[case]
+    files = _input_files(tmp_path)
     out_path = tmp_path / "out.png"
     out_path.write_bytes(b"an earlier result")
     status, out, err = run_cli(capsys, "quantize", photo, *[a.format(**files) for a in args], "-o", out_path)
@@ -793,7 +793,7 @@ def test_cli_animation_over_the_limit_and_video_without_plugin(tmp_path, capsys,
     (lambda: __import__("colorlab.selection.smallest").selection.smallest.smallest_k(GOOD), InvalidParameterError, "needs a target"),
     (lambda: __import__("colorlab.selection.smallest").selection.smallest.smallest_k(GOOD, min_psnr=500, k_max=2), InvalidParameterError, "no k up to 2"),
 ])
-def test_library_issue13_bad_inputs(call, error, phrase):
+def test_library_refuses_bad_masks_palettes_and_targets(call, error, phrase):
     with pytest.raises(error) as info:
         call()
     assert isinstance(info.value, colorlab.ColorlabError) and phrase in str(info.value) and "\n" not in str(info.value)

@@ -184,7 +184,7 @@ def test_wrong_shapes_and_dtypes_are_refused(bad):
         colorlab.fit_palette(bad, 2)
 
 
-# -- methods beyond k-means (issue 5) ------------------------------------------------------------
+# -- methods beyond k-means ------------------------------------------------------------
 
 DETERMINISTIC_METHODS = ("agglomerative", "median-cut", "pillow-median-cut", "pillow-max-coverage", "pillow-octree")
 

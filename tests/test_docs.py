@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from packaging_support import requirements
 
 import colorlab
 
@@ -45,7 +46,7 @@ def site(tmp_path_factory) -> dict:
     generated = {"_build", "notebooks", "api", "__pycache__", ".ipynb_checkpoints"}  # docs/ folders conf.py writes
     shutil.copytree(REPO / "docs", root / "docs", ignore=lambda folder, names: [n for n in names if n in generated])
     (root / "notebooks").mkdir()
-    for name in ("README.md", "CHANGELOG.md"):
+    for name in ("README.md", "CHANGELOG.md", "notebooks/README.md"):
         shutil.copy(REPO / name, root / name)
     executed = {}
     for notebook in NOTEBOOKS:
@@ -143,8 +144,9 @@ def _resolve(dotted: str):
 
 def test_docs_tools_are_in_the_test_extra(repo):
     """The test command installs the test extra, and builds the docs: it must hold everything the docs extra has."""
-    extras = tomllib.loads((repo / "pyproject.toml").read_text())["project"]["optional-dependencies"]
-    assert set(extras["docs"]) <= set(extras["test"]), sorted(set(extras["docs"]) - set(extras["test"]))
+    project = tomllib.loads((repo / "pyproject.toml").read_text())["project"]
+    docs, test = set(requirements(project, "docs")), set(requirements(project, "test"))
+    assert docs <= test, sorted(docs - test)
 
 
 def test_refresh_without_execution_needs_every_copy(tmp_path):
@@ -179,8 +181,7 @@ def test_docs_extra_has_what_the_notebooks_import(repo):
         return re.sub(r"[-_.]+", "-", name).lower()
 
     project = tomllib.loads((repo / "pyproject.toml").read_text())["project"]
-    declared = {normal(re.match(r"[\w.\-]+", r).group()) for r in project["dependencies"]
-                + project["optional-dependencies"]["docs"]}
+    declared = {normal(re.match(r"[\w.\-]+", r).group()) for r in requirements(project, "docs")}
     providers = packages_distributions()
     missing = set()
     for notebook in NOTEBOOKS:

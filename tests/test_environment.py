@@ -7,6 +7,7 @@ import sys
 
 import pytest
 import yaml
+from packaging_support import requirements
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -47,8 +48,7 @@ def _pip_deps(requirements) -> dict[str, str]:
 
 
 def test_runtime_and_test_dependencies_match(pyproject, conda_deps):
-    project = pyproject["project"]
-    pip = _pip_deps(project["dependencies"]) | _pip_deps(project["optional-dependencies"]["test"])
+    pip = _pip_deps(requirements(pyproject["project"], "all", "test"))
     assert conda_deps == pip, (
         "environment.yml and pyproject.toml disagree; "
         f"only in environment.yml: {sorted(set(conda_deps.items()) - set(pip.items()))}, "

@@ -700,7 +700,7 @@ def test_save_256_colors_with_transparency_is_refused(tmp_path):
         colorlab.save_image(tmp_path / "out.png", image, palette=palette, alpha=alpha)
 
 
-# -- decoding without extra copies (issue 16): the same pixels as Pillow's own paths -------------------
+# -- decoding without extra copies: the same pixels as Pillow's own paths -------------------
 
 
 @pytest.mark.parametrize("orientation", range(1, 9))

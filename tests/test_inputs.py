@@ -1,4 +1,4 @@
-"""What people bring (issue 13): transparent logos, pixels to ignore, colors that must stay, a palette to reuse,
+"""What people bring: transparent logos, pixels to ignore, colors that must stay, a palette to reuse,
 k chosen by quality; through the library and the command line, with images made here."""
 
 from __future__ import annotations

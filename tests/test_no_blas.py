@@ -3,7 +3,7 @@
 numpy hands float64 ``@``, ``np.dot`` and friends to BLAS (OpenBLAS in the wheels), whose worker
 threads go on spinning for about 0.1 s on the other cores after each call. A fit takes 30 ms and runs
 its own threads on those cores: one ``weights @ upper**2`` in the engine made ``reduce_colors`` at
-k = 16 half as fast and twice as costly in CPU (benchmarks/README.md, item 14). So the package writes
+k = 16 half as fast and twice as costly in CPU (docs/engine.md). So the package writes
 its products out (``colorspace._times``, ``metrics.pixel_mean``, ``_kernels.weighted_squares``), and
 this test keeps it so.
 """

@@ -71,19 +71,32 @@ def dists(repo, tmp_path_factory) -> dict[str, Path]:
     return {"sdist": sdist, "wheel": wheel, "source": source, "files": files}
 
 
-@pytest.fixture(scope="module")
-def venv(dists, tmp_path_factory) -> dict:
-    """A fresh virtual environment with the wheel installed (not editable), and the environment to run it in."""
+def _new_venv(dists, tmp_path_factory, extras: str = "") -> dict:
+    """A fresh virtual environment with the wheel installed (not editable, with ``extras``), and the environment
+    to run it in."""
     root = tmp_path_factory.mktemp("venv")
     # no pip inside (saves the ensurepip step); this interpreter's pip installs into it with --python
     _run([sys.executable, "-m", "venv", "--without-pip", str(root)], cwd=root)
     python = root / "bin" / "python"
-    _run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-compile", "-q", str(dists["wheel"])],
+    wheel = f"{dists['wheel']}[{extras}]" if extras else str(dists["wheel"])
+    _run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-compile", "-q", wheel],
          cwd=root, timeout=900)
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "PYTHONHOME", "COLORLAB_DATA"}}
     env.update(MPLBACKEND="Agg", PATH=f"{root / 'bin'}{os.pathsep}{env.get('PATH', '')}", VIRTUAL_ENV=str(root))
     work = tmp_path_factory.mktemp("work")  # the working folder: not the checkout, which must not be importable
     return {"root": root, "python": python, "env": env, "work": work}
+
+
+@pytest.fixture(scope="module")
+def venv(dists, tmp_path_factory) -> dict:
+    """``pip install colorlab``: the wheel alone, with only the dependencies of the library and command line."""
+    return _new_venv(dists, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def notebooks_venv(dists, tmp_path_factory) -> dict:
+    """``pip install colorlab[notebooks]``: the explorer and the lessons."""
+    return _new_venv(dists, tmp_path_factory, "notebooks")
 
 
 def _python(venv, code: str) -> str:
@@ -166,7 +179,41 @@ def test_cli_quantizes_a_bundled_photo(venv):
     assert len(np.unique(result.reshape(-1, 3), axis=0)) == 6
 
 
-def test_cli_regenerates_the_figures(venv):
+def test_fit_palette_in_the_lean_install(venv):
+    out = _python(venv, "import colorlab; p = colorlab.fit_palette(colorlab.load_image('coffee'), 5, seed=0); print(len(p))")
+    assert out.strip() == "5"
+
+
+def test_the_lean_install_brings_no_notebook_plot_or_table_packages(venv):
+    out = _python(venv, (
+        "import importlib.util as u; "
+        "print(*[m for m in ('matplotlib', 'ipywidgets', 'anywidget', 'jupyterlab', 'voila', 'pandas', 'pyarrow', "
+        "'tqdm', 'distributed', 'sklearn') if u.find_spec(m)])"
+    ))
+    assert out.strip() == ""
+
+
+@pytest.mark.parametrize("module, extra", [("colorlab.plot", "plot"), ("colorlab.lessons", "notebooks"),
+                                            ("colorlab.explorer.app", "notebooks")])
+def test_a_part_that_needs_an_extra_names_it(venv, module, extra):
+    done = subprocess.run([venv["python"], "-c", f"import {module}"], cwd=venv["work"], env=venv["env"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert f"pip install 'colorlab[{extra}]'" in done.stderr.splitlines()[-1]
+
+
+@pytest.mark.parametrize("args, extra", [(["figures", "--out", "figs"], "plot"),
+                                          (["batch", "rocket", "-k", "4", "-o", "t.csv"], "batch")])
+def test_a_command_that_needs_an_extra_says_which_in_one_line(venv, args, extra):
+    done = subprocess.run([venv["root"] / "bin" / "colorlab", *args], cwd=venv["work"], env=venv["env"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: ")
+    assert f"pip install 'colorlab[{extra}]'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_cli_regenerates_the_figures(notebooks_venv):
+    venv = notebooks_venv
     out = _run([venv["root"] / "bin" / "colorlab", "figures", "--out", "figs"], cwd=venv["work"], env=venv["env"]).stdout
     written = [venv["work"] / line for line in out.splitlines()]  # relative paths are under the working folder
     assert sorted(p.name for p in written) == [
@@ -175,14 +222,23 @@ def test_cli_regenerates_the_figures(venv):
     assert all(p.parent == venv["work"] / "figs" and colorlab.load_image(p).size > 10_000 for p in written)
 
 
-def test_widgets_and_every_subpackage_import(venv, dists):
+def test_widgets_and_every_subpackage_import(notebooks_venv, dists):
     source = dists["source"]
     packages = sorted(
         ".".join(init.parent.relative_to(source).parts) for init in (source / "colorlab").rglob("__init__.py")
     )
-    modules = ["colorlab.lessons.widgets", *packages]  # colorlab.explorer and any other subpackage, when it exists
-    out = _python(venv, f"import importlib; [importlib.import_module(m) for m in {modules!r}]; print('ok')")
+    modules = ["colorlab.lessons.widgets", "colorlab.explorer.app", *packages]
+    out = _python(notebooks_venv, f"import importlib; [importlib.import_module(m) for m in {modules!r}]; print('ok')")
     assert out.strip() == "ok"
+
+
+def test_the_explorer_opens_headless_and_draws_its_still(notebooks_venv):
+    out = _python(notebooks_venv, (
+        "from colorlab.explorer import explorer; from colorlab.explorer.app import snapshot_png; "
+        "ex = explorer('rocket', k=6); png = snapshot_png(ex); "
+        "print(len(ex.palette), png[:8] == b'\\x89PNG\\r\\n\\x1a\\n', len(png) > 10_000)"
+    ))
+    assert out.split() == ["6", "True", "True"]
 
 
 def test_readme_install_section_names_the_wheel_commands(repo):

@@ -1,4 +1,4 @@
-"""The command line imports only what its command needs (issue 16): a module budget, no heavy libraries.
+"""The command line imports only what its command needs: a module budget, no heavy libraries.
 
 Counted in modules, never in seconds (tests time nothing; benchmarks/bench_cli.py measures the time).
 """

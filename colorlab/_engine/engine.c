@@ -471,9 +471,8 @@ static void half_gaps(const double *centers, idx k, double *half) {
  * the points whose two nearest centers are exactly as far. Returns how many labels changed.
  *
  * The points that need all k distances are collected, RECHECK at a time, and measured by
- * nearest_rows() 8 at a time instead of one by one (the same distances and labels): reduce_colors at
- * k = 64, kodim05 as JPEG q75, median 105 -> 89 ms, rocket 69 -> 58 ms; at k = 16 few points need all
- * k and the time is the same. */
+ * nearest_rows() 8 at a time instead of one by one (the same distances and labels, about 15% faster at
+ * k = 64; at k = 16 few points need all k). */
 #define RECHECK 256
 
 /* All k distances of points rows[0..m-1]: their labels, bounds and ties; returns how many labels changed. */
@@ -869,7 +868,7 @@ void ciede2000_to_palette(const double *lab, const double *palette_lab, const id
 
 /* -- numpy's default random numbers ------------------------------------------------------------ */
 /* Uniform doubles from numpy's PCG64 (XSL-RR 128/64, as numpy.random.PCG64 and Generator.random
- * compute them), so that a fit needs no `import numpy.random` (10-19 ms, issue 16). state holds the
+ * compute them), so that a fit needs no `import numpy.random` (10-19 ms of a command's start). state holds the
  * 128-bit state and increment as (high, low) 64-bit words and is advanced by n draws. Returns -1 where
  * the compiler has no 128-bit integers (the caller then uses numpy.random). */
 int pcg64_doubles(uint64_t *state, double *out, idx n) {

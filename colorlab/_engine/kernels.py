@@ -2,11 +2,11 @@
 
 Private module; ``colorlab._engine.kmeans`` uses it. Hand-written in C because the loops are measurably
 faster than numpy (the numpy engine spent its time in per-iteration Python and array-pass bookkeeping:
-Hamerly bounds, chunked assignment, re-checking close calls; benchmarks/README.md), and C rather than
+Hamerly bounds, chunked assignment, re-checking close calls; docs/engine.md), and C rather than
 numba because a command-line run or a new kernel starts at once: importing numba and loading its
-cached kernels cost about 1 s per process, more than the whole job on a small photo (issue 16). The
+cached kernels cost about 1 s per process, more than the whole job on a small photo. The
 library is plain C on raw arrays, built by ``setup.py`` with any C compiler; ctypes (standard library)
-loads it, and releases the GIL during each call, so ``_kmeans`` runs independent work on threads.
+loads it, and releases the GIL during each call, so ``kmeans`` runs independent work on threads.
 
 Distances are the plain formula ``dx*dx + dy*dy + dz*dz``, accumulated in that order in float64,
 exactly what numpy's ``((x - c) ** 2).sum(-1)`` computes, and the nearest center is the first of the
@@ -295,7 +295,7 @@ def reseed_empty(points, weights, centers, mass):
 def weighted_squares(weights, values):
     """``sum(weights * values**2)``, added in order (as the reference does). Not ``weights @ values**2``:
     that calls BLAS, whose threads go on spinning on the other cores after it returns, while the
-    engine's own threads need them (benchmarks/README.md, item 14)."""
+    engine's own threads need them (docs/engine.md)."""
     weights, values = _in(weights, np.float64), _in(values, np.float64)
     if weights.shape != values.shape or weights.ndim != 1:
         raise ValueError(f"weighted_squares needs two (n,) arrays, got {weights.shape} and {values.shape}")

@@ -140,8 +140,7 @@ def hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, thre
     bound updates and label checks, most of the work, run on row ranges in parallel. ``whole``: the
     points and weights are whole numbers and the weights add up to less than 2**44 (RGB colors and
     pixel counts), so every sum is a whole number that float64 holds exactly in any order, and
-    ``_kernels.totals_whole`` takes them in four interleaved parts (kodim05-q75, 109,844 colors:
-    0.30 -> 0.14 ms an iteration; the same numbers).
+    ``_kernels.totals_whole`` takes them in four interleaved parts (about twice as fast; the same numbers).
     """
     ranges = threads.ranges(len(points))
     if len(ranges) == 1:
@@ -187,9 +186,8 @@ SURVIVOR_SHARE = 4
 #: From k = WIDE_FROM_K the starts are fewer (START_BUDGET // k) and the coarsest level has fewer cells per
 #: center, so it judges them worse: half of them (WIDE_SURVIVOR_SHARE) go on, and they are compared after
 #: Lloyd on every level of up to WIDE_CELLS_PER_CENTER x k cells. Measured on the 24 Kodak photos, the 48
-#: Kodak JPEGs and the 6 bundled photos against scikit-learn (benchmarks/README.md, item 12): the worst MSE
-#: ratio at k=32 went from 1.028 (kodim20 as JPEG q90) to 1.010, at k=64 from 1.009 to 1.007; smaller k
-#: are unchanged.
+#: Kodak JPEGs and the 6 bundled photos against scikit-learn (docs/engine.md), this keeps the worst MSE
+#: ratio at k=32 and 64 near 1.01 (judged on the coarsest level alone, some starts reach 1.03).
 WIDE_FROM_K = 32
 WIDE_SURVIVOR_SHARE = 2
 WIDE_CELLS_PER_CENTER = 1000
@@ -199,17 +197,17 @@ LEVEL_TOL = 1e-4
 #: Histogram levels up to this many cells join the start selection.
 _DENSE_CELLS = 10_000
 #: Most weighted Lloyd iterations on the distinct colors after the histogram levels (at k=64 the
-#: objective still falls by more than TOL per iteration after 10: kodim12 1.0125x -> 1.0066x
-#: scikit-learn's MSE with 30) ...
+#: objective still falls by more than TOL per iteration after 10: 30 bring kodim12 from 1.0125x to 1.0066x
+#: scikit-learn's MSE) ...
 FINE_ITER = 30
 #: ... but at most FINE_WORK / (number of colors), at least MIN_FINE_ITER: a 1-megapixel photo with
-#: 107,000 colors gets 14 (the explorer's slider: median 158 -> 129 ms), 12 megapixels 10.
+#: 107,000 colors gets 14 (the explorer's slider stays quick), 12 megapixels 10.
 FINE_WORK = 1_500_000
 MIN_FINE_ITER = 10
 #: From k = WIDE_FROM_K the cap is WIDE_FINE_ITER iterations, and WIDE_FINE_WORK / (number of colors): with
 #: many clusters Lloyd creeps for longer while the objective still falls by more than ``tol`` (kodim02 as
-#: JPEG q90, k=32: 1.0101x scikit-learn's MSE after 15 iterations, 1.0056x after 50; benchmarks/README.md,
-#: item 14). The ``tol`` stop ends most fits before the cap (on the 78 photos of bench_quality.py, 75 of 78
+#: JPEG q90, k=32: 1.0101x scikit-learn's MSE after 15 iterations, 1.0056x after 50; docs/engine.md).
+#: The ``tol`` stop ends most fits before the cap (on the 78 photos of bench_quality.py, 75 of 78
 #: at k=32 and 68 of 78 at k=64).
 WIDE_FINE_ITER = 50
 WIDE_FINE_WORK = 5_000_000

@@ -44,6 +44,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from ..util.extras import need
 from ..util.files import check_output_path
 from ..cluster.fit import MAX_K, METHODS, SPACES
 from ..redraw.dither import DITHERS
@@ -299,12 +300,7 @@ def _run_palette(args) -> int:
 
 
 def _dask_client(address: str):
-    try:
-        from distributed import Client
-    except ImportError:
-        raise InvalidParameterError(
-            "--scheduler needs Dask distributed, which is not installed; pip install 'dask[distributed]'"
-        ) from None
+    Client = need("distributed", "dask", "--scheduler").Client
     try:
         return Client(address, timeout="10s")
     except Exception as err:  # OSError, TimeoutError, ValueError for a malformed address
@@ -351,6 +347,7 @@ def _run_batch(args) -> int:
 
 
 def _run_figures(args) -> int:
+    need("matplotlib", "plot", "colorlab figures")
     from ..plot.blog import blog_figures  # imports matplotlib: only for this command
 
     for path in blog_figures(args.out, seed=args.seed, method=args.method):

@@ -24,6 +24,8 @@ Examples
 
 from __future__ import annotations
 
+from ..util.extras import need
+
 import os
 from pathlib import Path
 
@@ -124,7 +126,7 @@ def palette_points(table, *, space: str = "oklab"):
         ``hex``, ``share``, ``r``, ``g``, ``b`` (0..255) and ``x``, ``y``, ``z``: the color's
         coordinates in ``space``.
     """
-    import pandas as pd
+    pd = need("pandas", "batch", "a table of palettes")
 
     rows = worked(table)
     records = []
@@ -252,7 +254,7 @@ def closest_pairs(table, distances, *, top: int = 3):
     >>> list(pairs.columns)
     ['first', 'second', 'distance']
     """
-    import pandas as pd
+    pd = need("pandas", "batch", "a table of palettes")
 
     rows = worked(table)
     i, j = np.triu_indices(len(rows), k=1)
@@ -284,7 +286,7 @@ def find_color(table, color, *, within: float = 10.0, space: str = "oklab"):
     >>> [p.split("/")[-1] for p in found["path"]]
     ['rocket.jpg']
     """
-    import pandas as pd
+    pd = need("pandas", "batch", "a table of palettes")
 
     target = to_space(_parse_color(color)[None, :], space)[0]
     points = palette_points(table, space=space)

@@ -105,7 +105,7 @@ def _times(x: np.ndarray, matrix: np.ndarray) -> np.ndarray:
 
     Not ``@``: numpy hands float64 products to BLAS, whose threads then spin for about 0.1 s on
     the other cores after it returns, slowing the k-means engine's own threads that run next (a fit
-    in CIELAB converts its colors first; benchmarks/README.md, item 14). Written out, the products are
+    in CIELAB converts its colors first; docs/engine.md). Written out, the products are
     also the same on every machine (BLAS may fuse multiply-adds on some): 110,000 colors in 0.6 ms
     (BLAS: 0.3 ms, and the spin). Each output column is ``(first * m0 + second * m1) + third * m2``,
     built in place with one column of scratch (2 million colors: 64 MB at the peak for a 48 MB result).

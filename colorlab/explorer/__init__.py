@@ -18,7 +18,16 @@ Examples
 8
 """
 
-from .app import Explorer, explorer
+from importlib import import_module
+
 from .session import DISPLAY_SIZE, K_MAX, SCATTER_POINTS, Key, Photo, Result, Session
 
 __all__ = ["Explorer", "explorer", "Session", "Key", "Photo", "Result", "DISPLAY_SIZE", "K_MAX", "SCATTER_POINTS"]
+
+
+def __getattr__(name):
+    # the widget needs the notebooks extra (anywidget); the screenless session does not
+    if name in ("Explorer", "explorer", "app"):
+        module = import_module(".app", __name__)
+        return module if name == "app" else getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

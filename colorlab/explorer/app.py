@@ -27,7 +27,12 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import anywidget
+from ..util.extras import need
+
+need("anywidget", "notebooks", "the explorer")
+need("ipywidgets", "notebooks", "the explorer")
+
+import anywidget  # noqa: E402
 import numpy as np
 import traitlets
 

@@ -42,6 +42,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from ..util.extras import MissingExtraError, need
+
 __all__ = ["voila_command", "template_folder", "main", "NOTEBOOK", "POOL", "RESERVE", "TEMPLATE"]
 
 #: The notebook served, relative to a checkout's root.
@@ -169,6 +171,11 @@ def main(argv=None) -> int:
     if not Path(args.notebook).is_file():
         print(f"error: there is no notebook {args.notebook!r}; run this from a colorlab checkout or pass --notebook",
               file=sys.stderr)
+        return 2
+    try:
+        need("voila", "classroom", "serving the explorer to a class")
+    except MissingExtraError as err:
+        print(f"error: {err}", file=sys.stderr)
         return 2
     os.environ["COLORLAB_CLASSROOM"] = "1"  # the kernels inherit it: classroom settings for every explorer
     os.environ["JUPYTER_PATH"] = os.pathsep.join([str(template_folder())] + [

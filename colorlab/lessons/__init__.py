@@ -7,6 +7,11 @@ imports it.
 
 from importlib import import_module
 
+from ..util.extras import need
+
+need("ipywidgets", "notebooks", "colorlab.lessons")
+need("matplotlib", "notebooks", "colorlab.lessons")
+
 #: The steppers' names, which ``colorlab.lessons.steppers`` held before the lessons became a package.
 _STEPPERS = {"LloydStepper", "lloyd_stepper", "VoronoiStepper", "voronoi_stepper", "KChooser", "k_chooser",
              "static_png"}

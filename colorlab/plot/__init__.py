@@ -7,9 +7,13 @@ collection's figures (:mod:`.collection`) and the blog post's figures (:mod:`.bl
 May import: everything in colorlab below :mod:`colorlab.collection`, and matplotlib. Never ipywidgets.
 """
 
-from . import figures as _figures
-from . import lessons as _lessons
-from .figures import *  # noqa: F403
-from .lessons import *  # noqa: F403
+from ..util.extras import need
+
+need("matplotlib", "plot", "colorlab.plot")
+
+from . import figures as _figures  # noqa: E402
+from . import lessons as _lessons  # noqa: E402
+from .figures import *  # noqa: E402, F403
+from .lessons import *  # noqa: E402, F403
 
 __all__ = _figures.__all__ + _lessons.__all__

@@ -35,6 +35,7 @@ import numbers
 import os
 from pathlib import Path
 
+from ...util.extras import need
 from ...errors import ColorlabError, ColorlabWarning, InvalidParameterError
 from ...io.images import DEFAULT_MAX_PIXELS
 from ._table import COLUMNS, OUTPUT_FORMATS, Journal, output_format, read_rows, rows_to_frame, write_table
@@ -193,7 +194,7 @@ def default_workers() -> int:
 # -- where the work runs ----------------------------------------------------------------------------
 
 def _run_here(tasks, emit, options):
-    from threadpoolctl import threadpool_limits
+    threadpool_limits = need("threadpoolctl", "batch", "colorlab batch").threadpool_limits
 
     # the engine runs its own threads; BLAS threads on top only spin (see init_pool_worker)
     with threadpool_limits(limits=1, user_api="blas"):
@@ -381,6 +382,8 @@ def batch(paths, k, *, method: str = "kmeans", seed: int = 0, space: str = "rgb"
     >>> table["colors"].map(len).tolist(), bool(table["psnr"].between(20, 40).all()), int(table["error"].notna().sum())
     ([6, 6, 6], True, 0)
     """
+    for module in ("pandas", "threadpoolctl", "tqdm"):  # before any work: one line naming the extra
+        need(module, "batch", "colorlab batch")
     k, seed, max_pixels, workers = _check_options(k, method, seed, space, max_pixels, workers, client)
     labels = find_images(paths, recursive=recursive)
     options = {"k": k, "method": method, "space": space, "seed": seed, "max_pixels": max_pixels}

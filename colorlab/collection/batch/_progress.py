@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ...util.extras import need
+
 import sys
 
 __all__ = ["Progress", "progress_mode"]
@@ -47,7 +49,7 @@ class Progress:
         self._printed = 0
         self._bar = None
         if mode == "bar":
-            from tqdm.auto import tqdm
+            tqdm = need("tqdm.auto", "batch", "a progress bar").tqdm
 
             self._bar = tqdm(total=total, unit="image", desc="colorlab batch", file=self.stream, dynamic_ncols=True)
         elif mode == "lines" and already_done:

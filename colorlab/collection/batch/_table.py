@@ -8,6 +8,8 @@ written with ``repr`` (the shortest text that reads back as the same number).
 
 from __future__ import annotations
 
+from ...util.extras import need
+
 import csv
 import json
 import math
@@ -44,7 +46,7 @@ def output_format(path) -> str:
             import pyarrow  # noqa: F401
         except ImportError:
             raise InvalidParameterError(
-                f"writing {str(path)!r} needs pyarrow, which is not installed; pip install pyarrow, or write .csv or .jsonl"
+                f"writing {str(path)!r} needs pyarrow, which is not installed: pip install 'colorlab[batch]', or write .csv or .jsonl"
             ) from None
     return OUTPUT_FORMATS[suffix]
 
@@ -57,7 +59,7 @@ def rows_to_frame(rows):
     Integer columns that a failed image leaves empty are pandas' nullable ``Int64``; ``mse``,
     ``psnr`` and ``seconds`` are floats (NaN when empty); ``colors`` and ``shares`` hold lists.
     """
-    import pandas as pd
+    pd = need("pandas", "batch", "a table of palettes")
 
     frame = pd.DataFrame([[row.get(c) for c in COLUMNS] for row in rows], columns=list(COLUMNS))
     for name in ("width", "height", "distinct_colors"):
@@ -80,7 +82,7 @@ def _plain(value):
     if isinstance(value, float) and math.isnan(value):
         return None
     try:
-        import pandas as pd
+        pd = need("pandas", "batch", "a table of palettes")
 
         if value is pd.NA:
             return None
@@ -189,7 +191,7 @@ def read_rows(path) -> list[dict]:
             with open(path, encoding="utf-8") as f:
                 raw = [json.loads(line) for line in f if line.strip()]
         else:
-            import pandas as pd
+            pd = need("pandas", "batch", "a table of palettes")
 
             raw = pd.read_parquet(path).to_dict("records")
         return [_clean(row) for row in raw]

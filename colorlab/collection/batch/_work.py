@@ -6,6 +6,8 @@ a worker needs colorlab installed and read access to the image, nothing else.
 
 from __future__ import annotations
 
+from ...util.extras import need
+
 import os
 import re
 import signal
@@ -101,7 +103,7 @@ def init_pool_worker(threads: int) -> None:
     # fight over the cores and OpenBLAS's spinning threads make every worker several times slower on a
     # busy machine (measured: 0.20 s instead of 0.04 s per image); the engine has its own threads. Dask's
     # workers do the same (OMP_NUM_THREADS=1).
-    from threadpoolctl import threadpool_limits
+    threadpool_limits = need("threadpoolctl", "batch", "colorlab batch").threadpool_limits
 
     threadpool_limits(limits=1, user_api="blas")
 
