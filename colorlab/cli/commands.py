@@ -44,6 +44,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from ..util.checks import k_from_text
 from ..util.extras import need
 from ..util.files import check_output_path
 from ..cluster.fit import MAX_K, METHODS, SPACES
@@ -116,14 +117,11 @@ class _VersionAction(argparse.Action):
 
 
 def _k(text: str) -> int:
-    try:
-        k = int(text)
-    except ValueError:
-        k = None
     # checked here, before any image is loaded, with fit_palette's own bound and wording
-    if k is None or not 1 <= k <= MAX_K:
-        raise argparse.ArgumentTypeError(f"k must be a whole number from 1 to {MAX_K}, got {text!r}")
-    return k
+    try:
+        return k_from_text(text)
+    except InvalidParameterError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def _positive_int(text: str) -> int:

@@ -25,7 +25,7 @@ from ..io.images import load_image, load_image_alpha
 from ..io.saving import ALPHA_FORMATS, INDEXED_FORMATS, INDEXED_ONLY_FORMATS, SAVE_FORMATS, save_image, save_indexed
 from ..palette.core import Palette
 from ..palette.formats import TEXT_FORMATS, format_of
-from ..util.checks import MAX_K
+from ..util.checks import k_from_text
 from ..redraw.quantize import palette_labels
 
 __all__ = ["k_or_auto", "add_options", "run_quantize", "run_palette"]
@@ -33,15 +33,10 @@ __all__ = ["k_or_auto", "add_options", "run_quantize", "run_palette"]
 
 def k_or_auto(text: str):
     """``-k``: a whole number from 1 to 256, or ``auto``."""
-    if text.strip().lower() == "auto":
-        return "auto"
     try:
-        k = int(text)
-    except ValueError:
-        k = None
-    if k is None or not 1 <= k <= MAX_K:
-        raise argparse.ArgumentTypeError(f"k must be a whole number from 1 to {MAX_K} or auto, got {text!r}")
-    return k
+        return k_from_text(text, auto=True)
+    except InvalidParameterError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def _color_list(text: str) -> list[str]:

@@ -31,14 +31,13 @@ from ..color.spaces import SPACES, from_space, to_space
 from ..errors import InvalidParameterError
 from ..io.arrays import as_pixels
 from ..palette.core import Palette
+from ..util.checks import MAX_K, check_choice, check_whole
 
 __all__ = ["INITS", "MAX_K", "HALF_STEP_KINDS", "Repair", "LloydStep", "HalfStep", "LloydHistory", "lloyd_history",
            "PointsHistory", "lloyd_points", "channel_points"]
 
 #: The named ways to choose the starting centers (an array of centers is accepted too).
 INITS = ("k-means++", "random")
-#: The largest k (as :func:`colorlab.fit_palette`).
-MAX_K = 256
 #: What a half-step can be (see :class:`HalfStep`).
 HALF_STEP_KINDS = ("start", "repair", "update", "assign")
 
@@ -425,8 +424,8 @@ def lloyd_history(image, k, *, init="k-means++", seed=0, max_iter: int = 50, wei
     """
     pixels = as_pixels(image)
     space = _check_space(space)
-    k = _check_whole(k, "k", 1, MAX_K)
-    max_iter = _check_whole(max_iter, "max_iter", 1, 10_000)
+    k = check_whole(k, "k", 1, MAX_K)
+    max_iter = check_whole(max_iter, "max_iter", 1, 10_000)
     if not isinstance(weighted, (bool, np.bool_)):
         raise InvalidParameterError(f"weighted must be True or False, got {weighted!r}")
     distinct, pixel_index, counts, first = _distinct(pixels)
@@ -456,16 +455,8 @@ def lloyd_history(image, k, *, init="k-means++", seed=0, max_iter: int = 50, wei
 
 # -- validation ---------------------------------------------------------------------------------
 
-def _check_whole(value, name: str, low: int, high: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or not low <= value <= high:
-        raise InvalidParameterError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
-    return int(value)
-
-
 def _check_space(space) -> str:
-    if not isinstance(space, str) or space not in SPACES:
-        raise InvalidParameterError(f"space must be one of {', '.join(map(repr, SPACES))}, got {space!r}")
-    return space
+    return check_choice(space, SPACES, "space")
 
 
 # -- nearest centers ----------------------------------------------------------------------------
@@ -719,7 +710,7 @@ def channel_points(image, channels=("red", "blue"), *, n: int = 1000, seed=0):
     if isinstance(channels, str) or not all(c in CHANNELS for c in channels) or len(set(channels)) != len(channels):
         raise InvalidParameterError(
             f"channels must be two or three different names among {CHANNELS}, e.g. ('red', 'blue'); got {channels!r}")
-    n = _check_whole(n, "n", 1, 1_000_000)
+    n = check_whole(n, "n", 1, 1_000_000)
     rng = np.random.default_rng(seed)
     chosen = rng.choice(len(pixels), size=min(n, len(pixels)), replace=False)
     colors = pixels[np.sort(chosen)]
@@ -762,8 +753,8 @@ def lloyd_points(points, k: int, *, init="random", seed=0, max_iter: int = 50) -
         raise InvalidParameterError("points must be an (n, d) array of numbers") from None
     if points.ndim != 2 or len(points) == 0 or not np.isfinite(points).all():
         raise InvalidParameterError(f"points must be a non-empty (n, d) array of finite numbers, got shape {points.shape}")
-    k = _check_whole(k, "k", 1, len(points))
-    max_iter = _check_whole(max_iter, "max_iter", 1, 10_000)
+    k = check_whole(k, "k", 1, len(points))
+    max_iter = check_whole(max_iter, "max_iter", 1, 10_000)
     ones = np.ones(len(points))
     if isinstance(init, str):
         if init not in INITS:

@@ -42,7 +42,7 @@ from ..errors import ColorlabWarning, InvalidParameterError
 from ..histogram import color_histogram
 from ..metrics import ciede2000, pixel_mean, psnr_from_mse
 from ..palette.core import Palette
-from ..util.checks import MAX_K, check_choice
+from ..util.checks import check_choice, check_k
 
 __all__ = ["MODES", "SweepRow", "sweep", "sweep_k"]
 
@@ -197,10 +197,7 @@ def _check_ks(ks) -> list[int]:
     ks = list(ks)
     if not ks:
         raise InvalidParameterError("ks must list at least one k, got an empty list")
-    for k in ks:
-        if isinstance(k, (bool, np.bool_)) or not isinstance(k, numbers.Integral) or not 1 <= k <= MAX_K:
-            raise InvalidParameterError(f"every k in ks must be a whole number from 1 to {MAX_K}, got {k!r}")
-    return [int(k) for k in ks]
+    return [check_k(k, "every k in ks") for k in ks]
 
 
 def _independent(histogram, ks, method, seed, space) -> dict:

@@ -11,10 +11,29 @@ import numpy as np
 
 from ..errors import InvalidParameterError
 
-__all__ = ["MAX_K", "check_k", "check_choice"]
+__all__ = ["MAX_K", "check_whole", "check_k", "k_from_text", "check_choice"]
 
 #: The largest palette colorlab makes (GIF and PNG-8 palettes hold 256 colors).
 MAX_K = 256
+
+
+def check_whole(value, name: str, low: int, high: int | None = None) -> int:
+    """``value`` as an int, if it is a whole number from ``low`` to ``high`` (no upper end when None).
+
+    Examples
+    --------
+    >>> check_whole(3, "step", 0, 9)
+    3
+    >>> check_whole(2.5, "max_points", 1)
+    Traceback (most recent call last):
+    ...
+    colorlab.errors.InvalidParameterError: max_points must be a whole number of at least 1, got 2.5
+    """
+    if (isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < low
+            or (high is not None and value > high)):
+        bound = f"of at least {low}" if high is None else f"from {low} to {high}"
+        raise InvalidParameterError(f"{name} must be a whole number {bound}, got {value!r}")
+    return int(value)
 
 
 def check_k(k, name: str = "k") -> int:
@@ -34,9 +53,30 @@ def check_k(k, name: str = "k") -> int:
     ...
     colorlab.errors.InvalidParameterError: k must be a whole number from 1 to 256, got 0
     """
-    if isinstance(k, (bool, np.bool_)) or not isinstance(k, numbers.Integral) or not 1 <= k <= MAX_K:
-        raise InvalidParameterError(f"{name} must be a whole number from 1 to {MAX_K}, got {k!r}")
-    return int(k)
+    return check_whole(k, name, 1, MAX_K)
+
+
+def k_from_text(text: str, *, auto: bool = False):
+    """A k typed on the command line: a whole number from 1 to :data:`MAX_K`, or ``"auto"`` when allowed.
+
+    Examples
+    --------
+    >>> k_from_text(" 16 "), k_from_text("Auto", auto=True)
+    (16, 'auto')
+    >>> k_from_text("0")
+    Traceback (most recent call last):
+    ...
+    colorlab.errors.InvalidParameterError: k must be a whole number from 1 to 256, got '0'
+    """
+    if auto and text.strip().lower() == "auto":
+        return "auto"
+    try:
+        k = int(text)
+    except ValueError:
+        k = None
+    if k is None or not 1 <= k <= MAX_K:
+        raise InvalidParameterError(f"k must be a whole number from 1 to {MAX_K}{' or auto' if auto else ''}, got {text!r}")
+    return k
 
 
 def check_choice(value, choices, name: str) -> str:

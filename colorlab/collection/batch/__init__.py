@@ -35,6 +35,7 @@ import numbers
 import os
 from pathlib import Path
 
+from ...util.checks import check_choice, check_k
 from ...util.extras import need
 from ...errors import ColorlabError, ColorlabWarning, InvalidParameterError
 from ...io.images import DEFAULT_MAX_PIXELS
@@ -152,14 +153,11 @@ def read_results(path):
 # -- checks ---------------------------------------------------------------------------------------
 
 def _check_options(k, method, seed, space, max_pixels, workers, client):
-    from ...cluster.fit import MAX_K, METHODS, SPACES
+    from ...cluster.fit import METHODS, SPACES
 
-    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or not 1 <= k <= MAX_K:
-        raise InvalidParameterError(f"k must be a whole number from 1 to {MAX_K}, got {k!r}")
-    if method not in METHODS:
-        raise InvalidParameterError(f"method must be one of {', '.join(map(repr, METHODS))}, got {method!r}")
-    if space not in SPACES:
-        raise InvalidParameterError(f"space must be one of {', '.join(map(repr, SPACES))}, got {space!r}")
+    k = check_k(k)
+    check_choice(method, METHODS, "method")
+    check_choice(space, SPACES, "space")
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise InvalidParameterError(
             f"seed must be a whole number of at least 0, got {seed!r}; every image gets this same seed"
