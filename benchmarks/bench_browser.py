@@ -170,7 +170,7 @@ def run(frontend: str, args, browser) -> dict:
         server_context = support.jupyterlab(notebook.parent, scratch) if frontend == "lab" else support.voila(notebook, scratch)
         with server_context as server:
             if frontend == "lab":
-                page.goto(f"{server.url}lab/tree/{notebook.name}?token={server.token}")
+                support.open_notebook(page, server, notebook.name)
                 page.wait_for_selector(".jp-Notebook")
                 support.run_all_cells(page)
             else:

@@ -9,6 +9,7 @@ their own process handle.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -135,6 +136,38 @@ def voila(notebook: Path, scratch: Path) -> Iterator[Server]:
         yield server
 
 
+def open_notebook(page, server: Server, notebook_name: str, kernel: str = "python3") -> None:
+    """Open a notebook in JupyterLab with its session and kernel already started.
+
+    The session (the notebook's path and its kernel) is made through the server's REST API first, and the
+    page is opened once the server lists that kernel: JupyterLab then attaches to it. Opening the page first
+    raced with the server's start on a fresh machine: when JupyterLab asked which kernel to use before the
+    kernel specs had loaded, accepting its dialog started a second kernel and shut the first one down
+    while it was still importing, and the notebook never ran.
+    """
+    import json
+
+    def call(method: str, path: str, body: dict | None = None) -> dict:
+        request = urllib.request.Request(
+            f"{server.url}{path}", method=method, data=None if body is None else json.dumps(body).encode(),
+            headers={"Authorization": f"token {server.token}", "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.load(response)
+
+    session = call("POST", "api/sessions", {"path": notebook_name, "name": notebook_name, "type": "notebook",
+                                            "kernel": {"name": kernel}})
+    kernel_id = session["kernel"]["id"]
+    # the server reports "starting" until a client connects; the kernel is up once it is listed with a
+    # connection count (JupyterLab connects to it as it opens the notebook)
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while not any(k["id"] == kernel_id for k in call("GET", "api/kernels")):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the kernel of {notebook_name} did not start within {SERVER_START_TIMEOUT} s:\n"
+                               f"{server.log.read_text()[-3000:]}")
+        time.sleep(0.3)
+    page.goto(f"{server.url}lab/tree/{notebook_name}?token={server.token}")
+
+
 def kernelspecs(server: Server) -> dict:
     import json
 
@@ -169,15 +202,23 @@ def run_all_cells(page, attempts: int = 4) -> None:
 
 
 def _answer_dialog(page) -> None:
-    """Answer a JupyterLab dialog that would block the menus: accept a kernel choice, fail on anything else.
+    """Answer a JupyterLab dialog that would block the menus: keep the notebook's kernel, fail on anything else.
 
-    On a busy machine JupyterLab may ask which kernel to start before the notebook's own has answered.
+    On a busy machine JupyterLab may ask which kernel to use before the notebook's own has answered. Its
+    default answer starts a new kernel and shuts down the one already starting (which then never runs the
+    notebook), so the notebook's existing kernel (listed as "NAME.ipynb (id)") is chosen when offered.
     """
     dialog = page.locator(".jp-Dialog")
     if not dialog.count() or not dialog.first.is_visible():
         return
     text = dialog.first.inner_text()
     if "kernel" in text.lower() and "select" in text.lower():
+        choice = page.locator(".jp-Dialog select")
+        if choice.count():
+            labels = choice.first.locator("option").all_inner_texts()
+            running = [label for label in labels if re.fullmatch(r".+\.ipynb \([0-9a-f]+\)", label.strip())]
+            if running:
+                choice.first.select_option(label=running[0])
         page.locator(".jp-Dialog .jp-mod-accept").first.click()
         page.wait_for_timeout(500)
         return

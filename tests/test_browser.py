@@ -180,7 +180,7 @@ def test_lab_server_finds_the_venv_kernel(tmp_path):
 def test_explorer_in_jupyterlab(watched, tmp_path):
     notebook = support.copy_notebook(NOTEBOOK, tmp_path / "lab")
     with support.jupyterlab(notebook.parent, tmp_path) as server:
-        watched.page.goto(f"{server.url}lab/tree/{notebook.name}?token={server.token}")
+        support.open_notebook(watched.page, server, notebook.name)
         watched.page.wait_for_selector(".jp-Notebook")
         support.run_all_cells(watched.page)
         _exercise_explorer(watched, tmp_path, "lab")
