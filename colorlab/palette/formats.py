@@ -315,14 +315,18 @@ def json_record(text: str) -> dict:
     try:
         data = json.loads(text)
         entries = data["colors"]
-        return {"colors": [entry["rgb"] for entry in entries], "counts": [entry["count"] for entry in entries],
-                "method": data.get("method", "manual"), "space": data.get("space", "rgb"), "params": data.get("params", {})}
+        colors, counts = [entry["rgb"] for entry in entries], [entry["count"] for entry in entries]
+        method, space, params = data.get("method", "manual"), data.get("space", "rgb"), data.get("params", {})
     except RecursionError:  # json's parser recurses once per level of [ or {
         raise InvalidParameterError("not a colorlab palette JSON (it is nested too deeply); write one with Palette.to_json()") from None
     except (ValueError, KeyError, TypeError, AttributeError) as err:
         reason = " ".join(str(err).split())
         reason = reason if len(reason) <= 2 * _SHOWN else reason[:2 * _SHOWN] + "..."
         raise InvalidParameterError(f"not a colorlab palette JSON ({reason}); write one with Palette.to_json()") from None
+    try:
+        return _record(colors, counts, method, space, params)
+    except _Corrupt as err:
+        raise InvalidParameterError(f"not a colorlab palette JSON ({err}); write one with Palette.to_json()") from None
 
 
 def _hex_color(text: str) -> list[int]:

@@ -216,9 +216,8 @@ def load_animation(source, *, max_frame_pixels=DEFAULT_MAX_FRAME_PIXELS) -> Anim
     if path.suffix.lower() in VIDEO_SUFFIXES:
         return _load_video(path, label, limit)
     try:
-        with pillow_limit_lifted():  # max_frame_pixels, checked next from the header, is the limit here
-            picture = Image.open(path)
-        with picture:
+        # max_frame_pixels, checked from the header before any frame is decoded, is the limit here
+        with pillow_limit_lifted(), Image.open(path) as picture:
             n, (width, height) = getattr(picture, "n_frames", 1), picture.size
             _refuse_over_limit(label, n, width, height, limit)
             durations, loop = _pillow_timing(picture, n)
