@@ -264,7 +264,7 @@ def message_text(explorer) -> str:
 def explorer(small_photo):
     from colorlab.lessons import widgets
 
-    return widgets.explorer(small_photo, k=4)
+    return widgets.explorer(small_photo, k=4, allow_outside=True)  # exports go to the tests' own folders
 
 
 def assert_still_responds(ex, k: int = 3) -> None:
@@ -459,7 +459,7 @@ def test_cli_bad_k_before_any_work(capsys, monkeypatch, k):
         raise AssertionError("the image was loaded before k was checked")
 
     monkeypatch.setattr(_cli_inputs, "load_image", must_not_load)
-    monkeypatch.setattr(_cli_inputs, "load_image_alpha", must_not_load)
+    monkeypatch.setattr(_cli_inputs, "read_still", must_not_load)
     status, out, err = run_cli(capsys, "palette", "rocket", "-k", k)
     line = one_error_line(status, err, out)
     assert "k must be a whole number from 1 to 256" in line and repr(k) in line

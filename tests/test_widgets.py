@@ -18,8 +18,8 @@ from colorlab.lessons import widgets
 
 @pytest.fixture
 def small_explorer(small_photo):
-    """An explorer on a small real photo so every update is quick."""
-    return widgets.explorer(small_photo, k=4)
+    """An explorer on a small real photo so every update is quick; its exports go to the tests' own folders."""
+    return widgets.explorer(small_photo, k=4, allow_outside=True)
 
 
 def _upload(name: str, content: bytes) -> tuple:

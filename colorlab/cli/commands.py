@@ -42,20 +42,17 @@ import os
 import re
 import sys
 import warnings
-from pathlib import Path
 
-from ..util.checks import k_from_text
+from ..util.checks import k_from_text, seed_from_text
 from ..util.extras import need
 from ..util.files import check_output_path
 from ..cluster.fit import MAX_K, METHODS, SPACES
 from ..redraw.dither import DITHERS
 from ..errors import ColorlabError, ColorlabWarning, ImageTooLargeError, InvalidParameterError
-from ..io.images import DEFAULT_MAX_PIXELS, load_image
+from ..io.images import DEFAULT_MAX_PIXELS
 from ..io.saving import COMPRESS, SAVE_FORMATS
 from .inputs import add_options as add_input_options, k_or_auto, run_palette, run_quantize
-from ..redraw.animation import VIDEO_SUFFIXES
 from ..palette.core import PALETTE_FORMATS
-from ..io.samples import sample_path, samples
 
 __all__ = ["main", "build_parser"]
 
@@ -136,12 +133,9 @@ def _positive_int(text: str) -> int:
 
 def _seed(text: str) -> int:
     try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"the seed must be a whole number of at least 0, got {text!r}")
-    return value
+        return seed_from_text(text)
+    except InvalidParameterError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def _add_fit_options(parser: argparse.ArgumentParser) -> None:
@@ -177,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     quantize_cmd.add_argument("--dither", choices=DITHERS, default="none",
                               help="spread the quantization error over neighbouring pixels (default: none)")
     add_input_options(quantize_cmd, quantize_command=True)
-    quantize_cmd.set_defaults(run=_run_quantize)
+    quantize_cmd.set_defaults(run=run_quantize)  # colorlab.cli.inputs: every check of the command, then the work
 
     palette_cmd = commands.add_parser("palette", help="print the k colors of an image",
                                       description="Find the k colors that best represent an image.")
@@ -188,7 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
                                   "default: from the -o suffix, else hex")
     palette_cmd.add_argument("-o", "--output", default=None, metavar="FILE", help="write to FILE instead of stdout")
     add_input_options(palette_cmd, quantize_command=False)
-    palette_cmd.set_defaults(run=_run_palette)
+    palette_cmd.set_defaults(run=run_palette)
 
     batch_cmd = commands.add_parser(
         "batch", help="the palettes of many images, as a table",
@@ -226,75 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# -- checks done before any work ------------------------------------------------
-
-
-def _input_path(source: str) -> Path | None:
-    """The file ``source`` names (a path, or a bundled photo's file), or None if there is none."""
-    if Path(source).exists():
-        return Path(source)
-    if source in samples():
-        return sample_path(source)
-    return None
-
-
-def _refuse_overwriting_input(source: str, output: str) -> None:
-    input_path = _input_path(source)
-    if input_path is None or not Path(output).exists():
-        return
-    if os.path.samefile(input_path, output):
-        raise InvalidParameterError(
-            f"the output {output!r} is the input file; choose another output name so the photo is not overwritten"
-        )
-
-
-def _check_image_output(output: str) -> None:
-    # save_image checks this too, but only after the clustering: fail before any work
-    if Path(output).suffix.lower() in VIDEO_SUFFIXES + (".apng",):
-        check_output_path(output)
-        return
-    if Path(output).suffix.lower() not in SAVE_FORMATS:
-        raise InvalidParameterError(
-            f"cannot tell the image format of {output!r} from its suffix; end the name with .png or .jpg"
-        )
-    check_output_path(output)
-
-
-def _palette_format(args) -> str:
-    if args.format is not None:
-        return args.format
-    if args.output is None:
-        return "hex"
-    suffix = Path(args.output).suffix.lower()
-    for name, suffixes in PALETTE_FORMATS.items():
-        if suffix in suffixes:
-            return name
-    raise InvalidParameterError(
-        f"cannot tell the palette format of {args.output!r} from its suffix; "
-        "use .hex, .txt, .json, .gpl, .css, .ase, .pal, .png or .svg, or give --format"
-    )
-
-
-# -- the commands ---------------------------------------------------------------
-
-
-def _load(args):
-    options = {} if args.max_pixels is None else {"max_pixels": args.max_pixels}
-    return load_image(args.input, **options)
-
-
-def _run_quantize(args) -> int:
-    _refuse_overwriting_input(args.input, args.output)
-    _check_image_output(args.output)
-    return run_quantize(args)  # colorlab.cli.inputs: -k auto, --palette, --fixed, masks, transparency, animations
-
-
-def _run_palette(args) -> int:
-    if args.output is not None:
-        _refuse_overwriting_input(args.input, args.output)
-        check_output_path(args.output)
-    _palette_format(args)  # a suffix that names no format fails before any work
-    return run_palette(args)
+# -- the commands (quantize and palette: colorlab.cli.inputs) -------------------
 
 
 def _dask_client(address: str):
@@ -393,5 +319,5 @@ def main(argv=None) -> int:
     except BrokenPipeError:
         # the reader went away (e.g. `colorlab palette x | head -1`): not an error of ours
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, 1)  # Python would flush stdout again at exit and fail on the closed pipe
         return 0

@@ -10,6 +10,7 @@ mistake costs nothing and writes nothing.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -21,11 +22,13 @@ from ..color.parse import parse_color, parse_colors
 from ..redraw.masks import ignore_mask
 from ..errors import InvalidParameterError
 from ..histogram import color_histogram
-from ..io.images import load_image, load_image_alpha
+from ..io.images import load_image, read_still
+from ..io.samples import sample_path, samples
 from ..io.saving import ALPHA_FORMATS, INDEXED_FORMATS, INDEXED_ONLY_FORMATS, SAVE_FORMATS, save_image, save_indexed
 from ..palette.core import Palette
 from ..palette.formats import TEXT_FORMATS, format_of
-from ..util.checks import k_from_text
+from ..util.checks import MAX_K, k_from_text
+from ..util.files import check_output_path
 from ..redraw.quantize import palette_labels
 
 __all__ = ["k_or_auto", "add_options", "run_quantize", "run_palette"]
@@ -91,7 +94,53 @@ def add_options(parser: argparse.ArgumentParser, *, quantize_command: bool) -> N
 # -- checks before any work -------------------------------------------------------------------------
 
 
+def _input_path(source: str) -> Path | None:
+    """The file ``source`` names (a path, or a bundled photo's file), or None if there is none."""
+    if Path(source).exists():
+        return Path(source)
+    if source in samples():
+        return sample_path(source)
+    return None
+
+
+def _same_file(a, b) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return False
+
+
+def _check_output(args, *, quantize_command: bool) -> None:
+    """-o: a file that can be written, and none of the command's inputs (the photo, the palette, the mask)."""
+    output = args.output
+    if output is None:
+        if sys.stdout is None:  # started with its standard output closed (`>&-`)
+            raise InvalidParameterError("the standard output is closed, so the palette cannot be printed; "
+                                        "give -o FILE to write it to a file")
+        return
+    inputs = ((_input_path(args.input), "the input file", "so the photo is not overwritten"),
+              (getattr(args, "palette", None), "the --palette file", "so the palette is not overwritten"),
+              (args.mask, "the --mask file", "so the mask is not overwritten"))
+    for path, what, why in inputs:
+        if path is not None and Path(output).exists() and _same_file(path, output):
+            raise InvalidParameterError(f"the output {output!r} is {what}; choose another output name {why}")
+    suffix = Path(output).suffix.lower()
+    if quantize_command and suffix not in SAVE_FORMATS and suffix not in animation.VIDEO_SUFFIXES + (".apng",):
+        # save_image checks this too, but only after the clustering: fail before any work
+        raise InvalidParameterError(f"cannot tell the image format of {output!r} from its suffix; end the name with .png or .jpg")
+    check_output_path(output)
+
+
 def _check(args, *, quantize_command: bool) -> None:
+    _check_output(args, quantize_command=quantize_command)
+    if not quantize_command:
+        # the format is decided here, once: --format, else -o's suffix, else hex
+        try:
+            args.format = "hex" if args.output is None and args.format is None else format_of(args.output, args.format)
+        except InvalidParameterError as err:
+            raise InvalidParameterError(f"{err}, or give --format") from None
+        if args.output is None and args.format not in TEXT_FORMATS:
+            raise InvalidParameterError(f"a {args.format} palette is a binary file, not text: write it with -o FILE.{args.format}")
     palette_file = getattr(args, "palette", None)
     if palette_file is not None:
         if args.k is not None:
@@ -123,6 +172,9 @@ def _check(args, *, quantize_command: bool) -> None:
         for group in colors or ():
             parse_colors(group, name)
     fixed = _fixed(args)
+    if fixed is not None and len(fixed) > MAX_K:
+        raise InvalidParameterError(
+            f"{len(fixed)} --fixed colors are more than a palette holds (at most {MAX_K} colors); fix fewer colors")
     if fixed is not None and isinstance(args.k, int) and len(fixed) > args.k:
         raise InvalidParameterError(
             f"{len(fixed)} --fixed colors do not fit in -k {args.k} (the fixed colors count toward k); raise -k or fix fewer colors")
@@ -144,14 +196,18 @@ def _ignored(args):
 
 
 def _load(args):
-    """(image, alpha or None, mask or None): alpha only when IN has (partly) transparent pixels and no --background."""
+    """(image, alpha or None, mask or None) of a still IN, from one opening of the file; None when IN is an
+    animation or a video. alpha only when IN has (partly) transparent pixels and no --background."""
+    if Path(args.input).suffix.lower() in animation.VIDEO_SUFFIXES and Path(args.input).is_file():
+        return None
     options = {} if args.max_pixels is None else {"max_pixels": args.max_pixels}
-    if args.background is not None:
-        image, alpha = load_image(args.input, background=parse_color(args.background, "--background"), **options), None
-    else:
-        image, alpha = load_image_alpha(args.input, **options)
-        if alpha.min() == 255:
-            alpha = None  # opaque: nothing to leave out or keep
+    background = None if args.background is None else parse_color(args.background, "--background")
+    still = read_still(args.input, background=background, **options)
+    if still is None:
+        return None
+    image, alpha = still
+    if alpha is not None and alpha.min() == 255:
+        alpha = None  # opaque: nothing to leave out or keep
     return image, alpha, _mask(args, image, alpha)
 
 
@@ -197,9 +253,10 @@ def run_quantize(args) -> int:
     _check(args, quantize_command=True)
     output_format = SAVE_FORMATS.get(Path(args.output).suffix.lower())  # None: a video or .apng
     given = Palette.load(args.palette) if args.palette is not None else None
-    if output_format is None or animation.is_animation_input(args.input, args.output):
+    still = None if output_format is None else _load(args)  # a video or .apng output: IN is read as frames
+    if still is None:
         return _run_animation(args, given)
-    image, alpha, mask = _load(args)
+    image, alpha, mask = still
     if alpha is not None and output_format not in ALPHA_FORMATS + INDEXED_FORMATS:
         raise InvalidParameterError(
             f"{args.input!r} has transparent pixels and a {Path(args.output).suffix} file holds no transparency; "
@@ -249,20 +306,18 @@ def _animation_result(args, given):
 
 def run_palette(args) -> int:
     _check(args, quantize_command=False)
-    if args.output is None and args.format is not None and args.format not in TEXT_FORMATS:
-        raise InvalidParameterError(f"a {args.format} palette is a binary file, not text: write it with -o FILE.{args.format}")
-    if animation.is_animation_input(args.input):
+    still = _load(args)
+    if still is None:
         # the palette of every frame together (what quantize gives all frames)
         palette = _animation_result(args, None).palettes[0]
     else:
-        image, _, mask = _load(args)
+        image, _, mask = still
         histogram = color_histogram(image, mask=mask)
-        del image, mask
+        del image, mask, still
         palette, _ = _fit(args, histogram)
-    fmt = args.format if args.format is not None else ("hex" if args.output is None else format_of(args.output))
     if args.output is None:
-        sys.stdout.write(palette.to_text(fmt))
+        sys.stdout.write(palette.to_text(args.format))
         sys.stdout.flush()
     else:
-        palette.save(args.output, format=fmt)
+        palette.save(args.output, format=args.format)
     return 0

@@ -48,7 +48,7 @@ from ..color.spaces import SPACES, to_space
 from ..errors import ColorlabWarning, InvalidParameterError
 from ..histogram import ColorHistogram, color_histogram
 from ..palette.core import Palette
-from ..util.checks import MAX_K, check_choice, check_k
+from ..util.checks import MAX_K, check_choice, check_k, check_seed
 
 __all__ = ["METHODS", "SEEDED_METHODS", "SLOW_METHODS", "SPACES", "MAX_K", "fit_palette", "fit_histogram", "nearest_labels"]
 
@@ -172,6 +172,7 @@ def fit_histogram(histogram: ColorHistogram, k, *, method: str = "kmeans", seed=
     k = check_k(k)
     method = check_choice(method, METHODS, "method")
     space = check_choice(space, SPACES, "space")
+    seed = check_seed(seed)
     if not isinstance(histogram, ColorHistogram):
         raise InvalidParameterError(
             f"histogram must be a colorlab.ColorHistogram (from colorlab.color_histogram), got {type(histogram).__name__}"

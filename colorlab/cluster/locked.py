@@ -38,7 +38,7 @@ from ..color.spaces import SPACES, from_space, to_space
 from ..errors import InvalidParameterError
 from ..histogram import ColorHistogram, color_histogram
 from ..palette.core import Palette
-from ..util.checks import check_choice, check_k
+from ..util.checks import check_choice, check_k, check_seed
 
 __all__ = ["fit_locked", "fit_locked_histogram", "STARTS", "MAX_ITER"]
 
@@ -102,6 +102,7 @@ def fit_locked(image, k, fixed, *, seed=0, space: str = "rgb", mask=None) -> Pal
 
 def fit_locked_histogram(histogram: ColorHistogram, k: int, fixed, *, seed=0, space: str = "rgb", method: str = "kmeans"):
     """:func:`fit_locked` on a histogram without mask; returns ``(palette, labels of histogram.colors)``."""
+    seed = check_seed(seed)
     fixed_colors = _check_fixed(fixed, k)
     colors, counts = histogram.colors, histogram.counts
     params = {"k": k, "seed": seed, "fixed": ["#{:02x}{:02x}{:02x}".format(*c) for c in fixed_colors.tolist()]}

@@ -36,7 +36,7 @@ import anywidget  # noqa: E402
 import numpy as np
 import traitlets
 
-from ..util.files import write_atomically
+from ..util.files import check_inside, write_atomically
 from ..cluster.fit import METHODS, SEEDED_METHODS, SLOW_METHODS, SPACES
 from ..redraw.dither import DITHERS
 from ..errors import ColorlabError, InvalidParameterError
@@ -402,11 +402,10 @@ class Explorer(anywidget.AnyWidget):
         return written
 
     def _export_folder(self) -> Path | None:
-        folder = (self._base / Path(str(self.export_folder).strip() or ".").expanduser()).resolve()
-        if not self.allow_outside and not folder.is_relative_to(self._base.resolve()):
-            self._say(f"the export folder {self.export_folder!r} is outside the notebook's folder; "
-                      "use a folder name inside it (or explorer(..., allow_outside=True) in your own notebook)",
-                      error=True)
+        try:
+            folder = check_inside(str(self.export_folder).strip() or ".", self._base, self.allow_outside)
+        except InvalidParameterError as err:
+            self._say(str(err), error=True)
             return None
         try:
             folder.mkdir(parents=True, exist_ok=True)

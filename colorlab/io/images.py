@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import threading
@@ -37,7 +38,8 @@ from ..errors import (
     InvalidParameterError,
 )
 
-__all__ = ["DEFAULT_MAX_PIXELS", "load_image", "load_image_alpha"]
+__all__ = ["DEFAULT_MAX_PIXELS", "ANIMATED_FORMATS", "load_image", "load_image_alpha", "read_still", "is_animated",
+           "pillow_limit_lifted"]
 
 #: Largest image :func:`load_image` reads unless told otherwise: 100 megapixels
 #: (a 12-megapixel photo fits eight times over; decoding it takes about 700 MB).
@@ -62,6 +64,32 @@ _EXIF_ORIENTATION_TAG = 0x0112
 # for the moment of Image.open (our own max_pixels check replaces it) under a lock,
 # and always restores it.
 _PILLOW_LIMIT_LOCK = threading.Lock()
+
+#: Pillow formats whose extra frames make an animation. A JPEG's second picture (MPO: a phone's gain
+#: map, the other eye of a stereo pair) and a TIFF's further pages are not frames of one clip: such a
+#: file is a still photo, its first picture, everywhere in colorlab.
+ANIMATED_FORMATS = ("GIF", "PNG", "WEBP")
+
+
+def is_animated(picture: Image.Image) -> bool:
+    """True when the open Pillow image is an animation: a GIF, APNG or WebP of more than one frame."""
+    return picture.format in ANIMATED_FORMATS and getattr(picture, "n_frames", 1) > 1
+
+
+@contextlib.contextmanager
+def pillow_limit_lifted():
+    """Pillow's decompression-bomb limit lifted for the ``with`` block, under a lock, and restored after.
+
+    For readers that check a pixel limit of their own from the header first (``max_pixels``,
+    ``max_frame_pixels``): Pillow's would otherwise refuse a file the user allowed.
+    """
+    with _PILLOW_LIMIT_LOCK:
+        saved_limit = Image.MAX_IMAGE_PIXELS
+        Image.MAX_IMAGE_PIXELS = None
+        try:
+            yield
+        finally:
+            Image.MAX_IMAGE_PIXELS = saved_limit
 
 
 def load_image(source, *, background=(255, 255, 255), max_pixels=DEFAULT_MAX_PIXELS, name=None) -> np.ndarray:
@@ -142,9 +170,37 @@ def load_image(source, *, background=(255, 255, 255), max_pixels=DEFAULT_MAX_PIX
     colorlab.errors.ImageFileError: cannot read the uploaded file 'rocket.jpg': its header is corrupt; save or download the image again
     """
     background = _check_background(background)
-    array, orientation, label = _read(source, max_pixels, name)
+    return _composited(*_read(source, max_pixels, name), background)
+
+
+def _composited(array: np.ndarray, orientation: int, label: str, background) -> np.ndarray:
     image = array if _fresh_rgb8(array) else _to_rgb8(array, background, label)
     return _orient(image, orientation)
+
+
+def read_still(source, *, background=None, max_pixels=DEFAULT_MAX_PIXELS, name=None):
+    """``(image, alpha)`` of a still image, or None when the file is an animation, from one opening of the file.
+
+    What the command line does with any input: an animation (see :func:`is_animated`) goes to
+    :mod:`colorlab.redraw.animation`, which has its own frame limit, so neither ``max_pixels`` nor
+    Pillow's limit is applied to it here; anything else is read as :func:`load_image_alpha` reads it
+    (``alpha`` is None with a ``background``, which transparency is composited on, as
+    :func:`load_image` does).
+
+    Examples
+    --------
+    >>> image, alpha = read_still("coffee")
+    >>> image.shape[2], int(alpha.min())
+    (3, 255)
+    """
+    if background is not None:
+        background = _check_background(background)
+    read = _read(source, max_pixels, name, stills_only=True)
+    if read is None:
+        return None
+    if background is not None:
+        return _composited(*read, background), None
+    return _with_alpha(*read)
 
 
 def load_image_alpha(source, *, max_pixels=DEFAULT_MAX_PIXELS, name=None) -> tuple[np.ndarray, np.ndarray]:
@@ -185,7 +241,10 @@ def load_image_alpha(source, *, max_pixels=DEFAULT_MAX_PIXELS, name=None) -> tup
     >>> load_image_alpha("coffee")[1].min()
     np.uint8(255)
     """
-    array, orientation, label = _read(source, max_pixels, name)
+    return _with_alpha(*_read(source, max_pixels, name))
+
+
+def _with_alpha(array: np.ndarray, orientation: int, label: str) -> tuple[np.ndarray, np.ndarray]:
     if array.ndim == 2:  # gray: (H, W, 1), so a gray image 3 pixels wide is not taken for a list of pixels
         array = array[..., None]
     color, alpha = _split_channels(array, label)
@@ -203,8 +262,11 @@ def _fresh_rgb8(array: np.ndarray) -> bool:
             and array.flags.c_contiguous and array.flags.writeable)
 
 
-def _read(source, max_pixels, name) -> tuple[np.ndarray, int, str]:
-    """Decode the first frame of a file, bytes or bundled photo: (array in a to_rgb8 layout, EXIF orientation, label)."""
+def _read(source, max_pixels, name, stills_only: bool = False):
+    """Decode the first frame of a file, bytes or bundled photo: (array in a to_rgb8 layout, EXIF orientation, label).
+
+    With ``stills_only``, None for an animation, found from the header before anything is decoded.
+    """
     max_pixels = _check_max_pixels(max_pixels)
     name = _check_name(name)
     try:
@@ -217,7 +279,10 @@ def _read(source, max_pixels, name) -> tuple[np.ndarray, int, str]:
             stream = open(path, "rb")
         with stream, warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            array, orientation = _decode(stream, label, max_pixels)
+            decoded = _decode(stream, label, max_pixels, stills_only)
+            if decoded is None:
+                return None
+            array, orientation = decoded
     except ColorlabError:
         raise
     except PermissionError:
@@ -297,10 +362,16 @@ def _checked_path(path: Path) -> Path:
     return path
 
 
-def _decode(stream, label: str, max_pixels: int | None) -> tuple[np.ndarray, int]:
-    """Decode the first frame of an open image file; return (array, EXIF orientation)."""
+def _decode(stream, label: str, max_pixels: int | None, stills_only: bool = False):
+    """Decode the first frame of an open image file; return (array, EXIF orientation), or None for an
+    animation with ``stills_only``."""
     image = _open_unlimited(stream, label)
     with image:
+        try:
+            if stills_only and is_animated(image):
+                return None
+        except Exception:  # noqa: BLE001 - counting the frames of a broken file: decoding says what is wrong
+            pass
         width, height = image.size
         if max_pixels is not None and width * height > max_pixels:
             raise ImageTooLargeError(
@@ -327,13 +398,8 @@ def _decode(stream, label: str, max_pixels: int | None) -> tuple[np.ndarray, int
 def _open_unlimited(stream, label: str) -> Image.Image:
     """Image.open without Pillow's decompression-bomb check (load_image checks max_pixels itself)."""
     stream.seek(0)
-    with _PILLOW_LIMIT_LOCK:
-        saved_limit = Image.MAX_IMAGE_PIXELS
-        Image.MAX_IMAGE_PIXELS = None
-        try:
-            return _open(stream, label)
-        finally:
-            Image.MAX_IMAGE_PIXELS = saved_limit
+    with pillow_limit_lifted():
+        return _open(stream, label)
 
 
 def _open(stream, label: str) -> Image.Image:

@@ -38,6 +38,7 @@ from .. import metrics
 from .. import plot
 from ..cluster.fit import METHODS, SEEDED_METHODS, SLOW_METHODS
 from ..errors import ColorlabError
+from ..util.files import check_inside
 from ..io.arrays import as_image
 from ..io.images import DEFAULT_MAX_PIXELS, load_image
 from ..io.saving import save_image
@@ -79,7 +80,9 @@ def explorer(image: Any = "rocket", k: int = 6, *, method: str = "kmeans", seed:
     seed : int, default 0
         Initial random seed of the clustering.
     **options
-        Passed to :class:`Explorer` (``export_folder``, ``debounce``, ``max_pixels``).
+        Passed to :class:`Explorer` (``export_folder``, ``debounce``, ``max_pixels``, ``allow_outside``:
+        whether Export may write into a folder outside the notebook's, refused by default as in
+        :func:`colorlab.explorer.explorer`).
 
     Returns
     -------
@@ -134,8 +137,11 @@ class Explorer:
         export_folder: str = "colorlab-export",
         debounce: float = 0.15,
         max_pixels: int | None = None,
+        allow_outside: bool = False,
     ):
         self.debounce = float(debounce)
+        self.allow_outside = bool(allow_outside)  # the export folder may lie outside the notebook's folder
+        self._base = Path.cwd()
         self.max_pixels = max_pixels
         self._images: dict[str, np.ndarray] = {}
         self._colors_before: dict[str, int] = {}
@@ -411,7 +417,11 @@ class Explorer:
         The folder is created if it does not exist. Returns the written paths
         (empty on failure; the message area then says why).
         """
-        folder = Path(self.export_folder.value.strip() or ".").expanduser()
+        try:
+            folder = check_inside(self.export_folder.value.strip() or ".", self._base, self.allow_outside)
+        except ColorlabError as err:
+            self._say(str(err), error=True)
+            return []
         name, _, method, seed = self._shown_key  # what is on screen, even if a newer value is pending
         stem = f"{file_stem(name)}-k{len(self.palette)}-{method}-seed{seed}"
         try:

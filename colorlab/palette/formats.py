@@ -39,6 +39,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import stat
 import struct
 from pathlib import Path
 import json
@@ -67,6 +68,17 @@ PALETTE_FORMATS = {
 TEXT_FORMATS = ("hex", "json", "gpl", "css", "pal", "svg")
 #: The PNG text chunk that carries the palette's JSON in a swatch picture.
 PNG_KEY = "colorlab-palette"
+#: The largest palette file :func:`load` reads (bytes). A 256-color palette in any format, with
+#: names, comments and parameters, takes well under 100 KB; the limit keeps a wrong file (a photo,
+#: a disk image, a link to ``/dev/zero``) from filling the memory.
+MAX_PALETTE_BYTES = 4_000_000
+#: The most characters of a file's text an error message repeats.
+_SHOWN = 40
+
+
+def _shown(text: str) -> str:
+    """``text`` in quotes for a message, cut to :data:`_SHOWN` characters (a token may be megabytes long)."""
+    return repr(text if len(text) <= _SHOWN else text[:_SHOWN] + "...")
 
 
 def _suffix_list() -> str:
@@ -228,15 +240,38 @@ def load(path, format: str | None = None, make=None):
     path = Path(path)
     format = format_of(path, format)
     label = repr(str(path))
-    if not path.exists():
-        raise ImageFileError(f"cannot read the palette {label}: there is no such file; check the name and folder")
-    if path.is_dir():
-        raise ImageFileError(f"cannot read the palette {label}: it is a folder; give a palette file inside it")
+    return parse(_read_regular_file(path, label), format, label, make)
+
+
+def _read_regular_file(path: Path, label: str) -> bytes:
+    """The bytes of the regular file ``path``, at most :data:`MAX_PALETTE_BYTES` of them.
+
+    A device, a pipe or a socket is refused before it is opened: reading a FIFO waits for a writer
+    for ever and ``/dev/zero`` never ends.
+    """
     try:
-        data = path.read_bytes()
+        mode, size = (lambda st: (st.st_mode, st.st_size))(path.stat())
+    except FileNotFoundError:
+        raise ImageFileError(f"cannot read the palette {label}: there is no such file; check the name and folder") from None
+    except (OSError, ValueError) as err:
+        raise ImageFileError(f"cannot read the palette {label}: {getattr(err, 'strerror', None) or err}; check the path") from None
+    if stat.S_ISDIR(mode):
+        raise ImageFileError(f"cannot read the palette {label}: it is a folder; give a palette file inside it")
+    if not stat.S_ISREG(mode):
+        raise ImageFileError(f"cannot read the palette {label}: it is a device, a pipe or a socket, not a file; "
+                             "give a palette file such as 'colors.gpl'")
+    too_big = ImageFileError(f"cannot read the palette {label}: it is larger than {MAX_PALETTE_BYTES:,} bytes, "
+                             "far more than any palette file; check that it is a palette")
+    if size > MAX_PALETTE_BYTES:
+        raise too_big
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_PALETTE_BYTES + 1)  # a file that grew since stat still stops here
     except OSError as err:
         raise ImageFileError(f"cannot read the palette {label}: {err.strerror or err}; check the file") from None
-    return parse(data, format, label, make)
+    if len(data) > MAX_PALETTE_BYTES:
+        raise too_big
+    return data
 
 
 def parse(data: bytes, format: str, label: str = "the palette data", make=None):
@@ -268,8 +303,11 @@ def _record(colors, counts=None, method="file", space="rgb", params=None) -> dic
     if not colors:
         raise _Corrupt("it holds no colors")
     counts = [1] * len(colors) if counts is None or any(c is None for c in counts) else counts
-    return {"colors": np.array(colors, dtype=np.int64), "counts": np.array(counts, dtype=np.int64), "method": method,
-            "space": space, "params": params or {}}
+    try:
+        colors, counts = np.array(colors, dtype=np.int64), np.array(counts, dtype=np.int64)
+    except (OverflowError, ValueError, TypeError):
+        raise _Corrupt("a color or a count is not a whole number of a usable size") from None
+    return {"colors": colors, "counts": counts, "method": method, "space": space, "params": params or {}}
 
 
 def json_record(text: str) -> dict:
@@ -277,9 +315,17 @@ def json_record(text: str) -> dict:
     try:
         data = json.loads(text)
         entries = data["colors"]
-        return {"colors": [entry["rgb"] for entry in entries], "counts": [entry["count"] for entry in entries],
-                "method": data.get("method", "manual"), "space": data.get("space", "rgb"), "params": data.get("params", {})}
+        colors, counts = [entry["rgb"] for entry in entries], [entry["count"] for entry in entries]
+        method, space, params = data.get("method", "manual"), data.get("space", "rgb"), data.get("params", {})
+    except RecursionError:  # json's parser recurses once per level of [ or {
+        raise InvalidParameterError("not a colorlab palette JSON (it is nested too deeply); write one with Palette.to_json()") from None
     except (ValueError, KeyError, TypeError, AttributeError) as err:
+        reason = " ".join(str(err).split())
+        reason = reason if len(reason) <= 2 * _SHOWN else reason[:2 * _SHOWN] + "..."
+        raise InvalidParameterError(f"not a colorlab palette JSON ({reason}); write one with Palette.to_json()") from None
+    try:
+        return _record(colors, counts, method, space, params)
+    except _Corrupt as err:
         raise InvalidParameterError(f"not a colorlab palette JSON ({err}); write one with Palette.to_json()") from None
 
 
@@ -288,7 +334,7 @@ def _hex_color(text: str) -> list[int]:
     if len(text) == 3:
         text = "".join(c * 2 for c in text)
     if not re.fullmatch(r"[0-9a-fA-F]{6}", text):
-        raise _Corrupt(f"{'#' + text!r} is not a #rrggbb color")
+        raise _Corrupt(f"{_shown('#' + text)} is not a #rrggbb color")
     return [int(text[i:i + 2], 16) for i in (0, 2, 4)]
 
 
@@ -297,7 +343,28 @@ def _read_hex(text: str) -> dict:
     return _record(colors)
 
 
-_PX = re.compile(r"(\d+) px\b")
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _px_count(text: str):
+    """The N of the first ``N px`` in a comment (as the regex ``(\\d+) px\\b`` finds it), or None.
+
+    By hand, in one pass: that regex retries its ``\\d+`` from every digit of a long run of digits,
+    which takes quadratic time (a 100,000-digit line: half a minute).
+    """
+    start = text.find(" px")
+    while start >= 0:
+        end = start + 3
+        if end == len(text) or not _is_word(text[end]):
+            first = start
+            while first > 0 and text[first - 1].isdigit():
+                first -= 1
+            if first < start:
+                digits = text[first:start]
+                return int(digits) if len(digits) <= 18 else None  # no count of pixels is longer
+        start = text.find(" px", start + 1)
+    return None
 
 
 def _read_gpl(text: str) -> dict:
@@ -307,40 +374,90 @@ def _read_gpl(text: str) -> dict:
     colors, counts = [], []
     for line in lines[1:]:
         stripped = line.strip()
-        if not stripped or stripped.startswith("#") or re.match(r"(Name|Columns)\s*:", stripped):
+        if not stripped or stripped.startswith("#") or stripped.split(":", 1)[0].rstrip() in ("Name", "Columns"):
             continue
         fields = stripped.split(None, 3)
         try:
             rgb = [int(v) for v in fields[:3]]
         except ValueError:
-            raise _Corrupt(f"the line {stripped!r} does not start with three numbers R G B") from None
+            raise _Corrupt(f"the line {_shown(stripped)} does not start with three numbers R G B") from None
         if len(rgb) != 3 or not all(0 <= v <= 255 for v in rgb):
-            raise _Corrupt(f"the line {stripped!r} does not start with three numbers 0..255")
+            raise _Corrupt(f"the line {_shown(stripped)} does not start with three numbers 0..255")
         colors.append(rgb)
-        found = _PX.search(fields[3]) if len(fields) > 3 else None
-        counts.append(int(found.group(1)) if found else None)
+        counts.append(_px_count(fields[3]) if len(fields) > 3 else None)
     return _record(colors, counts)
 
 
-_CSS_PROPERTY = re.compile(r"--[\w-]+\s*:\s*([^;]+);[ \t]*(?:/\*(.*?)\*/)?")
+_CSS_RGB = re.compile(r"rgb\(\s*(\d{1,3})[\s,]+(\d{1,3})[\s,]+(\d{1,3})\s*\)")
+#: The longest value of a custom property read as a color (``rgb( 255 , 255 , 255 )`` and a margin).
+_CSS_COLOR_CHARS = 64
+
+
+def _css_property_value(declaration: str) -> str | None:
+    """The value of the first ``--name: value`` in the text of one declaration (up to its ``;``), or None.
+
+    Found from each colon backwards over the name, so every character is looked at a bounded number
+    of times; a regex ``--[\\w-]+\\s*:`` restarts at every dash and is quadratic on long runs of them.
+    """
+    previous = 0
+    colon = declaration.find(":")
+    while colon >= 0:
+        end = colon
+        while end > previous and declaration[end - 1].isspace():
+            end -= 1
+        first = end
+        while first > previous and (_is_word(declaration[first - 1]) or declaration[first - 1] == "-"):
+            first -= 1
+        dashes = declaration.find("--", first, end)
+        if dashes >= 0 and dashes + 2 < end:
+            return declaration[colon + 1:]
+        previous = colon + 1
+        colon = declaration.find(":", previous)
+    return None
 
 
 def _read_css(text: str) -> dict:
     colors, counts = [], []
-    for value, comment in _CSS_PROPERTY.findall(text):
+    position, next_close, next_newline = 0, -1, -1
+    while True:
+        semicolon = text.find(";", position)
+        if semicolon < 0:
+            break
+        value = _css_property_value(text[position:semicolon])
+        position = semicolon + 1
+        comment = None
+        after = position
+        while after < len(text) and text[after] in " \t":
+            after += 1
+        if text.startswith("/*", after):
+            # the next "*/" and newline are found once and reused while they lie ahead: linear in all
+            if next_close < after + 2:
+                next_close = text.find("*/", after + 2)
+                next_close = len(text) + 1 if next_close < 0 else next_close
+            if next_newline < after:
+                next_newline = text.find("\n", after)
+                next_newline = len(text) + 1 if next_newline < 0 else next_newline
+            if next_close < next_newline and next_close <= len(text):
+                comment = text[after + 2:next_close]
+                position = next_close + 2
+        if value is None:
+            continue
         value = value.strip()
-        match = re.fullmatch(r"rgb\(\s*(\d+)[\s,]+(\d+)[\s,]+(\d+)\s*\)", value)
+        if not value or len(value) > _CSS_COLOR_CHARS:
+            if value.startswith(("#", "rgb(")):
+                raise _Corrupt(f"{_shown(value)} is not a color")
+            continue  # another custom property (a long font list, a data URL): not a color
+        match = _CSS_RGB.fullmatch(value)
         if match:
             rgb = [int(v) for v in match.groups()]
             if max(rgb) > 255:
-                raise _Corrupt(f"{value!r} has a value above 255")
+                raise _Corrupt(f"{_shown(value)} has a value above 255")
         elif value.startswith("#"):
             rgb = _hex_color(value)
         else:
             continue  # another custom property (a length, a font): not a color
         colors.append(rgb)
-        found = _PX.search(comment or "")
-        counts.append(int(found.group(1)) if found else None)
+        counts.append(_px_count(comment) if comment else None)
     return _record(colors, counts)
 
 
@@ -410,13 +527,30 @@ def _read_png(data: bytes) -> dict:
     return json_record(text)
 
 
+def _attribute(tag: str, name: str) -> str | None:
+    """The value of ``name="..."`` in one tag, or None (one pass: each search starts after the last)."""
+    start = tag.find(f'{name}="')
+    while start >= 0:
+        if start == 0 or not (_is_word(tag[start - 1]) or tag[start - 1] == "-"):
+            close = tag.find('"', start + len(name) + 2)
+            return None if close < 0 else tag[start + len(name) + 2:close]
+        start = tag.find(f'{name}="', start + 1)
+    return None
+
+
 def _read_svg(text: str) -> dict:
     colors, counts = [], []
-    for tag in re.findall(r"<rect\b[^>]*>", text):
-        fill = re.search(r'\bfill="([^"]*)"', tag)
+    # each tag ends at a ">": split there, so no search runs past it (a regex <rect[^>]*> restarts at
+    # every "<rect" of a file without ">" and rescans the rest: quadratic)
+    for piece in text.split(">")[:-1]:
+        start = piece.find("<rect")
+        if start < 0 or (start + 5 < len(piece) and _is_word(piece[start + 5])):
+            continue
+        tag = piece[start:]
+        fill = _attribute(tag, "fill")
         if fill is None:
             continue
-        colors.append(_hex_color(fill.group(1)))
-        count = re.search(r'\bdata-count="(\d+)"', tag)
-        counts.append(int(count.group(1)) if count else None)
+        colors.append(_hex_color(fill))
+        count = _attribute(tag, "data-count")
+        counts.append(int(count) if count and count.isdigit() and len(count) <= 18 else None)
     return _record(colors, counts)

@@ -142,7 +142,9 @@ def _need_video_plugin(path: Path, writing: bool = False) -> None:
 
 
 def is_animation_input(source, output=None) -> bool:
-    """True when ``source`` is a video file or an image file with more than one frame (or ``output`` is a video).
+    """True when ``source`` is a video file or an animation, a GIF, APNG or WebP of more than one frame (or
+    ``output`` is a video). A JPEG holding a second picture (MPO) and a multi-page TIFF are stills, as
+    :func:`colorlab.load_image` reads them; a canvas over Pillow's size limit is still seen as an animation.
 
     Examples
     --------
@@ -156,9 +158,13 @@ def is_animation_input(source, output=None) -> bool:
     path = Path(source)
     if path.suffix.lower() in VIDEO_SUFFIXES:
         return True
+    from ..io.images import is_animated, pillow_limit_lifted
+
     try:
-        with Image.open(path) as picture:
-            return getattr(picture, "n_frames", 1) > 1
+        with pillow_limit_lifted():
+            picture = Image.open(path)
+        with picture:
+            return is_animated(picture)
     except Exception:  # noqa: BLE001 - not an image Pillow knows: load_image will say what is wrong
         return False
 
@@ -202,7 +208,7 @@ def load_animation(source, *, max_frame_pixels=DEFAULT_MAX_FRAME_PIXELS) -> Anim
     ImageTooLargeError
         More frames x pixels than ``max_frame_pixels``.
     """
-    from ..io.images import _existing_file
+    from ..io.images import _existing_file, pillow_limit_lifted
 
     limit = _check_limit(max_frame_pixels)
     path = _existing_file(source)
@@ -210,7 +216,8 @@ def load_animation(source, *, max_frame_pixels=DEFAULT_MAX_FRAME_PIXELS) -> Anim
     if path.suffix.lower() in VIDEO_SUFFIXES:
         return _load_video(path, label, limit)
     try:
-        with Image.open(path) as picture:
+        # max_frame_pixels, checked from the header before any frame is decoded, is the limit here
+        with pillow_limit_lifted(), Image.open(path) as picture:
             n, (width, height) = getattr(picture, "n_frames", 1), picture.size
             _refuse_over_limit(label, n, width, height, limit)
             durations, loop = _pillow_timing(picture, n)
@@ -221,7 +228,7 @@ def load_animation(source, *, max_frame_pixels=DEFAULT_MAX_FRAME_PIXELS) -> Anim
     import imageio.v3 as iio
 
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), pillow_limit_lifted():
             warnings.simplefilter("ignore")
             rgba = np.stack([np.asarray(frame, np.uint8) for frame in iio.imiter(path, mode="RGBA")])
     except Exception:  # noqa: BLE001
@@ -422,6 +429,10 @@ def _indexed_frames(clip: QuantizedAnimation, fmt: str):
         return pictures, _timing(clip, fmt)
     # the transparent entry has the same index in every frame: after the longest palette (shorter ones are padded)
     clear = max(len(p) for p in clip.palettes)
+    if clear > 256:
+        raise InvalidParameterError(
+            f"a {'.gif' if fmt == 'GIF' else '.png'} animation holds at most 256 colors per palette, but the palette has "
+            f"{clear}; use a palette of at most 256 colors, or write .webp (or a video), which holds any colors")
     if has_transparency and clear > 255:
         raise InvalidParameterError("an animation with transparency holds at most 255 colors per palette "
                                     "(one entry is the transparent one); use k of at most 255")

@@ -11,10 +11,12 @@ import numpy as np
 
 from ..errors import InvalidParameterError
 
-__all__ = ["MAX_K", "check_whole", "check_k", "k_from_text", "check_choice"]
+__all__ = ["MAX_K", "MAX_SEED", "check_whole", "check_k", "k_from_text", "check_seed", "seed_from_text", "check_choice"]
 
 #: The largest palette colorlab makes (GIF and PNG-8 palettes hold 256 colors).
 MAX_K = 256
+#: The largest seed: every method takes it (scipy's ``kmeans2`` and numpy's legacy generator stop at 2**32 - 1).
+MAX_SEED = 2**32 - 1
 
 
 def check_whole(value, name: str, low: int, high: int | None = None) -> int:
@@ -77,6 +79,39 @@ def k_from_text(text: str, *, auto: bool = False):
     if k is None or not 1 <= k <= MAX_K:
         raise InvalidParameterError(f"k must be a whole number from 1 to {MAX_K}{' or auto' if auto else ''}, got {text!r}")
     return k
+
+
+def check_seed(seed, name: str = "seed") -> int:
+    """``seed`` as an int, if it is a whole number from 0 to :data:`MAX_SEED`, the seeds every method takes.
+
+    Examples
+    --------
+    >>> check_seed(np.uint32(7))
+    7
+    >>> check_seed(-1)
+    Traceback (most recent call last):
+    ...
+    colorlab.errors.InvalidParameterError: seed must be a whole number from 0 to 4294967295, got -1
+    """
+    return check_whole(seed, name, 0, MAX_SEED)
+
+
+def seed_from_text(text: str) -> int:
+    """A seed typed on the command line, checked as :func:`check_seed` does.
+
+    Examples
+    --------
+    >>> seed_from_text("42")
+    42
+    >>> seed_from_text("4294967296")
+    Traceback (most recent call last):
+    ...
+    colorlab.errors.InvalidParameterError: the seed must be a whole number from 0 to 4294967295, got '4294967296'
+    """
+    try:
+        return check_seed(int(text) if len(text) < 30 else -1)
+    except (ValueError, InvalidParameterError):
+        raise InvalidParameterError(f"the seed must be a whole number from 0 to {MAX_SEED}, got {text if len(text) < 30 else text[:30] + '...'!r}") from None
 
 
 def check_choice(value, choices, name: str) -> str:

@@ -9,12 +9,88 @@ the encoder).
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import Callable
 
-from ..errors import ImageFileError
+from ..errors import ImageFileError, InvalidParameterError
 
-__all__ = ["write_atomically", "check_output_path"]
+__all__ = ["write_atomically", "check_output_path", "hidden_name", "check_inside"]
+
+#: The longest file name (in bytes) assumed when the file system does not say (most say 255).
+_NAME_MAX = 255
+
+_SPECIAL_KINDS = ((stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"), (stat.S_ISFIFO, "a pipe (FIFO)"),
+                  (stat.S_ISSOCK, "a socket"))
+
+
+def _name_max(folder: Path) -> int:
+    try:
+        return int(os.pathconf(folder, "PC_NAME_MAX"))
+    except (AttributeError, ValueError, OSError):
+        return _NAME_MAX
+
+
+def hidden_name(path: os.PathLike | str, tag: str, suffix: str = "") -> Path:
+    """A hidden file beside ``path``, ``.NAME.TAG SUFFIX``, whose name fits the folder's file-name limit.
+
+    A long ``NAME`` is cut (at a character boundary), never the tag or the suffix, so the hidden
+    file of any name the file system accepts can be created too.
+
+    Examples
+    --------
+    >>> hidden_name("out/table.csv", "journal", ".jsonl").name
+    '.table.csv.journal.jsonl'
+    >>> len(hidden_name("/tmp/" + "a" * 255, "x1234.tmp", ".png").name.encode())
+    255
+    """
+    path = Path(path)
+    name, extra = path.name, f".{tag}{suffix}"
+    room = _name_max(path.parent if str(path.parent) else Path(".")) - 1 - len(os.fsencode(extra))
+    while len(os.fsencode(name)) > room:
+        name = name[:-1]
+    return path.with_name(f".{name}{extra}")
+
+
+def check_inside(folder: os.PathLike | str, base: os.PathLike | str, allow_outside: bool = False) -> Path:
+    """``folder`` (relative to ``base``) resolved, if it lies inside ``base`` or ``allow_outside`` is True.
+
+    The one rule for where the explorers export: a notebook shared with a class must not write
+    anywhere on the server that a student types.
+
+    Raises
+    ------
+    InvalidParameterError
+        If the folder is outside ``base`` (an absolute path elsewhere, ``..``, a link out).
+
+    Examples
+    --------
+    >>> check_inside("exports", "/tmp/notebook").as_posix()
+    '/tmp/notebook/exports'
+    >>> check_inside("/etc", "/tmp/notebook")
+    Traceback (most recent call last):
+    ...
+    colorlab.errors.InvalidParameterError: the export folder '/etc' is outside the notebook's folder; use a folder name inside it (or explorer(..., allow_outside=True) in your own notebook)
+    """
+    base = Path(base).resolve()
+    resolved = (base / Path(folder).expanduser()).resolve()
+    if not allow_outside and not resolved.is_relative_to(base):
+        raise InvalidParameterError(
+            f"the export folder {str(folder)!r} is outside the notebook's folder; "
+            "use a folder name inside it (or explorer(..., allow_outside=True) in your own notebook)")
+    return resolved
+
+
+def _special_kind(path: Path) -> str | None:
+    """What ``path`` is when it exists and is neither a regular file nor a folder (a device, a pipe), else None."""
+    try:
+        mode = path.stat().st_mode
+    except (OSError, ValueError):
+        return None
+    for test, kind in _SPECIAL_KINDS:
+        if test(mode):
+            return kind
+    return None
 
 
 def check_output_path(path: os.PathLike | str) -> Path:
@@ -23,9 +99,14 @@ def check_output_path(path: os.PathLike | str) -> Path:
     Raises
     ------
     ImageFileError
-        If the folder does not exist, is not a folder, or the path is a folder.
+        If the folder does not exist, is not a folder, the path is a folder, or the path is a device,
+        a pipe or a socket (``/dev/null``, ``/dev/stdout``): replacing it by rename would put a
+        regular file in its place, and writing into it is not writing a file.
     """
     path = Path(path)
+    kind = _special_kind(path)
+    if kind is not None:
+        raise ImageFileError(f"cannot write {str(path)!r}: it is {kind}, not a file; give a file name such as 'out.png'")
     if path.is_dir():
         raise ImageFileError(f"cannot write {str(path)!r}: it is a folder; give a file name such as {str(path / 'out.png')!r}")
     folder = path.parent
@@ -42,7 +123,7 @@ def _create_temporary(path: Path) -> tuple[int, str]:
     import (with ``shutil``, ``random``, ``bz2`` and ``lzma``) cost the command line 4 ms of its start."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
     for _ in range(100):
-        name = str(path.parent / f".{path.name}.{os.urandom(6).hex()}.tmp{path.suffix}")
+        name = str(hidden_name(path, f"{os.urandom(6).hex()}.tmp", path.suffix))
         try:
             return os.open(name, flags, 0o600), name
         except FileExistsError:
@@ -84,6 +165,9 @@ def write_atomically(path: os.PathLike | str, write: Callable[[Path], None]) -> 
     'hi'
     """
     path = check_output_path(path)
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))  # replace the file the link names, not the link
+        check_output_path(path)
     try:
         fd, tmp_name = _create_temporary(path)
     except PermissionError:

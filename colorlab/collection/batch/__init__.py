@@ -35,7 +35,7 @@ import numbers
 import os
 from pathlib import Path
 
-from ...util.checks import check_choice, check_k
+from ...util.checks import check_choice, check_k, check_seed
 from ...util.extras import need
 from ...errors import ColorlabError, ColorlabWarning, InvalidParameterError
 from ...io.images import DEFAULT_MAX_PIXELS
@@ -76,6 +76,17 @@ def _folder_images(folder: str, recursive: bool) -> list[str]:
             raise InvalidParameterError(f"cannot list the folder {folder!r}: {err.strerror or err}; check its permissions")
         warnings.warn(f"skipped the folder {where!r}: {err.strerror or err}", ColorlabWarning, stacklevel=4)
     return found
+
+
+def _label(path: str) -> str:
+    """How the ``path`` column spells a file: its name as found, or with the bytes that are not UTF-8
+    escaped (``caf\\xe9.png``) when the file system holds such a name, so the row can be written
+    to a CSV, JSON or Parquet file (and the terminal) like any other."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def find_images(inputs, *, recursive: bool = False) -> list[str]:
@@ -158,10 +169,7 @@ def _check_options(k, method, seed, space, max_pixels, workers, client):
     k = check_k(k)
     check_choice(method, METHODS, "method")
     check_choice(space, SPACES, "space")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise InvalidParameterError(
-            f"seed must be a whole number of at least 0, got {seed!r}; every image gets this same seed"
-        )
+    seed = check_seed(seed)  # every image gets this same seed
     if max_pixels is not None and (isinstance(max_pixels, bool) or not isinstance(max_pixels, numbers.Integral)
                                    or max_pixels < 1):
         raise InvalidParameterError(f"max_pixels must be a whole number of at least 1 or None, got {max_pixels!r}")
@@ -218,7 +226,7 @@ def _run_pool(tasks, emit, options, workers: int):
 
     threads = max(1, default_workers() // workers)
     executor = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
-                                   initializer=init_pool_worker, initargs=(threads,))
+                                   initializer=init_pool_worker, initargs=(threads, os.getpid()))
     pending = {}
     queue = iter(tasks)
 
@@ -383,7 +391,8 @@ def batch(paths, k, *, method: str = "kmeans", seed: int = 0, space: str = "rgb"
     for module in ("pandas", "threadpoolctl", "tqdm"):  # before any work: one line naming the extra
         need(module, "batch", "colorlab batch")
     k, seed, max_pixels, workers = _check_options(k, method, seed, space, max_pixels, workers, client)
-    labels = find_images(paths, recursive=recursive)
+    found = find_images(paths, recursive=recursive)
+    labels = [_label(path) for path in found]
     options = {"k": k, "method": method, "space": space, "seed": seed, "max_pixels": max_pixels}
     mode = _progress_mode(progress)
 
@@ -405,7 +414,7 @@ def batch(paths, k, *, method: str = "kmeans", seed: int = 0, space: str = "rgb"
             journal.close(remove=journal.is_empty())  # keep the rows a killed run left
             raise
     done = {path for path, row in rows.items() if row["error"] is None}
-    tasks = [(os.path.abspath(label), label) for label in labels if label not in done]
+    tasks = [(os.path.abspath(path), label) for path, label in zip(found, labels) if label not in done]
 
     from ._progress import Progress
 

@@ -16,7 +16,7 @@ import math
 import os
 from pathlib import Path
 
-from ...util.files import write_atomically
+from ...util.files import hidden_name, write_atomically
 from ...errors import ImageFileError, InvalidParameterError
 
 __all__ = ["COLUMNS", "OUTPUT_FORMATS", "output_format", "rows_to_frame", "write_table", "read_rows", "Journal"]
@@ -216,21 +216,36 @@ class Journal:
 
     def __init__(self, out: Path):
         self.out = out
-        self.path = out.with_name(f".{out.name}.colorlab-batch.jsonl")
+        self.path = hidden_name(out, "colorlab-batch.jsonl")  # fits the name limit beside any output name
         self._file = None
 
     def leftover_rows(self) -> list[dict]:
-        """Rows a run that was killed left behind (a cut-off last line is skipped)."""
-        rows = []
+        """Rows a run that was killed left behind.
+
+        A line that is not a row (cut off when the run was killed, or damaged: nested too deeply,
+        a number too large for its column, not UTF-8) is skipped, and counted in a warning unless
+        it is a cut-off last line: its image is simply done again, and no rerun can be stopped by it.
+        """
+        import warnings
+
+        from ...errors import ColorlabWarning
+
+        rows, bad = [], 0
         try:
-            with open(self.path, encoding="utf-8") as f:
+            with open(self.path, encoding="utf-8", errors="replace") as f:
                 for line in f:
                     try:
                         rows.append(_clean(json.loads(line)))
-                    except (ValueError, TypeError):
-                        continue  # the line being written when the run was killed
+                    except (ValueError, TypeError, KeyError, OverflowError, RecursionError):
+                        bad += line.endswith("\n")  # a last line without its newline was cut off by a kill
         except FileNotFoundError:
             pass
+        except OSError as err:
+            raise ImageFileError(f"cannot read {str(self.path)!r}: {err.strerror or err}; "
+                                 "delete it to start the table again") from None
+        if bad:
+            warnings.warn(f"skipped {bad} damaged line{'s' if bad > 1 else ''} of {str(self.path)!r}; "
+                          "their images are done again", ColorlabWarning, stacklevel=3)
         return rows
 
     def open(self, keep: bool) -> None:

@@ -87,8 +87,41 @@ def palette_row(path: str, label: str, k: int, method: str, space: str, seed: in
     }
 
 
-def init_pool_worker(threads: int) -> None:
-    """Set up a process of the local pool: Ctrl-C is the parent's to handle, and fewer engine threads.
+def _alive(pid: int) -> bool:
+    """True while the process ``pid`` runs (a zombie, dead but not yet reaped by its parent, counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[-1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True  # no /proc: kill(pid, 0) is all there is
+
+
+def _watch_parent(pid: int, interval: float = 0.5) -> None:
+    """End this worker as soon as the process that started the pool is gone.
+
+    A parent killed outright (kill -9, the out-of-memory killer) cannot tell its workers; without
+    this they would go on fitting images for no one, holding the caller's terminal, and keep the
+    forkserver and the resource tracker (which wait for their last child or pipe) alive with them.
+    """
+    import threading
+
+    def watch():
+        while _alive(pid):
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="colorlab-parent-watchdog", daemon=True).start()
+
+
+def init_pool_worker(threads: int, parent_pid: int | None = None) -> None:
+    """Set up a process of the local pool: Ctrl-C is the parent's to handle, fewer engine threads, and
+    an end with the parent (``parent_pid``, the process that runs :func:`colorlab.batch`).
 
     The parent catches Ctrl-C, lets the images in progress finish and saves the rows; a worker
     that also got the terminal's SIGINT would only print a traceback. With several worker
@@ -96,6 +129,8 @@ def init_pool_worker(threads: int) -> None:
     on the number of threads, only the speed does).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent_pid is not None:
+        _watch_parent(int(parent_pid))
     from ..._engine import threads as threads_module
 
     threads_module.THREADS = max(1, int(threads))
