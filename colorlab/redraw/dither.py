@@ -86,7 +86,7 @@ _UNITS = {"rgb": 255.0, "lab": 100.0, "oklab": 1.0, "linear": 1.0}
 
 def floyd_steinberg_labels(image: np.ndarray, palette: Palette, *, strength: float = 1.0,
                            _classic: bool = False, _space: str | None = None, _edge: float = EDGE,
-                           _clamp: float = CLAMP) -> np.ndarray:
+                           _clamp: float = CLAMP, _quiet: float = 2.0) -> np.ndarray:
     """Palette index of every pixel of an (H, W, 3) uint8 image after Floyd-Steinberg error diffusion.
 
     The error is measured and diffused in ``palette.space`` (where the palette's nearest colors are
@@ -128,7 +128,7 @@ def floyd_steinberg_labels(image: np.ndarray, palette: Palette, *, strength: flo
         max2 = (_clamp * _spacing(colors)) ** 2
         flags = _kernels.SERPENTINE | _kernels.LIMITS
     unit = _UNITS[space] / 256
-    return _kernels.diffuse(values, colors, strength, weights, 2 * unit * unit, max2, flags)
+    return _kernels.diffuse(values, colors, strength, weights, _quiet * unit * unit, max2, flags)
 
 
 def edge_weights(image: np.ndarray, edge: float = EDGE) -> np.ndarray:
