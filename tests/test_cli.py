@@ -469,3 +469,32 @@ def test_quantize_unknown_dither_lists_the_choices(tmp_path, small_photo):
     assert result.returncode == 2
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("error:") and "floyd-steinberg" in lines[0]
+
+
+@pytest.mark.parametrize("strength", ["1.5", "-0.2", "nan"])
+def test_dither_strength_out_of_range_is_one_error_line(photo, tmp_path, strength):
+    result = run("quantize", photo, "-k", "8", "--dither", "floyd-steinberg", "--dither-strength", strength,
+                 "-o", tmp_path / "out.png")
+    assert_bad_input(result, mentions="--dither-strength")
+
+
+def test_dither_strength_zero_writes_the_undithered_image(photo, tmp_path):
+    assert run("quantize", photo, "-k", "8", "-o", tmp_path / "plain.png").returncode == 0
+    assert run("quantize", photo, "-k", "8", "--dither", "floyd-steinberg", "--dither-strength", "0",
+               "-o", tmp_path / "zero.png").returncode == 0
+    np.testing.assert_array_equal(read_rgb(tmp_path / "zero.png"), read_rgb(tmp_path / "plain.png"))
+
+
+def test_k_auto_min_ssim_picks_the_smallest_k_that_reaches_it(photo, tmp_path, small_photo):
+    result = run("quantize", photo, "-k", "auto", "--min-ssim", "0.993", "-o", tmp_path / "out.png")
+    assert result.returncode == 0, result.stderr
+    k = int(re.search(r"k = (\d+)", result.stderr).group(1))
+    assert colorlab.metrics.ssim(small_photo, read_rgb(tmp_path / "out.png")) >= 0.993
+    smaller = colorlab.quantize(small_photo, colorlab.fit_palette(small_photo, k - 1))
+    assert k > 1 and colorlab.metrics.ssim(small_photo, smaller) < 0.993
+
+
+@pytest.mark.parametrize("args, mentions", [(["-k", "8", "--min-ssim", "0.9"], "-k auto"),
+                                            (["-k", "auto", "--min-ssim", "2"], "--min-ssim")])
+def test_min_ssim_misuse_is_one_error_line(photo, tmp_path, args, mentions):
+    assert_bad_input(run("quantize", photo, *args, "-o", tmp_path / "out.png"), mentions=mentions)

@@ -129,3 +129,87 @@ def test_error_map_plot_and_grid(small_photo):
 def test_error_map_plot_refuses_non_2d(bad):
     with pytest.raises(InvalidParameterError):
         plot.error_map(bad)
+
+
+# -- error diffusion with a strength and limits ------------------------------------------------------
+
+def _pillow_floyd_steinberg(image, palette):
+    """What quantize(dither="floyd-steinberg") called before it had a strength: Pillow's error diffusion."""
+    from PIL import Image
+
+    table = np.repeat(palette.colors[:1], 256, axis=0)
+    table[: len(palette)] = palette.colors
+    palette_image = Image.new("P", (1, 1))
+    palette_image.putpalette(table.ravel().tolist())
+    indexed = Image.fromarray(image).quantize(palette=palette_image, dither=Image.Dither.FLOYDSTEINBERG)
+    return np.asarray(indexed).astype(np.intp)
+
+
+def _reference_diffusion(values, colors, strength, serpentine=True):
+    """Plain Python Floyd-Steinberg without limits, in the given coordinates (nearest: first smallest)."""
+    height, width = values.shape[:2]
+    error = np.zeros((height + 1, width + 2, 3))
+    labels = np.zeros((height, width), np.intp)
+    for y in range(height):
+        back = serpentine and y % 2 == 1
+        step = -1 if back else 1
+        for x in (range(width - 1, -1, -1) if back else range(width)):
+            v = values[y, x] + error[y, x + 1] * strength / 16
+            d = ((v - colors) ** 2).sum(-1)
+            labels[y, x] = j = int(np.argmin(d))
+            e = v - colors[j]
+            error[y, x + 1 + step] += 7 * e
+            error[y + 1, x + 1 - step] += 3 * e
+            error[y + 1, x + 1] += 5 * e
+            error[y + 1, x + 1 + step] += e
+    return labels
+
+
+@pytest.mark.parametrize("space", ["rgb", "lab", "oklab"])
+def test_strength_zero_is_no_dithering(small_photo, space):
+    palette = colorlab.fit_palette(small_photo, 24, space=space)
+    plain = colorlab.quantize(small_photo, palette, return_labels=True)[1]
+    zero = colorlab.quantize(small_photo, palette, dither="floyd-steinberg", dither_strength=0, return_labels=True)[1]
+    full = colorlab.quantize(small_photo, palette, dither="floyd-steinberg", return_labels=True)[1]
+    np.testing.assert_array_equal(zero, plain)
+    assert (full != plain).mean() > 0.05  # the comparison is not between two undithered images
+
+
+@given(image=images, colors=palettes)
+def test_classic_mode_is_pillows_floyd_steinberg(image, colors):
+    palette = colorlab.Palette(colors, np.ones(len(colors), np.int64))
+    np.testing.assert_array_equal(dither.floyd_steinberg_labels(image, palette, _classic=True),
+                                  np.where((labels := _pillow_floyd_steinberg(image, palette)) < len(palette), labels, 0))
+
+
+def test_strength_one_without_limits_is_todays_floyd_steinberg_on_a_photo(small_photo):
+    palette = colorlab.fit_palette(small_photo, 256)
+    ours = dither.floyd_steinberg_labels(small_photo, palette, _classic=True)
+    np.testing.assert_array_equal(ours, _pillow_floyd_steinberg(small_photo, palette))
+
+
+@pytest.mark.parametrize("space", ["rgb", "oklab"])
+@pytest.mark.parametrize("strength", [1.0, 0.6])
+def test_diffusion_kernel_equals_plain_python_without_limits(space, strength):
+    image = np.random.default_rng(3).integers(0, 256, (13, 17, 3), dtype=np.uint8)
+    palette = colorlab.fit_palette(image, 9, space=space)
+    ours = dither.floyd_steinberg_labels(image, palette, strength=strength, _edge=np.inf, _clamp=np.inf, _quiet=0)
+    from colorlab.color.spaces import to_space
+
+    values, colors = to_space(image, space), to_space(palette.colors, space)
+    expected = _reference_diffusion(values, colors, strength)
+    np.testing.assert_array_equal(ours, expected)
+
+
+def test_dithering_is_deterministic(small_photo):
+    palette = colorlab.fit_palette(small_photo, 64, space="oklab")
+    first = colorlab.quantize(small_photo, palette, dither="floyd-steinberg", dither_strength=0.8)
+    second = colorlab.quantize(small_photo.copy(), palette, dither="floyd-steinberg", dither_strength=0.8)
+    np.testing.assert_array_equal(first, second)
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan"), "1", True])
+def test_dither_strength_out_of_range_is_refused(small_photo, bad):
+    palette = colorlab.fit_palette(small_photo, 4)
+    with pytest.raises(InvalidParameterError, match="dither strength"):
+        colorlab.quantize(small_photo, palette, dither="floyd-steinberg", dither_strength=bad)

@@ -395,3 +395,36 @@ def test_psnr_from_mse_matches_psnr(value, rng):
 def test_psnr_from_mse_refuses_negative_or_nan(bad):
     with pytest.raises(InvalidParameterError, match="mse must be a number >= 0"):
         metrics.psnr_from_mse(bad)
+
+
+# -- SSIM ----------------------------------------------------------------------------------------
+
+def _skimage_ssim(a, b):
+    structural_similarity = pytest.importorskip("skimage.metrics").structural_similarity
+    return structural_similarity(metrics.luma(a), metrics.luma(b), data_range=255, gaussian_weights=True,
+                                 sigma=1.5, use_sample_covariance=False)
+
+
+@pytest.mark.parametrize("shape", [(11, 11), (23, 40), (120, 97)])
+def test_ssim_equals_scikit_image_on_random_images(shape):
+    rng = np.random.default_rng(shape[0])
+    a = rng.integers(0, 256, shape + (3,), dtype=np.uint8)
+    b = np.clip(a.astype(int) + rng.integers(-60, 60, a.shape), 0, 255).astype(np.uint8)
+    assert abs(metrics.ssim(a, b) - _skimage_ssim(a, b)) <= 1e-6
+    assert abs(metrics.ssim(a, 255 - a) - _skimage_ssim(a, 255 - a)) <= 1e-6
+
+
+@pytest.mark.parametrize("k", [2, 16])
+def test_ssim_equals_scikit_image_on_a_photo(small_photo, k):
+    quantized = colorlab.quantize(small_photo, colorlab.fit_palette(small_photo, k), dither="floyd-steinberg")
+    value = metrics.ssim(small_photo, quantized)
+    assert abs(value - _skimage_ssim(small_photo, quantized)) <= 1e-6
+    assert 0 < value < 1
+
+
+def test_ssim_refuses_different_shapes_and_tiny_images():
+    a = np.zeros((20, 20, 3), np.uint8)
+    with pytest.raises(InvalidImageError, match="same shape"):
+        metrics.ssim(a, a[:19])
+    with pytest.raises(InvalidImageError, match="at least 11 x 11"):
+        metrics.ssim(a[:10], a[:10])

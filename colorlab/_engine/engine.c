@@ -891,3 +891,115 @@ int pcg64_doubles(uint64_t *state, double *out, idx n) {
     return -1;
 #endif
 }
+
+/* -- error diffusion (Floyd-Steinberg) ---------------------------------------------------------- */
+/* The nearest palette color of one point: `sorted` is the palette ordered by its first coordinate
+ * (`order` gives each one's index in the palette), so the search starts where the point's first
+ * coordinate falls and stops in each direction once that coordinate alone is farther than the best
+ * so far (photos spread along lightness, so at k = 256 a few dozen colors are measured, not 256).
+ * `guess` (a palette index, e.g. the previous pixel's) sets the first bound. Ties go to the lowest
+ * palette index, as a scan of all k does: the same label as nearest(). */
+static idx nearest_sorted(const double *v, const double *sorted, const idx *order, idx k,
+                          const double *palette, idx guess) {
+    idx best = guess;
+    double bound = sqdist(v, palette + 3 * guess);
+    idx lo = 0, hi = k;                                   /* first sorted entry with coordinate >= v[0] */
+    while (lo < hi) {
+        idx mid = (lo + hi) / 2;
+        if (sorted[3 * mid] < v[0]) lo = mid + 1; else hi = mid;
+    }
+    for (idx s = lo; s < k; s++) {
+        double d0 = sorted[3 * s] - v[0];
+        if (d0 * d0 > bound) break;
+        double d = sqdist(v, sorted + 3 * s);
+        if (d < bound || (d == bound && order[s] < best)) { bound = d; best = order[s]; }
+    }
+    for (idx s = lo - 1; s >= 0; s--) {
+        double d0 = v[0] - sorted[3 * s];
+        if (d0 * d0 > bound) break;
+        double d = sqdist(v, sorted + 3 * s);
+        if (d < bound || (d == bound && order[s] < best)) { bound = d; best = order[s]; }
+    }
+    return best;
+}
+
+#define DIFFUSE_SERPENTINE 1
+#define DIFFUSE_LIMITS 2
+#define DIFFUSE_PILLOW 4
+
+/* Floyd-Steinberg error diffusion of an (height, width, 3) image of float64 coordinates (any color
+ * space; the palette in the same space) into palette indices. Each pixel takes the diffused error
+ * (7/16 from the previous pixel of its row, 3/16, 5/16, 1/16 from the row above), times `strength`,
+ * on top of its own value; its nearest palette color is its label, and the difference is passed on.
+ * flags: DIFFUSE_SERPENTINE runs odd rows right to left (no drift of the pattern to one side).
+ * DIFFUSE_LIMITS: the incoming error is scaled by weights[pixel] (less on edges, where the eye sees
+ * noise, not shades), dropped when its square is below `quiet2` (flat areas stay clean) and cut by
+ * 0.8 above `max2`; an outgoing error whose square exceeds `max2` is cut by 0.75 (no bright specks
+ * from a color the palette lacks). DIFFUSE_PILLOW: Pillow's integer arithmetic (coordinates 0..255:
+ * the 16ths truncated, the value clipped to 0..255, the nearest color of its cell of 4 x 4 x 4 levels,
+ * measured from the cell's low corner), so that strength 1 reproduces Image.quantize(dither=FLOYDSTEINBERG).
+ * Returns -2 when out of memory. */
+HOT int diffuse(const double *values, idx height, idx width, const double *palette, idx k,
+                const double *sorted, const idx *order, double strength, const double *weights,
+                double quiet2, double max2, int flags, idx *labels) {
+    double *rows = calloc((size_t)2 * 3 * (width + 2), sizeof(double));
+    if (!rows) return -2;
+    double *here = rows, *below = rows + 3 * (width + 2);   /* column x is entry x + 1 */
+    const int pillow = flags & DIFFUSE_PILLOW, limits = flags & DIFFUSE_LIMITS;
+    idx guess = 0;
+    for (idx y = 0; y < height; y++) {
+        const int back = (flags & DIFFUSE_SERPENTINE) && (y & 1);
+        const idx step = back ? -1 : 1;
+        double carry[3] = {0, 0, 0};
+        memset(below, 0, 3 * (width + 2) * sizeof(double));
+        for (idx i = 0; i < width; i++) {
+            idx x = back ? width - 1 - i : i, p = y * width + x;
+            const double *in = values + 3 * p;
+            double *acc = here + 3 * (x + 1);
+            double v[3], s[3];
+            for (int t = 0; t < 3; t++) {
+                double sum = 7 * carry[t] + acc[t];
+                s[t] = pillow ? trunc(sum / 16) : sum * strength / 16;
+            }
+            if (limits) {
+                double w = weights[p];
+                for (int t = 0; t < 3; t++) s[t] *= w;
+                double e2 = s[0] * s[0] + s[1] * s[1] + s[2] * s[2];
+                if (e2 < quiet2) s[0] = s[1] = s[2] = 0;
+                else if (e2 > max2) for (int t = 0; t < 3; t++) s[t] *= 0.8;
+            }
+            for (int t = 0; t < 3; t++) {
+                v[t] = in[t] + s[t];
+                if (pillow) v[t] = v[t] < 0 ? 0 : v[t] > 255 ? 255 : v[t];
+            }
+            if (pillow) {
+                double corner[3] = {4 * floor(v[0] / 4), 4 * floor(v[1] / 4), 4 * floor(v[2] / 4)};
+                guess = nearest_sorted(corner, sorted, order, k, palette, guess);
+            } else {
+                guess = nearest_sorted(v, sorted, order, k, palette, guess);
+            }
+            labels[p] = guess;
+            double e[3];
+            for (int t = 0; t < 3; t++) e[t] = v[t] - palette[3 * guess + t];
+            if (limits && e[0] * e[0] + e[1] * e[1] + e[2] * e[2] > max2)
+                for (int t = 0; t < 3; t++) e[t] *= 0.75;
+            double *next = below + 3 * (x + 1);
+            for (int t = 0; t < 3; t++) {
+                carry[t] = e[t];
+                next[3 * -step + t] += 3 * e[t];
+                next[t] += 5 * e[t];
+                next[3 * step + t] += e[t];
+            }
+        }
+        if (pillow) {
+            /* Pillow's last write of a row stores the blue channel's pending sums in all three
+             * channels of the last column below (its red and green ones are lost): reproduced to match it */
+            double *last = below + 3 * width;
+            last[0] = last[2];
+            last[1] = last[2] = carry[2];
+        }
+        double *swap = here; here = below; below = swap;
+    }
+    free(rows);
+    return 0;
+}

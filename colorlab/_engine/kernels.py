@@ -67,6 +67,7 @@ _SIGNATURES = {
     "squared_error": (ctypes.c_int64, [_P, _N, _P, _P, _P]),
     "ciede2000_to_palette": (None, [_P, _P, _P, _P, _N, _P]),
     "pcg64_doubles": (_I, [_P, _P, _N]),
+    "diffuse": (_I, [_P, _N, _N, _P, _N, _P, _P, _F, _P, _F, _F, _I, _P]),
 }
 
 
@@ -502,3 +503,33 @@ def pcg64_doubles(state: np.ndarray, n: int):
     state = _updated(state, np.uint64, "state")
     out = np.empty(n, np.float64)
     return None if _C.pcg64_doubles(_ptr(state), _ptr(out), n) else out
+
+
+# -- error diffusion ------------------------------------------------------------------------------
+
+#: diffuse() flags: odd rows right to left; pngquant-like limits; Pillow's integer arithmetic.
+SERPENTINE, LIMITS, PILLOW = 1, 2, 4
+
+
+def diffuse(values, palette, strength=1.0, weights=None, quiet2=0.0, max2=np.inf, flags=SERPENTINE):
+    """Floyd-Steinberg palette indices ((H, W) intp) of an (H, W, 3) float64 image, palette (k, 3) float64.
+
+    Distances and the diffused error are in the coordinates given (any color space). ``weights``:
+    (H, W) float64 factors on the incoming error, read with the ``LIMITS`` flag, as are ``quiet2``
+    and ``max2`` (squared error below which nothing is diffused, above which it is cut); see engine.c.
+    """
+    values = _in(values, np.float64)
+    if values.ndim != 3 or values.shape[2] != 3:
+        raise ValueError(f"diffuse needs an (H, W, 3) image, got shape {values.shape}")
+    palette = _points(palette, "palette")
+    order = np.argsort(palette[:, 0], kind="stable").astype(np.intp)
+    sorted_palette = _in(palette[order], np.float64)
+    height, width = values.shape[:2]
+    weights = _in(np.ones((height, width)) if weights is None else weights, np.float64)
+    if weights.shape != (height, width):
+        raise ValueError(f"diffuse needs (H, W) weights, got shape {weights.shape}")
+    labels = np.empty((height, width), np.intp)
+    _memory(_C.diffuse(_ptr(values), height, width, _ptr(palette), palette.shape[0], _ptr(sorted_palette),
+                       _ptr(order), float(strength), _ptr(weights), float(quiet2), float(max2), int(flags),
+                       _ptr(labels)))
+    return labels

@@ -51,7 +51,7 @@ from ..redraw.dither import DITHERS
 from ..errors import ColorlabError, ColorlabWarning, ImageTooLargeError, InvalidParameterError
 from ..io.images import DEFAULT_MAX_PIXELS
 from ..io.saving import COMPRESS, SAVE_FORMATS
-from .inputs import add_options as add_input_options, k_or_auto, run_palette, run_quantize
+from .inputs import add_options as add_input_options, k_or_auto, number, run_palette, run_quantize
 from ..palette.core import PALETTE_FORMATS
 
 __all__ = ["main", "build_parser"]
@@ -169,7 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
                                    "the size of pngquant's), small (slowest; also runs oxipng or zopflipng when "
                                    "installed) (default: default)")
     quantize_cmd.add_argument("--dither", choices=DITHERS, default="none",
-                              help="spread the quantization error over neighbouring pixels (default: none)")
+                              help="spread the quantization error over neighbouring pixels (default: none); "
+                                   "floyd-steinberg diffuses it in the --space, serpentine, less on edges and in flat areas")
+    quantize_cmd.add_argument("--dither-strength", type=number, default=1.0, metavar="S",
+                              help="with --dither floyd-steinberg: the share of the error passed on, 0 (none) to 1; "
+                                   "lower gives a quieter pattern and a smaller file (default: 1)")
     add_input_options(quantize_cmd, quantize_command=True)
     quantize_cmd.set_defaults(run=run_quantize)  # colorlab.cli.inputs: every check of the command, then the work
 

@@ -50,7 +50,7 @@ def _color_list(text: str) -> list[str]:
     return parts
 
 
-def _number(text: str) -> float:
+def number(text: str) -> float:
     try:
         return float(text)
     except ValueError:
@@ -76,10 +76,13 @@ def add_options(parser: argparse.ArgumentParser, *, quantize_command: bool) -> N
     group = parser.add_argument_group("palette and k")
     group.add_argument("--fixed", type=_color_list, action="append", default=None, metavar="COLOR[,COLOR...]",
                        help="colors that must be in the palette exactly (they count toward k; the others are fitted around them)")
-    group.add_argument("--min-psnr", type=_number, default=None, metavar="DB",
+    group.add_argument("--min-psnr", type=number, default=None, metavar="DB",
                        help="with -k auto: the smallest k whose result has at least this PSNR (dB)")
-    group.add_argument("--max-delta-e", type=_number, default=None, metavar="DE",
+    group.add_argument("--max-delta-e", type=number, default=None, metavar="DE",
                        help="with -k auto: the smallest k whose result has at most this mean ΔE2000")
+    group.add_argument("--min-ssim", type=number, default=None, metavar="S",
+                       help="with -k auto: the smallest k whose result has at least this SSIM (of the luma, up to 1; "
+                            "e.g. 0.95)")
     if quantize_command:
         group.add_argument("--palette", default=None, metavar="FILE",
                            help="redraw IN with the colors of this palette file (.gpl, .json, .hex, .css, .ase, .pal, "
@@ -131,6 +134,11 @@ def _check_output(args, *, quantize_command: bool) -> None:
     check_output_path(output)
 
 
+def _targets(args) -> bool:
+    """Whether a quality target for -k auto is given."""
+    return args.min_psnr is not None or args.max_delta_e is not None or args.min_ssim is not None
+
+
 def _check(args, *, quantize_command: bool) -> None:
     _check_output(args, quantize_command=quantize_command)
     if not quantize_command:
@@ -145,16 +153,20 @@ def _check(args, *, quantize_command: bool) -> None:
     if palette_file is not None:
         if args.k is not None:
             raise InvalidParameterError("give -k or --palette, not both: --palette redraws with the colors of the file")
-        if args.fixed or args.min_psnr is not None or args.max_delta_e is not None:
-            raise InvalidParameterError("--fixed, --min-psnr and --max-delta-e fit a palette; with --palette none is fitted, leave them out")
+        if args.fixed or _targets(args):
+            raise InvalidParameterError("--fixed, --min-psnr, --max-delta-e and --min-ssim fit a palette; with --palette none is fitted, leave them out")
         format_of(palette_file)
     elif args.k is None:
         what = "-k K (or -k auto with --min-psnr/--max-delta-e), or --palette FILE" if quantize_command else "-k K (or -k auto with --min-psnr/--max-delta-e)"
         raise InvalidParameterError(f"the number of colors is missing: give {what}")
-    if args.k == "auto" and args.min_psnr is None and args.max_delta_e is None:
-        raise InvalidParameterError("-k auto needs a target: add --min-psnr DB (e.g. 32) or --max-delta-e DE (e.g. 3)")
-    if args.k != "auto" and (args.min_psnr is not None or args.max_delta_e is not None):
-        raise InvalidParameterError("--min-psnr and --max-delta-e choose k: use them with -k auto")
+    if args.k == "auto" and not _targets(args):
+        raise InvalidParameterError("-k auto needs a target: add --min-psnr DB (e.g. 32), --max-delta-e DE (e.g. 3) or --min-ssim S (e.g. 0.95)")
+    if args.k != "auto" and _targets(args):
+        raise InvalidParameterError("--min-psnr, --max-delta-e and --min-ssim choose k: use them with -k auto")
+    if args.min_ssim is not None and not -1 <= args.min_ssim <= 1:
+        raise InvalidParameterError(f"--min-ssim must be a number from -1 to 1 (1: identical), got {args.min_ssim:g}")
+    if not 0 <= getattr(args, "dither_strength", 1.0) <= 1:
+        raise InvalidParameterError(f"--dither-strength must be a number from 0 (no dithering) to 1, got {args.dither_strength:g}")
     if args.min_psnr is not None and not args.min_psnr >= 0:
         raise InvalidParameterError(f"--min-psnr must be a number of decibels of at least 0, got {args.min_psnr:g}")
     if args.max_delta_e is not None and not args.max_delta_e >= 0:
@@ -238,9 +250,11 @@ def _fit(args, histogram):
     if args.k == "auto":
         from ..selection.smallest import smallest_k  # only -k auto needs it (and colorlab.metrics)
 
-        found = smallest_k(histogram, min_psnr=args.min_psnr, max_delta_e=args.max_delta_e, method=args.method,
+        found = smallest_k(histogram, min_psnr=args.min_psnr, max_delta_e=args.max_delta_e, min_ssim=args.min_ssim,
+                           method=args.method,
                            seed=args.seed, space=args.space, fixed=fixed)
-        figures = f"PSNR {found.psnr:.2f} dB" + (f", mean ΔE2000 {found.delta_e:.2f}" if args.max_delta_e is not None else "")
+        figures = f"PSNR {found.psnr:.2f} dB" + (f", mean ΔE2000 {found.delta_e:.2f}" if args.max_delta_e is not None else "") \
+            + (f", SSIM {found.ssim:.4f}" if args.min_ssim is not None else "")
         sys.stderr.write(f"k = {found.k} ({figures})\n")
         return found.palette, None
     return fit_histogram(histogram, args.k, method=args.method, seed=args.seed, space=args.space, fixed=fixed)
@@ -264,7 +278,8 @@ def run_quantize(args) -> int:
     histogram = color_histogram(image, mask=None if given is not None else mask)
     del image, mask  # the histogram's codes redraw every pixel: the decoded photo can go before the fit (12 MP: 36 MB)
     palette, color_labels = (given, None) if given is not None else _fit(args, histogram)
-    labels = palette_labels(histogram, palette, dither=args.dither, color_labels=color_labels)
+    labels = palette_labels(histogram, palette, dither=args.dither, dither_strength=args.dither_strength,
+                            color_labels=color_labels)
     del histogram
     options = {"alpha": alpha, "threshold": args.alpha_threshold, "compress": args.compress}
     if output_format in INDEXED_FORMATS and not (args.rgb and output_format not in INDEXED_ONLY_FORMATS):
@@ -290,6 +305,10 @@ def _animation_result(args, given):
     options = {} if limit is None else {"max_frame_pixels": limit}
     if args.mask is not None:
         raise InvalidParameterError("--mask is for still images; for an animation use --ignore COLOR or its transparency")
+    if args.min_ssim is not None:
+        raise InvalidParameterError("--min-ssim is for still images; for an animation use --min-psnr or --max-delta-e")
+    if getattr(args, "dither_strength", 1.0) != 1:
+        raise InvalidParameterError("--dither-strength is for still images; an animation is dithered at full strength")
     clip = animation.load_animation(args.input, **options)
     background = None if args.background is None else parse_color(args.background, "--background")
     result = animation.quantize_animation(

@@ -28,7 +28,8 @@ from ..util.checks import check_choice, check_k
 __all__ = ["quantize", "reduce_colors", "warm_up"]
 
 
-def quantize(image, palette: Palette, *, dither: str = "none", return_labels: bool = False):
+def quantize(image, palette: Palette, *, dither: str = "none", dither_strength: float = 1.0,
+             return_labels: bool = False):
     """Replace every pixel by the nearest color of ``palette`` (optionally dithered).
 
     Parameters
@@ -39,9 +40,13 @@ def quantize(image, palette: Palette, *, dither: str = "none", return_labels: bo
         The colors to use, e.g. from :func:`colorlab.fit_palette`. Distances are measured in
         ``palette.space`` ("rgb", "lab" or "oklab"); ties go to the color listed first.
     dither : {"none", "floyd-steinberg", "bayer"}, default "none"
-        ``"none"``: every pixel gets its nearest color. ``"floyd-steinberg"``: error diffusion
-        through Pillow (distances in RGB). ``"bayer"``: ordered dithering with an 8 x 8 Bayer matrix.
-        An (N, 3) pixel array is dithered as one row of N pixels.
+        ``"none"``: every pixel gets its nearest color. ``"floyd-steinberg"``: error diffusion in
+        ``palette.space``, serpentine, damped on edges and flat areas as pngquant does
+        (:func:`colorlab.redraw.dither.floyd_steinberg_labels`). ``"bayer"``: ordered dithering with
+        an 8 x 8 Bayer matrix. An (N, 3) pixel array is dithered as one row of N pixels.
+    dither_strength : float, default 1.0
+        With ``"floyd-steinberg"``: the share of each pixel's error passed on, 0 (the same as no
+        dithering) to 1. Lower values give a quieter pattern and smaller files.
     return_labels : bool, default False
         Also return, for each pixel, the index of its color in ``palette.colors``.
 
@@ -54,7 +59,8 @@ def quantize(image, palette: Palette, *, dither: str = "none", return_labels: bo
     Raises
     ------
     InvalidParameterError
-        If ``palette`` is not a :class:`colorlab.Palette` or ``dither`` is unknown.
+        If ``palette`` is not a :class:`colorlab.Palette`, ``dither`` is unknown or
+        ``dither_strength`` is not a number from 0 to 1.
     InvalidImageError
         If ``image`` is not an (H, W, 3) or (N, 3) uint8 array.
 
@@ -71,14 +77,15 @@ def quantize(image, palette: Palette, *, dither: str = "none", return_labels: bo
     >>> quantize(gray, palette, dither="bayer")[..., 0].tolist()
     [[0, 255], [255, 0]]
     """
-    labels = palette_labels(image, palette, dither=dither)
+    labels = palette_labels(image, palette, dither=dither, dither_strength=dither_strength)
     quantized = np.take(palette.colors, labels, axis=0)
     if return_labels:
         return quantized, labels
     return quantized
 
 
-def palette_labels(image, palette: Palette, *, dither: str = "none", color_labels=None) -> np.ndarray:
+def palette_labels(image, palette: Palette, *, dither: str = "none", dither_strength: float = 1.0,
+                   color_labels=None) -> np.ndarray:
     """The index into ``palette.colors`` of every pixel, as :func:`quantize` chooses them (private).
 
     ``quantize(image, palette, return_labels=True)[1]`` without the redrawn image: what the command
@@ -95,6 +102,7 @@ def palette_labels(image, palette: Palette, *, dither: str = "none", color_label
             f"palette must be a colorlab.Palette (from colorlab.fit_palette), got {type(palette).__name__}"
         )
     _check_dither(dither)
+    strength = check_dither_strength(dither_strength)
     if isinstance(image, ColorHistogram):
         shape = image.shape
         if dither == "none":
@@ -102,18 +110,19 @@ def palette_labels(image, palette: Palette, *, dither: str = "none", color_label
                 color_labels = nearest_labels(image.colors, palette)
             labels = image.spread(_label_type(palette, color_labels))
         else:
-            labels = _dithered_labels(image.pixels(), shape, palette, dither)
+            labels = _dithered_labels(image.pixels(), shape, palette, dither, strength)
     else:
         pixels = as_pixels(image)  # validate before anything else touches the input
         shape = np.shape(image)
         if dither == "none":
             labels = _nearest_labels(pixels, palette)
         else:
-            labels = _dithered_labels(pixels, shape, palette, dither)
+            labels = _dithered_labels(pixels, shape, palette, dither, strength)
     return _label_type(palette, labels).reshape(shape[:-1])
 
 
-def reduce_colors(image, k, *, method: str = "kmeans", seed=0, space: str = "rgb", dither: str = "none"):
+def reduce_colors(image, k, *, method: str = "kmeans", seed=0, space: str = "rgb", dither: str = "none",
+                  dither_strength: float = 1.0):
     """Fit a k-color palette to ``image`` and redraw the image with it, in one step.
 
     The result is exactly ``quantize(image, fit_palette(image, k, ...), dither=dither)``, only
@@ -130,6 +139,8 @@ def reduce_colors(image, k, *, method: str = "kmeans", seed=0, space: str = "rgb
     method, seed, space
         As in :func:`colorlab.fit_palette`.
     dither : {"none", "floyd-steinberg", "bayer"}, default "none"
+        As in :func:`quantize`.
+    dither_strength : float, default 1.0
         As in :func:`quantize`.
 
     Returns
@@ -154,13 +165,14 @@ def reduce_colors(image, k, *, method: str = "kmeans", seed=0, space: str = "rgb
     (8, True)
     """
     _check_dither(dither)
+    check_dither_strength(dither_strength)
     check_k(k)
     check_choice(method, METHODS, "method")
     check_choice(space, SPACES, "space")
     histogram = color_histogram(image)
     palette, labels = fit_histogram(histogram, k, method=method, seed=seed, space=space)
     if dither != "none":
-        return quantize(histogram, palette, dither=dither), palette
+        return quantize(histogram, palette, dither=dither, dither_strength=dither_strength), palette
     return histogram.spread(palette.colors[labels]), palette  # each color's RGB, straight to its pixels
 
 
@@ -169,17 +181,31 @@ def _check_dither(dither) -> None:
         raise InvalidParameterError(f"dither must be one of {', '.join(map(repr, _dither.DITHERS))}, got {dither!r}")
 
 
+def check_dither_strength(strength) -> float:
+    """``dither_strength`` as a float, or InvalidParameterError unless it is a number from 0 to 1.
+
+    Examples
+    --------
+    >>> check_dither_strength(0.8)
+    0.8
+    """
+    if isinstance(strength, bool) or not isinstance(strength, (int, float, np.integer, np.floating)) \
+            or not 0 <= strength <= 1:
+        raise InvalidParameterError(f"dither strength must be a number from 0 (no dithering) to 1, got {strength!r}")
+    return float(strength)
+
+
 def _label_type(palette: Palette, labels: np.ndarray) -> np.ndarray:
     return labels.astype(np.uint8 if len(palette) <= 256 else np.uint16, copy=False)
 
 
-def _dithered_labels(pixels: np.ndarray, shape: tuple, palette: Palette, dither: str) -> np.ndarray:
+def _dithered_labels(pixels: np.ndarray, shape: tuple, palette: Palette, dither: str, strength: float) -> np.ndarray:
     """Palette index of every pixel with dithering; an (N, 3) pixel array is dithered as one row."""
     as_grid = pixels.reshape(shape if len(shape) == 3 else (1, -1, 3))
     if dither == "bayer":
         grid_labels = _dither.bayer_labels(as_grid, palette, lambda p: _nearest_labels(p, palette))
     else:
-        grid_labels = _dither.floyd_steinberg_labels(as_grid, palette)
+        grid_labels = _dither.floyd_steinberg_labels(as_grid, palette, strength=strength)
     return grid_labels.reshape(-1)
 
 

@@ -362,7 +362,8 @@ def batch(paths, k, *, method: str = "kmeans", seed: int = 0, space: str = "rgb"
         lists this call's images), sorted by ``path``,
         with the columns :data:`COLUMNS`: ``path``, ``width``, ``height``, ``distinct_colors``,
         ``k``, ``method``, ``space``, ``seed``, ``colors`` (hex codes, most used first),
-        ``shares`` (each color's share of the pixels), ``mse``, ``psnr`` (dB), ``seconds``
+        ``shares`` (each color's share of the pixels), ``mse``, ``psnr`` (dB), ``ssim``
+        (:func:`colorlab.metrics.ssim`, NaN below 11 x 11 pixels), ``seconds``
         (load, fit and measure), ``error`` (NaN if none), ``warning`` (e.g. fewer distinct
         colors than k).
 

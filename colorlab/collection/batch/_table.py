@@ -24,10 +24,10 @@ __all__ = ["COLUMNS", "OUTPUT_FORMATS", "output_format", "rows_to_frame", "write
 #: The columns of a batch table, in order.
 COLUMNS = (
     "path", "width", "height", "distinct_colors", "k", "method", "space", "seed",
-    "colors", "shares", "mse", "psnr", "seconds", "error", "warning",
+    "colors", "shares", "mse", "psnr", "ssim", "seconds", "error", "warning",
 )
 _INTS = ("width", "height", "distinct_colors", "k", "seed")
-_FLOATS = ("mse", "psnr", "seconds")
+_FLOATS = ("mse", "psnr", "ssim", "seconds")
 _TEXTS = ("path", "method", "space", "error", "warning")
 
 #: Output suffix -> format name.

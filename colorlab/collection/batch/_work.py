@@ -23,7 +23,7 @@ def empty_row(label: str, k: int, method: str, space: str, seed: int, error: str
     return {
         "path": label, "width": None, "height": None, "distinct_colors": None,
         "k": k, "method": method, "space": space, "seed": seed,
-        "colors": [], "shares": [], "mse": None, "psnr": None,
+        "colors": [], "shares": [], "mse": None, "psnr": None, "ssim": None,
         "seconds": seconds, "error": error, "warning": None,
     }
 
@@ -54,7 +54,7 @@ def palette_row(path: str, label: str, k: int, method: str, space: str, seed: in
     ``path`` column shows (as the user gave it).
     """
     from ...io.images import load_image
-    from ...metrics import count_colors, mse, psnr_from_mse
+    from ...metrics import count_colors, mse, psnr_from_mse, ssim
     from ...redraw.quantize import reduce_colors
 
     start = time.perf_counter()
@@ -65,6 +65,8 @@ def palette_row(path: str, label: str, k: int, method: str, space: str, seed: in
             distinct = count_colors(image)
             quantized, palette = reduce_colors(image, k, method=method, seed=seed, space=space)
             error = mse(image, quantized)
+            # SSIM needs 11 x 11 pixels; a smaller image has none (NaN in the table)
+            similarity = ssim(image, quantized) if min(image.shape[:2]) >= 11 else None
             height, width = image.shape[:2]
         del quantized, image  # a worker holds one image at a time
     except Exception as err:  # one image's failure is its row's business; the run goes on
@@ -81,6 +83,7 @@ def palette_row(path: str, label: str, k: int, method: str, space: str, seed: in
         "shares": [float(s) for s in palette.shares],
         "mse": float(error),
         "psnr": float(psnr_from_mse(error)),
+        "ssim": None if similarity is None else float(similarity),
         "seconds": time.perf_counter() - start,
         "error": None,
         "warning": "; ".join(dict.fromkeys(notes)) or None,
