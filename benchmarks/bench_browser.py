@@ -8,8 +8,9 @@ to the painted frames in which the explorer's pictures (the photo, the 3D view, 
 
 - k step: focus the k slider, press ArrowRight, wait ``--gap`` seconds; ``--steps`` times. "first" is
   the first frame that changed, "final" the last one that changed in that window (the new picture).
-- jump: press End (k = 64, not computed before): first change, and the frame with the exact result
-  (whose swatches equal ``colorlab.fit_palette(image, 64, seed=0)``, checked).
+- jump: press End (the largest k, 256, not computed before: start ``--k`` more than the look-ahead's
+  reach below it): first change, and the frame with the exact result (whose swatches equal
+  ``colorlab.fit_palette(image, 256, seed=0)``, checked).
 - photo switch: pick another bundled photo; the frame with its result.
 - drag: drag across the 3D view for ``--drag-seconds``; distinct painted frames per second of the
   3D view, and how many websocket messages went to the kernel meanwhile. Twice: with one pointer move
@@ -21,6 +22,7 @@ Prints median and worst per case. Nothing here is asserted: the tests check beha
 
     .venv/bin/python benchmarks/bench_browser.py                 # retina (2 MP), JupyterLab and Voila
     .venv/bin/python benchmarks/bench_browser.py --photo rocket --frontends voila
+    .venv/bin/python benchmarks/bench_browser.py --k 236 --frontends lab   # k steps near 256, then the jump
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 import browser_support as support  # noqa: E402
+from colorlab.explorer.session import K_MAX  # noqa: E402
 
 NOTEBOOK = ROOT / "notebooks" / "02_explorer.ipynb"
 PICTURES = (".colorlab-picture", ".colorlab-cube", ".colorlab-swatches")
@@ -98,11 +101,11 @@ def measure(page, cast: support.Screencast, args, websocket_sent: list) -> dict:
         out["first"].append(changes[0] if changes else float("nan"))
         out["final"].append(changes[-1] if changes else float("nan"))
 
-    # a jump to k = 64, never computed before
+    # a jump to the largest k, never computed before
     start = time.time()
     page.keyboard.press("End")
     cast.pump(1500)
-    _wait_for_result(page, 64)
+    _wait_for_result(page, K_MAX)
     cast.pump(500)
     changes = support.changes_after(cast.frames, start, time.time(), boxes, viewport)
     out["jump_first"] = changes[0] if changes else float("nan")
@@ -115,7 +118,7 @@ def measure(page, cast: support.Screencast, args, websocket_sent: list) -> dict:
     page.select_option(".colorlab-photo", other)
     start = time.time()
     cast.pump(1500)
-    _wait_for_result(page, 64)
+    _wait_for_result(page, K_MAX)
     cast.pump(500)
     changes = support.changes_after(cast.frames, start, time.time(), boxes, viewport)
     out["switch_final"] = changes[-1] if changes else float("nan")
@@ -209,10 +212,13 @@ def main(argv=None) -> int:
 
     import colorlab
 
-    expected = colorlab.fit_palette(colorlab.load_image(args.photo), 64, seed=0).to_hex()
+    if args.k + args.steps >= K_MAX - 4:
+        parser.error(f"--k plus --steps must stay below {K_MAX - 4}, so that the jump to {K_MAX} is to a k "
+                     "not computed ahead")
+    expected = colorlab.fit_palette(colorlab.load_image(args.photo), K_MAX, seed=0).to_hex()
     print(f"# bench_browser: {args.photo}, k from {args.k}, {time.strftime('%Y-%m-%d %H:%M')}, "
           f"{platform.machine()}, {len(__import__('os').sched_getaffinity(0))} cores")
-    print("| front end | k step: new picture, median (worst) | k step: first change | jump to 64: first change "
+    print(f"| front end | k step: new picture, median (worst) | k step: first change | jump to {K_MAX}: first change "
           "| jump: exact result | photo switch | 3D drag at 60 Hz: frames/s | 3D drag by DevTools mouse: frames/s (events/s) "
           "| messages to the kernel while dragging |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")

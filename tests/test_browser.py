@@ -109,10 +109,16 @@ def _exercise_explorer(watched: Watched, tmp_path: Path, name: str) -> None:
     assert page.locator(".colorlab-swatch").count() == k1
     assert page.inner_text(".colorlab-message").strip() == ""
 
-    # End: the largest k, computed on demand
+    # End: the largest k, computed on demand; its swatch strip fits the page, without labels in the boxes
+    k_max = int(page.get_attribute(".colorlab-k", "max"))
+    assert k_max == 256
     page.keyboard.press("End")
-    page.wait_for_function(SETTLED_JS, arg=64)
-    assert page.locator(".colorlab-swatch").count() == 64
+    page.wait_for_function(SETTLED_JS, arg=k_max)
+    assert page.locator(".colorlab-swatch").count() == k_max
+    strip = page.locator(".colorlab-swatches").bounding_box()
+    last = page.locator(".colorlab-swatch >> nth=-1").bounding_box()
+    assert last["x"] + last["width"] <= strip["x"] + strip["width"] + 1, "the swatches overflow their strip"
+    assert page.inner_text(".colorlab-swatches").strip() == ""
 
     # hovering a swatch lights up its pixels and its cluster; leaving restores the view exactly
     page.wait_for_timeout(200)
@@ -122,9 +128,12 @@ def _exercise_explorer(watched: Watched, tmp_path: Path, name: str) -> None:
     page.wait_for_timeout(200)
     page.screenshot(path=str(tmp_path / f"{name}-hover.png"))
     assert _hash(page, ".colorlab-picture") != picture and _hash(page, ".colorlab-cube") != cube
+    first = page.get_attribute(".colorlab-swatch >> nth=0", "data-color")
+    assert page.inner_text(".colorlab-swatch-label").startswith(f"1 of {k_max}: {first}")  # the hovered color, named
     page.mouse.move(5, 5)
     page.wait_for_timeout(200)
     assert _hash(page, ".colorlab-picture") == picture and _hash(page, ".colorlab-cube") == cube
+    assert page.inner_text(".colorlab-swatch-label").strip() == ""
 
     # dragging the 3D view turns it without a single message to the kernel
     box = page.locator(".colorlab-cube").bounding_box()
@@ -150,7 +159,7 @@ def _exercise_explorer(watched: Watched, tmp_path: Path, name: str) -> None:
     page.wait_for_selector(f".colorlab-swatch-locked[data-color='{color}']")
     page.locator(".colorlab-k").focus()
     page.keyboard.press("ArrowLeft")
-    page.wait_for_function(SETTLED_JS, arg=63)
+    page.wait_for_function(SETTLED_JS, arg=k_max - 1)
     page.wait_for_selector(f".colorlab-swatch-locked[data-color='{color}']")
     page.locator(".colorlab-explorer").screenshot(path=str(tmp_path / f"{name}-explorer.png"))
     page.screenshot(path=str(tmp_path / f"{name}-after.png"))

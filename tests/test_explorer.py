@@ -58,14 +58,14 @@ def _wait(condition, seconds=60.0):
 
 
 def test_builds_with_its_controls(ex):
-    assert ex.photo == "coffee" and ex.k == 4 and ex.k_max == 64
+    assert ex.photo == "coffee" and ex.k == 4 and (ex.k_min, ex.k_max) == (1, 256)
     assert set(colorlab.samples()) <= set(ex.photos)
     assert [value for _, value in ex.methods] == list(colorlab.METHODS)
     assert ex.spaces == list(colorlab.SPACES) and ex.dithers == ["none", "floyd-steinberg", "bayer"]
     assert len(ex.palette) == 4 and ex.message == "" and not ex.error
 
 
-@pytest.mark.parametrize("k", [1, 2, 9, 33, 64])
+@pytest.mark.parametrize("k", [1, 2, 9, 33, 64, 256])
 def test_k_gives_the_library_result_and_exact_figures(ex, k):
     ex.k = k
     image = colorlab.load_image("coffee")
@@ -289,3 +289,86 @@ def test_locked_colors_stay_in_the_palette(ex):
     assert ex.error and "kmeans" in ex.message
     ex.locked = []
     assert not ex.error and ex.palette.method == "median-cut"
+
+
+def _key_as_the_browser_spells_it(widget) -> str:
+    """What explorer.js's keyOf does with the key_format trait: each field's value, lists joined."""
+    form = widget.key_format
+    parts = [getattr(widget, name) for name in form["fields"]]
+    return form["separator"].join(form["list_separator"].join(p) if isinstance(p, list) else str(p) for p in parts)
+
+
+def test_the_browser_spells_the_cache_key_from_what_python_sends(ex):
+    ex.k, ex.seed, ex.space = 7, 3, "oklab"
+    ex.locked = ["#102030", "#ffffff"]
+    assert _key_as_the_browser_spells_it(ex) == ex._key().text() == "coffee|7|kmeans|3|oklab|none|#102030,#ffffff"
+    outbox = Outbox(ex)
+    ex._on_message(ex, {"type": "ready"}, [])
+    assert outbox.of("result")[0][0]["key"] == _key_as_the_browser_spells_it(ex)
+
+
+def test_the_limits_and_their_messages_come_from_python(monkeypatch, tmp_path):
+    from colorlab.explorer.app import MESSAGES
+
+    monkeypatch.chdir(tmp_path)
+    ex = explorer(np.zeros((20, 20, 3), np.uint8), k=1, max_pixels=3_000_000, max_upload_mb=2)
+    try:
+        assert ex.upload_title == "add your own photo (PNG or JPEG, up to 2 MB and 3 megapixels)"
+        assert ex.messages == MESSAGES and ex.max_upload_mb == 2
+        ex.add_upload("big.png", b"\0" * (3 * 2**20))
+        # the browser refuses a file over the limit itself, filling in the same template
+        assert ex.message == MESSAGES["too_large"].format(name="big.png", mb="3.0", limit=2)
+        assert ex.message == "big.png was not used: it is 3.0 MB, more than the 2 MB this explorer takes; upload a smaller photo"
+    finally:
+        ex.close()
+
+
+def test_the_cache_keeps_results_within_its_megabytes():
+    session = Session(cache_mb=1.0)
+    results = [session.result(Key("coffee", k)) for k in (250, 251, 252, 253)]
+    assert all(r._labels.dtype == np.uint8 and r.display_labels.dtype == np.uint8 for r in results)
+    assert session.cached_bytes == sum(r.nbytes for r in results if session.cached(r.key) is not None)
+    assert 0 < session.cached_bytes <= 2**20 and session.cached(Key("coffee", 253)) is results[-1]
+    assert session.cached(Key("coffee", 250)) is None  # the least recently used went first
+    # a result larger than the whole budget is still kept: the newest always stays
+    tiny = Session(cache_mb=0.001)
+    assert tiny.result(Key("coffee", 3)) is tiny.cached(Key("coffee", 3))
+    session.forget("coffee")
+    assert session.cached_bytes == 0
+
+
+def test_k_256_labels_fit_in_a_byte_and_give_the_quantized_image():
+    session = Session()
+    for dither in ("none", "floyd-steinberg"):
+        result = session.result(Key("coffee", 256, dither=dither))
+        image = colorlab.load_image("coffee")
+        assert np.array_equal(session.quantized(result), colorlab.quantize(image, result.palette, dither=dither))
+        assert len(result.palette) == 256 and int(result.display_labels.max()) < 256
+
+
+def test_one_key_asked_from_two_threads_is_computed_once_and_two_keys_side_by_side():
+    import threading
+
+    session = Session()
+    session.photo("coffee")
+    keys = [Key("coffee", 40), Key("coffee", 40), Key("coffee", 41)]
+    got = [None] * len(keys)
+
+    def ask(i):
+        got[i] = session.result(keys[i])
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(keys))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert got[0] is got[1] and session.compute_count == 2
+    image = colorlab.load_image("coffee")
+    assert got[2].palette == colorlab.fit_palette(image, 41) and got[0].palette == colorlab.fit_palette(image, 40)
+
+
+def test_a_failed_computation_is_reported_to_each_thread_that_asked():
+    session = Session()
+    with pytest.raises(colorlab.InvalidParameterError):
+        session.result(Key("coffee", 4, locked=("#000000",), method="median-cut"))
+    assert session._computing == {}  # nothing left waiting

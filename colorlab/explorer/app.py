@@ -6,11 +6,19 @@ browser keeps what it was sent, so a k it has seen is painted again without aski
 
 How a k step stays fast (measured by ``benchmarks/bench_browser.py`` from painted frames):
 
-* No debounce. A change from the browser is handed to one worker thread, which always computes
+* No debounce. A change from the browser is handed to a worker thread, which always computes
   the newest setting; settings that were overtaken while it worked are dropped.
-* While the person looks, the worker computes the neighbouring k (k + 1, k - 1, k + 2, ...) and
-  sends them, so the next step is usually already in the browser.
+* While the person looks, a second thread computes the neighbouring k (k + 1, k - 1, k + 2, ...) and
+  sends them, so the next step is usually already in the browser. A setting the person asks for
+  never waits behind one computed ahead: at k = 256 one fit of a 2 MP photo takes about a second, so
+  the newest setting starts at once, beside a look-ahead already running, and no new look-ahead
+  starts until it is shown.
 * The 3D view turns in the browser; the kernel never hears of it.
+
+What the browser must agree on with Python is sent from here as traits, not written again in
+``explorer.js``: how a setting's cache key is spelled (``key_format``), the k range (``k_min``,
+``k_max``), the upload limits and the texts that name them (``max_upload_mb``, ``upload_part_mb``,
+``messages``), and how much the browser keeps (``browser_cache_mb``).
 
 A value set from Python (a notebook cell, a test) is computed at once, in the caller's thread, so
 the next line sees ``palette``, ``stats`` and ``quantized``.
@@ -44,23 +52,38 @@ from ..io.images import DEFAULT_MAX_PIXELS
 from ..io.saving import save_image
 from ..palette.core import Palette
 from ..io.uploads import decode_upload, file_stem
-from .session import K_MAX, Key, Result, Session, check_key
+from .session import CACHE_MB, K_MAX, K_MIN, KEY_SEPARATOR, LIST_SEPARATOR, Key, Result, Session, check_key
 
-__all__ = ["Explorer", "explorer", "defaults", "CLASSROOM", "PERSONAL"]
+__all__ = ["Explorer", "explorer", "defaults", "CLASSROOM", "PERSONAL", "MESSAGES"]
 
 #: Neighbouring k computed ahead after each change from the browser.
 PREFETCH = 4
 #: Largest upload, in megabytes.
 MAX_UPLOAD_MB = 40
+#: The browser sends an upload in parts of this many megabytes (a websocket message is limited, 10 MB by default).
+UPLOAD_PART_MB = 4
+#: Megabytes of results the browser keeps (a result there is one byte per displayed pixel and per 3D point,
+#: about 0.45 MB at the display size, whatever k is).
+BROWSER_CACHE_MB = 80
+#: The status texts the browser shows by itself (it fills in the {names}); the kernel says the same ones from here.
+MESSAGES = {
+    "computing": "computing k = {k}…",
+    "reading": "reading {name}…",
+    "too_large": "{name} was not used: it is {mb} MB, more than the {limit} MB this explorer takes; "
+                 "upload a smaller photo",
+}
 #: An environment variable: when set (to anything but "" or "0"), explorers start with CLASSROOM's settings.
 CLASSROOM_VARIABLE = "COLORLAB_CLASSROOM"
 #: The defaults for a page served to a class (``bash dev.sh classroom`` sets COLORLAB_CLASSROOM=1): Export sends
 #: files to the student's browser and writes nothing on the server; one k computed ahead (30 students share the
-#: cores); smaller uploads, at most 3 kept per student (a fourth replaces the oldest); photos up to 24 megapixels.
-CLASSROOM = {"export_to": "browser", "prefetch": 1, "max_upload_mb": 15, "max_uploads": 3, "max_pixels": 24_000_000}
+#: cores); smaller uploads, at most 3 kept per student (a fourth replaces the oldest); photos up to 24 megapixels;
+#: 64 MB of results per student (30 kernels: about 2 GB at most; a result of a 2 MP photo is about 0.5 MB, of a
+#: dithered 24 MP photo about 25 MB).
+CLASSROOM = {"export_to": "browser", "prefetch": 1, "max_upload_mb": 15, "max_uploads": 3, "max_pixels": 24_000_000,
+             "cache_mb": 64}
 #: The defaults otherwise (JupyterLab, where the person owns the server).
 PERSONAL = {"export_to": "folder", "prefetch": PREFETCH, "max_upload_mb": MAX_UPLOAD_MB, "max_uploads": None,
-            "max_pixels": DEFAULT_MAX_PIXELS}
+            "max_pixels": DEFAULT_MAX_PIXELS, "cache_mb": CACHE_MB}
 
 
 def defaults() -> dict:
@@ -79,14 +102,14 @@ def explorer(image: Any = "rocket", k: int = 6, *, method: str = "kmeans", seed:
     image : str or (H, W, 3) uint8 array, default "rocket"
         A name from :func:`colorlab.samples` or an image array (shown as "your image").
     k : int, default 6
-        Initial number of colors, 1 to 64.
+        Initial number of colors, 1 to 256.
     method : str, default "kmeans"
         Initial clustering method, one of :data:`colorlab.METHODS`.
     seed : int, default 0
         Initial random seed of the clustering.
     **options
         Passed to :class:`Explorer`: ``space``, ``dither``, ``export_folder``, ``export_to``,
-        ``max_pixels``, ``prefetch``, ``max_upload_mb``, ``max_uploads``, ``allow_outside``.
+        ``max_pixels``, ``prefetch``, ``max_upload_mb``, ``max_uploads``, ``cache_mb``, ``allow_outside``.
 
     Returns
     -------
@@ -133,11 +156,13 @@ class Explorer(anywidget.AnyWidget):
         Largest upload, in megabytes.
     max_uploads : int or None, optional
         Uploads kept at once; a newer one replaces the oldest (its photo and results are freed).
+    cache_mb : float, optional
+        Megabytes of results the kernel keeps (:class:`colorlab.explorer.session.Session`'s ``cache_mb``).
     allow_outside : bool, default False
         Let ``export_folder`` point outside the notebook's folder.
 
     The options left out take :func:`defaults`: :data:`PERSONAL`'s (export into a folder, 4 k computed
-    ahead, 40 MB uploads, 100 megapixels), or :data:`CLASSROOM`'s when the environment variable
+    ahead, 40 MB uploads, 100 megapixels, 256 MB of results), or :data:`CLASSROOM`'s when the environment variable
     ``COLORLAB_CLASSROOM`` is set, as ``bash dev.sh classroom`` does for a Voila page served to a class.
     """
 
@@ -147,6 +172,7 @@ class Explorer(anywidget.AnyWidget):
     photo = traitlets.Unicode("").tag(sync=True)
     photos = traitlets.List(traitlets.Unicode()).tag(sync=True)
     k = traitlets.Int(6).tag(sync=True)
+    k_min = traitlets.Int(K_MIN).tag(sync=True)
     k_max = traitlets.Int(K_MAX).tag(sync=True)
     method = traitlets.Unicode("kmeans").tag(sync=True)
     methods = traitlets.List().tag(sync=True)
@@ -159,6 +185,13 @@ class Explorer(anywidget.AnyWidget):
     dithers = traitlets.List(list(DITHERS)).tag(sync=True)
     export_to = traitlets.Unicode("folder").tag(sync=True)
     max_upload_mb = traitlets.Int(MAX_UPLOAD_MB).tag(sync=True)
+    upload_part_mb = traitlets.Int(UPLOAD_PART_MB).tag(sync=True)
+    upload_title = traitlets.Unicode("").tag(sync=True)
+    browser_cache_mb = traitlets.Int(BROWSER_CACHE_MB).tag(sync=True)
+    # a result's cache key in the browser: these traits' values, joined as Key.text() joins them
+    key_format = traitlets.Dict({"fields": list(Key._fields), "separator": KEY_SEPARATOR,
+                                 "list_separator": LIST_SEPARATOR}).tag(sync=True)
+    messages = traitlets.Dict(MESSAGES).tag(sync=True)
 
     def __init__(self, image: Any = "rocket", k: int = 6, *, method: str = "kmeans", seed: int = 0,
                  space: str = "rgb", dither: str = "none", export_folder: str = "colorlab-export",
@@ -173,7 +206,7 @@ class Explorer(anywidget.AnyWidget):
         max_upload_mb, self.max_uploads = settings["max_upload_mb"], settings["max_uploads"]
         if export_to not in ("folder", "browser"):
             raise InvalidParameterError(f"export_to must be 'folder' or 'browser', got {export_to!r}")
-        self.session = Session(max_pixels=max_pixels)
+        self.session = Session(max_pixels=max_pixels, cache_mb=settings["cache_mb"])
         self.export_folder = export_folder
         self.allow_outside = allow_outside
         self._base = Path.cwd()
@@ -197,6 +230,7 @@ class Explorer(anywidget.AnyWidget):
         super().__init__(
             photo=first, photos=self.session.names(), k=k, method=method, methods=[list(p) for p in zip(labels, METHODS)],
             seed=seed, space=space, dither=dither, export_to=export_to, max_upload_mb=max_upload_mb,
+            upload_title=upload_title(max_upload_mb, max_pixels),
         )
         self._show(self._key())
         self.observe(self._on_setting, names=["photo", "k", "method", "seed", "space", "dither", "locked"])
@@ -354,8 +388,8 @@ class Explorer(anywidget.AnyWidget):
         return entry
 
     def _say_too_large(self, name: str, size: int) -> None:
-        self._say(f"{name} was not used: it is {size / 2**20:.1f} MB, more than the {self.max_upload_mb} MB "
-                  "this explorer takes; upload a smaller photo", error=True)
+        self._say(MESSAGES["too_large"].format(name=name, mb=f"{size / 2**20:.1f}", limit=self.max_upload_mb),
+                  error=True)
 
     def export(self, *, elev: float | None = None, azim: float | None = None) -> list[Path] | list[str]:
         """Export what is shown: the quantized PNG, the palette (.hex, .json, .gpl) and the view as a PNG figure.
@@ -431,6 +465,18 @@ class Explorer(anywidget.AnyWidget):
         super().close()
 
 
+def upload_title(max_upload_mb: int, max_pixels: int | None) -> str:
+    """The Upload button's hint: what it takes, with this explorer's limits.
+
+    Examples
+    --------
+    >>> upload_title(15, 24_000_000)
+    'add your own photo (PNG or JPEG, up to 15 MB and 24 megapixels)'
+    """
+    pixels = "" if max_pixels is None else f" and {max_pixels / 1e6:g} megapixels"
+    return f"add your own photo (PNG or JPEG, up to {max_upload_mb} MB{pixels})"
+
+
 def result_message(result: Result, *, ahead: bool = False) -> dict:
     """The JSON part of a result as the browser receives it (its two byte arrays travel as buffers)."""
     key = result.key
@@ -452,50 +498,71 @@ def result_message(result: Result, *, ahead: bool = False) -> dict:
     }
 
 
-class _Worker(threading.Thread):
-    """Computes the newest setting from the browser, then its neighbours, one at a time."""
+class _Worker:
+    """Two threads: one computes and shows the newest setting from the browser, the other its neighbours.
+
+    A look-ahead starts only while no wanted setting is waiting or being computed; one already running
+    is not stopped (a fit cannot be interrupted), the wanted setting is computed beside it.
+    """
 
     def __init__(self, explorer: Explorer):
-        super().__init__(name="colorlab-explorer", daemon=True)
         self.explorer = explorer
         self._cond = threading.Condition()
         self._wanted: Key | None = None
+        self._showing = False
         self._ahead: list[Key] = []
         self._stopped = False
+        self._threads = [threading.Thread(target=self._run_wanted, name="colorlab-explorer", daemon=True),
+                         threading.Thread(target=self._run_ahead, name="colorlab-explorer-ahead", daemon=True)]
+
+    def start(self) -> None:
+        for thread in self._threads:
+            thread.start()
 
     def want(self, key: Key) -> None:
         with self._cond:
             self._wanted, self._ahead = key, []
-            self._cond.notify()
+            self._cond.notify_all()
 
     def ahead(self, keys: list[Key]) -> None:
         with self._cond:
             self._ahead = list(keys)
-            self._cond.notify()
+            self._cond.notify_all()
 
     def stop(self) -> None:
         with self._cond:
             self._stopped = True
-            self._cond.notify()
+            self._cond.notify_all()
 
-    def run(self) -> None:
+    def _run_wanted(self) -> None:
         explorer = self.explorer
         while True:
             with self._cond:
-                while not self._stopped and self._wanted is None and not self._ahead:
+                while not self._stopped and self._wanted is None:
                     self._cond.wait()
                 if self._stopped:
                     return
-                if self._wanted is not None:
-                    key, wanted, self._wanted = self._wanted, True, None
-                else:
-                    key, wanted = self._ahead.pop(0), False
+                key, self._wanted, self._showing = self._wanted, None, True
             try:
-                if wanted:
-                    if explorer._show(key) is not None:
-                        self.ahead(explorer._neighbours(key))
-                else:
-                    explorer._send_result(explorer.session.result(key), ahead=True)
+                shown = explorer._show(key) is not None
+            finally:
+                with self._cond:
+                    self._showing = False
+                    self._cond.notify_all()
+            if shown:
+                self.ahead(explorer._neighbours(key))
+
+    def _run_ahead(self) -> None:
+        explorer = self.explorer
+        while True:
+            with self._cond:
+                while not self._stopped and (not self._ahead or self._wanted is not None or self._showing):
+                    self._cond.wait()
+                if self._stopped:
+                    return
+                key = self._ahead.pop(0)
+            try:
+                explorer._send_result(explorer.session.result(key), ahead=True)
             except Exception:  # noqa: BLE001 - a failed look-ahead is simply not there; the shown key reports its own
                 pass
 

@@ -6,11 +6,25 @@
 // kernel computed ahead while the person looked, is painted at the next frame with no round trip.
 // The 3D view turns entirely here: a drag never sends a message to the kernel.
 
-const SEP = "|";
+// The file has four parts: shared state (helpers, the store of what the kernel sent, the 3D view),
+// CONTROLS (building the inputs and keeping them in step with the model), PAINTERS (the photo, the cube,
+// the swatches, the numbers and the status line) and EVENTS (wiring inputs, pointers and the model to
+// the painters). What must agree with Python (the cache key, the k range, upload limits and the texts
+// that name them) comes from the model's traits, sent by colorlab/explorer/app.py.
 
+// ---- shared state --------------------------------------------------------------------------------
 function keyOf(model) {
-  return [model.get("photo"), model.get("k"), model.get("method"), model.get("seed"),
-          model.get("space"), model.get("dither"), model.get("locked").join(",")].join(SEP);
+  // spelled as Key.text() spells it: the fields' values joined by the separator, lists by the list separator
+  const { fields, separator, list_separator: listSeparator } = model.get("key_format");
+  return fields.map((name) => {
+    const value = model.get(name);
+    return Array.isArray(value) ? value.join(listSeparator) : String(value);
+  }).join(separator);
+}
+
+function fill(template, values) {
+  // "{name}" replaced by values.name, as Python's str.format fills the same template
+  return template.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
 }
 
 function el(tag, attrs = {}, children = []) {
@@ -43,7 +57,8 @@ function bytes(view) {
 // ---- shared state per model: photos and results, whatever the number of views ----------------
 function store(model) {
   if (!model.__colorlab) {
-    model.__colorlab = { photos: new Map(), results: new Map(), views: new Set(), status: { text: "", error: false } };
+    model.__colorlab = { photos: new Map(), results: new Map(), bytes: 0, views: new Set(),
+                         status: { text: "", error: false } };
     model.on("msg:custom", (msg, buffers) => {
       const state = model.__colorlab;
       if (msg.type === "photo") {
@@ -56,9 +71,17 @@ function store(model) {
         state.photos.set(msg.name, { ...msg, rgba, points });
       } else if (msg.type === "result") {
         const result = { ...msg, labels: bytes(buffers[0]).slice(), pointLabels: bytes(buffers[1]).slice() };
+        result.bytes = result.labels.length + result.pointLabels.length;
+        if (state.results.has(msg.key)) state.bytes -= state.results.get(msg.key).bytes;
         state.results.delete(msg.key);
         state.results.set(msg.key, result);
-        while (state.results.size > 160) state.results.delete(state.results.keys().next().value);
+        state.bytes += result.bytes;
+        const limit = model.get("browser_cache_mb") * 1048576;
+        while (state.bytes > limit && state.results.size > 1) {  // the oldest go first; the newest stays
+          const oldest = state.results.keys().next().value;
+          state.bytes -= state.results.get(oldest).bytes;
+          state.results.delete(oldest);
+        }
       } else if (msg.type === "status") {
         state.status = { text: msg.text, error: msg.error, key: msg.key };
       } else if (msg.type === "download") {
@@ -214,11 +237,12 @@ class Cube {
   drawCenters(ctx, result) {
     const ratio = this.canvas.width / 400;
     const total = result.counts.reduce((a, b) => a + b, 0) || 1;
+    const base = 5 * Math.min(1, Math.sqrt(64 / result.palette.length));  // 256 centers must not hide the points
     const centers = result.palette.map((color, i) => [i, color, ...this.project(...color)]);
     centers.sort((a, b) => a[4] - b[4]);  // far ones first
     for (const [i, color, x, y] of centers) {
       const share = result.counts[i] / total;
-      let radius = (5 + 14 * Math.sqrt(share)) * ratio;
+      let radius = (base + 14 * Math.sqrt(share)) * ratio;
       if (i === this.highlight) radius *= 1.5;
       ctx.beginPath();
       ctx.arc(x, y, radius, 0, 2 * Math.PI);
@@ -236,226 +260,269 @@ class Cube {
   }
 }
 
-// ---- one view ------------------------------------------------------------------------------------
-function render({ model, el: root }) {
-  const state = store(model);
-  root.classList.add("colorlab-explorer");
-  // keys typed here are the explorer's (ArrowRight on k), not JupyterLab's notebook shortcuts
-  root.setAttribute("data-lm-suppress-shortcuts", "true");
-  root.setAttribute("data-p-suppress-shortcuts", "true");
 
-  // controls
-  const photoSelect = el("select", { class: "colorlab-photo", "aria-label": "photo" });
-  const uploadInput = el("input", { type: "file", accept: "image/*", class: "colorlab-upload-input" });
-  const uploadButton = el("button", { class: "colorlab-upload", type: "button", text: "Upload…",
-                                      title: "add your own photo (PNG or JPEG)" });
-  const kInput = el("input", { type: "range", min: "1", max: String(model.get("k_max")), step: "1",
-                               class: "colorlab-k", "aria-label": "k colors" });
-  const kReadout = el("output", { class: "colorlab-k-readout" });
-  const methodSelect = el("select", { class: "colorlab-method", "aria-label": "method" });
-  const seedInput = el("input", { type: "number", min: "0", step: "1", class: "colorlab-seed", "aria-label": "seed" });
-  const spaceSelect = el("select", { class: "colorlab-space", "aria-label": "color space" });
-  const ditherSelect = el("select", { class: "colorlab-dither", "aria-label": "dithering" });
-  const exportButton = el("button", { class: "colorlab-export", type: "button", text: "Export",
-                                      title: "the quantized PNG, the palette (.hex .json .gpl) and this view as a PNG" });
-  const label = (text, control) => el("label", {}, [el("span", { text }), control]);
-  const controls = el("div", { class: "colorlab-controls" }, [
-    label("Photo", photoSelect), uploadButton, uploadInput,
-    el("label", { class: "colorlab-k-label" }, [el("span", { text: "k colors" }), kInput, kReadout]),
-    label("Method", methodSelect), label("Seed", seedInput), label("Space", spaceSelect),
-    label("Dither", ditherSelect), exportButton,
+// ---- CONTROLS: the inputs, built once per view and kept in step with the model ------------------
+// Above this many colors the swatch strip is compact: no labels in the boxes (they would not fit),
+// the hovered color named on the line under the strip instead.
+const COMPACT_SWATCHES = 48;
+
+function label(text, control) {
+  return el("label", {}, [el("span", { text }), control]);
+}
+
+function buildControls(model) {
+  const ui = {
+    photoSelect: el("select", { class: "colorlab-photo", "aria-label": "photo" }),
+    uploadInput: el("input", { type: "file", accept: "image/*", class: "colorlab-upload-input" }),
+    uploadButton: el("button", { class: "colorlab-upload", type: "button", text: "Upload…",
+                                 title: model.get("upload_title") }),
+    kInput: el("input", { type: "range", min: String(model.get("k_min")), max: String(model.get("k_max")), step: "1",
+                          class: "colorlab-k", "aria-label": "k colors" }),
+    kReadout: el("output", { class: "colorlab-k-readout" }),
+    methodSelect: el("select", { class: "colorlab-method", "aria-label": "method" }),
+    seedInput: el("input", { type: "number", min: "0", step: "1", class: "colorlab-seed", "aria-label": "seed" }),
+    spaceSelect: el("select", { class: "colorlab-space", "aria-label": "color space" }),
+    ditherSelect: el("select", { class: "colorlab-dither", "aria-label": "dithering" }),
+    exportButton: el("button", { class: "colorlab-export", type: "button", text: "Export",
+                                 title: "the quantized PNG, the palette (.hex .json .gpl) and this view as a PNG" }),
+    stats: el("div", { class: "colorlab-stats" }),
+    message: el("div", { class: "colorlab-message", role: "status" }),
+    picture: el("canvas", { class: "colorlab-picture", title: "drag: move the split between original and quantized; click: highlight the pixel's palette color" }),
+    pictureCaption: el("div", { class: "colorlab-caption" }),
+    cubeCanvas: el("canvas", { class: "colorlab-cube", title: "drag to turn the RGB cube" }),
+    cubeCaption: el("div", { class: "colorlab-caption", text: "pixels and palette colors in RGB space (drag to turn)" }),
+    swatches: el("div", { class: "colorlab-swatches" }),
+    swatchLabel: el("div", { class: "colorlab-swatch-label" }),
+  };
+  ui.controls = el("div", { class: "colorlab-controls" }, [
+    label("Photo", ui.photoSelect), ui.uploadButton, ui.uploadInput,
+    el("label", { class: "colorlab-k-label" }, [el("span", { text: "k colors" }), ui.kInput, ui.kReadout]),
+    label("Method", ui.methodSelect), label("Seed", ui.seedInput), label("Space", ui.spaceSelect),
+    label("Dither", ui.ditherSelect), ui.exportButton,
   ]);
-  const stats = el("div", { class: "colorlab-stats" });
-  const message = el("div", { class: "colorlab-message", role: "status" });
-  const picture = el("canvas", { class: "colorlab-picture", title: "drag: move the split between original and quantized; click: highlight the pixel's palette color" });
-  const pictureCaption = el("div", { class: "colorlab-caption" });
-  const cubeCanvas = el("canvas", { class: "colorlab-cube", title: "drag to turn the RGB cube" });
-  const cubeCaption = el("div", { class: "colorlab-caption", text: "pixels and palette colors in RGB space (drag to turn)" });
-  const swatches = el("div", { class: "colorlab-swatches" });
-  const layout = el("div", { class: "colorlab-views" }, [
-    el("div", { class: "colorlab-picture-box" }, [picture, pictureCaption]),
-    el("div", { class: "colorlab-side" }, [cubeCanvas, cubeCaption]),
+  ui.layout = el("div", { class: "colorlab-views" }, [
+    el("div", { class: "colorlab-picture-box" }, [ui.picture, ui.pictureCaption]),
+    el("div", { class: "colorlab-side" }, [ui.cubeCanvas, ui.cubeCaption]),
   ]);
-  root.replaceChildren(controls, stats, layout, swatches, message);
+  return ui;
+}
 
-  const cube = new Cube(cubeCanvas);
-  let split = 0.5;       // where original ends and quantized starts, as a share of the width
-  let highlight = -1;    // palette index picked by hovering a swatch or clicking a pixel
-  let shown = null;      // the result on screen
-  let pictureImage = null;
-  let frame = 0;
-
-  function fillSelect(select, options, value) {
-    const wanted = JSON.stringify(options);
-    if (select.dataset.options !== wanted) {
-      select.replaceChildren(...options.map((o) => {
-        const [text, val] = Array.isArray(o) ? o : [o, o];
-        return el("option", { value: val, text });
-      }));
-      select.dataset.options = wanted;
-    }
-    select.value = value;
-  }
-
-  function syncControls() {
-    fillSelect(photoSelect, model.get("photos"), model.get("photo"));
-    fillSelect(methodSelect, model.get("methods"), model.get("method"));
-    fillSelect(spaceSelect, model.get("spaces"), model.get("space"));
-    fillSelect(ditherSelect, model.get("dithers"), model.get("dither"));
-    kInput.max = String(model.get("k_max"));
-    if (Number(kInput.value) !== model.get("k")) kInput.value = String(model.get("k"));
-    kReadout.textContent = String(model.get("k"));
-    seedInput.value = String(model.get("seed"));
-    seedInput.disabled = !model.get("seeded").includes(model.get("method"));
-    exportButton.textContent = model.get("export_to") === "browser" ? "Download" : "Export";
-  }
-
-  function current() {
-    return state.results.get(keyOf(model)) || null;
-  }
-
-  function paintPicture() {
-    const photo = shown ? state.photos.get(shown.photo) : state.photos.get(model.get("photo"));
-    if (!photo) return;
-    if (picture.width !== photo.dw || picture.height !== photo.dh) {
-      picture.width = photo.dw;
-      picture.height = photo.dh;
-      pictureImage = null;
-    }
-    const ctx = picture.getContext("2d");
-    if (!pictureImage) pictureImage = ctx.createImageData(photo.dw, photo.dh);
-    const out = pictureImage.data, src = photo.rgba;
-    const w = photo.dw, cut = Math.round(split * w);
-    const result = shown && shown.photo === photo.name ? shown : null;
-    const labels = result ? result.labels : null;
-    const pal = result ? result.palette : null;
-    const hl = result ? highlight : -1;
-    for (let y = 0, i = 0; y < photo.dh; y++) {
-      for (let x = 0; x < w; x++, i++) {
-        const o = 4 * i;
-        let r, g, b;
-        if (x < cut || !labels) { r = src[o]; g = src[o + 1]; b = src[o + 2]; }
-        else { const c = pal[labels[i]]; r = c[0]; g = c[1]; b = c[2]; }
-        if (hl >= 0 && labels[i] !== hl) { r = 200 + r * 0.2; g = 200 + g * 0.2; b = 200 + b * 0.2; }
-        out[o] = r; out[o + 1] = g; out[o + 2] = b; out[o + 3] = 255;
-      }
-    }
-    ctx.putImageData(pictureImage, 0, 0);
-    if (labels) {  // the split line and the two names
-      ctx.fillStyle = "#fff";
-      ctx.fillRect(cut - 1, 0, 3, photo.dh);
-      ctx.fillStyle = "#000";
-      ctx.fillRect(cut, 0, 1, photo.dh);
-      const font = Math.max(11, Math.round(photo.dw / 45));
-      ctx.font = `bold ${font}px sans-serif`;
-      ctx.textBaseline = "top";
-      const tag = (text, x, align) => {
-        ctx.textAlign = align;
-        const width = ctx.measureText(text).width + 10;
-        ctx.fillStyle = "rgba(0,0,0,0.55)";
-        ctx.fillRect(align === "left" ? x : x - width, 6, width, font + 8);
-        ctx.fillStyle = "#fff";
-        ctx.fillText(text, align === "left" ? x + 5 : x - 5, 10);
-      };
-      if (cut > 60) tag("original", cut - 6, "right");
-      if (w - cut > 60) tag(`${result.palette.length} colors`, cut + 6, "left");
-    }
-  }
-
-  function paintSwatches() {
-    if (!shown) { swatches.replaceChildren(); return; }
-    const total = shown.counts.reduce((a, b) => a + b, 0) || 1;
-    swatches.replaceChildren(...shown.palette.map((color, i) => {
-      const share = shown.counts[i] / total;
-      const locked = model.get("locked").includes(hex(color));
-      const box = el("div", {
-        class: "colorlab-swatch" + (i === highlight ? " colorlab-swatch-on" : "") + (locked ? " colorlab-swatch-locked" : ""),
-        title: `${hex(color)}: ${(100 * share).toFixed(1)}% of the pixels; click to ${locked ? "unlock" : "lock"} it`
-               + " (k-means keeps locked colors)",
-        "data-index": String(i),
-        "data-color": hex(color),
-      });
-      box.style.background = hex(color);
-      box.style.color = inkFor(color);
-      box.style.flexGrow = String(Math.max(share, 0.004));
-      return box;
+function fillSelect(select, options, value) {
+  const wanted = JSON.stringify(options);
+  if (select.dataset.options !== wanted) {
+    select.replaceChildren(...options.map((o) => {
+      const [text, val] = Array.isArray(o) ? o : [o, o];
+      return el("option", { value: val, text });
     }));
-    // a label only where it fits: the boxes' widths are known once laid out
-    const width = swatches.clientWidth || 800;
-    const grow = shown.palette.reduce((sum, _, i) => sum + Math.max(shown.counts[i] / total, 0.004), 0);
-    shown.palette.forEach((color, i) => {
-      const share = shown.counts[i] / total, room = width * Math.max(share, 0.004) / grow;
-      const lock = model.get("locked").includes(hex(color)) ? "◆ " : "";  // a plain glyph: every font has it
-      const text = `${lock}${hex(color)} ${(100 * share).toFixed(0)}%`;
-      swatches.children[i].textContent = room > 7 * text.length ? text : room > 52 ? lock + hex(color) : lock;
+    select.dataset.options = wanted;
+  }
+  select.value = value;
+}
+
+function syncControls(ui, model) {
+  fillSelect(ui.photoSelect, model.get("photos"), model.get("photo"));
+  fillSelect(ui.methodSelect, model.get("methods"), model.get("method"));
+  fillSelect(ui.spaceSelect, model.get("spaces"), model.get("space"));
+  fillSelect(ui.ditherSelect, model.get("dithers"), model.get("dither"));
+  ui.kInput.min = String(model.get("k_min"));
+  ui.kInput.max = String(model.get("k_max"));
+  if (Number(ui.kInput.value) !== model.get("k")) ui.kInput.value = String(model.get("k"));
+  ui.kReadout.textContent = String(model.get("k"));
+  ui.seedInput.value = String(model.get("seed"));
+  ui.seedInput.disabled = !model.get("seeded").includes(model.get("method"));
+  ui.exportButton.textContent = model.get("export_to") === "browser" ? "Download" : "Export";
+  ui.uploadButton.title = model.get("upload_title");
+}
+
+// ---- PAINTERS: what a view shows, from the store and the view's own state -----------------------
+// A view: { model, state, ui, cube, split, highlight, shown, pictureImage, frame }.
+function current(view) {
+  return view.state.results.get(keyOf(view.model)) || null;
+}
+
+function paintPicture(view) {
+  const { state, model, ui, shown } = view;
+  const picture = ui.picture;
+  const photo = shown ? state.photos.get(shown.photo) : state.photos.get(model.get("photo"));
+  if (!photo) return;
+  if (picture.width !== photo.dw || picture.height !== photo.dh) {
+    picture.width = photo.dw;
+    picture.height = photo.dh;
+    view.pictureImage = null;
+  }
+  const ctx = picture.getContext("2d");
+  if (!view.pictureImage) view.pictureImage = ctx.createImageData(photo.dw, photo.dh);
+  const out = view.pictureImage.data, src = photo.rgba;
+  const w = photo.dw, cut = Math.round(view.split * w);
+  const result = shown && shown.photo === photo.name ? shown : null;
+  const labels = result ? result.labels : null;
+  const pal = result ? result.palette : null;
+  const hl = result ? view.highlight : -1;
+  for (let y = 0, i = 0; y < photo.dh; y++) {
+    for (let x = 0; x < w; x++, i++) {
+      const o = 4 * i;
+      let r, g, b;
+      if (x < cut || !labels) { r = src[o]; g = src[o + 1]; b = src[o + 2]; }
+      else { const c = pal[labels[i]]; r = c[0]; g = c[1]; b = c[2]; }
+      if (hl >= 0 && labels[i] !== hl) { r = 200 + r * 0.2; g = 200 + g * 0.2; b = 200 + b * 0.2; }
+      out[o] = r; out[o + 1] = g; out[o + 2] = b; out[o + 3] = 255;
+    }
+  }
+  ctx.putImageData(view.pictureImage, 0, 0);
+  if (labels) paintSplit(ctx, photo, cut, `${result.palette.length} colors`);
+}
+
+function paintSplit(ctx, photo, cut, quantizedName) {
+  // the split line and the names of the two sides
+  ctx.fillStyle = "#fff";
+  ctx.fillRect(cut - 1, 0, 3, photo.dh);
+  ctx.fillStyle = "#000";
+  ctx.fillRect(cut, 0, 1, photo.dh);
+  const font = Math.max(11, Math.round(photo.dw / 45));
+  ctx.font = `bold ${font}px sans-serif`;
+  ctx.textBaseline = "top";
+  const tag = (text, x, align) => {
+    ctx.textAlign = align;
+    const width = ctx.measureText(text).width + 10;
+    ctx.fillStyle = "rgba(0,0,0,0.55)";
+    ctx.fillRect(align === "left" ? x : x - width, 6, width, font + 8);
+    ctx.fillStyle = "#fff";
+    ctx.fillText(text, align === "left" ? x + 5 : x - 5, 10);
+  };
+  if (cut > 60) tag("original", cut - 6, "right");
+  if (photo.dw - cut > 60) tag(quantizedName, cut + 6, "left");
+}
+
+function swatchText(color, share, locked) {
+  const lock = locked ? "◆ " : "";  // a plain glyph: every font has it
+  return { lock, long: `${lock}${hex(color)} ${(100 * share).toFixed(0)}%` };
+}
+
+function paintSwatches(view) {
+  const { model, ui, shown } = view;
+  const swatches = ui.swatches;
+  if (!shown) { swatches.replaceChildren(); return; }
+  const total = shown.counts.reduce((a, b) => a + b, 0) || 1;
+  const lockedColors = model.get("locked");
+  const compact = shown.palette.length > COMPACT_SWATCHES;
+  swatches.classList.toggle("colorlab-swatches-compact", compact);
+  swatches.replaceChildren(...shown.palette.map((color, i) => {
+    const share = shown.counts[i] / total;
+    const locked = lockedColors.includes(hex(color));
+    const box = el("div", {
+      class: "colorlab-swatch" + (i === view.highlight ? " colorlab-swatch-on" : "") + (locked ? " colorlab-swatch-locked" : ""),
+      title: `${hex(color)}: ${(100 * share).toFixed(1)}% of the pixels; click to ${locked ? "unlock" : "lock"} it`
+             + " (k-means keeps locked colors)",
+      "data-index": String(i),
+      "data-color": hex(color),
     });
-  }
+    box.style.background = hex(color);
+    box.style.color = inkFor(color);
+    box.style.flexGrow = String(Math.max(share, 0.004));
+    return box;
+  }));
+  if (compact) return;
+  // a label only where it fits: the boxes' widths are known once laid out
+  const width = swatches.clientWidth || 800;
+  const grow = shown.palette.reduce((sum, _, i) => sum + Math.max(shown.counts[i] / total, 0.004), 0);
+  shown.palette.forEach((color, i) => {
+    const share = shown.counts[i] / total, room = width * Math.max(share, 0.004) / grow;
+    const { lock, long } = swatchText(color, share, lockedColors.includes(hex(color)));
+    swatches.children[i].textContent = room > 7 * long.length ? long : room > 52 ? lock + hex(color) : lock;
+  });
+}
 
-  function paintStats() {
-    if (!shown) { stats.textContent = ""; return; }
-    const photo = state.photos.get(shown.photo);
-    const s = shown.stats;
-    const psnr = s.psnr === null || !isFinite(s.psnr) ? "∞" : s.psnr.toFixed(2);
-    stats.innerHTML = "";
-    stats.append(
-      el("b", { text: shown.photo }), ` ${photo ? photo.width : "?"}×${photo ? photo.height : "?"} · MSE `,
-      el("b", { text: s.mse.toFixed(1) }), " · PSNR ", el("b", { text: `${psnr} dB` }), " · colors ",
-      el("b", { text: s.colors_before.toLocaleString("en-US") }), " → ", el("b", { text: String(s.colors_after) }),
-    );
-    pictureCaption.textContent = shown.title;
-  }
+function paintSwatchLabel(view) {
+  // the hovered (or picked) color, named under the strip: the only label a compact strip has
+  const { shown, ui, highlight } = view;
+  if (!shown || highlight < 0 || highlight >= shown.palette.length) { ui.swatchLabel.textContent = ""; return; }
+  const box = ui.swatches.children[highlight];
+  ui.swatchLabel.textContent = box ? `${highlight + 1} of ${shown.palette.length}: ${box.title}` : "";
+}
 
-  function paintMessage() {
-    const key = keyOf(model);
-    const status = state.status;
-    const pending = !current();
-    if (status.error && (!status.key || status.key === key)) {
-      message.textContent = status.text;
-      message.classList.add("colorlab-error");
-    } else {
-      message.classList.remove("colorlab-error");
-      message.textContent = pending ? `computing k = ${model.get("k")}…` : status.text;
-    }
-    root.classList.toggle("colorlab-pending", pending && !status.error);
+function paintHighlight(view) {
+  for (const box of view.ui.swatches.children) {
+    box.classList.toggle("colorlab-swatch-on", Number(box.dataset.index) === view.highlight);
   }
+  paintSwatchLabel(view);
+}
 
-  function paint() {
-    frame = 0;
-    const result = current();
-    if (result && result !== shown) {
-      shown = result;
-      if (highlight >= shown.palette.length) highlight = -1;
-      paintSwatches();
-      paintStats();
-    }
-    paintPicture();
-    cube.highlight = shown && shown.photo === model.get("photo") ? highlight : -1;
-    cube.draw(state.photos.get(model.get("photo")), shown && shown.photo === model.get("photo") ? shown : null);
-    paintMessage();
+function paintStats(view) {
+  const { state, ui, shown } = view;
+  if (!shown) { ui.stats.textContent = ""; return; }
+  const photo = state.photos.get(shown.photo);
+  const s = shown.stats;
+  const psnr = s.psnr === null || !isFinite(s.psnr) ? "∞" : s.psnr.toFixed(2);
+  ui.stats.innerHTML = "";
+  ui.stats.append(
+    el("b", { text: shown.photo }), ` ${photo ? photo.width : "?"}×${photo ? photo.height : "?"} · MSE `,
+    el("b", { text: s.mse.toFixed(1) }), " · PSNR ", el("b", { text: `${psnr} dB` }), " · colors ",
+    el("b", { text: s.colors_before.toLocaleString("en-US") }), " → ", el("b", { text: String(s.colors_after) }),
+  );
+  ui.pictureCaption.textContent = shown.title;
+}
+
+function paintMessage(view) {
+  const { model, state, ui } = view;
+  const key = keyOf(model);
+  const status = state.status;
+  const pending = !current(view);
+  if (status.error && (!status.key || status.key === key)) {
+    ui.message.textContent = status.text;
+    ui.message.classList.add("colorlab-error");
+  } else {
+    ui.message.classList.remove("colorlab-error");
+    ui.message.textContent = pending ? fill(model.get("messages").computing, { k: model.get("k") }) : status.text;
   }
+  view.root.classList.toggle("colorlab-pending", pending && !status.error);
+}
 
-  function schedule() {
-    if (!frame) frame = requestAnimationFrame(paint);
+function paintCube(view) {
+  const { model, state, shown, cube } = view;
+  const same = shown && shown.photo === model.get("photo");
+  cube.highlight = same ? view.highlight : -1;
+  cube.draw(state.photos.get(model.get("photo")), same ? shown : null);
+}
+
+function paint(view) {
+  view.frame = 0;
+  const result = current(view);
+  if (result && result !== view.shown) {
+    view.shown = result;
+    if (view.highlight >= view.shown.palette.length) view.highlight = -1;
+    paintSwatches(view);
+    paintSwatchLabel(view);
+    paintStats(view);
   }
+  paintPicture(view);
+  paintCube(view);
+  paintMessage(view);
+}
 
-  const view = { refresh: () => schedule() };
-  state.views.add(view);
+function schedule(view) {
+  if (!view.frame) view.frame = requestAnimationFrame(() => paint(view));
+}
 
-  // ---- events ----------------------------------------------------------------------------------
-  function set(name, value) {
-    if (model.get(name) === value) return;
-    model.set(name, value);
-    model.save_changes();
-    if (name !== "k") state.status = { text: "", error: false };
-    paint();  // at once: a cached result appears in this very frame
-  }
-  kInput.addEventListener("input", () => { kReadout.textContent = kInput.value; set("k", Number(kInput.value)); });
-  // the slider's keys are handled here: a notebook page may cancel a range input's own key handling
-  const STEPS = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1, PageUp: 10, PageDown: -10 };
+// ---- EVENTS: inputs, pointers and the model, wired to the painters --------------------------------
+function setTrait(view, name, value) {
+  const { model, state } = view;
+  if (model.get(name) === value) return;
+  model.set(name, value);
+  model.save_changes();
+  if (name !== "k") state.status = { text: "", error: false };
+  paint(view);  // at once: a cached result appears in this very frame
+}
+
+// the slider's keys are handled here: a notebook page may cancel a range input's own key handling
+const K_STEPS = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1, PageUp: 10, PageDown: -10 };
+
+function wireK(view) {
+  const { kInput, kReadout } = view.ui;
+  kInput.addEventListener("input", () => { kReadout.textContent = kInput.value; setTrait(view, "k", Number(kInput.value)); });
   kInput.addEventListener("keydown", (event) => {
     const min = Number(kInput.min), max = Number(kInput.max), k = Number(kInput.value);
     let next = null;
-    if (event.key in STEPS) next = k + STEPS[event.key];
+    if (event.key in K_STEPS) next = k + K_STEPS[event.key];
     else if (event.key === "Home") next = min;
     else if (event.key === "End") next = max;
     if (next === null) return;
@@ -465,32 +532,43 @@ function render({ model, el: root }) {
     if (next !== k) {
       kInput.value = String(next);
       kReadout.textContent = String(next);
-      set("k", next);
+      setTrait(view, "k", next);
     }
   });
-  photoSelect.addEventListener("change", () => set("photo", photoSelect.value));
-  methodSelect.addEventListener("change", () => set("method", methodSelect.value));
-  spaceSelect.addEventListener("change", () => set("space", spaceSelect.value));
-  ditherSelect.addEventListener("change", () => set("dither", ditherSelect.value));
+}
+
+function wireSettings(view) {
+  const { photoSelect, methodSelect, spaceSelect, ditherSelect, seedInput } = view.ui;
+  photoSelect.addEventListener("change", () => setTrait(view, "photo", photoSelect.value));
+  methodSelect.addEventListener("change", () => setTrait(view, "method", methodSelect.value));
+  spaceSelect.addEventListener("change", () => setTrait(view, "space", spaceSelect.value));
+  ditherSelect.addEventListener("change", () => setTrait(view, "dither", ditherSelect.value));
   seedInput.addEventListener("change", () => {
     const seed = Math.max(0, Math.floor(Number(seedInput.value) || 0));
-    set("seed", seed);
+    setTrait(view, "seed", seed);
   });
+}
+
+function wireUploadAndExport(view) {
+  const { model, state, cube } = view;
+  const { uploadButton, uploadInput, exportButton } = view.ui;
   uploadButton.addEventListener("click", () => uploadInput.click());
   uploadInput.addEventListener("change", async () => {
     const file = uploadInput.files[0];
     uploadInput.value = "";
     if (!file) return;
-    const limit = model.get("max_upload_mb");
-    if (file.size > limit * 1024 * 1024) {
-      state.status = { text: `${file.name} was not used: it is ${(file.size / 1048576).toFixed(1)} MB, more than the ${limit} MB this explorer takes; upload a smaller photo`, error: true };
-      paintMessage();
+    const limit = model.get("max_upload_mb"), messages = model.get("messages");
+    if (file.size > limit * 1024 * 1024) {  // refused here, in the words the kernel uses
+      state.status = { text: fill(messages.too_large, { name: file.name, mb: (file.size / 1048576).toFixed(1), limit }),
+                       error: true };
+      paintMessage(view);
       return;
     }
-    state.status = { text: `reading ${file.name}…`, error: false };
-    paintMessage();
-    // in parts: a websocket message is limited (10 MB by default), a photo may be larger
-    const data = await file.arrayBuffer(), PART = 4 * 1024 * 1024, parts = Math.max(1, Math.ceil(data.byteLength / PART));
+    state.status = { text: fill(messages.reading, { name: file.name }), error: false };
+    paintMessage(view);
+    // in parts: a websocket message is limited, a photo may be larger
+    const data = await file.arrayBuffer(), PART = model.get("upload_part_mb") * 1024 * 1024;
+    const parts = Math.max(1, Math.ceil(data.byteLength / PART));
     for (let i = 0; i < parts; i++) {
       model.send({ type: "upload", name: file.name, part: i, parts }, undefined, [data.slice(i * PART, (i + 1) * PART)]);
     }
@@ -498,28 +576,36 @@ function render({ model, el: root }) {
   exportButton.addEventListener("click", () => {
     model.send({ type: "export", elev: cube.elev, azim: cube.azim });
   });
+}
 
-  // swatches: hover (or focus) highlights a color's pixels in the picture and its cluster in 3D
-  swatches.addEventListener("pointerover", (event) => {
+function highlightColor(view, index) {
+  view.highlight = index;
+  paintHighlight(view);
+  schedule(view);
+}
+
+function wireSwatches(view) {
+  const { model, ui } = view;
+  // hover (or focus) highlights a color's pixels in the picture and its cluster in 3D
+  ui.swatches.addEventListener("pointerover", (event) => {
     const box = event.target.closest(".colorlab-swatch");
-    if (box) { highlight = Number(box.dataset.index); paintSwatchesOnly(); }
+    if (box) highlightColor(view, Number(box.dataset.index));
   });
-  swatches.addEventListener("pointerleave", () => { highlight = -1; paintSwatchesOnly(); });
+  ui.swatches.addEventListener("pointerleave", () => highlightColor(view, -1));
   // a click locks a color (it stays in the palette when k, the seed or the photo changes) or unlocks it
-  swatches.addEventListener("click", (event) => {
+  ui.swatches.addEventListener("click", (event) => {
     const box = event.target.closest(".colorlab-swatch");
     if (!box) return;
     const color = box.dataset.color, locked = model.get("locked");
     const next = locked.includes(color) ? locked.filter((c) => c !== color) : [...locked, color];
     if (next.length > model.get("k")) return;
-    set("locked", next);
+    setTrait(view, "locked", next);
   });
-  function paintSwatchesOnly() {
-    for (const box of swatches.children) box.classList.toggle("colorlab-swatch-on", Number(box.dataset.index) === highlight);
-    schedule();
-  }
+}
 
-  // the picture: drag moves the split, a click picks the pixel's palette color
+function wirePicture(view) {
+  // drag moves the split, a click picks the pixel's palette color
+  const picture = view.ui.picture;
   let down = null;
   picture.addEventListener("pointerdown", (event) => {
     down = { x: event.clientX, y: event.clientY, moved: false };
@@ -530,51 +616,89 @@ function render({ model, el: root }) {
     if (Math.abs(event.clientX - down.x) + Math.abs(event.clientY - down.y) > 3) down.moved = true;
     if (down.moved) {
       const box = picture.getBoundingClientRect();
-      split = Math.min(1, Math.max(0, (event.clientX - box.left) / box.width));
-      schedule();
+      view.split = Math.min(1, Math.max(0, (event.clientX - box.left) / box.width));
+      schedule(view);
     }
   });
   picture.addEventListener("pointerup", (event) => {
-    if (down && !down.moved && shown) {
+    if (down && !down.moved && view.shown) {
       const box = picture.getBoundingClientRect();
       const x = Math.floor((event.clientX - box.left) / box.width * picture.width);
       const y = Math.floor((event.clientY - box.top) / box.height * picture.height);
-      const index = shown.labels[y * picture.width + x];
-      highlight = highlight === index ? -1 : index;
-      paintSwatchesOnly();
+      const index = view.shown.labels[y * picture.width + x];
+      highlightColor(view, view.highlight === index ? -1 : index);
     }
     down = null;
   });
+}
 
-  // the cube: drag turns it, here only
+function wireCube(view) {
+  // drag turns it, here only: the kernel never hears of it
+  const { cube } = view, canvas = view.ui.cubeCanvas;
   let turning = null;
-  cubeCanvas.addEventListener("pointerdown", (event) => {
+  canvas.addEventListener("pointerdown", (event) => {
     turning = { x: event.clientX, y: event.clientY, azim: cube.azim, elev: cube.elev };
-    try { cubeCanvas.setPointerCapture(event.pointerId); } catch (error) { /* a pointer the browser no longer tracks */ }
+    try { canvas.setPointerCapture(event.pointerId); } catch (error) { /* a pointer the browser no longer tracks */ }
   });
-  cubeCanvas.addEventListener("pointermove", (event) => {
+  canvas.addEventListener("pointermove", (event) => {
     if (!turning) return;
     cube.azim = turning.azim - (event.clientX - turning.x) * 0.01;
     cube.elev = Math.max(-1.5, Math.min(1.5, turning.elev + (event.clientY - turning.y) * 0.01));
-    schedule();
+    schedule(view);
   });
-  cubeCanvas.addEventListener("pointerup", () => { turning = null; });
+  canvas.addEventListener("pointerup", () => { turning = null; });
+  const resize = new ResizeObserver(() => { cube.image = null; schedule(view); });
+  resize.observe(canvas);
+  return () => resize.disconnect();
+}
 
-  const onChange = () => { syncControls(); schedule(); };
-  const TRAITS = ["photo", "photos", "k", "k_max", "method", "methods", "seed", "seeded", "space", "spaces",
-                  "dither", "dithers", "export_to", "max_upload_mb", "locked"];
+const TRAITS = ["photo", "photos", "k", "k_min", "k_max", "method", "methods", "seed", "seeded", "space", "spaces",
+                "dither", "dithers", "export_to", "max_upload_mb", "upload_title", "locked"];
+
+function wireModel(view) {
+  const { model } = view;
+  const onChange = () => { syncControls(view.ui, model); schedule(view); };
   for (const name of TRAITS) model.on(`change:${name}`, onChange);
-  const resize = new ResizeObserver(() => { cube.image = null; schedule(); });
-  resize.observe(cubeCanvas);
+  return () => { for (const name of TRAITS) model.off(`change:${name}`, onChange); };
+}
 
-  syncControls();
+// ---- one view --------------------------------------------------------------------------------------
+function render({ model, el: root }) {
+  const state = store(model);
+  root.classList.add("colorlab-explorer");
+  // keys typed here are the explorer's (ArrowRight on k), not JupyterLab's notebook shortcuts
+  root.setAttribute("data-lm-suppress-shortcuts", "true");
+  root.setAttribute("data-p-suppress-shortcuts", "true");
+  const ui = buildControls(model);
+  root.replaceChildren(ui.controls, ui.stats, ui.layout, ui.swatches, ui.swatchLabel, ui.message);
+  const view = {
+    model, state, ui, root,
+    cube: new Cube(ui.cubeCanvas),
+    split: 0.5,          // where original ends and quantized starts, as a share of the width
+    highlight: -1,       // palette index picked by hovering a swatch or clicking a pixel
+    shown: null,         // the result on screen
+    pictureImage: null,
+    frame: 0,
+  };
+  view.refresh = () => schedule(view);
+  state.views.add(view);
+
+  wireK(view);
+  wireSettings(view);
+  wireUploadAndExport(view);
+  wireSwatches(view);
+  wirePicture(view);
+  const unwireCube = wireCube(view);
+  const unwireModel = wireModel(view);
+
+  syncControls(ui, model);
   model.send({ type: "ready" });
-  schedule();
+  schedule(view);
 
   return () => {
     state.views.delete(view);
-    for (const name of TRAITS) model.off(`change:${name}`, onChange);
-    resize.disconnect();
+    unwireModel();
+    unwireCube();
   };
 }
 

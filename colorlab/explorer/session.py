@@ -29,20 +29,24 @@ from ..histogram import ColorHistogram, color_histogram
 from ..io.arrays import as_image
 from ..io.images import DEFAULT_MAX_PIXELS, load_image
 from ..palette.core import Palette
-from ..util.checks import check_choice, check_k
+from ..util.checks import MAX_K, check_choice, check_k
 from ..redraw.quantize import quantize
 from ..io.samples import samples
 
-__all__ = ["DISPLAY_SIZE", "SCATTER_POINTS", "K_MAX", "Key", "Photo", "Result", "Session"]
+__all__ = ["DISPLAY_SIZE", "SCATTER_POINTS", "K_MIN", "K_MAX", "CACHE_MB", "KEY_SEPARATOR", "LIST_SEPARATOR",
+           "Key", "Photo", "Result", "Session"]
 
 #: Longest side, in pixels, of the photo as the browser paints it; computation uses the full image.
 DISPLAY_SIZE = 640
 #: Pixels of the photo drawn in the 3D view.
 SCATTER_POINTS = 30_000
-#: The k control's largest value.
-K_MAX = 64
-#: Results kept (a result is about 0.5 MB at the display size).
-CACHE_SIZE = 96
+#: The k control's smallest and largest values: a palette index then fits in one byte, as the browser receives it.
+K_MIN, K_MAX = 1, MAX_K
+#: Megabytes of results kept. A result holds one byte per displayed pixel, per 3D point and per distinct color
+#: of the photo (about 0.5 MB for a 2 MP photo, whatever k is), or per pixel of the full photo when dithered.
+CACHE_MB = 256
+#: How :meth:`Key.text` joins the key's fields, and the colors of its ``locked`` field.
+KEY_SEPARATOR, LIST_SEPARATOR = "|", ","
 
 
 class Key(NamedTuple):
@@ -64,7 +68,7 @@ class Key(NamedTuple):
         >>> Key("rocket", 6, locked=("#000000", "#ffffff")).text()
         'rocket|6|kmeans|0|rgb|none|#000000,#ffffff'
         """
-        return "|".join([*(str(part) for part in self[:-1]), ",".join(self.locked)])
+        return KEY_SEPARATOR.join([*(str(part) for part in self[:-1]), LIST_SEPARATOR.join(self.locked)])
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,8 +104,22 @@ class Result:
     scatter_labels: np.ndarray  # (n,) uint8: palette index of each pixel of the 3D view
     stats: Mapping[str, float]  # mse, psnr (exact, full resolution), colors_before, colors_after
     seconds: float = 0.0  # compute time
-    _labels: np.ndarray | None = field(default=None, repr=False)  # per distinct color (no dithering)
-    _full_labels: np.ndarray | None = field(default=None, repr=False)  # per pixel (dithering)
+    _labels: np.ndarray | None = field(default=None, repr=False)  # uint8 per distinct color (no dithering)
+    _full_labels: np.ndarray | None = field(default=None, repr=False)  # uint8 per pixel (dithering)
+
+    @property
+    def nbytes(self) -> int:
+        """The memory the result's arrays take, in bytes (what the cache counts).
+
+        Examples
+        --------
+        >>> result = Session().result(Key("coffee", 4))
+        >>> result.nbytes >= result.display_labels.nbytes + result.scatter_labels.nbytes
+        True
+        """
+        arrays = (self.display_labels, self.scatter_labels, self.palette.colors, self.palette.counts,
+                  self._labels, self._full_labels)
+        return sum(array.nbytes for array in arrays if array is not None)
 
 
 def make_photo(name: str, image: np.ndarray, *, display_size: int = DISPLAY_SIZE,
@@ -137,6 +155,8 @@ class Session:
         Largest photo (in pixels) that :meth:`add_upload` and bundled photos may have.
     display_size, scatter_points
         See :data:`DISPLAY_SIZE` and :data:`SCATTER_POINTS`.
+    cache_mb : float
+        Megabytes of results kept (see :data:`CACHE_MB`); the least recently used go first, the newest stays.
 
     Examples
     --------
@@ -147,13 +167,16 @@ class Session:
     """
 
     def __init__(self, *, max_pixels: int | None = DEFAULT_MAX_PIXELS, display_size: int = DISPLAY_SIZE,
-                 scatter_points: int = SCATTER_POINTS):
+                 scatter_points: int = SCATTER_POINTS, cache_mb: float = CACHE_MB):
         self.max_pixels = max_pixels
+        self.cache_bytes = int(cache_mb * 2**20)
+        self.cached_bytes = 0  # the results' nbytes, summed
         self.display_size = display_size
         self.scatter_points = scatter_points
         self._photos: dict[str, Photo] = {}
         self._images: dict[str, np.ndarray] = {}  # uploads and arrays, prepared on first use
         self._results: OrderedDict[Key, Result] = OrderedDict()
+        self._computing: dict[Key, threading.Event] = {}  # set when that key's computation ends
         self._lock = threading.RLock()
         self.compute_count = 0  # results computed (not taken from the cache); tests read it
 
@@ -187,7 +210,7 @@ class Session:
             self._images.pop(name, None)
             self._photos.pop(name, None)
             for key in [key for key in self._results if key.photo == name]:
-                del self._results[key]
+                self.cached_bytes -= self._results.pop(key).nbytes
 
     # -- results -----------------------------------------------------------------------------
     def cached(self, key: Key) -> Result | None:
@@ -196,20 +219,37 @@ class Session:
             return self._results.get(key)
 
     def result(self, key: Key) -> Result:
-        """The result for ``key``, computed now if it is not cached."""
+        """The result for ``key``, computed now if it is not cached.
+
+        Different keys are computed at the same time when asked from different threads (a setting the
+        person wants does not wait for one computed ahead); a key already being computed is waited for.
+        """
         key = check_key(key)
-        with self._lock:
-            if key in self._results:
-                self._results.move_to_end(key)
-                return self._results[key]
+        while True:
+            with self._lock:
+                if key in self._results:
+                    self._results.move_to_end(key)
+                    return self._results[key]
+                running = self._computing.get(key)
+                if running is None:
+                    self._computing[key] = threading.Event()
+                    break
+            running.wait()  # then the cache has it, or that computation failed and this one says why
+        try:
             photo = self.photo(key.photo)
             start = time.perf_counter()
             result = dataclasses.replace(compute(photo, key), seconds=time.perf_counter() - start)
-            self.compute_count += 1
-            self._results[key] = result
-            while len(self._results) > CACHE_SIZE:
-                self._results.popitem(last=False)
+            with self._lock:
+                self.compute_count += 1
+                if self._photos.get(key.photo) is photo:  # not for a photo forgotten meanwhile
+                    self._results[key] = result
+                    self.cached_bytes += result.nbytes
+                    while self.cached_bytes > self.cache_bytes and len(self._results) > 1:
+                        self.cached_bytes -= self._results.popitem(last=False)[1].nbytes
             return result
+        finally:
+            with self._lock:
+                self._computing.pop(key).set()
 
     def quantized(self, result: Result) -> np.ndarray:
         """The full-resolution quantized image of a result, (H, W, 3) uint8."""
@@ -217,7 +257,7 @@ class Session:
         if result._full_labels is not None:
             labels = result._full_labels
         else:
-            labels = photo.histogram.spread(result._labels.astype(np.uint8 if len(result.palette) <= 256 else np.uint16))
+            labels = photo.histogram.spread(result._labels)
         return np.take(result.palette.colors, labels, axis=0)
 
 
@@ -261,5 +301,7 @@ def compute(photo: Photo, key: Key) -> Result:
         "colors_before": len(histogram),
         "colors_after": int(np.count_nonzero(counts)),
     }
+    # k <= 256: a palette index fits in one byte, which makes a cached result 8 times smaller than int64 labels
     return Result(key, palette, display_labels.astype(np.uint8), scatter_labels.astype(np.uint8), stats,
-                  _labels=None if full_labels is not None else labels, _full_labels=full_labels)
+                  _labels=None if full_labels is not None else labels.astype(np.uint8),
+                  _full_labels=None if full_labels is None else full_labels.astype(np.uint8, copy=False))
