@@ -31,7 +31,7 @@ from ..util.checks import MAX_K, k_from_text
 from ..util.files import check_output_path
 from ..redraw.quantize import palette_labels
 
-__all__ = ["k_or_auto", "add_options", "run_quantize", "run_palette"]
+__all__ = ["k_or_auto", "number", "add_options", "run_quantize", "run_palette"]
 
 
 def k_or_auto(text: str):
