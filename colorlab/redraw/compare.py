@@ -179,7 +179,7 @@ def compare_dithers(image, palette: Palette, dithers=DITHERS, *, repeat: int = 3
     >>> gray = np.full((16, 16, 3), 100, np.uint8)
     >>> bw = Palette([[0, 0, 0], [255, 255, 255]], counts=[1, 1])
     >>> [round(row.quantized.mean()) for row in compare_dithers(gray, bw)]
-    [0, 98, 100]
+    [0, 99, 100]
     """
     as_pixels(image)
     image = np.asarray(image)
