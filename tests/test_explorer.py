@@ -8,6 +8,8 @@ side (explorer.js) is driven for real in tests/test_browser.py.
 from __future__ import annotations
 
 import io
+import os
+import sys
 import time
 import zipfile
 from pathlib import Path
@@ -372,3 +374,47 @@ def test_a_failed_computation_is_reported_to_each_thread_that_asked():
     with pytest.raises(colorlab.InvalidParameterError):
         session.result(Key("coffee", 4, locked=("#000000",), method="median-cut"))
     assert session._computing == {}  # nothing left waiting
+
+
+def test_a_class_kernel_keeps_within_its_memory_and_says_when_a_photo_needs_more(tmp_path):
+    """The class server's kernels each get a memory limit: a photo that needs more is refused on the page, the
+    explorer stays usable, and uploads are kept reduced to the class size."""
+    import subprocess
+
+    big = np.kron(colorlab.load_image("retina"), np.ones((3, 3, 1), np.uint8))  # about 18 MP
+    upload = tmp_path / "upload.png"
+    buffer = io.BytesIO()
+    Image.fromarray(big[:3000, :4000]).save(buffer, format="PNG", compress_level=1)  # 12 MP
+    upload.write_bytes(buffer.getvalue())
+    code = (
+        "import resource, numpy as np, colorlab, pathlib\n"
+        "from colorlab.explorer import explorer\n"
+        "ex = explorer('rocket', k=6)\n"
+        "print(resource.getrlimit(resource.RLIMIT_DATA)[0] // 2**20)\n"
+        f"name = ex.add_upload('upload.png', pathlib.Path({str(upload)!r}).read_bytes())\n"
+        "print(ex.session.photo(name).image.shape[0] * ex.session.photo(name).image.shape[1] <= 6_000_000)\n"
+        "print(ex.message)\n"
+        "big = np.kron(colorlab.load_image('retina'), np.ones((3, 3, 1), np.uint8))\n"
+        "ex.session.add_image('big', big)\n"
+        "ex.dither = 'floyd-steinberg'\n"
+        "ex.photo = 'big'\n"
+        "print(ex.error, ex.message)\n"
+        "ex.dither = 'none'\n"
+        "ex.photo = 'rocket'\n"
+        "print(ex.error, len(ex.palette))\n"
+    )
+    env = dict(os.environ, COLORLAB_CLASSROOM="1", COLORLAB_KERNEL_MEMORY_MB="600")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    limit, small_enough, reduced_note, failed, back = done.stdout.strip().splitlines()
+    assert limit == "600" and small_enough == "True"
+    assert "reduced to 6 on this class server" in reduced_note
+    assert failed.startswith("True") and "needs more memory than this page may use" in failed
+    assert back == "False 6"
+
+
+def test_the_class_server_shares_the_machines_memory_between_its_kernels():
+    from colorlab.explorer.classroom import kernel_memory_mb
+
+    assert kernel_memory_mb(34, total_mb=24 * 1024) * 34 + 2048 <= 24 * 1024
+    assert kernel_memory_mb(34, total_mb=24 * 1024) > 600

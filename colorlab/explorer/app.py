@@ -74,21 +74,62 @@ MESSAGES = {
 }
 #: An environment variable: when set (to anything but "" or "0"), explorers start with CLASSROOM's settings.
 CLASSROOM_VARIABLE = "COLORLAB_CLASSROOM"
+#: An environment variable: the most memory, in megabytes, one explorer's process (a student's kernel) may take.
+#: The class server sets it for its kernels (python -m colorlab.explorer.classroom --kernel-memory-mb).
+MEMORY_VARIABLE = "COLORLAB_KERNEL_MEMORY_MB"
 #: The defaults for a page served to a class (``bash dev.sh classroom`` sets COLORLAB_CLASSROOM=1): Export sends
 #: files to the student's browser and writes nothing on the server; one k computed ahead (30 students share the
-#: cores); smaller uploads, at most 3 kept per student (a fourth replaces the oldest); photos up to 24 megapixels;
-#: 64 MB of results per student (30 kernels: about 2 GB at most; a result of a 2 MP photo is about 0.5 MB, of a
-#: dithered 24 MP photo about 25 MB).
+#: cores); smaller uploads, at most 3 kept per student (a fourth replaces the oldest); photos up to 24 megapixels
+#: are taken, and kept reduced to 6 megapixels (a 24 MP photo held 200 MB in a kernel, and a dithered fit of it
+#: 1.8 GB more for a moment: 30 students with 3 each would outgrow a 24 GiB server); 64 MB of results per student.
 CLASSROOM = {"export_to": "browser", "prefetch": 1, "max_upload_mb": 15, "max_uploads": 3, "max_pixels": 24_000_000,
-             "cache_mb": 64}
+             "keep_pixels": 6_000_000, "cache_mb": 64, "memory_mb": None}
 #: The defaults otherwise (JupyterLab, where the person owns the server).
 PERSONAL = {"export_to": "folder", "prefetch": PREFETCH, "max_upload_mb": MAX_UPLOAD_MB, "max_uploads": None,
-            "max_pixels": DEFAULT_MAX_PIXELS, "cache_mb": CACHE_MB}
+            "max_pixels": DEFAULT_MAX_PIXELS, "keep_pixels": None, "cache_mb": CACHE_MB, "memory_mb": None}
 
 
 def defaults() -> dict:
-    """The explorer's default settings here: :data:`CLASSROOM` when COLORLAB_CLASSROOM is set, else :data:`PERSONAL`."""
-    return dict(CLASSROOM if os.environ.get(CLASSROOM_VARIABLE, "") not in ("", "0") else PERSONAL)
+    """The explorer's default settings here: :data:`CLASSROOM` when COLORLAB_CLASSROOM is set, else :data:`PERSONAL`;
+    ``memory_mb`` from COLORLAB_KERNEL_MEMORY_MB when set."""
+    settings = dict(CLASSROOM if os.environ.get(CLASSROOM_VARIABLE, "") not in ("", "0") else PERSONAL)
+    memory = os.environ.get(MEMORY_VARIABLE, "").strip()
+    if memory:
+        settings["memory_mb"] = int(memory)
+    return settings
+
+
+def limit_memory(megabytes: int) -> None:
+    """Let this process take at most ``megabytes`` of memory (its data, numpy's arrays included).
+
+    A class server's kernels each get such a limit, so a student whose photos need more gets a
+    ``MemoryError`` (the explorer says so and stays usable) instead of the machine running out of memory
+    and the system ending other students' kernels. Only ever lowers the limit.
+    """
+    import resource
+
+    wanted = int(megabytes) * 2**20
+    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if soft == resource.RLIM_INFINITY or wanted < soft:
+        resource.setrlimit(resource.RLIMIT_DATA, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
+
+
+def reduced(image: np.ndarray, max_pixels: int | None) -> np.ndarray:
+    """``image`` scaled down (Lanczos, aspect kept) to at most ``max_pixels``, or as it is.
+
+    Examples
+    --------
+    >>> reduced(np.zeros((400, 600, 3), np.uint8), 60_000).shape
+    (200, 300, 3)
+    """
+    height, width = image.shape[:2]
+    if max_pixels is None or height * width <= max_pixels:
+        return image
+    from PIL import Image
+
+    scale = (max_pixels / (height * width)) ** 0.5
+    size = (max(1, int(width * scale)), max(1, int(height * scale)))
+    return np.asarray(Image.fromarray(image).resize(size, Image.Resampling.LANCZOS))
 
 
 _HERE = Path(__file__).parent
@@ -206,6 +247,9 @@ class Explorer(anywidget.AnyWidget):
         max_upload_mb, self.max_uploads = settings["max_upload_mb"], settings["max_uploads"]
         if export_to not in ("folder", "browser"):
             raise InvalidParameterError(f"export_to must be 'folder' or 'browser', got {export_to!r}")
+        if settings["memory_mb"] is not None:
+            limit_memory(settings["memory_mb"])
+        self.keep_pixels = settings["keep_pixels"]
         self.session = Session(max_pixels=max_pixels, cache_mb=settings["cache_mb"])
         self.export_folder = export_folder
         self.allow_outside = allow_outside
@@ -282,6 +326,10 @@ class Explorer(anywidget.AnyWidget):
             result = self.session.result(key)
         except ColorlabError as err:
             self._say(str(err), error=True, key=key)
+            return None
+        except MemoryError:
+            self._say(f"{key.photo} at k = {key.k} needs more memory than this page may use; pick a smaller photo, "
+                      "or no dithering", error=True, key=key)
             return None
         except Exception as err:  # the explorer stays usable whatever happened
             self._say(f"something went wrong ({type(err).__name__}: {err}); try another setting", error=True, key=key)
@@ -368,12 +416,17 @@ class Explorer(anywidget.AnyWidget):
         except ColorlabError as err:
             self._say(f"{name} was not used: {err}", error=True)
             return None
+        except MemoryError:
+            self._say(f"{name} was not used: it needs more memory than this page may use; upload a smaller photo",
+                      error=True)
+            return None
         except Exception as err:  # any decoder failure: keep the previous photo and say why
             self._say(f"{name} was not used: it could not be read as an image ({type(err).__name__}: {err}); "
                       "upload a PNG or JPEG photo", error=True)
             return None
         entry = f"{name} ({hashlib.sha1(content).hexdigest()[:6]})"
-        self.session.add_image(entry, image)
+        kept = reduced(image, self.keep_pixels)
+        self.session.add_image(entry, kept)
         if entry in self._uploads:
             self._uploads.remove(entry)
         self._uploads.append(entry)
@@ -383,8 +436,14 @@ class Explorer(anywidget.AnyWidget):
             self.session.forget(dropped[-1])
         self.photos = self.session.names()
         self.photo = entry  # shows it, like any other control
+        notes = []
+        if kept is not image:
+            notes.append(f"{name} is used at {kept.shape[1]}x{kept.shape[0]} ({image.shape[1] * image.shape[0] / 1e6:.0f} "
+                         f"megapixels reduced to {self.keep_pixels / 1e6:g} on this class server)")
         if dropped:
-            self._say(f"this page keeps {self.max_uploads} uploads: {', '.join(dropped)} was removed to make room")
+            notes.append(f"this page keeps {self.max_uploads} uploads: {', '.join(dropped)} was removed to make room")
+        if notes:
+            self._say("; ".join(notes))
         return entry
 
     def _say_too_large(self, name: str, size: int) -> None:

@@ -44,7 +44,7 @@ from pathlib import Path
 
 from ..util.extras import MissingExtraError, need
 
-__all__ = ["voila_command", "template_folder", "main", "NOTEBOOK", "POOL", "RESERVE", "TEMPLATE"]
+__all__ = ["voila_command", "template_folder", "kernel_memory_mb", "main", "NOTEBOOK", "POOL", "RESERVE", "TEMPLATE"]
 
 #: The notebook served, relative to a checkout's root.
 NOTEBOOK = Path("notebooks") / "02_explorer.ipynb"
@@ -141,6 +141,21 @@ def voila_command(notebook, *, host: str = "127.0.0.1", port: int = 8866, pool: 
     ] + ([f"--template={template}"] if template else [])
 
 
+def kernel_memory_mb(kernels: int, *, total_mb: int | None = None, server_mb: int = 2048) -> int:
+    """Megabytes each of ``kernels`` kernels may use so that together, with ``server_mb`` for the server and the
+    system, they fit in this machine's memory (``total_mb``: MemTotal of /proc/meminfo when not given).
+
+    Examples
+    --------
+    >>> kernel_memory_mb(34, total_mb=24 * 1024)
+    662
+    """
+    if total_mb is None:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            total_mb = next(int(line.split()[1]) // 1024 for line in meminfo if line.startswith("MemTotal:"))
+    return max(0, total_mb - server_mb) // max(1, kernels)
+
+
 def main(argv=None) -> int:
     """``python -m colorlab.explorer.classroom [--host H] [--port P] [--pool N] [--reserve R] [--refill-minutes M]
     [--idle-minutes M] [--notebook F]``."""
@@ -161,6 +176,10 @@ def main(argv=None) -> int:
                              "class (default 10; 0: never)")
     parser.add_argument("--idle-minutes", type=float, default=20, help="end kernels idle this long (default 20)")
     parser.add_argument("--notebook", default=str(NOTEBOOK), help=f"the notebook to serve (default {NOTEBOOK})")
+    parser.add_argument("--kernel-memory-mb", type=int, default=None,
+                        help="the most memory one student's kernel may take; a student who needs more is told so on "
+                             "the page, and no other kernel is ended (default: this machine's memory less 2 GiB for "
+                             "the server, shared by the pool and the reserve)")
     args = parser.parse_args(argv)
     if args.pool < 1:
         parser.error(f"--pool must be at least 1 (kernels started before the class), not {args.pool}")
@@ -177,6 +196,12 @@ def main(argv=None) -> int:
     except MissingExtraError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    memory_mb = args.kernel_memory_mb or kernel_memory_mb(args.pool + args.reserve)
+    if memory_mb < 256:
+        print(f"error: {memory_mb} MB per kernel is too little for the explorer (at least 256); lower --pool or "
+              "give --kernel-memory-mb", file=sys.stderr)
+        return 2
+    os.environ["COLORLAB_KERNEL_MEMORY_MB"] = str(memory_mb)  # each kernel limits itself (colorlab.explorer.app)
     os.environ["COLORLAB_CLASSROOM"] = "1"  # the kernels inherit it: classroom settings for every explorer
     os.environ["JUPYTER_PATH"] = os.pathsep.join([str(template_folder())] + [
         folder for folder in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if folder])
@@ -185,7 +210,7 @@ def main(argv=None) -> int:
     where = "this machine only" if args.host in ("127.0.0.1", "localhost") else "the network"
     print(f"colorlab classroom: http://{args.host}:{args.port}/ ({where}); starting {args.pool} kernels, "
           f"then {args.reserve} kept ready (all again after {args.refill_minutes:g} min without a new page); idle "
-          f"kernels ended after {args.idle_minutes:g} min. The class can come "
+          f"kernels ended after {args.idle_minutes:g} min; each kernel may use {memory_mb} MB. The class can come "
           f"in once this log says 'colorlab classroom: {args.pool} kernels ready'.", flush=True)
     os.execv(command[0], command)
     return 0  # not reached
