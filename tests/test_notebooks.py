@@ -78,6 +78,9 @@ def _check_01(nb) -> None:
     assert f"{count} of the {total} pixels ({share}%)" in prose, (
         f"notebook 01's prose must say how many pixels differ as the output does: {count} of {total} ({share}%)")
     assert "distinct colors: 6" in out and "saved file is identical: True" in out
+    two = dict(re.findall(r"^(scipy, as the blog|colorlab's default): MSE ([\d.]+)", out, re.M))
+    assert len(two) == 2 and "local minimum" in " ".join(prose.split()), "notebook 01 must measure its two palettes and name local minima"
+    assert float(two["colorlab's default"]) < float(two["scipy, as the blog"]), "prose: the default has the lower MSE"
 
 
 def _check_03(nb) -> None:

@@ -537,7 +537,7 @@ def error_grid(original, images, titles: Sequence[str] | None = None):
     images : sequence of (H, W, 3) uint8 arrays
         Versions of ``original`` (e.g. without and with dithering).
     titles : sequence of str, optional
-        One per image; the error maps are titled with their mean error.
+        One per image; each error map is titled with its mean RGB distance (not the MSE, the mean of its squares).
 
     Returns
     -------
@@ -555,7 +555,7 @@ def error_grid(original, images, titles: Sequence[str] | None = None):
     >>> black, gray = np.zeros((2, 2, 3), np.uint8), np.full((2, 2, 3), 3, np.uint8)
     >>> axes = error_grid(black, [black, gray], ["same", "gray"])
     >>> axes.shape, axes[1, 1].get_title()
-    ((2, 2), 'mean error 5.2')
+    ((2, 2), 'mean RGB distance 5.2')
     """
     import matplotlib.pyplot as plt
 
@@ -571,7 +571,7 @@ def error_grid(original, images, titles: Sequence[str] | None = None):
                              figsize=(2.2 * _axes.FIGURE_WIDTH, 2 * 2.2 * _axes.FIGURE_WIDTH / columns * height / width + 1.0))
     for column, (image, errors, title) in enumerate(zip(images, maps, titles)):
         _axes.show_image(axes[0, column], image, title)
-        error_map(errors, axes[1, column], vmax=top, title=f"mean error {errors.mean():.1f}", colorbar=False)
+        error_map(errors, axes[1, column], vmax=top, title=f"mean RGB distance {errors.mean():.1f}", colorbar=False)
     fig.colorbar(axes[1, 0].images[0], ax=axes[1, :].tolist(), shrink=0.85, label="RGB distance to the original")
     return axes
 
