@@ -22,6 +22,8 @@ LESSONS = ("01_reproduce_the_blog.ipynb", "03_how_kmeans_works.ipynb", "04_choos
            "05_beyond_kmeans.ipynb", "06_a_collection.ipynb")
 LESSON_PATHS = [p for p in NOTEBOOKS if p.name in LESSONS]
 WIDGET = "application/vnd.jupyter.widget-view+json"
+#: The cell tag of a cell the student writes in.
+EXERCISE = "exercise"
 
 
 def _code_cells(nb_or_path):
@@ -205,13 +207,32 @@ def test_math_is_written_for_static_renderers(path):
     assert prose.count("$") % 2 == 0, f"{path.name}: an unclosed $ in the markdown"
 
 
+def _is_exercise(cell) -> bool:
+    """A cell the student writes in (tagged ``exercise``): the one place a notebook may define a function."""
+    return EXERCISE in cell.get("metadata", {}).get("tags", [])
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_cells_define_no_functions(path):
-    """Notebooks stay thin: logic lives in colorlab/, a cell calls it."""
+    """Notebooks stay thin: logic lives in colorlab/, a lesson cell calls it; only exercise cells define."""
     for cell in _code_cells(path):
         defs = [n for n in ast.walk(ast.parse(_python(cell.source)))
                 if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Lambda))]
+        if _is_exercise(cell):
+            assert defs, f"{path.name}: an exercise cell that defines nothing; drop its {EXERCISE!r} tag"
+            continue
         assert not defs, f"{path.name}: a cell defines {type(defs[0]).__name__}; move it into colorlab"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_exercise_cell_is_checked_by_the_next_cell(path):
+    cells = _code_cells(path)
+    for index, cell in enumerate(cells):
+        if _is_exercise(cell):
+            names = [n.name for n in ast.parse(cell.source).body if isinstance(n, ast.FunctionDef)]
+            after = cells[index + 1].source if index + 1 < len(cells) else ""
+            assert any(f"check_{name}({name}" in after for name in names), (
+                f"{path.name}: code cell {index} is an exercise, but the next cell does not check it")
 
 
 @pytest.mark.slow
@@ -242,6 +263,12 @@ def test_runs_top_to_bottom(path, tmp_path):
     if path.name in LESSONS:
         _check_static_pictures(nb, path.name)
         CHECKS[path.name[:2]](nb)
+    if path.name.startswith("03"):
+        # the worked solutions of the write-it-yourself cells pass the checks, and on the photo give the library's result
+        solved = "\n".join(_text_outputs(c) for c in _code_cells(nb)[-len(solutions):])
+        assert "assign: the library's clusters at all" in solved and "update: the library's centers at all" in solved
+        run = re.search(r"yours: (\d+) steps, MSE ([\d.]+) · the library's: (\d+) steps, MSE ([\d.]+)", solved)
+        assert run and run.group(1) == run.group(3) and run.group(2) == run.group(4), "your k-means must be the library's"
 
 
 def test_the_lesson_plan_adds_up_and_links_existing_notebooks():
