@@ -281,3 +281,14 @@ def test_the_lesson_plan_adds_up_and_links_existing_notebooks():
         spans = re.findall(r"^\| (\d+)–(\d+) \|", section, re.M)
         assert spans and spans[0][0] == "0" and spans[-1][1] == str(total), f"{title}: the rows must run 0–{total}"
         assert all(end == start for (_, end), (start, _) in zip(spans, spans[1:])), f"{title}: a gap between rows"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_notebook_opens_with_learning_goals_and_ends_with_a_recap(path):
+    cells = nbformat.read(path, as_version=4).cells
+    opening = [c.source for c in cells[:3] if c.cell_type == "markdown"]
+    assert any(s.startswith("**After this notebook you can**") and s.count("\n- ") >= 3 for s in opening), (
+        f"{path.name}: say at the top what the student can do afterwards (**After this notebook you can**, 3+ items)")
+    last = cells[-1]
+    assert last.cell_type == "markdown" and last.source.startswith("## Recap") and last.source.count("\n- ") >= 3, (
+        f"{path.name}: end with a ## Recap of 3 or more points")
