@@ -29,6 +29,9 @@ from pathlib import Path
 
 import nbformat
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import alt_text  # noqa: E402  (docs/alt_text.py)
+
 DOCS = Path(__file__).resolve().parent
 #: The notebooks, as committed (no outputs).
 NOTEBOOKS = DOCS.parent / "notebooks"
@@ -102,6 +105,7 @@ def run(notebook: Path) -> nbformat.NotebookNode:
                 resources={"metadata": {"path": scratch}},
             )
             client.execute()
+        alt_text.apply(nb)  # the pictures made here get the descriptions their cells list
         nb.metadata["colorlab_docs"] = {"digest": key[1]}
         _runs[key] = nb
     return _runs[key]

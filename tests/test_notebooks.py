@@ -292,3 +292,15 @@ def test_every_notebook_opens_with_learning_goals_and_ends_with_a_recap(path):
     last = cells[-1]
     assert last.cell_type == "markdown" and last.source.startswith("## Recap") and last.source.count("\n- ") >= 3, (
         f"{path.name}: end with a ## Recap of 3 or more points")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_committed_picture_has_alt_text(path):
+    """A reader with a screen reader, and the docs site, get a description of every figure (docs/alt_text.py)."""
+    for index, cell in enumerate(_code_cells(path)):
+        for output in cell.outputs:
+            if "image/png" in output.get("data", {}):
+                alt = output.get("metadata", {}).get("image/png", {}).get("alt", "")
+                assert len(alt.split()) >= 5, (
+                    f"{path.name}: code cell {index} shows a picture without alt text; list one per picture in the "
+                    "cell's metadata (\"alt\": [...]) and run python docs/alt_text.py on the notebook")
