@@ -1,9 +1,9 @@
 """Executed copies of the notebooks, for the documentation site.
 
 The lesson notebooks are committed executed, with their outputs (``tests/test_notebooks.py``
-checks that and executes them again): the site shows those outputs as they are. The others (the
-explorer) are committed without outputs, so each is executed, top to bottom in a real Jupyter
-kernel as the tests do. Either way the copy is saved in ``docs/notebooks/`` (generated, not
+checks that and executes them again): the site shows those outputs as they are. So is the
+explorer's notebook, with the labelled still picture it shows where no kernel runs. A notebook
+committed without outputs is executed, top to bottom in a real Jupyter kernel as the tests do. Either way the copy is saved in ``docs/notebooks/`` (generated, not
 committed), which the site reads with MyST-NB's execution turned off.
 
 A copy records a digest of what produced it: the notebook, and colorlab's files

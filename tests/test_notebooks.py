@@ -21,6 +21,8 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("
 LESSONS = ("01_reproduce_the_blog.ipynb", "03_how_kmeans_works.ipynb", "04_choosing_k.ipynb",
            "05_beyond_kmeans.ipynb", "06_a_collection.ipynb")
 LESSON_PATHS = [p for p in NOTEBOOKS if p.name in LESSONS]
+#: Live tools committed with the still picture they show where no kernel runs.
+STILLS = ("02_explorer.ipynb",)
 WIDGET = "application/vnd.jupyter.widget-view+json"
 #: The cell tag of a cell the student writes in.
 EXERCISE = "exercise"
@@ -162,10 +164,21 @@ def test_there_are_notebooks():
     assert {p.name for p in LESSON_PATHS} == set(LESSONS)
 
 
-@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name not in LESSONS], ids=lambda p: p.name)
-def test_committed_without_outputs(path):
-    dirty = [i for i, c in enumerate(_code_cells(path)) if c.outputs or c.execution_count]
-    assert not dirty, f"{path.name}: code cells {dirty} hold outputs; clear them before committing"
+def test_other_notebooks_are_committed_without_outputs():
+    for path in [p for p in NOTEBOOKS if p.name not in LESSONS + STILLS]:
+        dirty = [i for i, c in enumerate(_code_cells(path)) if c.outputs or c.execution_count]
+        assert not dirty, f"{path.name}: code cells {dirty} hold outputs; clear them before committing"
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name in STILLS], ids=lambda p: p.name)
+def test_a_live_tool_is_committed_with_its_still(path):
+    """Without a kernel (GitHub, the docs) the explorer's notebook shows a labelled still, not an empty cell."""
+    cells = _code_cells(path)
+    assert [c.execution_count for c in cells] == list(range(1, len(cells) + 1)), f"{path.name}: execute it top to bottom"
+    pictures = [o for c in cells for o in c.outputs if "image/png" in o.get("data", {})]
+    assert pictures, f"{path.name}: committed without its still picture; execute it before committing"
+    assert all(len(o.data["image/png"]) > 20_000 for o in pictures), f"{path.name}: the still is (nearly) empty"
+    assert not [o for c in cells for o in c.outputs if o.output_type == "error"]
 
 
 @pytest.mark.parametrize("path", LESSON_PATHS, ids=lambda p: p.name)
