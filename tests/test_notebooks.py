@@ -19,7 +19,7 @@ from nbclient import NotebookClient
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 #: Committed with their outputs (executed top to bottom in one kernel); the others are committed clean.
 LESSONS = ("01_reproduce_the_blog.ipynb", "03_how_kmeans_works.ipynb", "04_choosing_k.ipynb",
-           "05_beyond_kmeans.ipynb", "06_a_collection.ipynb")
+           "05_beyond_kmeans.ipynb", "06_a_collection.ipynb", "07_dithering_from_scratch.ipynb")
 LESSON_PATHS = [p for p in NOTEBOOKS if p.name in LESSONS]
 #: Live tools committed with the still picture they show where no kernel runs.
 STILLS = ("02_explorer.ipynb",)
@@ -141,7 +141,25 @@ def _check_06(nb) -> None:
     assert near and int(near.group(1)) > 50, "prose: most palette colors sit near the gray axis"
 
 
-CHECKS = {"01": _check_01, "03": _check_03, "04": _check_04, "05": _check_05, "06": _check_06}
+def _check_07(nb) -> None:
+    out, prose = _all_output(nb), " ".join(_all_prose(nb).split())
+    errors = dict((name.strip(), float(value)) for name, value in
+                  re.findall(r"^(.+?)\s+mean light error per band: ([\d.]+)$", out, re.M))
+    assert set(errors) == {"threshold", "random noise", "Bayer 4x4", "Floyd-Steinberg"}
+    assert max(errors, key=errors.get) == "threshold", "prose: the threshold is far off"
+    assert sorted(errors, key=errors.get)[:2] == ["Floyd-Steinberg", "Bayer 4x4"], (
+        "prose: Bayer and error diffusion keep the light closest")
+    assert "mean code: 127.5 · mean light: 0.5 = code 188" in out and "light of code 188" in prose
+    assert "[[ 0  8  2 10]" in out, "the Bayer matrix is printed"
+    assert re.search(r"pixel \(0, 0\) holds 0\.503 -> white, error -0\.497", out) and "holds 0.503" in prose
+    assert all(f"{w}/16" in prose for w in (7, 3, 5, 1))
+    gif = re.search(r"GIF, 256 colors: ([\d.]+) kB · 24-bit PNG of the original: ([\d.]+) kB", out)
+    assert gif and float(gif.group(1)) < float(gif.group(2)), "the GIF's size is printed beside the PNG's"
+    white = re.search(r"white pixels, dithering in light: (\d+)%", out)
+    assert white is None or white.group(1) in ("21", "22", "23"), "prose: about 22% white for code 128"
+
+
+CHECKS = {"01": _check_01, "03": _check_03, "04": _check_04, "05": _check_05, "06": _check_06, "07": _check_07}
 
 
 def _check_static_pictures(nb, name: str) -> None:
