@@ -1,9 +1,9 @@
 """Executed copies of the notebooks, for the documentation site.
 
 The lesson notebooks are committed executed, with their outputs (``tests/test_notebooks.py``
-checks that and executes them again): the site shows those outputs as they are. The others (the
-explorer) are committed without outputs, so each is executed, top to bottom in a real Jupyter
-kernel as the tests do. Either way the copy is saved in ``docs/notebooks/`` (generated, not
+checks that and executes them again): the site shows those outputs as they are. So is the
+explorer's notebook, with the labelled still picture it shows where no kernel runs. A notebook
+committed without outputs is executed, top to bottom in a real Jupyter kernel as the tests do. Either way the copy is saved in ``docs/notebooks/`` (generated, not
 committed), which the site reads with MyST-NB's execution turned off.
 
 A copy records a digest of what produced it: the notebook, and colorlab's files
@@ -28,6 +28,9 @@ import tempfile
 from pathlib import Path
 
 import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import alt_text  # noqa: E402  (docs/alt_text.py)
 
 DOCS = Path(__file__).resolve().parent
 #: The notebooks, as committed (no outputs).
@@ -102,6 +105,7 @@ def run(notebook: Path) -> nbformat.NotebookNode:
                 resources={"metadata": {"path": scratch}},
             )
             client.execute()
+        alt_text.apply(nb)  # the pictures made here get the descriptions their cells list
         nb.metadata["colorlab_docs"] = {"digest": key[1]}
         _runs[key] = nb
     return _runs[key]

@@ -105,9 +105,21 @@ def test_timing_options_are_checked(small_photo):
 
 def test_patch_mse_is_the_mse_of_patch_means(small_photo):
     quantized = colorlab.quantize(small_photo, colorlab.fit_palette(small_photo, 4))
-    assert compare.patch_mse(small_photo, quantized, 1) == pytest.approx(metrics.mse(small_photo, quantized))
+    for linear in (True, False):
+        one = compare.patch_mse(small_photo, quantized, 1, linear=linear)
+        assert one == pytest.approx(metrics.mse(small_photo, quantized), rel=1e-5)
     means = [image[:64, :96].astype(float).reshape(16, 4, 24, 4, 3).mean(axis=(1, 3)) for image in (small_photo, quantized)]
-    assert compare.patch_mse(small_photo, quantized, 4) == pytest.approx(((means[0] - means[1]) ** 2).sum(axis=2).mean())
+    assert compare.patch_mse(small_photo, quantized, 4, linear=False) == pytest.approx(
+        ((means[0] - means[1]) ** 2).sum(axis=2).mean())
+
+
+def test_patch_mse_averages_light_not_codes():
+    """A black-and-white checkerboard sends half of white's light: the sRGB gray 188, not 128."""
+    checkers = np.repeat(np.where(np.indices((8, 8)).sum(axis=0)[..., None] % 2 == 1, 255, 0), 3, axis=2).astype(np.uint8)
+    errors = {code: compare.patch_mse(np.full((8, 8, 3), code, np.uint8), checkers, 2) for code in range(256)}
+    assert min(errors, key=errors.get) == 188
+    codes = {code: compare.patch_mse(np.full((8, 8, 3), code, np.uint8), checkers, 2, linear=False) for code in range(256)}
+    assert min(codes, key=codes.get) in (127, 128)
 
 
 def test_dithering_wins_on_patch_averages_though_it_loses_pixel_by_pixel(small_photo):

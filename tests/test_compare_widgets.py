@@ -58,3 +58,11 @@ def test_a_static_picture_comes_before_the_widget(cutter):
     picture, live = shown
     assert isinstance(picture, StaticImage) and picture.data[:4] == b"\x89PNG" and picture.alt
     assert live is cutter.widget
+
+
+def test_the_static_picture_has_no_empty_panel(cutter):
+    axes = cutter.static_axes()
+    figure = axes[0].figure
+    shown = [ax for ax in figure.axes if ax.get_visible() and ax.axison or ax.images]
+    assert len(axes) == 6 and all(ax.images for ax in shown), "a panel of the static picture shows nothing"
+    assert [ax.get_title() for ax in axes][1:][-1].startswith("cut at k = 32")

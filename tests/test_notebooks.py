@@ -19,9 +19,13 @@ from nbclient import NotebookClient
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 #: Committed with their outputs (executed top to bottom in one kernel); the others are committed clean.
 LESSONS = ("01_reproduce_the_blog.ipynb", "03_how_kmeans_works.ipynb", "04_choosing_k.ipynb",
-           "05_beyond_kmeans.ipynb", "06_a_collection.ipynb")
+           "05_beyond_kmeans.ipynb", "06_a_collection.ipynb", "07_dithering_from_scratch.ipynb")
 LESSON_PATHS = [p for p in NOTEBOOKS if p.name in LESSONS]
+#: Live tools committed with the still picture they show where no kernel runs.
+STILLS = ("02_explorer.ipynb",)
 WIDGET = "application/vnd.jupyter.widget-view+json"
+#: The cell tag of a cell the student writes in.
+EXERCISE = "exercise"
 
 
 def _code_cells(nb_or_path):
@@ -78,6 +82,9 @@ def _check_01(nb) -> None:
     assert f"{count} of the {total} pixels ({share}%)" in prose, (
         f"notebook 01's prose must say how many pixels differ as the output does: {count} of {total} ({share}%)")
     assert "distinct colors: 6" in out and "saved file is identical: True" in out
+    two = dict(re.findall(r"^(scipy, as the blog|colorlab's default): MSE ([\d.]+)", out, re.M))
+    assert len(two) == 2 and "local minimum" in " ".join(prose.split()), "notebook 01 must measure its two palettes and name local minima"
+    assert float(two["colorlab's default"]) < float(two["scipy, as the blog"]), "prose: the default has the lower MSE"
 
 
 def _check_03(nb) -> None:
@@ -134,7 +141,25 @@ def _check_06(nb) -> None:
     assert near and int(near.group(1)) > 50, "prose: most palette colors sit near the gray axis"
 
 
-CHECKS = {"01": _check_01, "03": _check_03, "04": _check_04, "05": _check_05, "06": _check_06}
+def _check_07(nb) -> None:
+    out, prose = _all_output(nb), " ".join(_all_prose(nb).split())
+    errors = dict((name.strip(), float(value)) for name, value in
+                  re.findall(r"^(.+?)\s+mean light error per band: ([\d.]+)$", out, re.M))
+    assert set(errors) == {"threshold", "random noise", "Bayer 4x4", "Floyd-Steinberg"}
+    assert max(errors, key=errors.get) == "threshold", "prose: the threshold is far off"
+    assert sorted(errors, key=errors.get)[:2] == ["Floyd-Steinberg", "Bayer 4x4"], (
+        "prose: Bayer and error diffusion keep the light closest")
+    assert "mean code: 127.5 · mean light: 0.5 = code 188" in out and "light of code 188" in prose
+    assert "[[ 0  8  2 10]" in out, "the Bayer matrix is printed"
+    assert re.search(r"pixel \(0, 0\) holds 0\.503 -> white, error -0\.497", out) and "holds 0.503" in prose
+    assert all(f"{w}/16" in prose for w in (7, 3, 5, 1))
+    gif = re.search(r"GIF, 256 colors: ([\d.]+) kB · 24-bit PNG of the original: ([\d.]+) kB", out)
+    assert gif and float(gif.group(1)) < float(gif.group(2)), "the GIF's size is printed beside the PNG's"
+    white = re.search(r"white pixels, dithering in light: (\d+)%", out)
+    assert white is None or white.group(1) in ("21", "22", "23"), "prose: about 22% white for code 128"
+
+
+CHECKS = {"01": _check_01, "03": _check_03, "04": _check_04, "05": _check_05, "06": _check_06, "07": _check_07}
 
 
 def _check_static_pictures(nb, name: str) -> None:
@@ -157,10 +182,21 @@ def test_there_are_notebooks():
     assert {p.name for p in LESSON_PATHS} == set(LESSONS)
 
 
-@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name not in LESSONS], ids=lambda p: p.name)
-def test_committed_without_outputs(path):
-    dirty = [i for i, c in enumerate(_code_cells(path)) if c.outputs or c.execution_count]
-    assert not dirty, f"{path.name}: code cells {dirty} hold outputs; clear them before committing"
+def test_other_notebooks_are_committed_without_outputs():
+    for path in [p for p in NOTEBOOKS if p.name not in LESSONS + STILLS]:
+        dirty = [i for i, c in enumerate(_code_cells(path)) if c.outputs or c.execution_count]
+        assert not dirty, f"{path.name}: code cells {dirty} hold outputs; clear them before committing"
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name in STILLS], ids=lambda p: p.name)
+def test_a_live_tool_is_committed_with_its_still(path):
+    """Without a kernel (GitHub, the docs) the explorer's notebook shows a labelled still, not an empty cell."""
+    cells = _code_cells(path)
+    assert [c.execution_count for c in cells] == list(range(1, len(cells) + 1)), f"{path.name}: execute it top to bottom"
+    pictures = [o for c in cells for o in c.outputs if "image/png" in o.get("data", {})]
+    assert pictures, f"{path.name}: committed without its still picture; execute it before committing"
+    assert all(len(o.data["image/png"]) > 20_000 for o in pictures), f"{path.name}: the still is (nearly) empty"
+    assert not [o for c in cells for o in c.outputs if o.output_type == "error"]
 
 
 @pytest.mark.parametrize("path", LESSON_PATHS, ids=lambda p: p.name)
@@ -202,13 +238,32 @@ def test_math_is_written_for_static_renderers(path):
     assert prose.count("$") % 2 == 0, f"{path.name}: an unclosed $ in the markdown"
 
 
+def _is_exercise(cell) -> bool:
+    """A cell the student writes in (tagged ``exercise``): the one place a notebook may define a function."""
+    return EXERCISE in cell.get("metadata", {}).get("tags", [])
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_cells_define_no_functions(path):
-    """Notebooks stay thin: logic lives in colorlab/, a cell calls it."""
+    """Notebooks stay thin: logic lives in colorlab/, a lesson cell calls it; only exercise cells define."""
     for cell in _code_cells(path):
         defs = [n for n in ast.walk(ast.parse(_python(cell.source)))
                 if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Lambda))]
+        if _is_exercise(cell):
+            assert defs, f"{path.name}: an exercise cell that defines nothing; drop its {EXERCISE!r} tag"
+            continue
         assert not defs, f"{path.name}: a cell defines {type(defs[0]).__name__}; move it into colorlab"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_exercise_cell_is_checked_by_the_next_cell(path):
+    cells = _code_cells(path)
+    for index, cell in enumerate(cells):
+        if _is_exercise(cell):
+            names = [n.name for n in ast.parse(cell.source).body if isinstance(n, ast.FunctionDef)]
+            after = cells[index + 1].source if index + 1 < len(cells) else ""
+            assert any(f"check_{name}({name}" in after for name in names), (
+                f"{path.name}: code cell {index} is an exercise, but the next cell does not check it")
 
 
 @pytest.mark.slow
@@ -239,6 +294,12 @@ def test_runs_top_to_bottom(path, tmp_path):
     if path.name in LESSONS:
         _check_static_pictures(nb, path.name)
         CHECKS[path.name[:2]](nb)
+    if path.name.startswith("03"):
+        # the worked solutions of the write-it-yourself cells pass the checks, and on the photo give the library's result
+        solved = "\n".join(_text_outputs(c) for c in _code_cells(nb)[-len(solutions):])
+        assert "assign: the library's clusters at all" in solved and "update: the library's centers at all" in solved
+        run = re.search(r"yours: (\d+) steps, MSE ([\d.]+) · the library's: (\d+) steps, MSE ([\d.]+)", solved)
+        assert run and run.group(1) == run.group(3) and run.group(2) == run.group(4), "your k-means must be the library's"
 
 
 def test_the_lesson_plan_adds_up_and_links_existing_notebooks():
@@ -251,3 +312,26 @@ def test_the_lesson_plan_adds_up_and_links_existing_notebooks():
         spans = re.findall(r"^\| (\d+)–(\d+) \|", section, re.M)
         assert spans and spans[0][0] == "0" and spans[-1][1] == str(total), f"{title}: the rows must run 0–{total}"
         assert all(end == start for (_, end), (start, _) in zip(spans, spans[1:])), f"{title}: a gap between rows"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_notebook_opens_with_learning_goals_and_ends_with_a_recap(path):
+    cells = nbformat.read(path, as_version=4).cells
+    opening = [c.source for c in cells[:3] if c.cell_type == "markdown"]
+    assert any(s.startswith("**After this notebook you can**") and s.count("\n- ") >= 3 for s in opening), (
+        f"{path.name}: say at the top what the student can do afterwards (**After this notebook you can**, 3+ items)")
+    last = cells[-1]
+    assert last.cell_type == "markdown" and last.source.startswith("## Recap") and last.source.count("\n- ") >= 3, (
+        f"{path.name}: end with a ## Recap of 3 or more points")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_committed_picture_has_alt_text(path):
+    """A reader with a screen reader, and the docs site, get a description of every figure (docs/alt_text.py)."""
+    for index, cell in enumerate(_code_cells(path)):
+        for output in cell.outputs:
+            if "image/png" in output.get("data", {}):
+                alt = output.get("metadata", {}).get("image/png", {}).get("alt", "")
+                assert len(alt.split()) >= 5, (
+                    f"{path.name}: code cell {index} shows a picture without alt text; list one per picture in the "
+                    "cell's metadata (\"alt\": [...]) and run python docs/alt_text.py on the notebook")

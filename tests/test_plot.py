@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from matplotlib.image import AxesImage
+from matplotlib.markers import MarkerStyle
 
 import colorlab
 from colorlab import plot
@@ -382,12 +383,54 @@ def test_plot_is_reachable_from_the_package():
 # ---------------------------------------------------------------- lesson plots (cluster scatter, paths, curves)
 
 
-def test_cluster_colors_are_tab10_first_and_repeat_after_20():
-    colors = plot.cluster_colors(21)
-    np.testing.assert_allclose(colors[0], matplotlib.colors.to_rgb("tab:blue"))
-    np.testing.assert_allclose(colors[3], matplotlib.colors.to_rgb("tab:red"))
-    np.testing.assert_array_equal(colors[20], colors[0])
-    assert len({tuple(c) for c in colors[:20]}) == 20
+OKABE_ITO = {"#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7", "#000000"}
+
+
+def test_cluster_colors_are_okabe_itos_and_repeat_after_8():
+    colors = plot.cluster_colors(9)
+    assert {matplotlib.colors.to_hex(c) for c in colors[:8]} == OKABE_ITO
+    np.testing.assert_array_equal(colors[8], colors[0])
+
+
+def test_no_red_and_green_pair_among_the_first_clusters():
+    """Deuteranopes confuse a red with a green of similar lightness: tab10's first four held both."""
+    hexes = [matplotlib.colors.to_hex(c) for c in plot.cluster_colors(4)]
+    assert not {"#d62728", "#2ca02c"} & set(hexes)
+
+
+def test_cluster_markers_tell_apart_every_cluster_that_shares_a_color():
+    markers, colors = plot.cluster_markers(64), plot.cluster_colors(64)
+    pairs = {(m, matplotlib.colors.to_hex(c)) for m, c in zip(markers, colors)}
+    assert len(pairs) == 64 and len(set(markers[:8])) == 8
+
+
+def test_the_2d_warm_up_draws_each_cluster_with_its_own_shape(points_history):
+    ax = plot.voronoi_step(points_history, 2)
+    points, centers = ax.collections[:2]
+    labels = points_history.half_steps[2].labels
+    shapes = plot.cluster_markers(points_history.k)
+    expected = [MarkerStyle(shapes[j]) for j in labels]
+    for path, style in zip(points.get_paths(), expected):
+        np.testing.assert_allclose(path.vertices, style.get_path().transformed(style.get_transform()).vertices)
+    assert len(centers.get_paths()) == points_history.k
+
+
+def test_3d_tick_labels_are_readable_and_do_not_overlap():
+    from colorlab.lessons.lloyd import lloyd_history
+
+    image = colorlab.load_image("rocket")[::8, ::8]
+    figure = plot.lloyd_overview(image, lloyd_history(image, 4, seed=0))
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    for ax in [a for a in figure.axes if a.name == "3d"]:
+        labels = [t for axis in (ax.xaxis, ax.yaxis, ax.zaxis) for t in axis.get_ticklabels() if t.get_text()]
+        assert labels and min(t.get_fontsize() for t in labels) >= 9
+        # red's "255" and green's "0" share a corner and read as "2550": only one of them is labelled
+        assert "0" not in [t.get_text() for t in ax.yaxis.get_ticklabels()]
+        boxes = [t.get_window_extent(renderer) for t in labels]
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                assert not a.overlaps(b), "two tick labels of a 3D plot overlap"
 
 
 @pytest.mark.parametrize("k", [0, -1, 2.0, True])

@@ -639,28 +639,17 @@ def _write_bytes(path: Path, data: bytes) -> Path:
 
 
 def snapshot_png(explorer: Explorer) -> bytes:
-    """A small still picture of what the explorer shows (original | quantized, palette strip), for static pages."""
-    from PIL import Image
+    """A labelled still picture of what the explorer shows, for static pages (no kernel to drive the widget).
 
-    result = explorer.result
-    photo = explorer.session.photo(result.key.photo)
-    display = photo.display
-    quantized = result.palette.colors[result.display_labels]
-    height, width = display.shape[:2]
-    strip = np.zeros((max(12, height // 12), 2 * width + 8, 3), np.uint8)
-    shares = np.cumsum(np.r_[0, result.palette.shares]) * strip.shape[1]
-    for color, left, right in zip(result.palette.colors, shares[:-1], shares[1:]):
-        strip[:, int(round(left)):int(round(right))] = color
-    canvas = np.full((height + 8 + strip.shape[0], 2 * width + 8, 3), 255, np.uint8)
-    canvas[:height, :width] = display
-    canvas[:height, width + 8:] = quantized
-    canvas[height + 8:] = strip
-    buffer = io.BytesIO()
-    Image.fromarray(canvas).save(buffer, format="png", compress_level=6)
-    return buffer.getvalue()
+    The same figure as the export's view: the original and the quantized photo with titles, the palette
+    with every swatch labelled, and the pixels with the palette in the RGB cube.
+    """
+    return _view_png(explorer, None, None, caption=(
+        "A still picture of the explorer. With a running kernel, its controls (photo, k, method, seed, space, "
+        "dither) change it live."))
 
 
-def _view_png(explorer: Explorer, elev, azim) -> bytes:
+def _view_png(explorer: Explorer, elev, azim, *, caption: str | None = None) -> bytes:
     """The explorer's view as a matplotlib figure (original, quantized, palette, 3D at the browser's angles)."""
     import matplotlib
 
@@ -681,6 +670,9 @@ def _view_png(explorer: Explorer, elev, azim) -> bytes:
         plot.rgb_scatter(photo.scatter, result.palette, ax=cube, max_points=5000)
         if elev is not None and azim is not None:
             cube.view_init(elev=float(np.degrees(elev)), azim=float(np.degrees(-azim)) - 90)
+        cube.set_box_aspect((1, 1, 1), zoom=0.8)  # room for the axis names inside the figure
+        if caption:
+            figure.suptitle(caption, fontsize=11)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png")
     return buffer.getvalue()

@@ -112,12 +112,15 @@ class DendrogramCutter(_StaticThenLive):
         _push(self.figure, self.figure_view)
 
     def static_png(self) -> bytes:
-        """The original and the tree cut at k = 2, 4, 8 and 16 (those the slider offers), with MSE, as a PNG."""
-        ks = [k for k in (2, 4, 8, 16) if k <= self.k_slider.max] or [self.k_slider.max]
+        """The original and the tree cut at k = 2, 4, 8, 16 and 32 (those the slider offers), with MSE, as a PNG."""
+        return static_png(self.static_axes()[0].figure)
+
+    def static_axes(self):
+        """The axes of the static picture: one per image, every one holding a picture (no empty panel)."""
+        ks = [k for k in (2, 4, 8, 16, 32) if k <= self.k_slider.max] or [self.k_slider.max]
         images, titles = [_for_display(self.image)], ["original"]
         for k in ks:
             quantized = quantize(self.image, self.tree.palette(k))
             images.append(_for_display(quantized))
             titles.append(f"cut at k = {k}: MSE {metrics.mse(self.image, quantized):.0f}")
-        axes = plot.gallery(images, titles, ncols=3 if len(images) > 4 else len(images))
-        return static_png(axes[0].figure)
+        return plot.gallery(images, titles, ncols=3 if len(images) == 6 else len(images))

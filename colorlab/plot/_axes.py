@@ -34,10 +34,15 @@ def check_max_points(max_points) -> int:
     return int(max_points)
 
 
+#: Smallest tick label size in points, readable from the back of a room.
+TICK_SIZE = 9
+
+
 def style_rgb_axes(ax) -> None:
     for axis_name, label in zip("xyz", ("red", "green", "blue")):
         getattr(ax, f"set_{axis_name}lim")(0, 255)
-        getattr(ax, f"set_{axis_name}ticks")([0, 128, 255])
+        # the green axis starts at the corner where the red one ends: its "0" would run into red's "255"
+        getattr(ax, f"set_{axis_name}ticks")([0, 128, 255], ["", "128", "255"] if axis_name == "y" else None)
         # a wider pad keeps each name clear of its tick labels (the vertical axis' ticks sit close)
         getattr(ax, f"set_{axis_name}label")(label, labelpad=12 if axis_name == "z" else 6)
     ax.set_box_aspect((1, 1, 1), zoom=0.9)

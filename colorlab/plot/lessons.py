@@ -14,35 +14,11 @@ import numpy as np
 from ..errors import InvalidParameterError
 from ..io.arrays import as_image, as_pixels
 from . import _axes
-from .figures import elbow
+from ._axes import TICK_SIZE
+from .figures import cluster_colors, cluster_markers, elbow, set_markers
 
-__all__ = ["cluster_colors", "cluster_scatter", "centroid_paths", "inertia_curve", "gallery", "size_curve",
+__all__ = ["cluster_scatter", "centroid_paths", "inertia_curve", "gallery", "size_curve",
            "voronoi_step", "voronoi_steps", "half_step_curve", "lloyd_overview"]
-
-
-#: Categorical colors that tell clusters apart (matplotlib's tab10, then tab20's light shades).
-_CLUSTER_COLORS = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
-    "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
-)
-
-
-def cluster_colors(k: int) -> np.ndarray:
-    """k categorical colors that tell clusters apart, as an (k, 3) float array on 0..1.
-
-    Cluster j is drawn in color j (they repeat after 20). Used by :func:`cluster_scatter` and
-    :func:`centroid_paths`, so a cluster has the same color in both.
-
-    Examples
-    --------
-    >>> cluster_colors(2).round(3).tolist()
-    [[0.122, 0.467, 0.706], [1.0, 0.498, 0.055]]
-    """
-    from matplotlib.colors import to_rgb
-
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise InvalidParameterError(f"k must be a whole number of at least 1, got {k!r}")
-    return np.array([to_rgb(_CLUSTER_COLORS[j % len(_CLUSTER_COLORS)]) for j in range(k)])
 
 
 def _new_3d_axes(ax):
@@ -400,9 +376,12 @@ def voronoi_step(history, position: int, ax=None, *, axis_labels: Sequence[str] 
     border[1:, :] |= cells[1:, :] != cells[:-1, :]
     tint[border] = 0.45
     ax.imshow(tint, origin="lower", extent=(low, high, low, high), interpolation="nearest")
-    ax.scatter(points[:, 0], points[:, 1], c=palette[half.labels], s=9, linewidths=0, alpha=0.8, zorder=2)
-    ax.scatter(half.centers[:, 0], half.centers[:, 1], c=palette, s=170, marker="o", edgecolors="#111111",
-               linewidths=2.2, zorder=4)
+    shapes = cluster_markers(k)
+    dots = ax.scatter(points[:, 0], points[:, 1], c=palette[half.labels], s=14, linewidths=0, alpha=0.85, zorder=2)
+    set_markers(dots, [shapes[j] for j in half.labels])
+    centers = ax.scatter(half.centers[:, 0], half.centers[:, 1], c=palette, s=190, edgecolors="#111111",
+                         linewidths=2.2, zorder=4)
+    set_markers(centers, shapes)
     if half.kind == "update" and position > 0:
         before = history.half_steps[position - 1].centers
         for (x0, y0), (x1, y1) in zip(before, half.centers):
@@ -575,9 +554,9 @@ def lloyd_overview(image, history, positions: Sequence[int] | None = None, *, ma
         centroid_paths(history.half_step_path(position), ax=scatter_ax)
         scatter_ax.set_title("")
         for axis in ("x", "y", "z"):
-            scatter_ax.tick_params(axis=axis, labelsize=7, pad=0)
-            getattr(scatter_ax, f"{axis}axis").label.set_fontsize(8)
-        scatter_ax.set_zlabel("blue", labelpad=4, fontsize=8)
+            scatter_ax.tick_params(axis=axis, labelsize=TICK_SIZE, pad=0)
+            getattr(scatter_ax, f"{axis}axis").label.set_fontsize(TICK_SIZE + 1)
+        scatter_ax.set_zlabel("blue", labelpad=6, fontsize=TICK_SIZE + 1)
         scatter_ax.set_box_aspect((1, 1, 1), zoom=0.74)
         photo_ax = fig.add_subplot(grid[1, column])
         if half.kind == "update":

@@ -32,6 +32,7 @@ from ..cluster.fit import METHODS, SPACES
 from ..util.checks import check_choice
 from .dither import DITHERS
 from ..errors import InvalidParameterError
+from ..color.spaces import linear_to_srgb, srgb_to_linear
 from ..io.arrays import as_pixels
 from ..palette.core import Palette
 from .quantize import quantize, reduce_colors
@@ -191,7 +192,7 @@ def compare_dithers(image, palette: Palette, dithers=DITHERS, *, repeat: int = 3
     return rows
 
 
-def patch_mse(original, quantized, size: int = 4) -> float:
+def patch_mse(original, quantized, size: int = 4, *, linear: bool = True) -> float:
     """MSE between the mean colors of ``size`` x ``size`` patches: the error an eye sees from a distance.
 
     Seen from far enough, the eye averages small patches of pixels. Dithering relies on this: it
@@ -200,12 +201,19 @@ def patch_mse(original, quantized, size: int = 4) -> float:
     takes the MSE (squared RGB distance, channels summed, as :func:`colorlab.metrics.mse`).
     Rows and columns that do not fill a whole patch at the bottom and right are left out.
 
+    What mixes on the retina is *light*, and sRGB codes are not proportional to light: a patch of
+    black and white pixels (codes 0 and 255) gives half the light of white, which is the sRGB code
+    188, not 128. So by default the patches are averaged in linear light and the means encoded
+    back to sRGB codes before they are compared.
+
     Parameters
     ----------
     original, quantized : ndarray of uint8, shape (H, W, 3)
         The same shape.
     size : int, default 4
         Side of a patch in pixels; 1 gives the ordinary MSE.
+    linear : bool, default True
+        Average in linear light (what the eye mixes). False averages the sRGB codes themselves.
 
     Returns
     -------
@@ -221,8 +229,14 @@ def patch_mse(original, quantized, size: int = 4) -> float:
     >>> gray = np.full((4, 4, 3), 128, np.uint8)
     >>> checkers = np.where((np.indices((4, 4)).sum(axis=0) % 2)[..., None] == 1, 255, 0).astype(np.uint8)
     >>> checkers = np.repeat(checkers, 3, axis=2)
-    >>> round(patch_mse(gray, checkers, 1)), round(patch_mse(gray, checkers, 2), 2)
+    >>> round(patch_mse(gray, checkers, 1, linear=False)), round(patch_mse(gray, checkers, 2, linear=False), 2)
     (48770, 0.75)
+
+    In linear light the checkerboard is as bright as code 188, not 128:
+
+    >>> light_gray = np.full((4, 4, 3), 188, np.uint8)
+    >>> round(patch_mse(gray, checkers, 2)), round(patch_mse(light_gray, checkers, 2), 2)
+    (10626, 0.7)
     """
     original, quantized = np.asarray(original), np.asarray(quantized)
     as_pixels(original)
@@ -238,8 +252,11 @@ def patch_mse(original, quantized, size: int = 4) -> float:
     height, width = original.shape[0] // size * size, original.shape[1] // size * size
 
     def means(image):
-        blocks = image[:height, :width].astype(np.float64).reshape(height // size, size, width // size, size, 3)
-        return blocks.mean(axis=(1, 3))
+        values = image[:height, :width].astype(np.float64)
+        if linear:
+            values = srgb_to_linear(values / 255.0)
+        blocks = values.reshape(height // size, size, width // size, size, 3).mean(axis=(1, 3))
+        return linear_to_srgb(blocks) * 255.0 if linear else blocks
 
     return float(((means(original) - means(quantized)) ** 2).sum(axis=2).mean())
 
