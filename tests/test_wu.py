@@ -6,10 +6,13 @@ import numpy as np
 import pytest
 
 import colorlab
+from colorlab._engine import kernels as _kernels
 from colorlab._engine import threads as _threads
 from colorlab.cluster import wu
 from colorlab.color.spaces import to_space
 from colorlab.errors import InvalidParameterError
+
+import kernels_reference as reference
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +43,26 @@ def test_wu_boxes_partition_the_histogram(space):
     cell_code = (cells[:, 0].astype(np.int64) << 10) | (cells[:, 1].astype(np.int64) << 5) | cells[:, 2]
     for code in np.unique(cell_code):
         assert len(np.unique(box[cell_code == code])) == 1
+
+
+@pytest.mark.parametrize("k, bits", [(1, 5), (16, 5), (256, 5), (256, 6)])
+def test_compiled_cuts_equal_the_numpy_reference(photo, k, bits):
+    histogram = colorlab.color_histogram(photo)
+    coords = to_space(histogram.colors, "oklab")
+    table, _ = wu._moment_table(histogram.colors, coords, histogram.counts.astype(np.float64), bits)
+    boxes, moments = _kernels.wu_cuts(table, k)
+    expected_boxes, expected_moments = reference.wu_cuts(table, k)
+    assert len(boxes) == k
+    assert np.array_equal(boxes, expected_boxes)
+    assert np.array_equal(moments, expected_moments)
+
+
+def test_compiled_cuts_stop_when_no_cell_is_left_to_cut():
+    colors = np.array([[0, 0, 0], [255, 255, 255]], np.uint8)
+    table, _ = wu._moment_table(colors, colors.astype(np.float64), np.array([3.0, 1.0]), 5)
+    boxes, moments = _kernels.wu_cuts(table, 8)
+    assert np.array_equal(boxes, reference.wu_cuts(table, 8)[0])
+    assert len(boxes) == 2 and moments[:, 0].tolist() == [3.0, 1.0]
 
 
 def test_wu_first_cut_is_the_best_plane():

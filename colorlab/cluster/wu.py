@@ -12,7 +12,11 @@ The weighted means of the boxes start a few weighted Lloyd iterations with Hamer
 distinct colors (``colorlab._engine.kmeans.weighted_lloyd``), which move them to a local minimum of
 the same error. Wu's boxes are deterministic: the method ignores the seed.
 
-Private module of :mod:`colorlab.cluster`; numpy only.
+The cuts run compiled (``_kernels.wu_cuts`` in ``colorlab/_engine/engine.c``): in numpy, the 2k best-cut
+searches cost 40-50 ms at k = 256 in Python overhead, most of a 0.4-megapixel fit; in C, about 1 ms.
+``tests/kernels_reference.py`` holds the same cuts in numpy, and the tests check the two agree.
+
+Private module of :mod:`colorlab.cluster`.
 
 Examples
 --------
@@ -25,10 +29,9 @@ Examples
 
 from __future__ import annotations
 
-import heapq
-
 import numpy as np
 
+from .._engine import kernels as _kernels
 from .._engine import kmeans as _kmeans
 
 __all__ = ["BITS", "FINE_BITS", "LLOYD_ITER", "FINE_ITER", "LLOYD_TOL", "wu_boxes", "wu_kmeans_centers"]
@@ -71,62 +74,6 @@ def _moment_table(colors: np.ndarray, coords: np.ndarray, weights: np.ndarray, b
     return table, flat
 
 
-def _volume(table: np.ndarray, box) -> np.ndarray:
-    """The 5 moments of a box (r0, r1, g0, g1, b0, b1): the cells r0 < r <= r1, and so on."""
-    r0, r1, g0, g1, b0, b1 = box
-    return (table[r1, g1, b1] - table[r1, g1, b0] - table[r1, g0, b1] + table[r1, g0, b0]
-            - table[r0, g1, b1] + table[r0, g1, b0] + table[r0, g0, b1] - table[r0, g0, b0])
-
-
-def _variance(moments: np.ndarray) -> float:
-    """Weighted sum of squared distances to the mean, from (count, sums, sum of squares)."""
-    if moments[0] <= 0:
-        return 0.0
-    return float(moments[4] - (moments[1:4] ** 2).sum() / moments[0])
-
-
-def _best_cut(table: np.ndarray, box, whole: np.ndarray):
-    """(gain, axis, plane) of the cut of ``box`` that leaves the least variance in its two halves.
-
-    The gain is the variance removed (the box's minus that of the halves); (0.0, -1, -1) when no cut
-    leaves pixels on both sides.
-    """
-    best = (0.0, -1, -1)
-    whole_score = (whole[1:4] ** 2).sum() / whole[0]
-    for axis in range(3):
-        low, high = box[2 * axis], box[2 * axis + 1]
-        if high - low < 2:
-            continue
-        # the lower half ends at each plane low+1 .. high-1
-        lower = _slab(table, box, axis, slice(low + 1, high)) - _slab(table, box, axis, low)
-        upper = whole - lower
-        usable = (lower[:, 0] > 0) & (upper[:, 0] > 0)
-        if not usable.any():
-            continue
-        with np.errstate(divide="ignore", invalid="ignore"):
-            score = np.where(usable, (lower[:, 1:4] ** 2).sum(1) / lower[:, 0]
-                             + (upper[:, 1:4] ** 2).sum(1) / upper[:, 0], -np.inf)
-        i = int(np.argmax(score))
-        gain = float(score[i] - whole_score)
-        if gain > best[0]:
-            best = (gain, axis, low + 1 + i)
-    return best
-
-
-def _slab(table: np.ndarray, box, axis: int, planes) -> np.ndarray:
-    """Moments of the cells at or below ``planes`` on ``axis`` within the box's ranges on the other two axes."""
-    first, second = [i for i in range(3) if i != axis]
-    a0, a1 = box[2 * first], box[2 * first + 1]
-    b0, b1 = box[2 * second], box[2 * second + 1]
-
-    def at(a, b):
-        index = [0, 0, 0]
-        index[axis], index[first], index[second] = planes, a, b
-        return table[tuple(index)]
-
-    return at(a1, b1) - at(a1, b0) - at(a0, b1) + at(a0, b0)
-
-
 def wu_boxes(colors, coords, weights, k: int, bits: int | None = None):
     """Cut the colors into at most k boxes by Wu's method.
 
@@ -162,35 +109,14 @@ def wu_boxes(colors, coords, weights, k: int, bits: int | None = None):
         bits = BITS if len(coarse) >= MIN_CELLS_PER_BOX * k else FINE_BITS
     table, flat = _moment_table(colors, coords, weights, bits)
     top = 1 << bits
-    boxes = [np.array([0, top, 0, top, 0, top])]
-    whole = _volume(table, boxes[0])
-    # a heap of (-gain, box number, axis, plane): split the box whose best cut removes the most variance
-    cut = _best_cut(table, boxes[0], whole)
-    heap = [(-cut[0], 0, cut[1], cut[2])] if cut[1] >= 0 else []
-    moments = [whole]
-    while heap and len(boxes) < k:
-        _, number, axis, plane = heapq.heappop(heap)
-        box = boxes[number]
-        upper = box.copy()
-        box[2 * axis + 1] = plane
-        upper[2 * axis] = plane
-        lower_moments = _volume(table, box)
-        upper_moments = moments[number] - lower_moments
-        moments[number] = lower_moments
-        boxes.append(upper)
-        moments.append(upper_moments)
-        for index, part in ((number, lower_moments), (len(boxes) - 1, upper_moments)):
-            gain, axis, plane = _best_cut(table, boxes[index], part)
-            if axis >= 0:
-                heapq.heappush(heap, (-gain, index, axis, plane))
+    boxes, moments = _kernels.wu_cuts(table, k)
     # the box of each cell, painted into the grid, then read at each color's cell
     side = top + 1
     owner = np.empty((side, side, side), np.intp)
     for number, (r0, r1, g0, g1, b0, b1) in enumerate(boxes):
         owner[r0 + 1:r1 + 1, g0 + 1:g1 + 1, b0 + 1:b1 + 1] = number
     box_of = owner.reshape(-1)[flat]
-    stacked = np.array(moments)
-    return box_of, stacked[:, 1:4] / stacked[:, :1], stacked[:, 0]
+    return box_of, moments[:, 1:4] / moments[:, :1], moments[:, 0]
 
 
 def wu_kmeans_centers(colors, coords, weights, k: int, *, n_iter: int | None = None, fine_iter: int | None = None,
