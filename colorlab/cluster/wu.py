@@ -3,14 +3,14 @@
 Wu's method cuts the RGB cube into k boxes. The image's distinct colors are counted on a coarse grid
 (:data:`BITS` per channel), and cumulative moment tables of that grid (pixel count, coordinate sums,
 sum of squared norms) give the count, mean and variance of any box in a constant number of lookups.
-Starting from one box around every color, the box with the largest variance is split across the axis
-and at the plane that leave the least variance in the two halves, until there are k boxes. The
+Starting from one box around every color, the box whose best cut removes the most variance is split
+across the axis and at the plane that leave the least variance in its two halves, until there are k boxes. The
 boxes are cut along the grid's RGB planes, but every variance is measured in the coordinates the fit
 works in (OKLab for the perceptual path), so the seeds already minimize the error that will be judged.
 
-The weighted means of the boxes start a few weighted Lloyd iterations with Hamerly's bounds on the
-distinct colors (``colorlab._engine.kmeans.weighted_lloyd``), which move them to a local minimum of
-the same error. Wu's boxes are deterministic: the method ignores the seed.
+The weighted means of the boxes start a few weighted Lloyd iterations with Hamerly's bounds
+(``colorlab._engine.kmeans.weighted_lloyd``), first on the means of a 6-bit grid's cells, then on the
+distinct colors, which move them toward a local minimum of the same error (not to convergence). Wu's boxes are deterministic: the method ignores the seed.
 
 The cuts run compiled (``_kernels.wu_cuts`` in ``colorlab/_engine/engine.c``): in numpy, the 2k best-cut
 searches cost 40-50 ms at k = 256 in Python overhead, most of a 0.4-megapixel fit; in C, about 1 ms.
@@ -46,9 +46,10 @@ MIN_CELLS_PER_BOX = 2
 LLOYD_ITER = 16
 CELL_FROM = 32_768
 CELL_BITS = 6
-#: ... then at most FINE_ITER on the distinct colors themselves (benchmarks/results/256.md: 16 on the cells
-#: and none on the colors gave the SSIMULACRA2 and MSE of 8 on the colors, in 60-75% of the time).
-FINE_ITER = 0
+#: ... then at most FINE_ITER on the distinct colors themselves: the 6-bit cells are coarse for 256 centers on
+#: smooth photos (unsplash Futuristic: SSIMULACRA2 76.5 after 16 on the cells alone, 78.0 with 4 more on
+#: the colors, 78.6 with 16 on the colors only; benchmarks/results/256.md).
+FINE_ITER = 4
 #: Lloyd stops earlier once an iteration lowers the objective by less than this share of it.
 LLOYD_TOL = 1e-4
 
@@ -56,7 +57,7 @@ LLOYD_TOL = 1e-4
 def _moment_table(colors: np.ndarray, coords: np.ndarray, weights: np.ndarray, bits: int):
     """Cumulative moments of the grid: (side, side, side, 5) float64 with side = 2**bits + 1.
 
-    Entry [r, g, b] holds, over the colors whose cell is below (r, g, b) on every axis (cells numbered
+    Entry [r, g, b] holds, over the colors whose cell is at or below (r, g, b) on every axis (cells numbered
     from 1, so row 0 is zero), the pixel count, the three weighted coordinate sums and the weighted sum
     of squared norms; also returns each color's flat cell number.
     """
