@@ -537,3 +537,82 @@ def count_cells(colors, bits):
             seen[c >> 6] |= mask
             m += 1
     return m
+
+
+# -- Wu's box cuts ----------------------------------------------------------------------------------
+
+def wu_cuts(table, k):
+    """``_kernels.wu_cuts`` in numpy: Wu's box cuts of a cumulative moment grid, the same boxes and moments."""
+    import heapq
+
+    top = table.shape[0] - 1
+    boxes = [np.array([0, top, 0, top, 0, top])]
+    whole = _volume(table, boxes[0])
+    cut = _best_cut(table, boxes[0], whole)
+    heap = [(-cut[0], 0, cut[1], cut[2])] if cut[1] >= 0 else []
+    moments = [whole]
+    while heap and len(boxes) < k:
+        _, number, axis, plane = heapq.heappop(heap)
+        box = boxes[number]
+        upper = box.copy()
+        box[2 * axis + 1] = plane
+        upper[2 * axis] = plane
+        lower_moments = _volume(table, box)
+        upper_moments = moments[number] - lower_moments
+        moments[number] = lower_moments
+        boxes.append(upper)
+        moments.append(upper_moments)
+        for index, part in ((number, lower_moments), (len(boxes) - 1, upper_moments)):
+            gain, axis, plane = _best_cut(table, boxes[index], part)
+            if axis >= 0:
+                heapq.heappush(heap, (-gain, index, axis, plane))
+    return np.array(boxes, np.int64), np.array(moments)
+
+
+def _volume(table: np.ndarray, box) -> np.ndarray:
+    """The 5 moments of a box (r0, r1, g0, g1, b0, b1): the cells r0 < r <= r1, and so on."""
+    r0, r1, g0, g1, b0, b1 = box
+    return (table[r1, g1, b1] - table[r1, g1, b0] - table[r1, g0, b1] + table[r1, g0, b0]
+            - table[r0, g1, b1] + table[r0, g1, b0] + table[r0, g0, b1] - table[r0, g0, b0])
+
+
+def _best_cut(table: np.ndarray, box, whole: np.ndarray):
+    """(gain, axis, plane) of the cut of ``box`` that leaves the least variance in its two halves.
+
+    The gain is the variance removed (the box's minus that of the halves); (0.0, -1, -1) when no cut
+    leaves pixels on both sides.
+    """
+    best = (0.0, -1, -1)
+    whole_score = (whole[1:4] ** 2).sum() / whole[0]
+    for axis in range(3):
+        low, high = box[2 * axis], box[2 * axis + 1]
+        if high - low < 2:
+            continue
+        # the lower half ends at each plane low+1 .. high-1
+        lower = _slab(table, box, axis, slice(low + 1, high)) - _slab(table, box, axis, low)
+        upper = whole - lower
+        usable = (lower[:, 0] > 0) & (upper[:, 0] > 0)
+        if not usable.any():
+            continue
+        with np.errstate(divide="ignore", invalid="ignore"):
+            score = np.where(usable, (lower[:, 1:4] ** 2).sum(1) / lower[:, 0]
+                             + (upper[:, 1:4] ** 2).sum(1) / upper[:, 0], -np.inf)
+        i = int(np.argmax(score))
+        gain = float(score[i] - whole_score)
+        if gain > best[0]:
+            best = (gain, axis, low + 1 + i)
+    return best
+
+
+def _slab(table: np.ndarray, box, axis: int, planes) -> np.ndarray:
+    """Moments of the cells at or below ``planes`` on ``axis`` within the box's ranges on the other two axes."""
+    first, second = [i for i in range(3) if i != axis]
+    a0, a1 = box[2 * first], box[2 * first + 1]
+    b0, b1 = box[2 * second], box[2 * second + 1]
+
+    def at(a, b):
+        index = [0, 0, 0]
+        index[axis], index[first], index[second] = planes, a, b
+        return table[tuple(index)]
+
+    return at(a1, b1) - at(a1, b0) - at(a0, b1) + at(a0, b0)

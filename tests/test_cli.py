@@ -498,3 +498,47 @@ def test_k_auto_min_ssim_picks_the_smallest_k_that_reaches_it(photo, tmp_path, s
                                             (["-k", "auto", "--min-ssim", "2"], "--min-ssim")])
 def test_min_ssim_misuse_is_one_error_line(photo, tmp_path, args, mentions):
     assert_bad_input(run("quantize", photo, *args, "-o", tmp_path / "out.png"), mentions=mentions)
+# -- the default fit: exact k-means in RGB up to k = 64, Wu's cuts and a short k-means in OKLab from 65 ------------
+
+
+def _palette_of(path) -> list[str]:
+    with Image.open(path) as im:
+        table = np.array(im.getpalette()[: 3 * len(im.getcolors(256))], np.uint8).reshape(-1, 3)
+    return sorted("#{:02x}{:02x}{:02x}".format(*c) for c in table)
+
+
+@pytest.fixture(scope="module")
+def coffee_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("coffee") / "coffee.png"
+    Image.fromarray(colorlab.load_image("coffee")).save(path)
+    return path
+
+
+@pytest.mark.parametrize("k, method, space", [(64, "kmeans", "rgb"), (65, "wu-kmeans", "oklab"), (256, "wu-kmeans", "oklab")])
+def test_quantize_default_fit_depends_on_k(coffee_file, tmp_path, k, method, space):
+    image = colorlab.load_image("coffee")
+    out = tmp_path / "out.png"
+    assert run("quantize", coffee_file, "-k", k, "-o", out).returncode == 0
+    expected = colorlab.fit_palette(image, k, method=method, space=space)
+    assert sorted(expected.to_hex()) == _palette_of(out)
+    hexes = run("palette", coffee_file, "-k", k).stdout.split()
+    assert hexes == expected.to_hex()
+
+
+@pytest.mark.parametrize("given, method, space", [(["--space", "rgb"], "kmeans", "rgb"),
+                                                   (["--method", "kmeans"], "kmeans", "rgb"),
+                                                   (["--method", "median-cut"], "median-cut", "rgb"),
+                                                   (["--space", "oklab"], "kmeans", "oklab")])
+def test_explicit_method_or_space_is_kept_at_256(coffee_file, given, method, space):
+    image = colorlab.load_image("coffee")
+    hexes = run("palette", coffee_file, "-k", 256, *given).stdout.split()
+    expected = colorlab.fit_palette(image, 256, method=method, space=space).to_hex()
+    assert hexes == expected
+    assert hexes != colorlab.fit_palette(image, 256, method="wu-kmeans", space="oklab").to_hex()
+
+
+def test_fixed_colors_keep_exact_kmeans_at_256(coffee_file):
+    result = run("palette", coffee_file, "-k", 100, "--fixed", "#ff0000")
+    assert result.returncode == 0, result.stderr
+    fitted = colorlab.fit_palette(colorlab.load_image("coffee"), 100, fixed=["#ff0000"])
+    assert result.stdout.split() == fitted.to_hex() and "#ff0000" in fitted.to_hex()

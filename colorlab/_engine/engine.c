@@ -1003,3 +1003,95 @@ HOT int diffuse(const double *values, idx height, idx width, const double *palet
     free(rows);
     return 0;
 }
+
+/* -- Wu's color quantizer: the box cuts ---------------------------------------------------------- */
+
+/* table: cumulative moments of a grid, (side, side, side, 5) doubles (count, three coordinate sums, sum
+ * of squared norms), row 0 of each axis zero. A box is (r0, r1, g0, g1, b0, b1): the cells r0 < r <= r1
+ * and so on. Every sum is taken in the order colorlab/cluster/wu.py's reference takes it. */
+
+static inline const double *wu_at(const double *table, idx side, idx r, idx g, idx b) {
+    return table + ((r * side + g) * side + b) * 5;
+}
+
+/* the moments of the cells at or below ``plane`` on ``axis`` within the box's ranges on the two others */
+static void wu_slab(const double *table, idx side, const idx *box, int axis, idx plane, double *out) {
+    int first = axis == 0 ? 1 : 0, second = axis == 2 ? 1 : 2;
+    idx a[2] = {box[2 * first + 1], box[2 * first]}, b[2] = {box[2 * second + 1], box[2 * second]};
+    const double *corner[4];
+    for (int c = 0; c < 4; c++) {
+        idx at[3];
+        at[axis] = plane, at[first] = a[c >> 1], at[second] = b[c & 1];
+        corner[c] = wu_at(table, side, at[0], at[1], at[2]);
+    }
+    for (int m = 0; m < 5; m++) out[m] = corner[0][m] - corner[1][m] - corner[2][m] + corner[3][m];
+}
+
+static void wu_volume(const double *table, idx side, const idx *box, double *out) {
+    idx r0 = box[0], r1 = box[1], g0 = box[2], g1 = box[3], b0 = box[4], b1 = box[5];
+    for (int m = 0; m < 5; m++)
+        out[m] = wu_at(table, side, r1, g1, b1)[m] - wu_at(table, side, r1, g1, b0)[m]
+                 - wu_at(table, side, r1, g0, b1)[m] + wu_at(table, side, r1, g0, b0)[m]
+                 - wu_at(table, side, r0, g1, b1)[m] + wu_at(table, side, r0, g1, b0)[m]
+                 + wu_at(table, side, r0, g0, b1)[m] - wu_at(table, side, r0, g0, b0)[m];
+}
+
+static inline double wu_score(const double *m) { return (m[1] * m[1] + m[2] * m[2] + m[3] * m[3]) / m[0]; }
+
+/* the cut of ``box`` that removes the most variance: its gain (0 when no cut leaves pixels on both sides) */
+static double wu_best_cut(const double *table, idx side, const idx *box, const double *whole, idx *axis_out,
+                          idx *plane_out) {
+    double best = 0.0, whole_score = wu_score(whole), base[5], lower[5], upper[5];
+    *axis_out = -1, *plane_out = -1;
+    for (int axis = 0; axis < 3; axis++) {
+        idx low = box[2 * axis], high = box[2 * axis + 1];
+        if (high - low < 2) continue;
+        wu_slab(table, side, box, axis, low, base);
+        double top = -INFINITY;
+        idx top_plane = -1;
+        for (idx plane = low + 1; plane < high; plane++) {
+            wu_slab(table, side, box, axis, plane, lower);
+            for (int m = 0; m < 5; m++) lower[m] -= base[m], upper[m] = whole[m] - lower[m];
+            if (!(lower[0] > 0) || !(upper[0] > 0)) continue;
+            double score = wu_score(lower) + wu_score(upper);
+            if (score > top) top = score, top_plane = plane;
+        }
+        if (top_plane < 0) continue;
+        double gain = top - whole_score;
+        if (gain > best) best = gain, *axis_out = axis, *plane_out = top_plane;
+    }
+    return best;
+}
+
+/* Cut the grid into at most k boxes (boxes: k x 6 out, moments: k x 5 out); returns how many. The box to
+ * cut is the one whose best cut removes the most variance (ties: the lowest number); the lower half keeps
+ * its number, the upper one is appended. */
+idx wu_cuts(const double *table, idx side, idx k, idx *boxes, double *moments) {
+    double *gain = malloc(sizeof(double) * k);
+    idx *axis = malloc(sizeof(idx) * k), *plane = malloc(sizeof(idx) * k);
+    if (!gain || !axis || !plane) { free(gain), free(axis), free(plane); return -2; }
+    idx m = 1;
+    idx start[6] = {0, side - 1, 0, side - 1, 0, side - 1};
+    memcpy(boxes, start, sizeof start);
+    wu_volume(table, side, boxes, moments);
+    gain[0] = wu_best_cut(table, side, boxes, moments, &axis[0], &plane[0]);
+    while (m < k) {
+        idx pick = -1;
+        for (idx i = 0; i < m; i++)
+            if (axis[i] >= 0 && (pick < 0 || gain[i] > gain[pick])) pick = i;
+        if (pick < 0) break;
+        idx *low = boxes + 6 * pick, *high = boxes + 6 * m;
+        memcpy(high, low, 6 * sizeof(idx));
+        low[2 * axis[pick] + 1] = plane[pick];
+        high[2 * axis[pick]] = plane[pick];
+        double *low_m = moments + 5 * pick, *high_m = moments + 5 * m, before[5];
+        memcpy(before, low_m, sizeof before);
+        wu_volume(table, side, low, low_m);
+        for (int j = 0; j < 5; j++) high_m[j] = before[j] - low_m[j];
+        gain[pick] = wu_best_cut(table, side, low, low_m, &axis[pick], &plane[pick]);
+        gain[m] = wu_best_cut(table, side, high, high_m, &axis[m], &plane[m]);
+        m++;
+    }
+    free(gain), free(axis), free(plane);
+    return m;
+}

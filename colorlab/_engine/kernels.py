@@ -68,6 +68,7 @@ _SIGNATURES = {
     "ciede2000_to_palette": (None, [_P, _P, _P, _P, _N, _P]),
     "pcg64_doubles": (_I, [_P, _P, _N]),
     "diffuse": (_I, [_P, _N, _N, _P, _N, _P, _P, _F, _P, _F, _F, _I, _P]),
+    "wu_cuts": (_N, [_P, _N, _N, _P, _P]),
 }
 
 
@@ -235,6 +236,22 @@ def cells(colors, coords, weights, bits):
     means, mass = np.zeros((m, d)), np.zeros(m)
     _C.cells_fill(_ptr(coords), _ptr(weights), _ptr(cell), n, d, _ptr(means), _ptr(mass), m)
     return cell, means, mass
+
+
+def wu_cuts(table, k):
+    """Wu's box cuts of a cumulative moment grid ((side, side, side, 5) float64, see ``colorlab.cluster.wu``).
+
+    Returns ((m, 6) int64 boxes (r0, r1, g0, g1, b0, b1), the cells r0 < r <= r1 and so on, and (m, 5)
+    float64 moments of each box), m <= k.
+    """
+    table = _in(table, np.float64)
+    side = table.shape[0]
+    if table.shape != (side, side, side, 5):
+        raise ValueError(f"wu_cuts needs a (side, side, side, 5) table, got shape {table.shape}")
+    boxes, moments = np.empty((k, 6), np.int64), np.empty((k, 5))
+    m = _C.wu_cuts(_ptr(table), side, int(k), _ptr(boxes), _ptr(moments))
+    _memory(m)
+    return boxes[:m], moments[:m]
 
 
 # -- nearest centers ------------------------------------------------------------------------------

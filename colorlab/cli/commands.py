@@ -8,6 +8,9 @@ Commands
     Also ``--palette FILE`` (redraw with a saved palette), ``-k auto --min-psnr DB | --max-delta-e DE``,
     ``--fixed COLORS``, ``--mask MASK.png``, ``--ignore COLORS --tolerance T``, ``--background COLOR``
     (transparency is kept otherwise), and animations/video (``--per-frame``, ``--max-frame-pixels``).
+    Given neither ``--method`` nor ``--space``, k from 65 (256-color PNG8 and GIF) is fitted with
+    ``wu-kmeans`` in OKLab (better to the eye than exact k-means in RGB, and than pngquant; see
+    benchmarks/results/256.md), smaller k with exact ``kmeans`` in RGB; ``palette`` does the same.
 ``colorlab palette IN -k 6 [--format hex|json|gpl|css|ase|pal|png|svg] [-o FILE] [...]``
     Print the k colors of IN (most used first), or write them to FILE; the
     format follows FILE's suffix (.hex/.txt, .json, .gpl, .css, .ase, .pal, .png, .svg) unless given.
@@ -31,8 +34,8 @@ complete new file or left as it was.
 Examples
 --------
 >>> args = build_parser().parse_args(["quantize", "rocket", "-k", "6", "-o", "rocket6.png"])
->>> args.command, args.k, args.method
-('quantize', 6, 'kmeans')
+>>> args.command, args.k, args.method  # None: chosen from k when the image is fitted (cli.inputs.choose_fit)
+('quantize', 6, None)
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ from ..redraw.dither import DITHERS
 from ..errors import ColorlabError, ColorlabWarning, ImageTooLargeError, InvalidParameterError
 from ..io.images import DEFAULT_MAX_PIXELS
 from ..io.saving import COMPRESS, SAVE_FORMATS
-from .inputs import add_options as add_input_options, k_or_auto, number, run_palette, run_quantize
+from .inputs import PERCEPTUAL_FROM_K, add_options as add_input_options, k_or_auto, number, run_palette, run_quantize
 from ..palette.core import PALETTE_FORMATS
 
 __all__ = ["main", "build_parser"]
@@ -143,9 +146,14 @@ def _add_fit_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-k", "--colors", dest="k", type=k_or_auto, default=None, metavar="K",
                         help=f"number of colors, 1 to {MAX_K}, or auto (the smallest k that reaches --min-psnr "
                              "or --max-delta-e; the chosen k is printed on stderr)")
-    parser.add_argument("--method", choices=METHODS, default="kmeans", help="clustering method (default: kmeans)")
+    parser.add_argument("--method", choices=METHODS, default=None,
+                        help=f"clustering method (default: kmeans, exact k-means; from -k {PERCEPTUAL_FROM_K} with neither "
+                             "--method nor --space: wu-kmeans in oklab, Wu's box cuts and a short k-means, which looks "
+                             "better than exact k-means in rgb and than pngquant at PNG8/GIF sizes)")
     parser.add_argument("--seed", type=_seed, default=0, help="random seed of the clustering (default: 0)")
-    parser.add_argument("--space", choices=SPACES, default="rgb", help="color space to cluster in (default: rgb)")
+    parser.add_argument("--space", choices=SPACES, default=None,
+                        help=f"color space to cluster in (default: rgb; oklab from -k {PERCEPTUAL_FROM_K} when --method "
+                             "is not given either)")
     parser.add_argument("--max-pixels", type=_positive_int, default=None, metavar="N",
                         help=f"refuse images with more than N pixels (default: {DEFAULT_MAX_PIXELS:_})")
 

@@ -31,7 +31,13 @@ from ..util.checks import MAX_K, k_from_text
 from ..util.files import check_output_path
 from ..redraw.quantize import palette_labels
 
-__all__ = ["k_or_auto", "number", "add_options", "run_quantize", "run_palette"]
+__all__ = ["k_or_auto", "number", "add_options", "run_quantize", "run_palette", "PERCEPTUAL_FROM_K", "choose_fit"]
+
+#: From this k (the 256-color indexed PNG and GIF range), ``quantize`` and ``palette`` given neither --method
+#: nor --space fit with Wu's cuts and a short k-means in OKLab: at k = 256 it scores above pngquant on
+#: SSIMULACRA2 where exact k-means in RGB scores below (benchmarks/results/256.md). Below it the exact
+#: k-means in RGB the lessons teach stays the default.
+PERCEPTUAL_FROM_K = 65
 
 
 def k_or_auto(text: str):
@@ -139,8 +145,23 @@ def _targets(args) -> bool:
     return args.min_psnr is not None or args.max_delta_e is not None or args.min_ssim is not None
 
 
+def choose_fit(args) -> None:
+    """Fill in ``args.method`` and ``args.space`` where the user gave neither (see :data:`PERCEPTUAL_FROM_K`).
+
+    An option the user gave is kept as given, and the other takes the library's default (kmeans, rgb);
+    with neither, ``-k`` of at least PERCEPTUAL_FROM_K without --fixed gets ("wu-kmeans", "oklab"), any
+    other case (also ``-k auto``, which judges by PSNR) ("kmeans", "rgb").
+    """
+    if args.method is None and args.space is None and isinstance(args.k, int) and args.k >= PERCEPTUAL_FROM_K \
+            and not args.fixed:
+        args.method, args.space = "wu-kmeans", "oklab"
+    args.method = "kmeans" if args.method is None else args.method
+    args.space = "rgb" if args.space is None else args.space
+
+
 def _check(args, *, quantize_command: bool) -> None:
     _check_output(args, quantize_command=quantize_command)
+    choose_fit(args)
     if not quantize_command:
         # the format is decided here, once: --format, else -o's suffix, else hex
         try:

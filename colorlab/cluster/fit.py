@@ -14,6 +14,11 @@
 ``"agglomerative"``
     Ward's hierarchical clustering of the weighted distinct colors (``colorlab.cluster.ward``), cut
     at k clusters; the palette is the weighted mean of each cluster. Deterministic.
+``"wu-kmeans"``
+    Wu's variance-minimizing box cuts on a coarse (5 bits per channel) histogram, then a few weighted
+    Lloyd iterations with Hamerly's bounds on the distinct colors (``colorlab.cluster.wu``): not a
+    converged k-means, but close, and fast at large k. With ``space="oklab"`` it is the perceptual
+    256-color path the command line uses by default. Deterministic.
 ``"median-cut"``
     Heckbert's median cut (``colorlab.cluster.mediancut``): split the box with the largest range at the
     weighted median until there are k boxes; the palette is their weighted means. Deterministic.
@@ -43,6 +48,7 @@ from .._engine import kmeans as _kmeans
 from .._engine import random as _random
 from . import ward as hierarchy
 from . import mediancut
+from . import wu
 from ._centers import palette_from_centers
 from ..color.spaces import SPACES, to_space
 from ..errors import ColorlabWarning, InvalidParameterError
@@ -61,7 +67,7 @@ _PILLOW_METHODS = {
 if features.check("libimagequant"):
     _PILLOW_METHODS["libimagequant"] = Image.Quantize.LIBIMAGEQUANT
 #: The clustering methods :func:`fit_palette` knows.
-METHODS = ("kmeans", "kmeans2", "scipy", "agglomerative", "median-cut", *_PILLOW_METHODS)
+METHODS = ("kmeans", "kmeans2", "scipy", "agglomerative", "median-cut", "wu-kmeans", *_PILLOW_METHODS)
 #: Methods whose result depends on ``seed`` (the others are deterministic and only record it).
 SEEDED_METHODS = ("kmeans", "kmeans2", "scipy")
 #: Methods that cluster every pixel (not the distinct colors): seconds to minutes on a megapixel photo.
@@ -88,6 +94,8 @@ def fit_palette(image, k, *, method: str = "kmeans", seed=0, space: str = "rgb",
           readers' ``TypeError: type other than float or double not supported``).
         - ``"agglomerative"``: Ward's hierarchical clustering, cut at k (``colorlab.cluster.ward``).
         - ``"median-cut"``: Heckbert's median cut (``colorlab.cluster.mediancut``).
+        - ``"wu-kmeans"``: Wu's box cuts, then a few Lloyd iterations (``colorlab.cluster.wu``); with
+          ``space="oklab"``, the command line's perceptual default. Deterministic.
         - ``"pillow-median-cut"``, ``"pillow-max-coverage"``, ``"pillow-octree"``: Pillow's
           ``Image.quantize`` methods (RGB only, no seed).
         - ``"libimagequant"``: only when Pillow was built with it.
@@ -207,6 +215,8 @@ def fit_histogram(histogram: ColorHistogram, k, *, method: str = "kmeans", seed=
         return palette, nearest_labels(colors, palette)
     elif method == "median-cut":
         centers = mediancut.median_cut_centers(coords, counts, k)
+    elif method == "wu-kmeans":
+        centers = wu.wu_kmeans_centers(colors, coords, counts, k)
     elif method in _PILLOW_METHODS:
         centers = to_space(_fit_pillow(histogram.pixels(), k, _PILLOW_METHODS[method]), space)
     else:

@@ -1,0 +1,146 @@
+"""Wu's color quantizer (1991) as the seed of a short k-means: the ``"wu-kmeans"`` method of ``fit_palette``.
+
+Wu's method cuts the RGB cube into k boxes. The image's distinct colors are counted on a coarse grid
+(:data:`BITS` per channel), and cumulative moment tables of that grid (pixel count, coordinate sums,
+sum of squared norms) give the count, mean and variance of any box in a constant number of lookups.
+Starting from one box around every color, the box whose best cut removes the most variance is split
+across the axis and at the plane that leave the least variance in its two halves, until there are k boxes. The
+boxes are cut along the grid's RGB planes, but every variance is measured in the coordinates the fit
+works in (OKLab for the perceptual path), so the seeds already minimize the error that will be judged.
+
+The weighted means of the boxes start a few weighted Lloyd iterations with Hamerly's bounds
+(``colorlab._engine.kmeans.weighted_lloyd``), first on the means of a 6-bit grid's cells, then on the
+distinct colors, which move them toward a local minimum of the same error (not to convergence). Wu's boxes are deterministic: the method ignores the seed.
+
+The cuts run compiled (``_kernels.wu_cuts`` in ``colorlab/_engine/engine.c``): in numpy, the 2k best-cut
+searches cost 40-50 ms at k = 256 in Python overhead, most of a 0.4-megapixel fit; in C, about 1 ms.
+``tests/kernels_reference.py`` holds the same cuts in numpy, and the tests check the two agree.
+
+Private module of :mod:`colorlab.cluster`.
+
+Examples
+--------
+>>> import numpy as np
+>>> colors = np.array([[0, 0, 0], [8, 8, 8], [200, 0, 0], [208, 0, 0]], np.uint8)
+>>> box, means, weights = wu_boxes(colors, colors.astype(float), np.array([1.0, 1, 1, 1]), 2)
+>>> box.tolist(), means.tolist(), weights.tolist()
+([0, 0, 1, 1], [[4.0, 4.0, 4.0], [204.0, 0.0, 0.0]], [2.0, 2.0])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._engine import kernels as _kernels
+from .._engine import kmeans as _kmeans
+
+__all__ = ["BITS", "FINE_BITS", "LLOYD_ITER", "FINE_ITER", "LLOYD_TOL", "wu_boxes", "wu_kmeans_centers"]
+
+#: Bits per channel of the grid Wu's boxes are cut on (32 x 32 x 32 cells, as in Wu's paper).
+BITS = 5
+#: The finer grid used when the coarse one has fewer than MIN_CELLS_PER_BOX x k occupied cells.
+FINE_BITS = 6
+MIN_CELLS_PER_BOX = 2
+#: Weighted Lloyd iterations from Wu's boxes, on the means of the cells of a CELL_BITS grid when there are more than
+#: CELL_FROM distinct colors (else on the colors) ...
+LLOYD_ITER = 16
+CELL_FROM = 32_768
+CELL_BITS = 6
+#: ... then at most FINE_ITER on the distinct colors themselves: the 6-bit cells are coarse for 256 centers on
+#: smooth photos (unsplash Futuristic: SSIMULACRA2 76.5 after 16 on the cells alone, 78.0 with 4 more on
+#: the colors, 78.6 with 16 on the colors only; benchmarks/results/256.md).
+FINE_ITER = 4
+#: Lloyd stops earlier once an iteration lowers the objective by less than this share of it.
+LLOYD_TOL = 1e-4
+
+
+def _moment_table(colors: np.ndarray, coords: np.ndarray, weights: np.ndarray, bits: int):
+    """Cumulative moments of the grid: (side, side, side, 5) float64 with side = 2**bits + 1.
+
+    Entry [r, g, b] holds, over the colors whose cell is at or below (r, g, b) on every axis (cells numbered
+    from 1, so row 0 is zero), the pixel count, the three weighted coordinate sums and the weighted sum
+    of squared norms; also returns each color's flat cell number.
+    """
+    side = (1 << bits) + 1
+    cells = (colors >> (8 - bits)).astype(np.intp) + 1
+    flat = (cells[:, 0] * side + cells[:, 1]) * side + cells[:, 2]
+    moments = np.empty((side**3, 5))
+    moments[:, 0] = np.bincount(flat, weights=weights, minlength=side**3)
+    for axis in range(3):
+        moments[:, 1 + axis] = np.bincount(flat, weights=weights * coords[:, axis], minlength=side**3)
+    moments[:, 4] = np.bincount(flat, weights=weights * (coords * coords).sum(axis=1), minlength=side**3)
+    table = moments.reshape(side, side, side, 5)
+    for axis in range(3):
+        np.cumsum(table, axis=axis, out=table)
+    return table, flat
+
+
+def wu_boxes(colors, coords, weights, k: int, bits: int | None = None):
+    """Cut the colors into at most k boxes by Wu's method.
+
+    Parameters
+    ----------
+    colors : ndarray of uint8, shape (n, 3)
+        Distinct sRGB colors (they place each color in its grid cell).
+    coords : ndarray of float, shape (n, 3)
+        The colors' coordinates in the space whose variance the cuts minimize.
+    weights : ndarray of float, shape (n,)
+        Pixel counts.
+    k : int
+        Boxes wanted; fewer come back when fewer cells of the grid are occupied.
+    bits : int, optional
+        Bits per channel of the grid: :data:`BITS`, or :data:`FINE_BITS` when the coarse grid has
+        fewer than ``MIN_CELLS_PER_BOX * k`` occupied cells.
+
+    Returns
+    -------
+    box : ndarray of intp, shape (n,)
+        The box of each color (every color lies in exactly one box).
+    means : ndarray of float64, shape (m, 3)
+        Weighted mean coordinates of each box, m <= k.
+    box_weights : ndarray of float64, shape (m,)
+        Pixel count of each box.
+    """
+    colors = np.ascontiguousarray(colors, dtype=np.uint8)
+    coords = np.ascontiguousarray(coords, dtype=np.float64)
+    weights = np.ascontiguousarray(weights, dtype=np.float64)
+    if bits is None:
+        cells = (colors >> (8 - BITS)).astype(np.int64)
+        coarse = np.unique((cells[:, 0] << 2 * BITS) | (cells[:, 1] << BITS) | cells[:, 2])
+        bits = BITS if len(coarse) >= MIN_CELLS_PER_BOX * k else FINE_BITS
+    table, flat = _moment_table(colors, coords, weights, bits)
+    top = 1 << bits
+    boxes, moments = _kernels.wu_cuts(table, k)
+    # the box of each cell, painted into the grid, then read at each color's cell
+    side = top + 1
+    owner = np.empty((side, side, side), np.intp)
+    for number, (r0, r1, g0, g1, b0, b1) in enumerate(boxes):
+        owner[r0 + 1:r1 + 1, g0 + 1:g1 + 1, b0 + 1:b1 + 1] = number
+    box_of = owner.reshape(-1)[flat]
+    return box_of, moments[:, 1:4] / moments[:, :1], moments[:, 0]
+
+
+def wu_kmeans_centers(colors, coords, weights, k: int, *, n_iter: int | None = None, fine_iter: int | None = None,
+                      tol: float = LLOYD_TOL):
+    """Wu's boxes, then weighted Lloyd iterations: (m, 3) float64 centers, m <= k.
+
+    ``colors`` (n, 3) uint8 are distinct, ``coords`` their coordinates in the fit's space and ``weights``
+    their pixel counts. At most ``n_iter`` iterations run on the colors or, when there are more than
+    :data:`CELL_FROM`, on the means of a :data:`CELL_BITS` grid's cells; then at most ``fine_iter`` on
+    the colors. They default to :data:`LLOYD_ITER` and :data:`FINE_ITER`. Fewer than k centers come
+    back only when the grid has fewer than k occupied cells (the palette step then fills the palette up
+    with the worst-served colors).
+    """
+    n_iter = LLOYD_ITER if n_iter is None else n_iter
+    fine_iter = FINE_ITER if fine_iter is None else fine_iter
+    coords = np.ascontiguousarray(coords, dtype=np.float64)
+    weights = np.ascontiguousarray(weights, dtype=np.float64)
+    _, centers, _ = wu_boxes(colors, coords, weights, k)
+    points, point_weights = coords, weights
+    if len(coords) > CELL_FROM:
+        _, points, point_weights = _kmeans._cells(colors, coords, weights, CELL_BITS)
+    if n_iter > 0:
+        centers = _kmeans.weighted_lloyd(points, point_weights, centers, max_iter=n_iter, tol=tol)[0]
+    if fine_iter > 0 and points is not coords:
+        centers = _kmeans.weighted_lloyd(coords, weights, centers, max_iter=fine_iter, tol=tol)[0]
+    return centers
