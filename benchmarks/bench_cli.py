@@ -2,9 +2,9 @@
 
 Run:  .venv/bin/python benchmarks/bench_cli.py                      # 0.4, 2 and 12 MP, k = 16, 5 rounds
       .venv/bin/python benchmarks/bench_cli.py --photos 0.4mp --repeat 9
-      .venv/bin/python benchmarks/bench_cli.py --compress default,fast,small --save   # -> results/DATE-cli.md
+      .venv/bin/python benchmarks/bench_cli.py --compress default,fast,small --save   # -> results/cli.md
 
-What a person at a terminal feels, issue 16: each run is a fresh process, from start to exit (imports,
+What a person at a terminal feels: each run is a fresh process, from start to exit (imports,
 decoding, clustering, writing the file), timed by wall clock; the tools take turns within each round
 (alternating runs) and the table shows the median over the rounds. Peak memory is the child's maximum
 resident set size. One untimed run of each tool comes first (Python's compiled modules are cached,
@@ -23,7 +23,7 @@ decodes the same file): ``0.4mp``: kodim05 (768 x 512) from ../shared/datasets/k
 saved as PNG); ``12mp``: the bundled ``astronaut`` upscaled to 4096 x 3072 plus camera-like noise
 (``_photos.big_photo(noisy=True)``, bench_quantize.py's ``big12mp-noisy``).
 
-Ratios are colorlab's over pngquant's; the targets of issue 16 are checked in a second table. Timings on a
+Ratios are colorlab's over pngquant's; the command line's targets are checked in a second table. Timings on a
 shared machine are noisy: the load average is printed before and after.
 """
 
@@ -186,7 +186,7 @@ def table(rows: list[tuple[str, tuple, dict]]) -> list[str]:
 
 
 def targets(rows) -> list[str]:
-    """The targets of issue 16, each checked where the run has what it needs."""
+    """The command line's targets, each checked where the run has what it needs."""
     lines = ["| target | photo | measured | met |", "| --- | --- | --- | --- |"]
 
     def add(target, label, measured, met):
@@ -223,7 +223,7 @@ def main(argv=None) -> None:
     parser.add_argument("--repeat", type=int, default=5, help="rounds of alternating runs; the median is shown")
     parser.add_argument("--compress", default="default",
                         help="colorlab's --compress settings to run, comma-separated (default: default)")
-    parser.add_argument("--save", action="store_true", help=f"also write the tables to {RESULTS}/DATE-cli.md (DATE-cli-2.md, ... if taken)")
+    parser.add_argument("--save", action="store_true", help=f"also write the tables to {RESULTS}/cli.md (replacing the last run's)")
     args = parser.parse_args(argv)
     folder = Path(tempfile.gettempdir()) / "colorlab-bench-cli"
     folder.mkdir(exist_ok=True)
@@ -246,16 +246,12 @@ def main(argv=None) -> None:
         rows.append((name, label, shape, results))
         print(f"{label}: done", file=sys.stderr, flush=True)
     lines = table([(label, shape, results) for _, label, shape, results in rows])
-    lines += ["", "Against the targets of issue 16:", ""] + targets(rows)
+    lines += ["", "Against the targets:", ""] + targets(rows)
     lines += ["", f"load average at the end: {os.getloadavg()[0]:.1f}"]
     print("\n".join(lines))
     if args.save:
         RESULTS.mkdir(exist_ok=True)
-        out = RESULTS / f"{date.today()}-cli.md"
-        for n in range(2, 1000):  # an earlier run's file of the same day stays (results/ is committed)
-            if not out.exists():
-                break
-            out = RESULTS / f"{date.today()}-cli-{n}.md"
+        out = RESULTS / "cli.md"  # the latest run; git keeps the earlier ones
         out.write_text("\n".join(header + lines) + "\n")
         print(f"\nsaved to {out}", file=sys.stderr)
 

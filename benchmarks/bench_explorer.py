@@ -17,7 +17,7 @@ script forces a full ``fig.canvas.draw()``). Then it replays the last ks that fi
 the explorer's cache (``widgets.CACHE_SIZE``), so that pass is drawing only.
 
 Photos: ``rocket`` (640x427, 0.27 MP) and ``retina`` resized to 1000x1000
-(1.0 MP). Issue 3's target: median below 150 ms at 1 megapixel.
+(1.0 MP). The target: median below 150 ms at 1 megapixel.
 
 Usage::
 

@@ -4,7 +4,7 @@ Run:  .venv/bin/python benchmarks/bench_kernels.py                     # kodim05
       .venv/bin/python benchmarks/bench_kernels.py --images 12MP --ks 16 --repeat 3
       .venv/bin/python benchmarks/bench_kernels.py --images none         # start-up only
 
-The numba engine is ``tests/kernels_reference.py`` (the kernels' source, the numba code until issue 16)
+The numba engine is ``tests/kernels_reference.py`` (the kernels' source, the numba code the C engine replaced)
 compiled with ``@njit(nogil=True)`` again, as it ran then; it needs numba (``pip install numba``, in the
 bench extra). Both engines run interleaved in one process, median of --repeat rounds, and every row
 checks that both give the same palette. Start-up: fresh processes, each importing colorlab and running

@@ -1,11 +1,10 @@
 """colorlab's MSE against scikit-learn's on 78 photos at k = 4, 8, 16, 32 and 64, from stored baselines.
 
-Issue 12 asks that the engine's palettes stay as good as scikit-learn's ``KMeans(n_init=1)``: the median
-MSE at or below it, the worst within 1%, on every photo and k. Running scikit-learn on all 78 photos at
+The engine's palettes must stay as good as scikit-learn's ``KMeans(n_init=1)``: the median MSE at or below
+it, the worst within 1%, on every photo and k. Running scikit-learn on all 78 photos at
 five k takes about ten minutes; its results do not change, so they are stored in
 ``results/sklearn-mse-78.json`` and this script compares colorlab with them in about 15-20 s, which is
-what a change to the engine's starts or iterations needs before it is kept (``benchmarks/README.md``,
-items 12 to 14).
+what a change to the engine's starts or iterations needs before it is kept (``docs/engine.md``).
 
 Photos: the 24 Kodak PNGs (../shared/datasets/kodak; left out with a line when missing), the same saved as
 JPEG at quality 75 and 90 (in memory, as ``bench_quantize.py`` makes them) and the 6 bundled photos.

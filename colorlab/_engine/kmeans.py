@@ -1,6 +1,6 @@
 """The k-means engine behind ``fit_palette(method="kmeans")``.
 
-Private module. The ideas (Celebi 2009/2011; measurements in benchmarks/README.md):
+Private module. The ideas (Celebi 2009/2011; measurements in docs/engine.md):
 
 1. Cluster the *distinct* colors weighted by their pixel counts. The objective (sum over all pixels of
    the squared distance to the nearest center) is identical, and there are far fewer points.
@@ -164,7 +164,7 @@ def hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, thre
 
 # -- the whole fit --------------------------------------------------------------------------------
 
-#: Relative objective decrease below which refinement stops (see benchmarks/README.md).
+#: Relative objective decrease below which refinement stops (see docs/engine.md).
 TOL = 1e-5
 #: Distinct colors below this count are clustered directly, without the coarse histogram levels.
 _DIRECT = 8192

@@ -419,6 +419,7 @@ function paintSwatches(view) {
     box.style.background = hex(color);
     box.style.color = inkFor(color);
     box.style.flexGrow = String(Math.max(share, 0.004));
+    if (compact) box.style.minWidth = "1px";  // as the stylesheet says, also where a page's own styles come later
     return box;
   }));
   if (compact) return;

@@ -11,7 +11,7 @@ uses filter type 0 (none) on every row, as pngquant does, and deflates with libd
 palette entries does not matter either: renumbering the indices maps the bytes one to one, and
 deflate's matches and code lengths stay the same (measured: within a few bytes in 770 KB).
 
-The measurements behind the settings are in benchmarks/README.md ("Command line speed").
+The measurements behind the settings are in docs/engine.md (the command line's path around the engine).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ COMPRESS = ("fast", "default", "small")
 
 #: "default" deflates up to this many raw bytes with libdeflate's near-optimal parsing (level 10; a
 #: 0.4 MP photo at 16 colors has 197 KB: 15 ms, 2.5% smaller than level 9), larger images at level 9
-#: (12 MP with noise: 0.22 s instead of 0.73 s, for 4% more bytes). Measured in benchmarks/README.md.
+#: (12 MP with noise: 0.22 s instead of 0.73 s, for 4% more bytes). Measured in docs/engine.md.
 OPTIMAL_PARSING_BYTES = 1 << 19
 
 

@@ -80,7 +80,7 @@ class SweepRow:
 #: The ways :func:`sweep` finds each palette.
 MODES = ("warm", "exact", "best")
 #: Most Lloyd iterations of a warm start on the histogram level (it stops earlier once an update gains
-#: less than WARM_TOL of the objective). Measured (benchmarks/README.md): WARM_TOL 1e-4 and WARM_FINE 0
+#: less than WARM_TOL of the objective). Measured (docs/engine.md): WARM_TOL 1e-4 and WARM_FINE 0
 #: left warm palettes' MSE a median 0.2-1.5% above independent fits (hubble_deep_field); WARM_FINE 2
 #: brought the median to 1.000.
 WARM_ITER = 30
