@@ -1290,8 +1290,9 @@ HOT int diffuse(const double *values, idx n_values, const int32_t *index, const 
                 double w = weights[x];
                 for (int t = 0; t < 3; t++) s[t] *= w;
                 double e2 = s[0] * s[0] + s[1] * s[1] + s[2] * s[2];
-                if (e2 < quiet2) s[0] = s[1] = s[2] = 0;
-                else if (e2 > max2) for (int t = 0; t < 3; t++) s[t] *= 0.8;
+                /* a factor rather than branches (which of the three is hard to predict); times 1 is exact */
+                double keep = e2 < quiet2 ? 0.0 : e2 > max2 ? 0.8 : 1.0;
+                for (int t = 0; t < 3; t++) s[t] *= keep;
             }
             for (int t = 0; t < 3; t++) {
                 v[t] = in[t] + s[t];
@@ -1307,8 +1308,10 @@ HOT int diffuse(const double *values, idx n_values, const int32_t *index, const 
             labels[p] = guess;
             double e[3];
             for (int t = 0; t < 3; t++) e[t] = v[t] - palette[3 * guess + t];
-            if (limits && e[0] * e[0] + e[1] * e[1] + e[2] * e[2] > max2)
-                for (int t = 0; t < 3; t++) e[t] *= 0.75;
+            if (limits) {
+                double cut = e[0] * e[0] + e[1] * e[1] + e[2] * e[2] > max2 ? 0.75 : 1.0;
+                for (int t = 0; t < 3; t++) e[t] *= cut;
+            }
             double *next = below + 3 * (x + 1);
             for (int t = 0; t < 3; t++) {
                 carry[t] = e[t];

@@ -166,7 +166,14 @@ def edge_weights(image: np.ndarray, edge: float = EDGE) -> np.ndarray:
 
 
 def _coordinates(rgb8: np.ndarray, space: str) -> np.ndarray:
-    """uint8 RGB as float64 coordinates in ``space`` (the palette's, or "linear" light on 0..1)."""
+    """(n, 3) uint8 RGB as float64 coordinates in ``space`` (the palette's, or "linear" light on 0..1).
+
+    Many colors (a photo's distinct ones) are converted in parts on the engine's threads: numpy
+    releases the GIL in its loops, and each color's result is the same whatever the split.
+    """
+    if len(rgb8) >= 2 * _threads.SPLIT_POINTS and _threads.THREADS > 1:
+        parts = _threads.map_threads(lambda part: _coordinates(rgb8[part], space), _threads.pixel_ranges(len(rgb8)))
+        return np.concatenate(parts)
     if space == "linear":
         return srgb_to_linear(rgb8 / 255.0)
     return to_space(rgb8, space)
