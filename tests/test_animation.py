@@ -148,6 +148,24 @@ def test_a_given_palette_redraws_every_frame(gif):
     assert colors_of(result.frames) <= set(palette)
 
 
+@pytest.mark.parametrize("per_frame", [False, True])
+def test_dither_strength_reaches_every_frame(gif, per_frame):
+    clip = load_animation(gif)
+    plain = quantize_animation(clip, 6, per_frame=per_frame)
+    zero = quantize_animation(clip, 6, per_frame=per_frame, dither="floyd-steinberg", dither_strength=0)
+    half = quantize_animation(clip, 6, per_frame=per_frame, dither="floyd-steinberg", dither_strength=0.5)
+    full = quantize_animation(clip, 6, per_frame=per_frame, dither="floyd-steinberg")
+    np.testing.assert_array_equal(zero.frames, plain.frames)  # strength 0 is no dithering
+    for frame, palette, result in zip(clip.frames, half.palettes, half.frames):
+        np.testing.assert_array_equal(result, colorlab.quantize(frame, palette, dither="floyd-steinberg", dither_strength=0.5))
+    assert not np.array_equal(half.frames, full.frames) and not np.array_equal(half.frames, plain.frames)
+
+
+def test_dither_strength_out_of_range_is_refused_before_the_fit(gif):
+    with pytest.raises(InvalidParameterError, match="dither strength"):
+        quantize_animation(load_animation(gif), 6, dither="floyd-steinberg", dither_strength=1.5)
+
+
 def test_bad_animation_inputs(tmp_path, gif):
     with pytest.raises(InvalidParameterError, match="give k"):
         quantize_animation(load_animation(gif))
@@ -210,6 +228,15 @@ def test_cli_gif_k_auto(gif, tmp_path, capsys):
     status, _, err = run(capsys, "quantize", gif, "-k", "auto", "--min-psnr", 35, "-o", tmp_path / "out.webp")
     assert status == 0 and err.startswith("k = ")
     assert len(colors_of(load_animation(tmp_path / "out.webp").frames)) <= int(err.split()[2])
+
+
+def test_cli_animation_takes_a_dither_strength(gif, tmp_path, capsys):
+    out = tmp_path / "out.gif"
+    status, _, err = run(capsys, "quantize", gif, "-k", 6, "--dither", "floyd-steinberg", "--dither-strength", 0.5,
+                         "-o", out)
+    assert status == 0, err
+    expected = quantize_animation(load_animation(gif), 6, dither="floyd-steinberg", dither_strength=0.5)
+    np.testing.assert_array_equal(load_animation(out).frames, expected.frames)
 
 
 def test_cli_animation_over_the_limit(gif, tmp_path, capsys):

@@ -213,3 +213,156 @@ def test_dither_strength_out_of_range_is_refused(small_photo, bad):
     palette = colorlab.fit_palette(small_photo, 4)
     with pytest.raises(InvalidParameterError, match="dither strength"):
         colorlab.quantize(small_photo, palette, dither="floyd-steinberg", dither_strength=bad)
+
+
+# -- the diffusion's nearest-color search, edge weights and per-color conversion ---------------------
+
+def _brute_force_nearest(points, colors):
+    """Index of each point's nearest color by a scan of all of them: the first of the smallest distances."""
+    d = [(points[:, None, 0] - colors[None, :, 0]) ** 2, (points[:, None, 1] - colors[None, :, 1]) ** 2,
+         (points[:, None, 2] - colors[None, :, 2]) ** 2]
+    return np.argmin(d[0] + d[1] + d[2], axis=1)
+
+
+def _random_search_case(seed):
+    rng = np.random.default_rng(seed)
+    kind = seed % 5
+    k = int(rng.integers(1, 300))
+    if kind == 0:    # spread colors, points around them (as dithered values)
+        colors = rng.uniform([0, -30, -30], [100, 30, 30], (k, 3))
+        points = rng.uniform([-20, -50, -50], [120, 50, 50], (3000, 3))
+    elif kind == 1:  # whole numbers: exact ties between colors, and repeated colors
+        colors = rng.integers(0, 8, (k, 3)).astype(np.float64)
+        points = rng.integers(-2, 10, (3000, 3)).astype(np.float64)
+    elif kind == 2:  # colors on a line (a flat grid in two axes)
+        colors = np.zeros((k, 3))
+        colors[:, 0] = rng.uniform(0, 1, k)
+        points = rng.normal(0.5, 0.3, (3000, 3))
+    elif kind == 3:  # half-integers: points exactly between two colors
+        colors = rng.integers(0, 6, (k, 3)).astype(np.float64)
+        points = rng.integers(0, 12, (3000, 3)) / 2.0
+    else:            # a walk, as diffusion visits its points (each search starts from the previous pick)
+        colors = rng.normal(0, 10, (k, 3))
+        points = np.cumsum(rng.normal(0, 1.5, (3000, 3)), axis=0) * 0.3
+    return points, colors
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_grid_search_is_a_brute_force_scan(seed):
+    from colorlab._engine import kernels
+
+    points, colors = _random_search_case(seed)
+    np.testing.assert_array_equal(kernels.grid_labels(points, colors), _brute_force_nearest(points, colors))
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_grid_search_outside_its_box_is_a_brute_force_scan(seed):
+    from colorlab._engine import kernels
+
+    points, colors = _random_search_case(seed)
+    middle = np.median(points, axis=0)
+    box = np.array([middle - 0.5, middle + 0.5])  # most points fall outside the grid: the sorted search
+    np.testing.assert_array_equal(kernels.grid_labels(points, colors, box), _brute_force_nearest(points, colors))
+
+
+def test_grid_search_on_a_photo_palette():
+    from colorlab._engine import kernels
+    from colorlab.color.spaces import to_space
+
+    image = colorlab.load_image("coffee")
+    palette = colorlab.fit_palette(image, 256, space="oklab")
+    colors = to_space(palette.colors, "oklab")
+    rng = np.random.default_rng(0)
+    points = to_space(image.reshape(-1, 3)[::7], "oklab") + rng.normal(0, 2, (len(image.reshape(-1, 3)[::7]), 3))
+    np.testing.assert_array_equal(kernels.grid_labels(points, colors), _brute_force_nearest(points, colors))
+
+
+def _numpy_edge_weights(image, edge):
+    luma = image[..., 0] * 0.299 + image[..., 1] * 0.587 + image[..., 2] * 0.114
+    step = np.zeros_like(luma)
+    across, down = np.abs(np.diff(luma, axis=1)), np.abs(np.diff(luma, axis=0))
+    np.maximum(step[:, 1:], across, out=step[:, 1:])
+    np.maximum(step[:, :-1], across, out=step[:, :-1])
+    np.maximum(step[1:], down, out=step[1:])
+    np.maximum(step[:-1], down, out=step[:-1])
+    return 1.0 / (1.0 + (step / edge) ** 2)
+
+
+@pytest.mark.parametrize("edge", [32.0, 5.0, np.inf])
+@given(image=images)
+def test_edge_weights_equal_numpy(image, edge):
+    np.testing.assert_array_equal(dither.edge_weights(image, edge), _numpy_edge_weights(image, edge))
+
+
+def test_edge_weights_of_a_photo_on_threads_equal_numpy(small_photo, monkeypatch):
+    from colorlab._engine import threads
+
+    expected = _numpy_edge_weights(small_photo, dither.EDGE)
+    for count in (1, 3):
+        monkeypatch.setattr(threads, "THREADS", count)
+        monkeypatch.setattr(threads, "SPLIT_POINTS", 1)
+        np.testing.assert_array_equal(dither.edge_weights(small_photo), expected)
+
+
+def _reference_limited_diffusion(image, values, colors, strength, edge, quiet2, max2):
+    """Plain Python Floyd-Steinberg with the limits: serpentine, edge weights, quiet and clamped errors."""
+    height, width = values.shape[:2]
+    weights = _numpy_edge_weights(image, edge)
+    error = np.zeros((height + 1, width + 2, 3))
+    labels = np.zeros((height, width), np.intp)
+    for y in range(height):
+        step = -1 if y % 2 else 1
+        carry = np.zeros(3)
+        for x in (range(width - 1, -1, -1) if step < 0 else range(width)):
+            s = (7 * carry + error[y, x + 1]) * strength / 16 * weights[y, x]
+            e2 = s[0] * s[0] + s[1] * s[1] + s[2] * s[2]
+            s = np.zeros(3) if e2 < quiet2 else s * 0.8 if e2 > max2 else s
+            v = values[y, x] + s
+            labels[y, x] = j = int(_brute_force_nearest(v[None], colors)[0])
+            e = v - colors[j]
+            if e[0] * e[0] + e[1] * e[1] + e[2] * e[2] > max2:
+                e = e * 0.75
+            carry = e
+            error[y + 1, x + 1 - step] += 3 * e
+            error[y + 1, x + 1] += 5 * e
+            error[y + 1, x + 1 + step] += e
+    return labels
+
+
+@pytest.mark.parametrize("space", ["rgb", "oklab"])
+@pytest.mark.parametrize("strength", [1.0, 0.7])
+def test_limited_diffusion_equals_plain_python(space, strength):
+    from colorlab.color.spaces import to_space
+
+    rng = np.random.default_rng(5)
+    image = np.clip(rng.normal(120, 40, (14, 19, 3)) + np.arange(19)[None, :, None] * 4, 0, 255).astype(np.uint8)
+    palette = colorlab.fit_palette(image, 12, space=space)
+    values, colors = to_space(image, space), to_space(palette.colors, space)
+    unit = dither._UNITS[space] / 256
+    quiet2, max2 = 2 * unit * unit, (dither.CLAMP * dither._spacing(colors)) ** 2
+    expected = _reference_limited_diffusion(image, values, colors, strength, dither.EDGE, quiet2, max2)
+    np.testing.assert_array_equal(dither.floyd_steinberg_labels(image, palette, strength=strength), expected)
+
+
+def test_dithering_a_histogram_equals_dithering_the_image(small_photo):
+    palette = colorlab.fit_palette(small_photo, 32, space="oklab")
+    expected = dither.floyd_steinberg_labels(small_photo, palette)
+    np.testing.assert_array_equal(dither.floyd_steinberg_labels(colorlab.color_histogram(small_photo), palette), expected)
+    mask = np.zeros(small_photo.shape[:2], bool)
+    mask[::3] = True  # a mask changes what is counted, not what is drawn
+    masked = colorlab.color_histogram(small_photo, mask=mask)
+    np.testing.assert_array_equal(dither.floyd_steinberg_labels(masked, palette), expected)
+    np.testing.assert_array_equal(colorlab.quantize(masked, palette, dither="floyd-steinberg", return_labels=True)[1],
+                                  expected)
+
+
+@pytest.mark.parametrize("space", ["oklab", "lab", "linear"])
+def test_conversion_on_threads_equals_one_thread(space, monkeypatch):
+    from colorlab._engine import threads
+
+    colors = np.random.default_rng(1).integers(0, 256, (5000, 3), dtype=np.uint8)
+    monkeypatch.setattr(threads, "THREADS", 1)
+    alone = dither._coordinates(colors, space)
+    monkeypatch.setattr(threads, "THREADS", 3)
+    monkeypatch.setattr(threads, "SPLIT_POINTS", 100)
+    np.testing.assert_array_equal(dither._coordinates(colors, space), alone)

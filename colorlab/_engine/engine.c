@@ -893,12 +893,17 @@ int pcg64_doubles(uint64_t *state, double *out, idx n) {
 }
 
 /* -- error diffusion (Floyd-Steinberg) ---------------------------------------------------------- */
-/* The nearest palette color of one point: `sorted` is the palette ordered by its first coordinate
- * (`order` gives each one's index in the palette), so the search starts where the point's first
- * coordinate falls and stops in each direction once that coordinate alone is farther than the best
- * so far (photos spread along lightness, so at k = 256 a few dozen colors are measured, not 256).
- * `guess` (a palette index, e.g. the previous pixel's) sets the first bound. Ties go to the lowest
- * palette index, as a scan of all k does: the same label as nearest(). */
+/* The nearest palette color of one point, for error diffusion: each pixel's point depends on the choices
+ * before it, so the points can be neither deduplicated nor batched, and the search runs once per pixel,
+ * on the chain from one pixel's pick to the next one's value. It is exact (the first of the smallest
+ * distances: the label a scan of all k gives):
+ * - inside a box around the palette and the image, a grid of cells, each listing the palette colors
+ *   that can be nearest to a point in it (most list one, found without measuring a distance; see below);
+ *   a cell's list is made the first time a point falls in it, as a photo visits a small part of the space;
+ * - outside it (a large diffused error), the palette sorted by its first coordinate, searched from where
+ *   the point falls, both ways, until that coordinate alone is farther than the best so far, starting from
+ *   the previous pixel's pick (`guess`). */
+
 static idx nearest_sorted(const double *v, const double *sorted, const idx *order, idx k,
                           const double *palette, idx guess) {
     idx best = guess;
@@ -923,28 +928,338 @@ static idx nearest_sorted(const double *v, const double *sorted, const idx *orde
     return best;
 }
 
+/* The grid has two levels. A fine cell's side is GRID_SIDE times the median distance between palette
+ * neighbours; it lists only the colors whose Voronoi region meets it (colors that another one is closer
+ * than everywhere in the cell are dropped), so a fine cell holds a few colors, often one, found without
+ * measuring a distance. A coarse cell (GRID_COARSE fine cells a side) lists, from all k, the colors that can be nearest
+ * in it by distance bounds alone; a fine cell starts from its coarse cell's list, not from all k. At most
+ * GRID_CELLS fine cells (an int32 each, touched only where the image goes). */
+#ifndef GRID_SIDE
+#define GRID_SIDE 1.0    /* measured at k = 256: 0.5 and 0.7 spend more on making lists, 1.4 and 2 on scanning them */
+#endif
+#define GRID_COARSE 4
+#define GRID_CELLS ((idx)1 << 22)
+
+typedef struct {
+    const double *palette, *sorted;
+    const idx *order;
+    idx k;
+    double lo[3], side, inv, margin2;
+    idx n[3], m[3];        /* fine and coarse cells per axis */
+    int32_t *first;        /* per fine cell: 0 until made, -(j + 1) when color j alone is listed, else
+                            * 1 + offset of its list in `lists` */
+    double *lists;         /* fine lists, 4 doubles per entry: the count, then each color's coordinates
+                            * and index (in palette order): one stream of memory per search */
+    idx used, cap;
+    int32_t *coarse;       /* per coarse cell: 0 until made, else 1 + offset of its list in `colors` */
+    int32_t *colors;       /* coarse lists: the count, then the colors (in palette order) */
+    idx cused, ccap;
+    double *reach;         /* scratch: k smallest squared distances to a cell */
+    int32_t *pick;         /* scratch: k colors */
+    uint8_t *dropped;      /* scratch: k flags */
+} palette_grid;
+
+static int compare_doubles(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void grid_free(palette_grid *g) {
+    free(g->first); free(g->lists); free(g->coarse); free(g->colors); free(g->reach); free(g->pick); free(g->dropped);
+}
+
+/* A grid for `palette` over a box holding it and [vmin, vmax] with a margin; returns -2 when out of memory. */
+static int grid_init(palette_grid *g, const double *palette, idx k, const double *sorted, const idx *order,
+                     const double *vmin, const double *vmax) {
+    memset(g, 0, sizeof *g);
+    g->palette = palette; g->sorted = sorted; g->order = order; g->k = k;
+    g->reach = malloc((size_t)k * sizeof(double));
+    g->pick = malloc((size_t)k * sizeof(int32_t));
+    g->dropped = malloc((size_t)k);
+    if (!g->reach || !g->pick || !g->dropped) { grid_free(g); return -2; }
+    double *near = g->reach;                   /* each color's squared distance to its nearest other */
+    for (idx a = 0; a < k; a++) {
+        double best = INFINITY;
+        for (idx b = 0; b < k; b++)
+            if (b != a) { double d = sqdist(palette + 3 * a, palette + 3 * b); if (d < best) best = d; }
+        near[a] = best;
+    }
+    qsort(near, (size_t)k, sizeof(double), compare_doubles);
+    double lo[3], hi[3], extent = 0, scale = 0;
+    for (int t = 0; t < 3; t++) {
+        lo[t] = vmin[t]; hi[t] = vmax[t];
+        for (idx j = 0; j < k; j++) {
+            if (palette[3 * j + t] < lo[t]) lo[t] = palette[3 * j + t];
+            if (palette[3 * j + t] > hi[t]) hi[t] = palette[3 * j + t];
+        }
+        if (hi[t] - lo[t] > extent) extent = hi[t] - lo[t];
+    }
+    double side = k > 1 && isfinite(near[k / 2]) ? GRID_SIDE * sqrt(near[k / 2]) : 0;
+    if (!(side > extent / 512)) side = extent / 512;
+    if (!(side > 0) || !isfinite(extent)) side = 1;
+    double margin = 0.25 * extent + side;
+    for (;;) {
+        idx cells = 1;
+        for (int t = 0; t < 3; t++) {
+            g->m[t] = (idx)((hi[t] - lo[t] + 2 * margin) / (GRID_COARSE * side)) + 1;
+            g->n[t] = GRID_COARSE * g->m[t];
+            cells *= g->n[t];
+        }
+        if (cells <= GRID_CELLS) break;
+        side *= 1.25;
+    }
+    for (int t = 0; t < 3; t++) {
+        g->lo[t] = lo[t] - margin;
+        double top = g->lo[t] + g->n[t] * side;
+        if (fabs(g->lo[t]) > scale) scale = fabs(g->lo[t]);
+        if (fabs(top) > scale) scale = fabs(top);
+    }
+    g->side = side; g->inv = 1 / side;
+    /* a color is dropped from a cell only when another one is closer by this much (squared) in all of it:
+     * far above the rounding of the distances, so a tie is never dropped */
+    g->margin2 = 1e-9 * scale * scale;
+    g->first = calloc((size_t)(g->n[0] * g->n[1] * g->n[2]), sizeof(int32_t));
+    g->coarse = calloc((size_t)(g->m[0] * g->m[1] * g->m[2]), sizeof(int32_t));
+    if (!g->first || !g->coarse) { grid_free(g); return -2; }
+    return 0;
+}
+
+/* Of the `count` colors in `from`, those whose smallest squared distance to the box [lo, hi] is at most
+ * the smallest largest squared distance of any of them to it (one of those is nearest wherever in the
+ * box), into `to` in the same order; returns how many. */
+static idx within_reach(const palette_grid *g, const double *lo, const double *hi, const int32_t *from,
+                        idx count, int32_t *to) {
+    double limit = INFINITY;
+    for (idx s = 0; s < count; s++) {
+        const double *p = g->palette + 3 * (from ? from[s] : s);
+        double m = 0, far = 0;
+        for (int t = 0; t < 3; t++) {
+            double below = lo[t] - p[t], above = p[t] - hi[t];
+            double gap = below > 0 ? below : above > 0 ? above : 0;
+            double a = fabs(p[t] - lo[t]), b = fabs(p[t] - hi[t]);
+            double reach = a > b ? a : b;
+            m += gap * gap;
+            far += reach * reach;
+        }
+        g->reach[s] = m;
+        if (far < limit) limit = far;
+    }
+    limit *= 1 + 1e-9;                        /* a relative slack for the rounding of distances */
+    idx kept = 0;
+    for (idx s = 0; s < count; s++)
+        if (g->reach[s] <= limit) to[kept++] = from ? from[s] : (int32_t)s;
+    return kept;
+}
+
+/* The box of a cell of `side` at (cx, cy, cz), a little larger: points rounded into the cell are in it. */
+static void cell_box(const palette_grid *g, double side, idx cx, idx cy, idx cz, double *lo, double *hi) {
+    const idx cell[3] = {cx, cy, cz};
+    const double eps = 1e-6 * g->side;
+    for (int t = 0; t < 3; t++) {
+        lo[t] = g->lo[t] + cell[t] * side - eps;
+        hi[t] = g->lo[t] + (cell[t] + 1) * side + eps;
+    }
+}
+
+/* The list of coarse cell (cx, cy, cz) (made if need be): its count, then its colors; NULL when out of memory. */
+static const int32_t *coarse_list(palette_grid *g, idx cx, idx cy, idx cz) {
+    idx cell = (cx * g->m[1] + cy) * g->m[2] + cz;
+    if (!g->coarse[cell]) {
+        double lo[3], hi[3];
+        cell_box(g, GRID_COARSE * g->side, cx, cy, cz, lo, hi);
+        idx count = within_reach(g, lo, hi, NULL, g->k, g->pick);
+        if (g->cused + count + 1 > g->ccap) {
+            idx cap = 2 * g->ccap + count + 4096;
+            if (cap > INT32_MAX) return NULL;
+            int32_t *colors = realloc(g->colors, (size_t)cap * sizeof(int32_t));
+            if (!colors) return NULL;
+            g->colors = colors; g->ccap = cap;
+        }
+        g->colors[g->cused] = (int32_t)count;
+        memcpy(g->colors + g->cused + 1, g->pick, (size_t)count * sizeof(int32_t));
+        g->coarse[cell] = (int32_t)(g->cused + 1);
+        g->cused += count + 1;
+    }
+    return g->colors + g->coarse[cell] - 1;
+}
+
+/* Make the list of fine cell (cx, cy, cz); returns 0, or -2 when out of memory (or when the lists
+ * outgrow 32-bit offsets). */
+static int grid_fill(palette_grid *g, idx cx, idx cy, idx cz) {
+    const int32_t *from = coarse_list(g, cx / GRID_COARSE, cy / GRID_COARSE, cz / GRID_COARSE);
+    if (!from) return -2;
+    double lo[3], hi[3], centre[3], half = 0;
+    cell_box(g, g->side, cx, cy, cz, lo, hi);
+    for (int t = 0; t < 3; t++) centre[t] = 0.5 * (lo[t] + hi[t]);
+    for (int t = 0; t < 3; t++) if (hi[t] - centre[t] > half) half = hi[t] - centre[t];
+    half *= 1 + 1e-9;
+    int32_t *pick = g->pick;
+    idx count = within_reach(g, lo, hi, from + 1, from[0], pick);
+    /* drop color j where some i is closer in all of the cell: |x - j|^2 - |x - i|^2 over the cell is at
+     * least |c - j|^2 - |c - i|^2 - 2 half sum_t |i_t - j_t| (c its centre, x = c + u with |u_t| <= half) */
+    double *d = g->reach;
+    for (idx s = 0; s < count; s++) d[s] = sqdist(centre, g->palette + 3 * pick[s]);
+    for (idx s = 0; s < count; s++) {
+        const double *pj = g->palette + 3 * pick[s];
+        int dropped = 0;
+        for (idx r = 0; r < count && !dropped; r++) {
+            if (r == s || d[r] >= d[s]) continue;
+            const double *pi = g->palette + 3 * pick[r];
+            double spread = fabs(pi[0] - pj[0]) + fabs(pi[1] - pj[1]) + fabs(pi[2] - pj[2]);
+            dropped = d[s] - d[r] - 2 * half * spread > g->margin2;
+        }
+        g->dropped[s] = (uint8_t)dropped;
+    }
+    idx kept = 0;
+    for (idx s = 0; s < count; s++) if (!g->dropped[s]) pick[kept++] = pick[s];
+    idx cell = (cx * g->n[1] + cy) * g->n[2] + cz;
+    if (kept == 1) { g->first[cell] = -(pick[0] + 1); return 0; }
+    if (g->used + kept + 1 > g->cap) {
+        idx cap = 2 * g->cap + kept + 4096;
+        if (cap > INT32_MAX) return -2;
+        double *lists = realloc(g->lists, (size_t)cap * 4 * sizeof(double));
+        if (!lists) return -2;
+        g->lists = lists; g->cap = cap;
+    }
+    double *entry = g->lists + 4 * g->used;
+    entry[0] = (double)kept;
+    for (idx s = 0; s < kept; s++) {
+        entry += 4;
+        memcpy(entry, g->palette + 3 * pick[s], 3 * sizeof(double));
+        entry[3] = (double)pick[s];
+    }
+    g->first[cell] = (int32_t)(g->used + 1);
+    g->used += kept + 1;
+    return 0;
+}
+
+/* The nearest palette color of v (see above); -2 when out of memory. */
+static inline idx grid_nearest(palette_grid *g, const double *v, idx guess) {
+    double fx = (v[0] - g->lo[0]) * g->inv, fy = (v[1] - g->lo[1]) * g->inv, fz = (v[2] - g->lo[2]) * g->inv;
+    if (!(fx >= 0 && fy >= 0 && fz >= 0 && fx < (double)g->n[0] && fy < (double)g->n[1] && fz < (double)g->n[2]))
+        return nearest_sorted(v, g->sorted, g->order, g->k, g->palette, guess);   /* NaN too */
+    idx cx = (idx)fx, cy = (idx)fy, cz = (idx)fz, cell = (cx * g->n[1] + cy) * g->n[2] + cz;
+    if (!g->first[cell] && grid_fill(g, cx, cy, cz)) return -2;
+    int32_t offset = g->first[cell];
+    if (offset < 0) return -(idx)offset - 1;
+    /* every listed color is measured (a short list scanned without branches), in palette order, so the
+     * first of the smallest is kept */
+    const double *entry = g->lists + 4 * (idx)offset;
+    idx count = (idx)entry[-4];
+    double bound = sqdist(v, entry), best = entry[3];
+    for (idx s = 1; s < count; s++) {
+        double d = sqdist(v, entry + 4 * s);
+        int better = d < bound;
+        bound = better ? d : bound;
+        best = better ? entry[4 * s + 3] : best;
+    }
+    return (idx)best;
+}
+
+/* Each point's nearest palette color through the grid above, over a box around the palette and `box`
+ * (vmin, vmax: 6 doubles; NULL: the points' own range), each search starting from the previous point's
+ * pick as in diffuse(). The palette search of diffuse() on its own, for tests. Returns -2 when out of memory. */
+int grid_labels(const double *points, idx n, const double *palette, idx k, const double *sorted,
+                const idx *order, const double *box, idx *labels) {
+    double vmin[3] = {INFINITY, INFINITY, INFINITY}, vmax[3] = {-INFINITY, -INFINITY, -INFINITY};
+    if (box) for (int t = 0; t < 3; t++) { vmin[t] = box[t]; vmax[t] = box[3 + t]; }
+    else for (idx i = 0; i < n; i++) for (int t = 0; t < 3; t++) {
+        if (points[3 * i + t] < vmin[t]) vmin[t] = points[3 * i + t];
+        if (points[3 * i + t] > vmax[t]) vmax[t] = points[3 * i + t];
+    }
+    palette_grid g;
+    if (grid_init(&g, palette, k, sorted, order, vmin, vmax)) return -2;
+    idx guess = 0;
+    for (idx i = 0; i < n; i++) {
+        guess = grid_nearest(&g, points + 3 * i, guess);
+        if (guess < 0) { grid_free(&g); return -2; }
+        labels[i] = guess;
+    }
+    grid_free(&g);
+    return 0;
+}
+
+/* Rec.601 luma (0..255) of a 24-bit code r << 16 | g << 8 | b, in numpy's order: r * 0.299 + g * 0.587 + b * 0.114. */
+static inline double luma_of(uint32_t code) {
+    return (double)(code >> 16) * 0.299 + (double)((code >> 8) & 255) * 0.587 + (double)(code & 255) * 0.114;
+}
+
+static void luma_row(const uint32_t *codes, idx width, double *out) {
+    for (idx x = 0; x < width; x++) out[x] = luma_of(codes[x]);
+}
+
+/* The edge weights of a row from the luma of it (`mid`) and of the rows above and below (NULL at the
+ * image's top and bottom): 1 / (1 + (g / edge)^2), g the largest absolute luma step from a pixel to one
+ * of its four neighbours (colorlab.redraw.dither.edge_weights). */
+static void edge_row(const double *up, const double *mid, const double *down, idx width, double edge, double *out) {
+    for (idx x = 0; x < width; x++) {
+        double l = mid[x], step = 0, d;
+        if (x > 0 && (d = fabs(l - mid[x - 1])) > step) step = d;
+        if (x + 1 < width && (d = fabs(l - mid[x + 1])) > step) step = d;
+        if (up && (d = fabs(l - up[x])) > step) step = d;
+        if (down && (d = fabs(l - down[x])) > step) step = d;
+        double r = step / edge;
+        out[x] = 1.0 / (1.0 + r * r);
+    }
+}
+
+/* Rolling luma rows for edge_row(): `luma` holds 3 rows of `width`; after edge_rows(..., y, ...) the
+ * weights of row y are in out. Rows must come in order y0, y0 + 1, ... */
+static void edge_rows(const uint32_t *codes, idx height, idx width, idx y, idx y0, double edge, double *luma,
+                      double *out) {
+    double *row[3] = {luma, luma + width, luma + 2 * width};
+    if (y == y0) {
+        if (y > 0) luma_row(codes + (y - 1) * width, width, row[(y - 1) % 3]);
+        luma_row(codes + y * width, width, row[y % 3]);
+    }
+    if (y + 1 < height) luma_row(codes + (y + 1) * width, width, row[(y + 1) % 3]);
+    edge_row(y > 0 ? row[(y + 2) % 3] : NULL, row[y % 3], y + 1 < height ? row[(y + 1) % 3] : NULL, width, edge, out);
+}
+
+/* Edge weights of rows [y0, y1) of an (height, width) image of codes into out (the whole image's array);
+ * returns -2 when out of memory. */
+int edge_weights(const uint32_t *codes, idx height, idx width, idx y0, idx y1, double edge, double *out) {
+    double *luma = malloc((size_t)3 * width * sizeof(double));
+    if (!luma) return -2;
+    for (idx y = y0; y < y1; y++) edge_rows(codes, height, width, y, y0, edge, luma, out + y * width);
+    free(luma);
+    return 0;
+}
+
 #define DIFFUSE_SERPENTINE 1
 #define DIFFUSE_LIMITS 2
 #define DIFFUSE_PILLOW 4
 
-/* Floyd-Steinberg error diffusion of an (height, width, 3) image of float64 coordinates (any color
- * space; the palette in the same space) into palette indices. Each pixel takes the diffused error
- * (7/16 from the previous pixel of its row, 3/16, 5/16, 1/16 from the row above), times `strength`,
- * on top of its own value; its nearest palette color is its label, and the difference is passed on.
+/* Floyd-Steinberg error diffusion of an (height, width) image into palette indices. Pixel p's coordinates
+ * (any color space; the palette in the same space) are values[index[p]] (index NULL: values[p]), so an image
+ * is converted once per distinct color. Each pixel takes the diffused error (7/16 from the previous pixel
+ * of its row, 3/16, 5/16, 1/16 from the row above), times `strength`, on top of its own value; its nearest
+ * palette color is its label, and the difference is passed on.
  * flags: DIFFUSE_SERPENTINE runs odd rows right to left (no drift of the pattern to one side).
- * DIFFUSE_LIMITS: the incoming error is scaled by weights[pixel] (less on edges, where the eye sees
- * noise, not shades), dropped when its square is below `quiet2` (flat areas stay clean) and cut by
- * 0.8 above `max2`; an outgoing error whose square exceeds `max2` is cut by 0.75 (no bright specks
- * from a color the palette lacks). DIFFUSE_PILLOW: Pillow's integer arithmetic (coordinates 0..255:
- * the 16ths truncated, the value clipped to 0..255, the nearest color of its cell of 4 x 4 x 4 levels,
- * measured from the cell's low corner), so that strength 1 reproduces Image.quantize(dither=FLOYDSTEINBERG).
- * Returns -2 when out of memory. */
-HOT int diffuse(const double *values, idx height, idx width, const double *palette, idx k,
-                const double *sorted, const idx *order, double strength, const double *weights,
-                double quiet2, double max2, int flags, idx *labels) {
-    double *rows = calloc((size_t)2 * 3 * (width + 2), sizeof(double));
-    if (!rows) return -2;
+ * DIFFUSE_LIMITS: the incoming error is scaled by the pixel's edge weight (edge_row() of the pixels' 24-bit
+ * `codes` and `edge`; 1 where codes is NULL: less on edges, where the eye sees noise, not shades), dropped
+ * when its square is below `quiet2` (flat areas stay clean) and cut by 0.8 above `max2`; an outgoing error
+ * whose square exceeds `max2` is cut by 0.75 (no bright specks from a color the palette lacks).
+ * DIFFUSE_PILLOW: Pillow's integer arithmetic (coordinates 0..255: the 16ths truncated, the value clipped
+ * to 0..255, the nearest color of its cell of 4 x 4 x 4 levels, measured from the cell's low corner), so
+ * that strength 1 reproduces Image.quantize(dither=FLOYDSTEINBERG). `sorted` and `order`: the palette
+ * sorted by its first coordinate (ties by index) and each entry's index. Returns -2 when out of memory. */
+HOT int diffuse(const double *values, idx n_values, const int32_t *index, const uint32_t *codes, idx height,
+                idx width, const double *palette, idx k, const double *sorted, const idx *order, double strength,
+                double edge, double quiet2, double max2, int flags, idx *labels) {
+    double vmin[3] = {INFINITY, INFINITY, INFINITY}, vmax[3] = {-INFINITY, -INFINITY, -INFINITY};
+    for (idx i = 0; i < n_values; i++) for (int t = 0; t < 3; t++) {
+        double c = values[3 * i + t];
+        if (c < vmin[t]) vmin[t] = c;
+        if (c > vmax[t]) vmax[t] = c;
+    }
+    palette_grid grid;
+    if (grid_init(&grid, palette, k, sorted, order, vmin, vmax)) return -2;
+    double *rows = calloc((size_t)3 * 3 * (width + 2) + (size_t)4 * width, sizeof(double));
+    if (!rows) { grid_free(&grid); return -2; }
     double *here = rows, *below = rows + 3 * (width + 2);   /* column x is entry x + 1 */
+    double *row = rows + 6 * (width + 2);                   /* the row's values, column x at entry x */
+    double *weights = rows + 9 * (width + 2), *luma = weights + width;
     const int pillow = flags & DIFFUSE_PILLOW, limits = flags & DIFFUSE_LIMITS;
     idx guess = 0;
     for (idx y = 0; y < height; y++) {
@@ -952,9 +1267,19 @@ HOT int diffuse(const double *values, idx height, idx width, const double *palet
         const idx step = back ? -1 : 1;
         double carry[3] = {0, 0, 0};
         memset(below, 0, 3 * (width + 2) * sizeof(double));
+        if (limits) {
+            if (codes) edge_rows(codes, height, width, y, 0, edge, luma, weights);
+            else for (idx x = 0; x < width; x++) weights[x] = 1;
+        }
+        if (index) {
+            /* the row's values first, in a loop of independent loads (many cache misses at once), not
+             * one at a time inside the diffusion, which waits on each pixel's pick before the next */
+            const int32_t *at = index + y * width;
+            for (idx x = 0; x < width; x++) memcpy(row + 3 * x, values + 3 * (idx)at[x], 3 * sizeof(double));
+        }
         for (idx i = 0; i < width; i++) {
             idx x = back ? width - 1 - i : i, p = y * width + x;
-            const double *in = values + 3 * p;
+            const double *in = index ? row + 3 * x : values + 3 * p;
             double *acc = here + 3 * (x + 1);
             double v[3], s[3];
             for (int t = 0; t < 3; t++) {
@@ -962,11 +1287,12 @@ HOT int diffuse(const double *values, idx height, idx width, const double *palet
                 s[t] = pillow ? trunc(sum / 16) : sum * strength / 16;
             }
             if (limits) {
-                double w = weights[p];
+                double w = weights[x];
                 for (int t = 0; t < 3; t++) s[t] *= w;
                 double e2 = s[0] * s[0] + s[1] * s[1] + s[2] * s[2];
-                if (e2 < quiet2) s[0] = s[1] = s[2] = 0;
-                else if (e2 > max2) for (int t = 0; t < 3; t++) s[t] *= 0.8;
+                /* a factor rather than branches (which of the three is hard to predict); times 1 is exact */
+                double keep = e2 < quiet2 ? 0.0 : e2 > max2 ? 0.8 : 1.0;
+                for (int t = 0; t < 3; t++) s[t] *= keep;
             }
             for (int t = 0; t < 3; t++) {
                 v[t] = in[t] + s[t];
@@ -974,15 +1300,18 @@ HOT int diffuse(const double *values, idx height, idx width, const double *palet
             }
             if (pillow) {
                 double corner[3] = {4 * floor(v[0] / 4), 4 * floor(v[1] / 4), 4 * floor(v[2] / 4)};
-                guess = nearest_sorted(corner, sorted, order, k, palette, guess);
+                guess = grid_nearest(&grid, corner, guess);
             } else {
-                guess = nearest_sorted(v, sorted, order, k, palette, guess);
+                guess = grid_nearest(&grid, v, guess);
             }
+            if (guess < 0) { free(rows); grid_free(&grid); return -2; }
             labels[p] = guess;
             double e[3];
             for (int t = 0; t < 3; t++) e[t] = v[t] - palette[3 * guess + t];
-            if (limits && e[0] * e[0] + e[1] * e[1] + e[2] * e[2] > max2)
-                for (int t = 0; t < 3; t++) e[t] *= 0.75;
+            if (limits) {
+                double cut = e[0] * e[0] + e[1] * e[1] + e[2] * e[2] > max2 ? 0.75 : 1.0;
+                for (int t = 0; t < 3; t++) e[t] *= cut;
+            }
             double *next = below + 3 * (x + 1);
             for (int t = 0; t < 3; t++) {
                 carry[t] = e[t];
@@ -1001,6 +1330,7 @@ HOT int diffuse(const double *values, idx height, idx width, const double *palet
         double *swap = here; here = below; below = swap;
     }
     free(rows);
+    grid_free(&grid);
     return 0;
 }
 

@@ -67,7 +67,9 @@ _SIGNATURES = {
     "squared_error": (ctypes.c_int64, [_P, _N, _P, _P, _P]),
     "ciede2000_to_palette": (None, [_P, _P, _P, _P, _N, _P]),
     "pcg64_doubles": (_I, [_P, _P, _N]),
-    "diffuse": (_I, [_P, _N, _N, _P, _N, _P, _P, _F, _P, _F, _F, _I, _P]),
+    "grid_labels": (_I, [_P, _N, _P, _N, _P, _P, _P, _P]),
+    "edge_weights": (_I, [_P, _N, _N, _N, _N, _F, _P]),
+    "diffuse": (_I, [_P, _N, _P, _P, _N, _N, _P, _N, _P, _P, _F, _F, _F, _F, _I, _P]),
     "wu_cuts": (_N, [_P, _N, _N, _P, _P]),
 }
 
@@ -528,25 +530,72 @@ def pcg64_doubles(state: np.ndarray, n: int):
 SERPENTINE, LIMITS, PILLOW = 1, 2, 4
 
 
-def diffuse(values, palette, strength=1.0, weights=None, quiet2=0.0, max2=np.inf, flags=SERPENTINE):
-    """Floyd-Steinberg palette indices ((H, W) intp) of an (H, W, 3) float64 image, palette (k, 3) float64.
+def _sorted_palette(palette):
+    """The palette ordered by its first coordinate (ties by index) and each entry's index, for the C search."""
+    order = np.argsort(palette[:, 0], kind="stable").astype(np.intp)
+    return _in(palette[order], np.float64), order
 
-    Distances and the diffused error are in the coordinates given (any color space). ``weights``:
-    (H, W) float64 factors on the incoming error, read with the ``LIMITS`` flag, as are ``quiet2``
-    and ``max2`` (squared error below which nothing is diffused, above which it is cut); see engine.c.
+
+def diffuse(values, palette, strength=1.0, *, index=None, shape=None, codes=None, edge=np.inf, quiet2=0.0,
+            max2=np.inf, flags=SERPENTINE):
+    """Floyd-Steinberg palette indices ((H, W) intp) of an image, palette (k, 3) float64.
+
+    ``values``: the (H, W, 3) float64 coordinates of the pixels, or with ``index`` ((H * W,) int32) and
+    ``shape`` ((H, W)) the (n, 3) coordinates of distinct colors, pixel p's being ``values[index[p]]``.
+    Distances and the diffused error are in the coordinates given (any color space). With the ``LIMITS``
+    flag: ``codes`` ((H * W,) uint32 24-bit RGB codes, or None) and ``edge`` give each pixel's edge weight
+    on the incoming error (:func:`edge_weights`), ``quiet2`` and ``max2`` the squared error below which
+    nothing is diffused, above which it is cut; see engine.c.
     """
     values = _in(values, np.float64)
-    if values.ndim != 3 or values.shape[2] != 3:
-        raise ValueError(f"diffuse needs an (H, W, 3) image, got shape {values.shape}")
+    if index is None:
+        if values.ndim != 3 or values.shape[2] != 3:
+            raise ValueError(f"diffuse needs an (H, W, 3) image, got shape {values.shape}")
+        height, width = values.shape[:2]
+        values = values.reshape(-1, 3)
+    else:
+        height, width = shape
+        values = _points(values, "values")
+        index = _in(index, np.int32)
+        if index.shape != (height * width,):
+            raise ValueError(f"diffuse needs one index per pixel ({height * width}), got shape {index.shape}")
+        if index.size and not 0 <= index.min() <= index.max() < len(values):
+            raise ValueError(f"diffuse: the indices must be from 0 to {len(values) - 1}")
+    if codes is not None:
+        codes = _in(codes, np.uint32)
+        if codes.shape != (height * width,):
+            raise ValueError(f"diffuse needs one code per pixel ({height * width}), got shape {codes.shape}")
     palette = _points(palette, "palette")
-    order = np.argsort(palette[:, 0], kind="stable").astype(np.intp)
-    sorted_palette = _in(palette[order], np.float64)
-    height, width = values.shape[:2]
-    weights = _in(np.ones((height, width)) if weights is None else weights, np.float64)
-    if weights.shape != (height, width):
-        raise ValueError(f"diffuse needs (H, W) weights, got shape {weights.shape}")
+    sorted_palette, order = _sorted_palette(palette)
     labels = np.empty((height, width), np.intp)
-    _memory(_C.diffuse(_ptr(values), height, width, _ptr(palette), palette.shape[0], _ptr(sorted_palette),
-                       _ptr(order), float(strength), _ptr(weights), float(quiet2), float(max2), int(flags),
-                       _ptr(labels)))
+    _memory(_C.diffuse(_ptr(values), values.shape[0], None if index is None else _ptr(index),
+                       None if codes is None else _ptr(codes), height, width, _ptr(palette), palette.shape[0],
+                       _ptr(sorted_palette), _ptr(order), float(strength), float(edge), float(quiet2), float(max2),
+                       int(flags), _ptr(labels)))
     return labels
+
+
+def grid_labels(points, palette, box=None):
+    """Each point's nearest palette color by diffuse()'s search ((n,) intp; ties to the lowest index).
+
+    ``box``: (2, 3) low and high corners the grid covers besides the palette (points outside take the
+    sorted search); None: the points' range.
+    """
+    points, palette = _points(points), _points(palette, "palette")
+    sorted_palette, order = _sorted_palette(palette)
+    box = None if box is None else _in(box, np.float64).reshape(6)
+    labels = np.empty(points.shape[0], np.intp)
+    _memory(_C.grid_labels(_ptr(points), points.shape[0], _ptr(palette), palette.shape[0], _ptr(sorted_palette),
+                           _ptr(order), None if box is None else _ptr(box), _ptr(labels)))
+    return labels
+
+
+def edge_weights(codes, height, width, edge, rows=None, out=None):
+    """(H, W) float64 edge weights of an image's (H * W,) uint32 codes (rows [a, b) of ``out`` if given)."""
+    codes = _in(codes, np.uint32)
+    if codes.shape != (height * width,):
+        raise ValueError(f"edge_weights needs one code per pixel ({height * width}), got shape {codes.shape}")
+    out = np.empty((height, width)) if out is None else _updated(out, np.float64, "out")
+    first, last = (0, height) if rows is None else rows
+    _memory(_C.edge_weights(_ptr(codes), height, width, first, last, float(edge), _ptr(out)))
+    return out

@@ -328,13 +328,12 @@ def _animation_result(args, given):
         raise InvalidParameterError("--mask is for still images; for an animation use --ignore COLOR or its transparency")
     if args.min_ssim is not None:
         raise InvalidParameterError("--min-ssim is for still images; for an animation use --min-psnr or --max-delta-e")
-    if getattr(args, "dither_strength", 1.0) != 1:
-        raise InvalidParameterError("--dither-strength is for still images; an animation is dithered at full strength")
     clip = animation.load_animation(args.input, **options)
     background = None if args.background is None else parse_color(args.background, "--background")
     result = animation.quantize_animation(
         clip, None if given is not None else args.k, palette=given, per_frame=getattr(args, "per_frame", False),
-        method=args.method, seed=args.seed, space=args.space, dither=getattr(args, "dither", "none"), fixed=_fixed(args),
+        method=args.method, seed=args.seed, space=args.space, dither=getattr(args, "dither", "none"),
+        dither_strength=getattr(args, "dither_strength", 1.0), fixed=_fixed(args),
         ignore=_ignored(args), tolerance=args.tolerance, alpha_threshold=args.alpha_threshold, background=background,
         min_psnr=args.min_psnr, max_delta_e=args.max_delta_e)
     if args.k == "auto":

@@ -268,8 +268,9 @@ def _load_video(path: Path, label: str, limit: int | None) -> Animation:
 
 
 def quantize_animation(clip: Animation, k=None, *, palette=None, per_frame: bool = False, method: str = "kmeans",
-                       seed=0, space: str = "rgb", dither: str = "none", fixed=None, ignore=None, tolerance: int = 0,
-                       alpha_threshold: int = 128, background=None, min_psnr=None, max_delta_e=None) -> QuantizedAnimation:
+                       seed=0, space: str = "rgb", dither: str = "none", dither_strength: float = 1.0, fixed=None,
+                       ignore=None, tolerance: int = 0, alpha_threshold: int = 128, background=None, min_psnr=None,
+                       max_delta_e=None) -> QuantizedAnimation:
     """Redraw every frame with one shared palette (fitted on all frames' pixels) or a palette per frame.
 
     Parameters
@@ -287,6 +288,9 @@ def quantize_animation(clip: Animation, k=None, *, palette=None, per_frame: bool
         As in :func:`colorlab.fit_palette`.
     dither : {"none", "floyd-steinberg", "bayer"}
         As in :func:`colorlab.quantize`, frame by frame.
+    dither_strength : float, default 1.0
+        As in :func:`colorlab.quantize`: with ``"floyd-steinberg"``, the share of the error passed on,
+        0 (the same as no dithering) to 1.
     ignore, tolerance
         Colors whose pixels are not counted (see :func:`colorlab.cluster.locked.ignore_mask`).
     alpha_threshold : int, default 128
@@ -302,10 +306,11 @@ def quantize_animation(clip: Animation, k=None, *, palette=None, per_frame: bool
     from ..cluster.fit import fit_histogram
     from .masks import ignore_mask
     from ..histogram import color_histogram
-    from .quantize import quantize
+    from .quantize import check_dither_strength, quantize
 
     if not isinstance(clip, Animation):
         raise InvalidParameterError(f"clip must be a colorlab.redraw.animation.Animation (from load_animation), got {type(clip).__name__}")
+    check_dither_strength(dither_strength)  # before the fit, not after it
     frames, alpha = clip.frames, clip.alpha
     if background is not None and alpha is not None:
         from ..io.arrays import to_rgb8
@@ -333,7 +338,7 @@ def quantize_animation(clip: Animation, k=None, *, palette=None, per_frame: bool
     def draw(frame_pixels, histogram, used):
         if dither == "none" and histogram is not None:
             return quantize(histogram, used).reshape(frame_pixels.shape)
-        return quantize(frame_pixels, used, dither=dither)
+        return quantize(frame_pixels, used, dither=dither, dither_strength=dither_strength)
 
     out = np.empty_like(frames)
     palettes = []
@@ -347,7 +352,7 @@ def quantize_animation(clip: Animation, k=None, *, palette=None, per_frame: bool
         else:
             shared_drawn = quantize(frames.reshape(-1, 3), palette) if dither == "none" else None
         for index, frame in enumerate(frames):
-            out[index] = shared_drawn.reshape(frames.shape)[index] if shared_drawn is not None else quantize(frame, palette, dither=dither)
+            out[index] = shared_drawn.reshape(frames.shape)[index] if shared_drawn is not None else quantize(frame, palette, dither=dither, dither_strength=dither_strength)
         palettes = [palette] * len(frames)
         shared = True
     else:

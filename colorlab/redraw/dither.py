@@ -18,8 +18,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._engine import codes as _codes
 from .._engine import kernels as _kernels
+from .._engine import threads as _threads
 from ..color.spaces import srgb_to_linear, to_space
+from ..histogram import ColorHistogram, color_histogram
+from ..io.arrays import as_pixels
 from ..palette.core import Palette
 
 __all__ = ["DITHERS", "bayer_matrix", "bayer_labels", "floyd_steinberg_labels", "edge_weights"]
@@ -84,7 +88,7 @@ CLAMP = 2.0
 _UNITS = {"rgb": 255.0, "lab": 100.0, "oklab": 1.0, "linear": 1.0}
 
 
-def floyd_steinberg_labels(image: np.ndarray, palette: Palette, *, strength: float = 1.0,
+def floyd_steinberg_labels(image, palette: Palette, *, strength: float = 1.0,
                            _classic: bool = False, _space: str | None = None, _edge: float = EDGE,
                            _clamp: float = CLAMP, _quiet: float = 2.0) -> np.ndarray:
     """Palette index of every pixel of an (H, W, 3) uint8 image after Floyd-Steinberg error diffusion.
@@ -95,11 +99,15 @@ def floyd_steinberg_labels(image: np.ndarray, palette: Palette, *, strength: flo
     incoming error is scaled down on edges (by ``1 / (1 + (g / EDGE)**2)``, g the largest luma step to
     a 4-neighbour), dropped when it is below about one level of 8-bit sRGB (flat areas stay clean),
     and cut when it is larger than ``CLAMP`` times the typical distance between palette colors (no
-    specks of a color the palette lacks). A small C kernel (``diffuse`` in ``colorlab/_engine/engine.c``).
+    specks of a color the palette lacks). A small C kernel (``diffuse`` in ``colorlab/_engine/engine.c``)
+    with an exact nearest-color search over a grid of the palette's space; the image is converted to
+    that space once per distinct color.
 
     Parameters
     ----------
-    image : ndarray of uint8, shape (H, W, 3)
+    image : ndarray of uint8, shape (H, W, 3), or ColorHistogram
+        The image, or its :func:`colorlab.color_histogram` (the same labels, without counting its
+        colors again); the histogram of an (N, 3) pixel array is dithered as one row.
     palette : Palette
     strength : float, default 1.0
         Share of the error passed on, 0 (no dithering) to 1 (all of it).
@@ -115,20 +123,23 @@ def floyd_steinberg_labels(image: np.ndarray, palette: Palette, *, strength: flo
     >>> floyd_steinberg_labels(gray, black_white).tolist()
     [[1, 0, 1, 0], [0, 1, 0, 1]]
     """
+    histogram = image if isinstance(image, ColorHistogram) else color_histogram(image)
+    shape = histogram.shape[:2] if len(histogram.shape) == 3 else (1, histogram.shape[0])
+    grid = {"index": histogram.inverse, "shape": shape}
     if _classic:
         # Pillow's Image.quantize(dither=FLOYDSTEINBERG), which this function called before the limits,
         # the serpentine order and the palette's own space: integer RGB, raster order, strength 1
-        return _kernels.diffuse(image.astype(np.float64), palette.colors.astype(np.float64), flags=_kernels.PILLOW)
+        return _kernels.diffuse(histogram.colors.astype(np.float64), palette.colors.astype(np.float64),
+                                flags=_kernels.PILLOW, **grid)
     space = _space or palette.space
-    values, colors = _coordinates(image, space), _coordinates(palette.colors, space)
+    values, colors = _coordinates(histogram.colors, space), _coordinates(palette.colors, space)
     if len(colors) < 2 or strength == 0:
-        weights, max2, flags = None, np.inf, _kernels.SERPENTINE
+        limits = {"flags": _kernels.SERPENTINE}
     else:
-        weights = edge_weights(image, _edge)
-        max2 = (_clamp * _spacing(colors)) ** 2
-        flags = _kernels.SERPENTINE | _kernels.LIMITS
+        limits = {"codes": histogram.codes, "edge": _edge, "max2": (_clamp * _spacing(colors)) ** 2,
+                  "flags": _kernels.SERPENTINE | _kernels.LIMITS}
     unit = _UNITS[space] / 256
-    return _kernels.diffuse(values, colors, strength, weights, _quiet * unit * unit, max2, flags)
+    return _kernels.diffuse(values, colors, strength, quiet2=_quiet * unit * unit, **grid, **limits)
 
 
 def edge_weights(image: np.ndarray, edge: float = EDGE) -> np.ndarray:
@@ -136,6 +147,8 @@ def edge_weights(image: np.ndarray, edge: float = EDGE) -> np.ndarray:
 
     ``1 / (1 + (g / edge)**2)`` with g the largest absolute step of Rec.601 luma (0..255) from the
     pixel to one of its four neighbours: across an edge, dithering adds noise the eye sees, not a shade.
+    Computed in C (``edge_row`` in ``colorlab/_engine/engine.c``, which :func:`floyd_steinberg_labels`
+    runs row by row inside its diffusion loop).
 
     Examples
     --------
@@ -143,21 +156,24 @@ def edge_weights(image: np.ndarray, edge: float = EDGE) -> np.ndarray:
     >>> edge_weights(image, 32.0).round(3).tolist()
     [[1.0, 0.016, 0.016, 1.0]]
     """
-    if not np.isfinite(edge):
-        return np.ones(image.shape[:2])
-    luma = image[..., 0] * 0.299 + image[..., 1] * 0.587 + image[..., 2] * 0.114
-    step = np.zeros_like(luma)
-    across = np.abs(np.diff(luma, axis=1))
-    down = np.abs(np.diff(luma, axis=0))
-    np.maximum(step[:, 1:], across, out=step[:, 1:])
-    np.maximum(step[:, :-1], across, out=step[:, :-1])
-    np.maximum(step[1:], down, out=step[1:])
-    np.maximum(step[:-1], down, out=step[:-1])
-    return 1.0 / (1.0 + (step / edge) ** 2)
+    height, width = image.shape[:2]
+    codes = _codes.pack_rgb(as_pixels(image))
+    out = np.empty((height, width))
+    parts = _threads.pixel_ranges(height) if height * width >= _threads.SPLIT_POINTS else [slice(0, height)]
+    _threads.map_threads(lambda rows: _kernels.edge_weights(codes, height, width, edge, (rows.start, rows.stop), out),
+                         parts)
+    return out
 
 
 def _coordinates(rgb8: np.ndarray, space: str) -> np.ndarray:
-    """uint8 RGB as float64 coordinates in ``space`` (the palette's, or "linear" light on 0..1)."""
+    """(n, 3) uint8 RGB as float64 coordinates in ``space`` (the palette's, or "linear" light on 0..1).
+
+    Many colors (a photo's distinct ones) are converted in parts on the engine's threads: numpy
+    releases the GIL in its loops, and each color's result is the same whatever the split.
+    """
+    if len(rgb8) >= 2 * _threads.SPLIT_POINTS and _threads.THREADS > 1:
+        parts = _threads.map_threads(lambda part: _coordinates(rgb8[part], space), _threads.pixel_ranges(len(rgb8)))
+        return np.concatenate(parts)
     if space == "linear":
         return srgb_to_linear(rgb8 / 255.0)
     return to_space(rgb8, space)

@@ -109,6 +109,8 @@ def palette_labels(image, palette: Palette, *, dither: str = "none", dither_stre
             if color_labels is None:
                 color_labels = nearest_labels(image.colors, palette)
             labels = image.spread(_label_type(palette, color_labels))
+        elif dither == "floyd-steinberg":
+            labels = _dither.floyd_steinberg_labels(image, palette, strength=strength).reshape(-1)
         else:
             labels = _dithered_labels(image.pixels(), shape, palette, dither, strength)
     else:
