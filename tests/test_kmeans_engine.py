@@ -474,3 +474,28 @@ def test_the_fit_with_whole_number_sums_is_the_same(name, k):
     plain = _kmeans.fit_centers(colors, coords, counts, k, _random.generator(3))
     whole = _kmeans.fit_centers(colors, coords, counts, k, _random.generator(3), whole=True)
     np.testing.assert_array_equal(whole, plain)
+
+
+@pytest.mark.parametrize("k", [65, 256])
+def test_search_among_near_centers_gives_the_labels_and_ties_of_all_k(rng, k):
+    """From 65 centers a point whose bounds fail measures only the centers near its own: still the labels
+    of all k distances (ties to the lowest index, many here on a coarse grid), the ties, and valid bounds."""
+    points = rng.integers(0, 12, (4000, 3)).astype(float)
+    centers = points[rng.choice(len(points), k, replace=False)] + rng.integers(-1, 2, (k, 3))
+    labels, upper, lower = _kmeans.assign(points, centers, want_second=True)
+    moved = centers + rng.integers(-1, 2, (k, 3)) * (rng.random((k, 1)) < 0.3)
+    moved[0] += 4.0  # one center far: every lower bound loosened by its move
+    shift = np.sqrt(((moved - centers) ** 2).sum(1))
+    top = int(shift.argmax())
+    runner_up = float(np.delete(shift, top).max())
+    tied = np.zeros(len(points), bool)
+    _kernels.shift_and_verify(points, moved, labels, upper, lower, shift, top, runner_up, tied)
+    expected, first, second = _kmeans.assign(points, moved, want_second=True)
+    assert np.array_equal(labels, expected)
+    assert np.array_equal(tied, first == second)
+    assert (first == second).any()
+    distances = np.sqrt(((points[:, None, :] - moved[None, :, :]) ** 2).sum(-1))
+    rows = np.arange(len(points))
+    assert np.all(upper >= distances[rows, labels] - 1e-9)
+    distances[rows, labels] = np.inf
+    assert np.all(lower <= distances.min(1) + 1e-9)

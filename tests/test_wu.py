@@ -141,3 +141,29 @@ def test_bad_k_gives_one_clear_error(photo, k):
 def test_bad_space_gives_one_clear_error(photo):
     with pytest.raises(InvalidParameterError, match="space must be one of"):
         colorlab.fit_palette(photo, 16, method="wu-kmeans", space="hsv")
+
+
+def test_fit_from_cell_bounds_equals_weighted_lloyd_from_the_boxes(monkeypatch):
+    """The colors' iterations start from the cells' bounds, the palette's labels come from the fit's last bounds:
+    the same centers as weighted Lloyd from Wu's boxes on the cells then on the colors, and the labels of a full search."""
+    from colorlab._engine import kmeans as _kmeans
+
+    image = colorlab.load_image("coffee")
+    histogram = colorlab.color_histogram(image)
+    monkeypatch.setattr(wu, "CELL_FROM", len(histogram) // 4)  # the cells' stage even on this small photo
+    coords = to_space(histogram.colors, "oklab")
+    weights = histogram.counts.astype(np.float64)
+    centers, labels, upper, lower = wu.wu_kmeans_fit(histogram.colors, coords, weights, 64)
+    _, start, _ = wu.wu_boxes(histogram.colors, coords, weights, 64)
+    _, points, point_weights = _kmeans._cells(histogram.colors, coords, weights, wu.CELL_BITS)
+    expected = _kmeans.weighted_lloyd(points, point_weights, start, max_iter=wu.LLOYD_ITER, tol=wu.LLOYD_TOL)[0]
+    expected, expected_labels, _ = _kmeans.weighted_lloyd(coords, weights, expected, max_iter=wu.FINE_ITER,
+                                                          tol=wu.LLOYD_TOL)
+    np.testing.assert_allclose(centers, expected, rtol=0, atol=1e-9)
+    assert np.array_equal(labels, expected_labels)
+    exact = np.sqrt(((coords[:, None, :] - centers[None, :, :]) ** 2).sum(-1))
+    assert np.all(upper >= exact[np.arange(len(coords)), labels] - 1e-9)
+    exact[np.arange(len(coords)), labels] = np.inf
+    assert np.all(lower <= exact.min(1) + 1e-9)
+    palette, palette_labels = colorlab.cluster.fit.fit_histogram(histogram, 64, method="wu-kmeans", space="oklab")
+    assert np.array_equal(palette_labels, colorlab.cluster.fit.nearest_labels(histogram.colors, palette))

@@ -493,11 +493,89 @@ static inline __attribute__((always_inline)) idx recheck(const double *points, c
     return changed;
 }
 
+/* From ANNULUS_FROM centers, a point whose bounds fail is searched only among the centers near its own:
+ * a center c_j nearer to x than its own c_a (|x - c_a| = u) has |c_j - c_a| <= |c_j - x| + |x - c_a| <= 2u, so
+ * each center keeps its NEAR nearest other centers by distance (near_lists()), and a point measures those
+ * within 2u (plus SLACK): the same label (ties to the lowest index) and ties as all k distances; the lower
+ * bound is the second nearest measured or, when smaller, the nearest center left out less u
+ * (|x - c_j| >= |c_j - c_a| - u). A point whose 2u reaches past the list gets all k distances.
+ * At k = 256 one center moving far loosens every point's lower bound, and a third to a half of the colors of
+ * a photo then need a search. Tried and dropped: a full sorted list per center (a qsort of k rows in every
+ * call cost more than it saved at 0.4 megapixels), and a scan of all k gaps per point (slower than the
+ * vectorised k distances). */
+#define ANNULUS_FROM 65
+#define NEAR 32
+
+typedef struct { double gap; idx j; } neighbour;
+
+/* Distances between the centers into half (half_gaps()) and, per center, its NEAR nearest other centers by
+ * increasing distance (near[a * NEAR ..]), the first left out of them in beyond[a] (INFINITY if none). */
+static void near_lists(const double *centers, idx k, double *gap, double *half, neighbour *near, double *beyond) {
+    for (idx a = 0; a < k; a++) {
+        gap[a * k + a] = INFINITY;
+        for (idx b = a + 1; b < k; b++) gap[a * k + b] = gap[b * k + a] = sqrt(sqdist(centers + 3 * a, centers + 3 * b));
+    }
+    for (idx a = 0; a < k; a++) {
+        const double *row = gap + a * k;
+        neighbour *list = near + a * NEAR;
+        idx m = 0;
+        double out = INFINITY, h = INFINITY;
+        for (idx b = 0; b < k; b++) {
+            if (b == a) continue;
+            double g = row[b], hb = 0.5 * g;
+            h = hb < h ? hb : h;
+            if (m == NEAR && g >= list[NEAR - 1].gap) { out = g < out ? g : out; continue; }
+            if (m == NEAR) { double last = list[NEAR - 1].gap; out = last < out ? last : out; m--; }
+            idx t = m++;
+            while (t > 0 && list[t - 1].gap > g) { list[t] = list[t - 1]; t--; }
+            list[t] = (neighbour){g, b};
+        }
+        for (idx t = m; t < NEAR; t++) list[t] = (neighbour){INFINITY, -1};
+        half[a] = h;
+        beyond[a] = out;
+    }
+}
+
+/* Point i's label, bounds (and tie) among the centers within 2 * upper[i] of its own (upper[i]: its exact
+ * distance to its own center); returns 1 if its label changed, -1 (nothing changed) if the list is too short. */
+static inline idx annulus(const double *point, const double *centers, const neighbour *near, const double *beyond,
+                          idx i, idx *labels, double *upper, double *lower, uint8_t *tied) {
+    idx own = labels[i], best_j = own;
+    double u = upper[i], reach = 2.0 * u + SLACK, best = sqdist(point, centers + 3 * own), second = INFINITY;
+    double left_out = beyond[own];
+    const neighbour *list = near + own * NEAR;
+    idx t = 0;
+    for (; t < NEAR && list[t].j >= 0; t++) {
+        if (list[t].gap > reach) { left_out = list[t].gap; break; }
+        idx j = list[t].j;
+        double d = sqdist(point, centers + 3 * j);
+        if (d < best || (d == best && j < best_j)) { second = best; best = d; best_j = j; }
+        else if (d < second) second = d;
+    }
+    if (left_out <= reach) return -1;
+    labels[i] = best_j;
+    upper[i] = sqrt(best);
+    double s = sqrt(second);
+    left_out -= u;
+    lower[i] = s < left_out ? s : left_out;
+    if (tied) tied[i] = best == second;
+    return best_j != own;
+}
+
 HOT idx shift_and_verify(const double *points, idx n, const double *centers, idx k, idx *labels, double *upper,
                          double *lower, const double *shift, idx top, double runner_up, uint8_t *tied) {
     double *half = malloc((k > 0 ? k : 1) * sizeof(double));
     if (!half) return -2;
-    half_gaps(centers, k, half);
+    double *gap = NULL, *beyond = NULL;
+    neighbour *near = NULL;
+    if (k >= ANNULUS_FROM) {
+        gap = malloc(k * (k + 1) * sizeof(double));
+        near = malloc(k * NEAR * sizeof(neighbour));
+        if (!gap || !near) { free(gap); free(near); free(half); return -2; }
+        beyond = gap + k * k;
+        near_lists(centers, k, gap, half, near, beyond);
+    } else
+        half_gaps(centers, k, half);
     idx changed = 0, rows[RECHECK], m = 0;
     for (idx i = 0; i < n; i++) {
         idx own = labels[i];
@@ -508,6 +586,10 @@ HOT idx shift_and_verify(const double *points, idx n, const double *centers, idx
         if (upper[i] <= bound) continue;
         upper[i] = sqrt(sqdist(points + 3 * i, centers + 3 * own));
         if (upper[i] <= bound) continue;
+        if (near) {
+            idx moved = annulus(points + 3 * i, centers, near, beyond, i, labels, upper, lower, tied);
+            if (moved >= 0) { changed += moved; continue; }
+        }
         rows[m++] = i;
         if (m == RECHECK) {
             changed += recheck(points, rows, m, centers, k, labels, upper, lower, tied);
@@ -516,6 +598,8 @@ HOT idx shift_and_verify(const double *points, idx n, const double *centers, idx
     }
     changed += recheck(points, rows, m, centers, k, labels, upper, lower, tied);
     free(half);
+    free(gap);
+    free(near);
     return changed;
 }
 

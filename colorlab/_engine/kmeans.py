@@ -92,6 +92,44 @@ def assign_from_bounds(points, centers, labels, upper, lower, cell=None, cell_me
     return labels, _kernels.verify_ties(points, centers, labels, upper, lower)
 
 
+def bounds_via_cells(points, cell, cell_means, centers, cell_labels, cell_upper, cell_lower):
+    """Exact labels and valid Hamerly bounds of ``points`` for ``centers``, from those of their cells.
+
+    ``cell`` is each point's cell, ``cell_labels``, ``cell_upper`` and ``cell_lower`` valid bounds of the
+    ``cell_means`` for the same centers. Each point starts from its cell's bounds (|x - c| <= |m - c| + |x - m|)
+    and only the points these do not settle get all k distances: far fewer distances than
+    ``assign(points, centers, want_second=True)``, the same labels. Returns (labels, upper, lower).
+    """
+    points, centers = _floats(points), _floats(centers)
+    n = len(points)
+    labels, upper, lower = np.empty(n, np.intp), np.empty(n), np.empty(n)
+
+    def bounds(rows):  # each point's bounds depend on that point alone: row ranges on the threads
+        _kernels.bounds_from_cells(points[rows], cell[rows], cell_means, cell_labels, cell_upper, cell_lower,
+                                   out=(labels[rows], upper[rows], lower[rows]))
+        _kernels.verify(points[rows], centers, labels[rows], upper[rows], lower[rows])
+
+    threads.map_threads(bounds, threads.ranges(n))
+    return labels, upper, lower
+
+
+def nearest_from_bounds(points, centers, labels, upper, lower, cell=None, cell_means=None):
+    """For ``palette_from_centers``: the nearest palette colors of ``points`` from Hamerly bounds for ``centers``
+    (of the points, or with ``cell`` of their histogram cells), loosened by how far each palette color is
+    from its center (any palette of as many colors as centers: the bounds hold for any pairing, they are only
+    looser where a palette color is far from its center). A palette of another size gets all distances."""
+
+    def nearest(palette_coords):
+        if palette_coords.shape != centers.shape:
+            labels_, first, second = assign(points, palette_coords, want_second=True)
+            return labels_, first == second
+        shift = np.sqrt(((palette_coords - centers) ** 2).sum(axis=1))
+        return assign_from_bounds(points, palette_coords, labels, upper + shift[labels], lower - shift.max(),
+                                  cell, cell_means)
+
+    return nearest
+
+
 # -- initialisation -------------------------------------------------------------------------------
 
 def _seed_numbers(k: int, rng: np.random.Generator):
@@ -305,17 +343,9 @@ def fit_centers(colors, coords, weights, k: int, rng, *, tol: float = TOL, level
     # Hamerly bounds for every color from its cell's on the last level: |x - c| <= |m - c| + |x - m|.
     cell, cell_means, _ = levels[-1]
     del levels  # only the last level is needed from here (12 MP: the others' cell numbers are ~15 MB)
-    cell_labels, cell_upper, cell_lower = assign(cell_means, centers, want_second=True)
-    n = len(coords)
-    labels, upper, lower = np.empty(n, np.intp), np.empty(n), np.empty(n)
     centers = centers.copy()
-
-    def bounds(rows):  # each color's bounds depend on that color alone: row ranges on the threads
-        _kernels.bounds_from_cells(coords[rows], cell[rows], cell_means, cell_labels, cell_upper, cell_lower,
-                                   out=(labels[rows], upper[rows], lower[rows]))
-        _kernels.verify(coords[rows], centers, labels[rows], upper[rows], lower[rows])
-
-    threads.map_threads(bounds, threads.ranges(n))
+    labels, upper, lower = bounds_via_cells(coords, cell, cell_means, centers,
+                                            *assign(cell_means, centers, want_second=True))
     del cell, cell_means  # done with the levels before the fine stage (unless the caller keeps them)
     _mark("bounds")
     work, most = (FINE_WORK, FINE_ITER) if k < WIDE_FROM_K else (WIDE_FINE_WORK, WIDE_FINE_ITER)

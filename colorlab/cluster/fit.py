@@ -216,7 +216,10 @@ def fit_histogram(histogram: ColorHistogram, k, *, method: str = "kmeans", seed=
     elif method == "median-cut":
         centers = mediancut.median_cut_centers(coords, counts, k)
     elif method == "wu-kmeans":
-        centers = wu.wu_kmeans_centers(colors, coords, counts, k)
+        # the palette's labels from the fit's last bounds: most colors are settled without all k distances
+        centers, *state = wu.wu_kmeans_fit(colors, coords, counts, k)
+        return palette_from_centers(centers, colors, coords, counts, k, method=method, space=space, params=params,
+                                    with_labels=True, nearest=_kmeans.nearest_from_bounds(coords, centers, *state))
     elif method in _PILLOW_METHODS:
         centers = to_space(_fit_pillow(histogram.pixels(), k, _PILLOW_METHODS[method]), space)
     else:

@@ -304,7 +304,7 @@ class _Engine:
                     centers = refined
                 _kmeans._mark("warm: Lloyd on the colors")
             # the palette's labels from the cells' bounds: tighter than the colors', which every step loosens
-            nearest = _nearest_from(coords, centers, *state, cell, points if usable else None)
+            nearest = _kmeans.nearest_from_bounds(coords, centers, *state, cell, points if usable else None)
             palette, labels = self.palette(centers, k, seed, nearest)
             _kmeans._mark("warm: palette")
             if k in independent:
@@ -326,19 +326,6 @@ def _loosen(points, old, new, state):
     top = int(shift.argmax())
     runner_up = float(np.delete(shift, top).max()) if len(shift) > 1 else 0.0
     _kernels.shift_and_verify(points, new, *state, shift, top, runner_up)
-
-
-def _nearest_from(coords, centers, labels, upper, lower, cell=None, cell_means=None):
-    """For ``palette_from_centers``: the nearest palette colors from Hamerly bounds for ``centers``
-    (of the colors, or with ``cell`` of their histogram cells), loosened by how far each palette color
-    is from its center."""
-
-    def nearest(palette_coords):
-        shift = np.sqrt(((palette_coords - centers) ** 2).sum(axis=1))
-        return _kmeans.assign_from_bounds(coords, palette_coords, labels, upper + shift[labels], lower - shift.max(),
-                                          cell, cell_means)
-
-    return nearest
 
 
 class _Figures:
