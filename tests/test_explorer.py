@@ -392,12 +392,12 @@ def test_a_class_kernel_keeps_within_its_memory_and_says_when_a_photo_needs_more
     code = (
         "import resource, numpy as np, colorlab, pathlib\n"
         "from colorlab.explorer import explorer\n"
+        "big = np.kron(colorlab.load_image('retina'), np.ones((5, 5, 1), np.uint8))\n"  # about 50 MP
         "ex = explorer('rocket', k=6)\n"
         "print(resource.getrlimit(resource.RLIMIT_DATA)[0] // 2**20)\n"
         f"name = ex.add_upload('upload.png', pathlib.Path({str(upload)!r}).read_bytes())\n"
         "print(ex.session.photo(name).image.shape[0] * ex.session.photo(name).image.shape[1] <= 6_000_000)\n"
         "print(ex.message)\n"
-        "big = np.kron(colorlab.load_image('retina'), np.ones((3, 3, 1), np.uint8))\n"
         "ex.session.add_image('big', big)\n"
         "ex.dither = 'floyd-steinberg'\n"
         "ex.photo = 'big'\n"
