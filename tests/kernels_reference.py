@@ -1,5 +1,5 @@
 """colorlab's engine kernels (``colorlab/_engine/engine.c``) as plain Python and numpy: the reference the
-compiled library is checked against, bit for bit (tests/test_kmeans_engine.py).
+compiled library is checked against, bit for bit (tests/engine/test_kmeans_engine.py).
 
 Slow (Python loops over every point): for small inputs in tests only. This is the numba source the
 engine ran until the loops moved to C (numba's import and kernel loading cost about 1 s per

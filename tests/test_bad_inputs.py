@@ -2,7 +2,7 @@
 
 One table of expectations (tests/corpus_cases.py) drives three routes:
 
-- library: ``colorlab.load_image(path)`` is checked for every corpus file in tests/test_images.py;
+- library: ``colorlab.load_image(path)`` is checked for every corpus file in tests/io/test_images.py;
   here every file goes through ``load_image(bytes, name=...)`` (what an upload gives);
 - command line: ``colorlab.cli.main([...])`` in-process for every file (``palette`` and
   ``quantize``), plus a few real ``python -m colorlab`` runs; bad input must give exit status
@@ -36,10 +36,10 @@ import colorlab
 import colorlab.io.png
 from colorlab import metrics
 from colorlab.cli import inputs as _cli_inputs
-from colorlab.cli import commands as cli
 from colorlab.redraw.animation import is_animation_input, load_animation, quantize_animation
 from colorlab.io.images import load_image_alpha
 from colorlab.errors import ImageFileError, ImageTooLargeError, InvalidImageError, InvalidParameterError
+from cli_support import run_cli
 
 from corpus_cases import ERRORS, GENERATED, check_loaded, corpus, make_generated, unprivileged_runner
 
@@ -101,12 +101,6 @@ def test_library_reads_every_corpus_file_from_memory(corpus_dir, name):
 
 
 # ====================================================================== files: command line, in-process
-
-
-def run_cli(capsys, *args) -> tuple[int, str, str]:
-    status = cli.main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
 
 
 @pytest.mark.parametrize("name", CORPUS_FILES)
@@ -682,9 +676,9 @@ _EXPLORER_NA = "n/a: the explorer receives bytes from an upload, never a path"
 #: Each bad input -> where it is tested through the library, the command line and the explorer
 #: ("file.py::test_name", or the corpus file it is, which the per-file tests run through every route).
 BAD_INPUT_COVERAGE = {
-    "missing file": ("test_images.py::test_missing_file", "test_bad_inputs.py::test_cli_generated_bad_paths", _EXPLORER_NA),
-    "a directory": ("test_images.py::test_directory", "test_bad_inputs.py::test_cli_generated_bad_paths", _EXPLORER_NA),
-    "no read permission": ("test_images.py::test_no_read_permission",
+    "missing file": ("io/test_images.py::test_missing_file", "test_bad_inputs.py::test_cli_generated_bad_paths", _EXPLORER_NA),
+    "a directory": ("io/test_images.py::test_directory", "test_bad_inputs.py::test_cli_generated_bad_paths", _EXPLORER_NA),
+    "no read permission": ("io/test_images.py::test_no_read_permission",
                            "test_bad_inputs.py::test_real_process_file_without_read_permission", _EXPLORER_NA),
     **{what: (f"corpus:{name}",) * 3 for what, name in [
         ("empty file", "empty.png"), ("text file named .png", "text_named.png"), ("truncated PNG", "truncated.png"),
@@ -695,7 +689,7 @@ BAD_INPUT_COVERAGE = {
         ("animated GIF", "animated.gif"), *[(f"EXIF orientation {n}", f"exif_orientation_{n}.jpg") for n in range(1, 9)]]},
     "two colors with k=6": ("test_bad_inputs.py::test_more_k_than_colors_library", "test_bad_inputs.py::test_more_k_than_colors_cli",
                             "test_bad_inputs.py::test_more_k_than_colors_explorer"),
-    "12-megapixel photo": ("test_images.py::test_twelve_megapixel_photo_loads", "test_bad_inputs.py::test_cli_twelve_megapixel_photo",
+    "12-megapixel photo": ("io/test_images.py::test_twelve_megapixel_photo_loads", "test_bad_inputs.py::test_cli_twelve_megapixel_photo",
                            "test_bad_inputs.py::test_explorer_upload_of_a_twelve_megapixel_photo"),
     **{f"array {what}": ("test_bad_inputs.py::test_bad_array_is_refused_with_the_fix",
                          "n/a: the command line reads files only", "n/a: the explorer reads files and bundled photos only")
@@ -705,7 +699,7 @@ BAD_INPUT_COVERAGE = {
        for what in ["(N, 3)", "non-contiguous view"]},
     **{f"k = {k}": ("test_bad_inputs.py::test_library_bad_k", "test_bad_inputs.py::test_cli_bad_k_before_any_work",
                     "test_bad_inputs.py::test_explorer_offers_only_valid_methods_and_k") for k in ["0", "-1", "1.5", "six"]},
-    "k larger than 256 for an indexed PNG": ("test_images.py::test_indexed_save_refuses_more_than_256_colors",
+    "k larger than 256 for an indexed PNG": ("io/test_images.py::test_indexed_save_refuses_more_than_256_colors",
                                              "test_bad_inputs.py::test_indexed_png_over_256_colors",
                                              "test_bad_inputs.py::test_explorer_offers_only_valid_methods_and_k"),
     "unknown method or color space": ("test_bad_inputs.py::test_library_unknown_method_or_space_lists_the_valid_ones",

@@ -24,19 +24,13 @@ import pytest
 from PIL import Image
 
 import colorlab
-from colorlab.cli import commands as cli
 from colorlab.errors import ColorlabError, ImageFileError, InvalidParameterError
 from colorlab.palette import formats
 from colorlab.redraw.animation import is_animation_input
 from colorlab.util.files import hidden_name
+from cli_support import run_cli
 
 DEADLINE = 60  # seconds; the quadratic readers took 30 s on inputs 10 times smaller than these
-
-
-def run_cli(capsys, *args) -> tuple[int, str, str]:
-    status = cli.main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
 
 
 def run_process(*args, timeout=DEADLINE, **options) -> subprocess.CompletedProcess:

@@ -4,7 +4,7 @@
  * compiler. Built by setup.py as the shared library colorlab/_engine*.so with -O3 and
  * -ffp-contract=off: no fused multiply-adds and no reassociation, so every floating-point result is
  * the one a plain loop in numpy/Python order gives (tests/kernels_reference.py is that reference, and
- * tests/test_kmeans_engine.py checks the two agree bit for bit).
+ * tests/engine/test_kmeans_engine.py checks the two agree bit for bit).
  *
  * Conventions: points are (n, 3) float64 rows, centers (k, 3) float64, labels int64, weights float64.
  * Distances are the plain formula dx*dx + dy*dy + dz*dz accumulated in that order; the nearest center

@@ -4,7 +4,7 @@ Private module. ``np.random.default_rng(seed).random(size)`` for an int ``seed >
 by ``SeedSequence(seed)``; this module computes exactly those numbers (the SeedSequence hash here in
 Python, the generator in ``colorlab/_engine/engine.c``). Importing ``numpy.random`` costs 10-19 ms, 5-8% of
 a whole ``colorlab quantize`` on a 0.4 MP photo; the engine only needs uniform numbers.
-Any other seed (None, a SeedSequence, a Generator) goes to numpy itself. ``tests/test_random.py``
+Any other seed (None, a SeedSequence, a Generator) goes to numpy itself. ``tests/engine/test_random.py``
 checks the numbers against numpy's for many seeds and shapes.
 """
 

@@ -4,7 +4,7 @@
 
 Every entry is small (the whole corpus is well under 100 kB) and made from
 fixed arrays, so running the script twice gives the same pictures. The tests
-(tests/test_images.py) call :func:`build` into a temporary folder, so they
+(tests/io/test_images.py) call :func:`build` into a temporary folder, so they
 never depend on stale files; :data:`ENTRIES` says what each file is.
 
 The arrays the files are made from are exposed (``upright_pattern``,

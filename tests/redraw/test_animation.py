@@ -10,11 +10,11 @@ import pytest
 from PIL import Image
 
 import colorlab
-from colorlab.cli import commands as cli
 from colorlab.redraw.animation import (
     Animation, load_animation, quantize_animation, save_animation, video_plugin_installed,
 )
 from colorlab.errors import ImageFileError, ImageTooLargeError, InvalidParameterError
+from cli_support import run_cli as run
 
 DURATIONS = [100.0, 120.0, 80.0, 100.0, 200.0]
 
@@ -65,12 +65,6 @@ def video(tmp_path):
 
 def colors_of(frames) -> set:
     return {tuple(c) for c in np.asarray(frames).reshape(-1, 3).tolist()}
-
-
-def run(capsys, *args):
-    status = cli.main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
 
 
 # -- library ---------------------------------------------------------------------------------------

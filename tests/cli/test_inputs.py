@@ -15,11 +15,11 @@ from PIL import Image
 
 import colorlab
 from colorlab import Palette
-from colorlab.cli import commands as cli
 from colorlab.selection.smallest import NoKReachesError, smallest_k
 from colorlab.redraw.masks import ignore_mask
 from colorlab.errors import InvalidParameterError
 from colorlab.io.images import load_image_alpha
+from cli_support import run_cli as run
 
 LOGO_COLORS = {(200, 30, 30), (20, 40, 120), (250, 200, 0)}
 PRODUCT_COLORS = {(30, 90, 160), (220, 120, 40)}
@@ -55,12 +55,6 @@ def make_product() -> np.ndarray:
 @pytest.fixture
 def product(tmp_path):
     return colorlab.save_image(tmp_path / "product.png", make_product())
-
-
-def run(capsys, *args):
-    status = cli.main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
 
 
 def bad(capsys, *args, mentions=""):

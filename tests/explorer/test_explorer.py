@@ -2,7 +2,7 @@
 
 Values set from Python compute at once; values that arrive as a browser message (``set_state``, what
 ipywidgets calls for one) go to the worker thread once a view has said it is ready. The browser
-side (explorer.js) is driven for real in tests/test_browser.py.
+side (explorer.js) is driven for real in tests/explorer/test_browser.py.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import os
 import sys
 import time
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest

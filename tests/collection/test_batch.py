@@ -27,7 +27,7 @@ from colorlab import metrics
 from colorlab.collection.batch import COLUMNS, find_images, read_results
 
 K = 4
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 # ------------------------------------------------------------------------------------- helpers

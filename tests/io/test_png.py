@@ -14,16 +14,9 @@ from PIL import Image
 
 import colorlab
 from colorlab.io import png as _png
-from colorlab.cli import commands as cli
 from colorlab.io.images import load_image_alpha
 from colorlab.io.saving import save_indexed
-
-
-def run_cli(capsys, *args) -> tuple[int, str, str]:
-    """(exit status, stdout, stderr) of the command line run in this process."""
-    status = cli.main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
+from cli_support import run_cli
 
 
 def _quantized(k, crop=(slice(0, 120), slice(0, 161))):

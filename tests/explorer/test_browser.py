@@ -17,7 +17,7 @@ import browser_support as support
 
 pytestmark = pytest.mark.browser
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "02_explorer.ipynb"
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "02_explorer.ipynb"
 WAIT_MS = 180_000  # any single wait; the first kernel start on a busy machine is the slowest step
 KEY_PRESSES = 3
 
