@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..color.parse import parse_color
 from ..color.spaces import to_space
 from ..errors import InvalidParameterError
 from ..palette.core import Palette
@@ -105,15 +106,6 @@ def hex_to_rgb(codes) -> np.ndarray:
         raise InvalidParameterError(f"colors must be '#rrggbb' hex codes, got {codes[:3]!r}") from None
     values = np.array(values, dtype=np.int64).reshape(-1)
     return np.stack([(values >> 16) & 255, (values >> 8) & 255, values & 255], axis=-1).astype(np.uint8)
-
-
-def _parse_color(color) -> np.ndarray:
-    if isinstance(color, str):
-        return hex_to_rgb([color])[0]
-    rgb = np.asarray(color)
-    if rgb.shape != (3,) or not np.issubdtype(rgb.dtype, np.number) or rgb.min() < 0 or rgb.max() > 255:
-        raise InvalidParameterError(f"color must be a '#rrggbb' code or three numbers 0..255, got {color!r}")
-    return rgb.round().astype(np.uint8)
 
 
 def palette_points(table, *, space: str = "oklab"):
@@ -288,7 +280,7 @@ def find_color(table, color, *, within: float = 10.0, space: str = "oklab"):
     """
     pd = need("pandas", "batch", "a table of palettes")
 
-    target = to_space(_parse_color(color)[None, :], space)[0]
+    target = to_space(np.array([parse_color(color)], np.uint8), space)[0]
     points = palette_points(table, space=space)
     points["distance"] = np.linalg.norm(points[["x", "y", "z"]].to_numpy() - target, axis=1)
     near = points[points["distance"] <= within]

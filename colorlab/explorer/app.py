@@ -49,7 +49,7 @@ from ..cluster.fit import METHODS, SEEDED_METHODS, SLOW_METHODS, SPACES
 from ..redraw.dither import DITHERS
 from ..errors import ColorlabError, InvalidParameterError
 from ..io.images import DEFAULT_MAX_PIXELS
-from ..io.saving import save_image
+from ..io.saving import png_bytes
 from ..palette.core import Palette
 from ..io.uploads import decode_upload, file_stem
 from .session import CACHE_MB, K_MAX, K_MIN, KEY_SEPARATOR, LIST_SEPARATOR, Key, Result, Session, check_key
@@ -466,7 +466,7 @@ class Explorer(anywidget.AnyWidget):
             f"-seed{key.seed}" if key.method in SEEDED_METHODS else "")
         try:
             files = {
-                f"{stem}.png": _png_bytes(self.quantized, result.palette),
+                f"{stem}.png": png_bytes(self.quantized, result.palette),
                 **{f"{stem}.{fmt}": result.palette.to_text(fmt).encode() for fmt in ("hex", "json", "gpl")},
                 f"{stem}-view.png": _view_png(self, elev, azim),
             }
@@ -624,14 +624,6 @@ class _Worker:
                 explorer._send_result(explorer.session.result(key), ahead=True)
             except Exception:  # noqa: BLE001 - a failed look-ahead is simply not there; the shown key reports its own
                 pass
-
-
-def _png_bytes(image: np.ndarray, palette: Palette) -> bytes:
-    """The quantized image as an indexed PNG file's bytes (written by save_image, read back)."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory(prefix="colorlab-") as folder:
-        return save_image(Path(folder) / "image.png", image, palette=palette).read_bytes()
 
 
 def _write_bytes(path: Path, data: bytes) -> Path:

@@ -56,7 +56,7 @@ def test_find_color_ranks_by_share(table):
     assert found["path"].iloc[0].endswith("rocket.jpg") and found["distance"].iloc[0] < 1e-9
     assert found["share"].iloc[0] >= rocket["shares"][0]
     assert collection.find_color(table, (0, 255, 0), within=1).empty  # pure green is in none of them
-    with pytest.raises(colorlab.InvalidParameterError, match="hex codes"):
+    with pytest.raises(colorlab.InvalidParameterError, match="'green' is not a color; give it as #rrggbb"):
         collection.find_color(table, "green")
 
 
