@@ -1,5 +1,6 @@
-"""Fitting a palette: exact k-means and the other methods (:mod:`.fit`), palettes with locked colors
-(:mod:`.locked`), Ward's agglomerative clustering (:mod:`.ward`) and median cut (:mod:`.mediancut`).
+"""Fitting a palette: exact k-means and the other methods (:mod:`.fit`), Wu's cuts with a short k-means for
+256-color palettes (:mod:`.wu`), palettes with locked colors (:mod:`.locked`), Ward's agglomerative clustering
+(:mod:`.ward`) and median cut (:mod:`.mediancut`).
 
 May import: :mod:`colorlab.errors`, :mod:`colorlab.util`, :mod:`colorlab._engine`, :mod:`colorlab.color`,
 :mod:`colorlab.palette`, :mod:`colorlab.io`, :mod:`colorlab.histogram`, numpy, scipy and Pillow.
