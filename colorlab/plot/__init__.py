@@ -1,8 +1,9 @@
 """Matplotlib figures: images side by side, swatches, 3D RGB scatters, elbow and error plots
-(:mod:`.figures`), the lessons' figures of clusters and Lloyd's iterations (:mod:`.lessons`), a
-collection's figures (:mod:`.collection`) and the blog post's figures (:mod:`.blog`).
+(:mod:`.figures`), the lessons' figures of clusters and Lloyd's iterations (:mod:`.lessons`) with the
+clusters' colors and shapes (:mod:`.clusters`), a collection's figures (:mod:`.collection`) and the blog
+post's figures (:mod:`.blog`).
 
-``colorlab.plot.NAME`` is any name of :mod:`.figures` and :mod:`.lessons`.
+``colorlab.plot.NAME`` is any name of :mod:`.figures`, :mod:`.lessons` and :mod:`.clusters`.
 
 May import: everything in colorlab below :mod:`colorlab.collection`, and matplotlib. Never ipywidgets.
 """
@@ -11,9 +12,11 @@ from ..util.extras import need
 
 need("matplotlib", "plot", "colorlab.plot")
 
+from . import clusters as _clusters  # noqa: E402
 from . import figures as _figures  # noqa: E402
 from . import lessons as _lessons  # noqa: E402
+from .clusters import *  # noqa: E402, F403
 from .figures import *  # noqa: E402, F403
 from .lessons import *  # noqa: E402, F403
 
-__all__ = _figures.__all__ + _lessons.__all__
+__all__ = _figures.__all__ + _lessons.__all__ + _clusters.__all__

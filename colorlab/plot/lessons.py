@@ -15,7 +15,8 @@ from ..errors import InvalidParameterError
 from ..io.arrays import as_image, as_pixels
 from . import _axes
 from ._axes import TICK_SIZE
-from .figures import cluster_colors, cluster_markers, elbow, set_markers
+from .clusters import cluster_colors, cluster_markers, set_markers
+from .figures import elbow
 
 __all__ = ["cluster_scatter", "centroid_paths", "inertia_curve", "gallery", "size_curve",
            "voronoi_step", "voronoi_steps", "half_step_curve", "lloyd_overview"]
