@@ -46,7 +46,7 @@ import re
 import sys
 import warnings
 
-from ..util.checks import k_from_text, seed_from_text
+from ..util.checks import seed_from_text
 from ..util.extras import need
 from ..util.files import check_output_path
 from ..cluster.fit import MAX_K, METHODS, SPACES
@@ -54,7 +54,7 @@ from ..redraw.dither import DITHERS
 from ..errors import ColorlabError, ColorlabWarning, ImageTooLargeError, InvalidParameterError
 from ..io.images import DEFAULT_MAX_PIXELS
 from ..io.saving import COMPRESS, SAVE_FORMATS
-from .inputs import PERCEPTUAL_FROM_K, add_options as add_input_options, k_or_auto, number, run_palette, run_quantize
+from .inputs import PERCEPTUAL_FROM_K, add_options as add_input_options, k_or_auto, k_type, number, run_palette, run_quantize
 from ..palette.core import PALETTE_FORMATS
 
 __all__ = ["main", "build_parser"]
@@ -116,12 +116,7 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-def _k(text: str) -> int:
-    # checked here, before any image is loaded, with fit_palette's own bound and wording
-    try:
-        return k_from_text(text)
-    except InvalidParameterError as err:
-        raise argparse.ArgumentTypeError(str(err)) from None
+_k = k_type(auto=False)  # batch's -k: no auto
 
 
 def _positive_int(text: str) -> int:

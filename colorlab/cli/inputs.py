@@ -31,7 +31,7 @@ from ..util.checks import MAX_K, k_from_text
 from ..util.files import check_output_path
 from ..redraw.quantize import palette_labels
 
-__all__ = ["k_or_auto", "number", "add_options", "run_quantize", "run_palette", "PERCEPTUAL_FROM_K", "choose_fit"]
+__all__ = ["k_type", "k_or_auto", "number", "add_options", "run_quantize", "run_palette", "PERCEPTUAL_FROM_K", "choose_fit"]
 
 #: From this k (the 256-color indexed PNG and GIF range), ``quantize`` and ``palette`` given neither --method
 #: nor --space fit with Wu's cuts and a short k-means in OKLab: at k = 256 it scores above pngquant on
@@ -40,12 +40,21 @@ __all__ = ["k_or_auto", "number", "add_options", "run_quantize", "run_palette", 
 PERCEPTUAL_FROM_K = 65
 
 
-def k_or_auto(text: str):
-    """``-k``: a whole number from 1 to 256, or ``auto``."""
-    try:
-        return k_from_text(text, auto=True)
-    except InvalidParameterError as err:
-        raise argparse.ArgumentTypeError(str(err)) from None
+def k_type(*, auto: bool):
+    """The argparse type of ``-k``: a whole number from 1 to 256 (or ``auto`` when allowed), checked before any
+    image is loaded, with fit_palette's own bound and wording."""
+
+    def parse(text: str):
+        try:
+            return k_from_text(text, auto=auto)
+        except InvalidParameterError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
+
+    return parse
+
+
+#: ``-k`` of quantize and palette: a whole number from 1 to 256, or ``auto``.
+k_or_auto = k_type(auto=True)
 
 
 def _color_list(text: str) -> list[str]:

@@ -419,7 +419,7 @@ function paintSwatches(view) {
     box.style.background = hex(color);
     box.style.color = inkFor(color);
     box.style.flexGrow = String(Math.max(share, 0.004));
-    if (compact) box.style.minWidth = "1px";  // as the stylesheet says, also where a page's own styles come later
+    box.style.minWidth = compact ? "1px" : "6px";  // set here, not in the stylesheet: a notebook page's styles won there
     return box;
   }));
   if (compact) return;
