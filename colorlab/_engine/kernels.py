@@ -56,6 +56,9 @@ _SIGNATURES = {
     "weighted_squares": (_F, [_P, _P, _N]),
     "move_centers": (_F, [_P, _N, _P, _P, _P, ctypes.POINTER(_N), ctypes.POINTER(_F)]),
     "shift_and_verify": (_N, [_P, _N, _P, _N, _P, _P, _P, _P, _N, _F, _P]),
+    "near_state_size": (_N, [_N]),
+    "near_update": (_N, [_P, _N, _P, _N, _F, _P]),
+    "verify_near": (_N, [_P, _N, _P, _N, _P, _P, _P, _P, _N, _F, _P, _P]),
     "hamerly_lloyd": (_N, [_P, _P, _N, _P, _N, _P, _P, _P, _N, _F]),
     "lloyd": (_F, [_P, _P, _N, _P, _N, _N, _F, _P]),
     "plain_lloyd": (_F, [_P, _P, _N, _P, _N, _N]),
@@ -362,6 +365,36 @@ def shift_and_verify(points, centers, labels, upper, lower, shift, top, runner_u
     changed = _C.shift_and_verify(_ptr(points), points.shape[0], _ptr(centers), centers.shape[0], _ptr(labels),
                                   _ptr(upper), _ptr(lower), _ptr(shift), int(top), float(runner_up),
                                   None if tied is None else _ptr(tied))
+    _memory(changed)
+    return changed
+
+
+def near_state(k: int) -> np.ndarray:
+    """A fresh block of what :func:`verify_near` keeps of k centers across the iterations of one Lloyd run
+    (zeros: the first :func:`near_update` builds it)."""
+    return np.zeros(_C.near_state_size(int(k)))
+
+
+def near_update(centers, shift, top, runner_up, state):
+    """Bring ``state`` (:func:`near_state`) in step with ``centers`` after they moved by ``shift`` (in place).
+
+    From 65 centers it holds each center's 32 nearest others: they are measured again and re-sorted,
+    and a lower bound on the gap to every other center is loosened by the moves, until the loosening
+    adds up to a quarter of the median bound and the lists are built again from all k^2 gaps.
+    """
+    centers, shift = _points(centers, "centers"), _in(shift, np.float64)
+    state = _updated(state, np.float64, "state")
+    _memory(_C.near_update(_ptr(centers), centers.shape[0], _ptr(shift), int(top), float(runner_up), _ptr(state)))
+
+
+def verify_near(points, centers, labels, upper, lower, shift, top, runner_up, state):
+    """:func:`shift_and_verify` with the centers' state kept by :func:`near_update` (the same labels;
+    the lower bounds may be looser). A range of points can be done by another thread."""
+    points, centers, shift = _points(points), _points(centers, "centers"), _in(shift, np.float64)
+    labels, upper, lower = _bounds(labels, upper, lower)
+    state = _in(state, np.float64)
+    changed = _C.verify_near(_ptr(points), points.shape[0], _ptr(centers), centers.shape[0], _ptr(labels),
+                             _ptr(upper), _ptr(lower), _ptr(shift), int(top), float(runner_up), None, _ptr(state))
     _memory(changed)
     return changed
 

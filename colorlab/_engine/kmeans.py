@@ -186,15 +186,18 @@ def hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, thre
     k = len(centers)
     totals = _kernels.totals_whole if whole and float(weights.sum()) < 2.0**44 else _kernels.totals
     n_iter = 0
+    state = _kernels.near_state(k)  # the centers' neighbour lists, kept from one iteration to the next
     for n_iter in range(1, max_iter + 1):
         mass, sums = totals(points, weights, labels, k)
         if (mass <= 0).any():
             _kernels.reseed_empty(points, weights, centers, mass)
             labels[:], upper[:], lower[:] = assign(points, centers, want_second=True)
+            state = _kernels.near_state(k)
             continue
         shift, top, runner_up, gain = _kernels.move_centers(centers, mass, sums)
-        changed = sum(threads.map_threads(lambda rows: _kernels.shift_and_verify(
-            points[rows], centers, labels[rows], upper[rows], lower[rows], shift, top, runner_up), ranges))
+        _kernels.near_update(centers, shift, top, runner_up, state)
+        changed = sum(threads.map_threads(lambda rows: _kernels.verify_near(
+            points[rows], centers, labels[rows], upper[rows], lower[rows], shift, top, runner_up, state), ranges))
         if changed == 0 or gain < threshold:
             break
     return n_iter

@@ -499,3 +499,59 @@ def test_search_among_near_centers_gives_the_labels_and_ties_of_all_k(rng, k):
     assert np.all(upper >= distances[rows, labels] - 1e-9)
     distances[rows, labels] = np.inf
     assert np.all(lower <= distances.min(1) + 1e-9)
+
+
+@pytest.mark.parametrize("k", [20, 65, 256])
+def test_neighbour_lists_kept_across_moves_give_the_labels_of_all_k(rng, k):
+    """The centers' neighbour lists are kept from one move to the next (re-measured, re-sorted, the bound on
+    the centers left out loosened) and built again after large moves: after every move the labels are
+    those of all k distances and the bounds stay valid."""
+    points = rng.random((3000, 3)) * 10
+    centers = points[rng.choice(len(points), k, replace=False)].copy()
+    labels, upper, lower = _kmeans.assign(points, centers, want_second=True)
+    state = _kernels.near_state(k)
+    kept = 0
+    for step in range(12):
+        scale = 2.0 if step == 6 else 0.02  # one large move: the lists must be built again
+        moved = centers + rng.normal(0, scale, (k, 3)) * (rng.random((k, 1)) < 0.5)
+        shift = np.sqrt(((moved - centers) ** 2).sum(1))
+        top = int(shift.argmax())
+        runner_up = float(np.delete(shift, top).max())
+        _kernels.near_update(moved, shift, top, runner_up, state)
+        kept += k >= 65 and state[-2] > 0  # the loosening so far: lists kept, not built again
+        _check_neighbour_lists(state, moved)
+        halves = [rows for rows in (slice(0, 1500), slice(1500, None))]  # as two threads would
+        for rows in halves:
+            _kernels.verify_near(points[rows], moved, labels[rows], upper[rows], lower[rows], shift, top, runner_up,
+                                 state)
+        centers = moved
+        expected = _kmeans.assign(points, centers)
+        assert np.array_equal(labels, expected)
+        distances = np.sqrt(((points[:, None, :] - centers[None, :, :]) ** 2).sum(-1))
+        rows = np.arange(len(points))
+        assert np.all(upper >= distances[rows, labels] - 1e-9)
+        distances[rows, labels] = np.inf
+        assert np.all(lower <= distances.min(1) + 1e-9)
+    assert k < 65 or kept >= 5
+
+
+def _check_neighbour_lists(state, centers):
+    """What the state promises about the centers: each one's list sorted by its exact gaps, every center left
+    out at least ``beyond`` away, ``half`` at most half the gap to the nearest other center."""
+    k = len(centers)
+    gaps = np.sqrt(((centers[:, None, :] - centers[None, :, :]) ** 2).sum(-1))
+    np.fill_diagonal(gaps, np.inf)
+    lists = 2 * k * ((len(state) - k - 3) // (2 * k)) if k >= 65 else 0
+    half = state[lists + (k if lists else 0):][:k]
+    assert np.all(half <= 0.5 * gaps.min(1) + 1e-12)
+    if not lists:
+        return
+    pairs = state[:lists].reshape(k, -1, 2)
+    members, measured = pairs[:, :, 1].view(np.int64), pairs[:, :, 0]
+    beyond = state[lists:lists + k]
+    for a in range(k):
+        kept = members[a] >= 0
+        assert np.array_equal(measured[a][kept], gaps[a, members[a][kept]])
+        assert np.all(np.diff(measured[a][kept]) >= 0)
+        others = np.delete(gaps[a], np.r_[members[a][kept], a])
+        assert others.size == 0 or others.min() >= beyond[a] - 1e-12
