@@ -541,6 +541,27 @@ def count_cells(colors, bits):
 
 # -- Wu's box cuts ----------------------------------------------------------------------------------
 
+def wu_moments(colors, coords, weights, bits: int, want_cells: bool = True):
+    """``_kernels.wu_moments`` in numpy: the cumulative moment grid ((side, side, side, 5), side = 2**bits + 1).
+
+    Entry [r, g, b] holds, over the colors whose cell is at or below (r, g, b) on every axis (cells numbered
+    from 1, so row 0 is zero), the pixel count, the three weighted coordinate sums and the weighted sum
+    of squared norms; also each color's flat cell number.
+    """
+    side = (1 << bits) + 1
+    cells = (colors >> (8 - bits)).astype(np.intp) + 1
+    flat = (cells[:, 0] * side + cells[:, 1]) * side + cells[:, 2]
+    moments = np.empty((side**3, 5))
+    moments[:, 0] = np.bincount(flat, weights=weights, minlength=side**3)
+    for axis in range(3):
+        moments[:, 1 + axis] = np.bincount(flat, weights=weights * coords[:, axis], minlength=side**3)
+    moments[:, 4] = np.bincount(flat, weights=weights * (coords * coords).sum(axis=1), minlength=side**3)
+    table = moments.reshape(side, side, side, 5)
+    for axis in range(3):
+        np.cumsum(table, axis=axis, out=table)
+    return table, (flat if want_cells else None)
+
+
 def wu_cuts(table, k):
     """``_kernels.wu_cuts`` in numpy: Wu's box cuts of a cumulative moment grid, the same boxes and moments."""
     import heapq

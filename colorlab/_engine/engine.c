@@ -1549,6 +1549,38 @@ static double wu_best_cut(const double *table, idx side, const idx *box, const d
     return best;
 }
 
+/* The cumulative moment grid of Wu's method (table: side^3 x 5, side = 2^bits + 1, filled here; flat: n out,
+ * each color's cell, or NULL): per cell the pixel count, the weighted coordinate sums and the weighted sum of
+ * squared norms, summed over the colors in the order given, then cumulated along r, g and b in turn. The
+ * same additions in the same order as numpy's bincounts and cumsums (tests/kernels_reference.py), in one
+ * pass over the colors instead of five. */
+void wu_moments(const uint8_t *colors, const double *coords, const double *weights, idx n, int bits, double *table,
+                idx *flat) {
+    idx side = ((idx)1 << bits) + 1, plane = side * side * 5, row = side * 5;
+    memset(table, 0, sizeof(double) * side * plane);
+    for (idx i = 0; i < n; i++) {
+        const uint8_t *c = colors + 3 * i;
+        const double *x = coords + 3 * i;
+        idx cell = ((((idx)(c[0] >> (8 - bits)) + 1) * side + (c[1] >> (8 - bits)) + 1) * side) + (c[2] >> (8 - bits)) + 1;
+        if (flat) flat[i] = cell;
+        double w = weights[i], *m = table + 5 * cell;
+        m[0] += w;
+        m[1] += w * x[0];
+        m[2] += w * x[1];
+        m[3] += w * x[2];
+        m[4] += w * ((x[0] * x[0] + x[1] * x[1]) + x[2] * x[2]);
+    }
+    for (idx r = 1; r < side; r++)
+        for (idx t = 0; t < plane; t++) table[r * plane + t] += table[(r - 1) * plane + t];
+    for (idx r = 0; r < side; r++)
+        for (idx g = 1; g < side; g++)
+            for (idx t = 0; t < row; t++) table[r * plane + g * row + t] += table[r * plane + (g - 1) * row + t];
+    for (idx r = 0; r < side; r++)
+        for (idx g = 0; g < side; g++)
+            for (idx b = 1; b < side; b++)
+                for (int t = 0; t < 5; t++) table[r * plane + g * row + b * 5 + t] += table[r * plane + g * row + (b - 1) * 5 + t];
+}
+
 /* Cut the grid into at most k boxes (boxes: k x 6 out, moments: k x 5 out); returns how many. The box to
  * cut is the one whose best cut removes the most variance (ties: the lowest number); the lower half keeps
  * its number, the upper one is appended. */

@@ -74,6 +74,7 @@ _SIGNATURES = {
     "edge_weights": (_I, [_P, _N, _N, _N, _N, _F, _P]),
     "diffuse": (_I, [_P, _N, _P, _P, _N, _N, _P, _N, _P, _P, _F, _F, _F, _F, _I, _P]),
     "wu_cuts": (_N, [_P, _N, _N, _P, _P]),
+    "wu_moments": (None, [_P, _P, _P, _N, _I, _P, _P]),
 }
 
 
@@ -241,6 +242,18 @@ def cells(colors, coords, weights, bits):
     means, mass = np.zeros((m, d)), np.zeros(m)
     _C.cells_fill(_ptr(coords), _ptr(weights), _ptr(cell), n, d, _ptr(means), _ptr(mass), m)
     return cell, means, mass
+
+
+def wu_moments(colors, coords, weights, bits: int, want_cells: bool = True):
+    """Wu's cumulative moment grid of the colors ((side, side, side, 5) float64, side = 2**bits + 1, see
+    ``colorlab.cluster.wu``) and, with ``want_cells``, each color's flat cell number (else None)."""
+    colors, coords, weights = _in(colors, np.uint8), _points(coords, "coords"), _in(weights, np.float64)
+    side = (1 << bits) + 1
+    table = np.empty((side, side, side, 5))
+    flat = np.empty(len(colors), np.intp) if want_cells else None
+    _C.wu_moments(_ptr(colors), _ptr(coords), _ptr(weights), len(colors), int(bits), _ptr(table),
+                  None if flat is None else _ptr(flat))
+    return table, flat
 
 
 def wu_cuts(table, k):

@@ -12,9 +12,10 @@ The weighted means of the boxes start a few weighted Lloyd iterations with Hamer
 (``colorlab._engine.kmeans.weighted_lloyd``), first on the means of a 6-bit grid's cells, then on the
 distinct colors, which move them toward a local minimum of the same error (not to convergence). Wu's boxes are deterministic: the method ignores the seed.
 
-The cuts run compiled (``_kernels.wu_cuts`` in ``colorlab/_engine/engine.c``): in numpy, the 2k best-cut
-searches cost 40-50 ms at k = 256 in Python overhead, most of a 0.4-megapixel fit; in C, about 1 ms.
-``tests/kernels_reference.py`` holds the same cuts in numpy, and the tests check the two agree.
+The moment table and the cuts run compiled (``_kernels.wu_moments`` and ``_kernels.wu_cuts`` in
+``colorlab/_engine/engine.c``): in numpy, the 2k best-cut searches cost 40-50 ms at k = 256 in Python
+overhead, most of a 0.4-megapixel fit, and the table five passes over the colors; in C, about 1 ms each.
+``tests/kernels_reference.py`` holds both in numpy, and the tests check they agree bit for bit.
 
 Private module of :mod:`colorlab.cluster`.
 
@@ -55,27 +56,6 @@ FINE_ITER = 4
 LLOYD_TOL = 1e-4
 
 
-def _moment_table(colors: np.ndarray, coords: np.ndarray, weights: np.ndarray, bits: int):
-    """Cumulative moments of the grid: (side, side, side, 5) float64 with side = 2**bits + 1.
-
-    Entry [r, g, b] holds, over the colors whose cell is at or below (r, g, b) on every axis (cells numbered
-    from 1, so row 0 is zero), the pixel count, the three weighted coordinate sums and the weighted sum
-    of squared norms; also returns each color's flat cell number.
-    """
-    side = (1 << bits) + 1
-    cells = (colors >> (8 - bits)).astype(np.intp) + 1
-    flat = (cells[:, 0] * side + cells[:, 1]) * side + cells[:, 2]
-    moments = np.empty((side**3, 5))
-    moments[:, 0] = np.bincount(flat, weights=weights, minlength=side**3)
-    for axis in range(3):
-        moments[:, 1 + axis] = np.bincount(flat, weights=weights * coords[:, axis], minlength=side**3)
-    moments[:, 4] = np.bincount(flat, weights=weights * (coords * coords).sum(axis=1), minlength=side**3)
-    table = moments.reshape(side, side, side, 5)
-    for axis in range(3):
-        np.cumsum(table, axis=axis, out=table)
-    return table, flat
-
-
 def _cuts(colors, coords, weights, k: int, bits: int | None = None):
     """Wu's boxes (``_kernels.wu_cuts``) of the colors, their moments, each color's flat cell and the grid's bits."""
     colors = np.ascontiguousarray(colors, dtype=np.uint8)
@@ -88,7 +68,7 @@ def _cuts(colors, coords, weights, k: int, bits: int | None = None):
         occupied = np.count_nonzero(np.bincount((cells[:, 0] << 2 * BITS) | (cells[:, 1] << BITS) | cells[:, 2],
                                                 minlength=1 << 3 * BITS))
         bits = BITS if occupied >= MIN_CELLS_PER_BOX * k else FINE_BITS
-    table, flat = _moment_table(colors, coords, weights, bits)
+    table, flat = _kernels.wu_moments(colors, coords, weights, bits)
     boxes, moments = _kernels.wu_cuts(table, k)
     return boxes, moments, flat, bits
 

@@ -45,11 +45,23 @@ def test_wu_boxes_partition_the_histogram(space):
         assert len(np.unique(box[cell_code == code])) == 1
 
 
+@pytest.mark.parametrize("bits", [3, 5, 6])
+def test_compiled_moment_table_equals_the_numpy_reference(photo, bits):
+    histogram = colorlab.color_histogram(photo)
+    coords = to_space(histogram.colors, "oklab")
+    weights = histogram.counts.astype(np.float64)
+    table, flat = _kernels.wu_moments(histogram.colors, coords, weights, bits)
+    expected_table, expected_flat = reference.wu_moments(histogram.colors, coords, weights, bits)
+    assert np.array_equal(table, expected_table)
+    assert np.array_equal(flat, expected_flat)
+    assert _kernels.wu_moments(histogram.colors, coords, weights, bits, want_cells=False)[1] is None
+
+
 @pytest.mark.parametrize("k, bits", [(1, 5), (16, 5), (256, 5), (256, 6)])
 def test_compiled_cuts_equal_the_numpy_reference(photo, k, bits):
     histogram = colorlab.color_histogram(photo)
     coords = to_space(histogram.colors, "oklab")
-    table, _ = wu._moment_table(histogram.colors, coords, histogram.counts.astype(np.float64), bits)
+    table, _ = _kernels.wu_moments(histogram.colors, coords, histogram.counts.astype(np.float64), bits)
     boxes, moments = _kernels.wu_cuts(table, k)
     expected_boxes, expected_moments = reference.wu_cuts(table, k)
     assert len(boxes) == k
@@ -59,7 +71,7 @@ def test_compiled_cuts_equal_the_numpy_reference(photo, k, bits):
 
 def test_compiled_cuts_stop_when_no_cell_is_left_to_cut():
     colors = np.array([[0, 0, 0], [255, 255, 255]], np.uint8)
-    table, _ = wu._moment_table(colors, colors.astype(np.float64), np.array([3.0, 1.0]), 5)
+    table, _ = _kernels.wu_moments(colors, colors.astype(np.float64), np.array([3.0, 1.0]), 5)
     boxes, moments = _kernels.wu_cuts(table, 8)
     assert np.array_equal(boxes, reference.wu_cuts(table, 8)[0])
     assert len(boxes) == 2 and moments[:, 0].tolist() == [3.0, 1.0]
