@@ -31,10 +31,7 @@ default; best MSE, 3-11 SSIMULACRA2 points below pngquant), exact k-means in OKL
 Wu's cuts plus Lloyd in OKLab with 0-16 iterations on the distinct colors or on 6-bit cells, OKLab with its
 L or chroma axes scaled, OKLab's formula with other exponents than the cube root, a weighted RGB like
 pngquant's, and OKLab clusters mapped in RGB. Kept: Wu's cuts (in C), 16 Lloyd iterations on the 6-bit
-cells' means and 4 on the distinct colors, all in OKLab. On the first 4 photos of each set it scores +2.2
-SSIMULACRA2 points over pngquant ``--nofs`` in the median (at or above on 10 of 12), with a 10% smaller file
-but a higher MSE on 9 of 12 (median 1.09x): mapping in a perceptual space trades RGB error for what the eye sees,
-and no 3-D space tried gets both.
+cells' means and 4 on the distinct colors, all in OKLab (the figures: benchmarks/results/256.md).
 """
 
 from __future__ import annotations
@@ -137,18 +134,20 @@ def whole_process(reference: Path, work: Path, repeat: int, dither: bool) -> dic
     return {name: statistics.median(values) for name, values in times.items()}
 
 
-def in_process(image: np.ndarray, repeat: int) -> dict:
-    """Best seconds of colorlab's fit plus redraw and of libimagequant 2's, undithered."""
+def in_process(image: np.ndarray, repeat: int, dither: bool = False) -> dict:
+    """Best seconds of colorlab's fit plus redraw and of libimagequant 2's, both undithered or both with
+    Floyd-Steinberg at full strength."""
     import imagequant
 
     pil = Image.fromarray(image)
     ours, theirs = [], []
     for _ in range(repeat):
         start = time.perf_counter()
-        colorlab.reduce_colors(image, 256, method="wu-kmeans", space="oklab")
+        colorlab.reduce_colors(image, 256, method="wu-kmeans", space="oklab",
+                               dither="floyd-steinberg" if dither else "none")
         ours.append(time.perf_counter() - start)
         start = time.perf_counter()
-        imagequant.quantize_pil_image(pil, dithering_level=0.0, max_colors=256)
+        imagequant.quantize_pil_image(pil, dithering_level=1.0 if dither else 0.0, max_colors=256)
         theirs.append(time.perf_counter() - start)
     return {"colorlab": min(ours), "imagequant": min(theirs)}
 
@@ -177,7 +176,7 @@ def main(argv=None) -> int:
     print(f"# bench_256: {len(chosen)} photos, repeat {args.repeat}, load average {load_before[0]:.2f} "
           f"{load_before[1]:.2f} {load_before[2]:.2f}, {os.cpu_count()} cores (timings indicative only)")
     butter = shutil.which("butteraugli") is not None
-    header = ("photo", "MP", "cl ms", "pq ms", "pq-nofs ms", "numpy ms", "(cl-numpy)/pq",
+    header = ("photo", "MP", "cl ms", "pq ms", "pq-nofs ms", "numpy ms", "(cl-numpy)/pq-nofs",
               "SSIM2 cl", "pq-nofs", "pq", "butter cl", "pq-nofs", "MSE cl", "pq-nofs", "KB cl", "pq-nofs",
               "in-proc cl ms", "liq ms", "cl ms/MP", "liq/cl")
     print(" | ".join(header))
@@ -199,12 +198,15 @@ def main(argv=None) -> int:
             if not args.no_inprocess:
                 inside = in_process(image, args.repeat)
                 row.update({"in_colorlab": inside["colorlab"], "in_liq": inside["imagequant"]})
+                if args.dither:
+                    inside = in_process(image, args.repeat, dither=True)
+                    row.update({"in_colorlab_fs": inside["colorlab"], "in_liq_fs": inside["imagequant"]})
             rows.append(row)
             cells = [label, f"{megapixels:.2f}"]
             if not args.no_process:
                 cells += [f"{1e3 * row['t_colorlab']:.0f}", f"{1e3 * row['t_pngquant']:.0f}",
                           f"{1e3 * row['t_pngquant-nofs']:.0f}", f"{1e3 * row['t_numpy']:.0f}",
-                          f"{(row['t_colorlab'] - row['t_numpy']) / row['t_pngquant']:.2f}",
+                          f"{(row['t_colorlab'] - row['t_numpy']) / row['t_pngquant-nofs']:.2f}",
                           f"{row['ssim2_colorlab']:.1f}", f"{row['ssim2_pngquant-nofs']:.1f}", f"{row['ssim2_pngquant']:.1f}",
                           f"{row['butter_colorlab']:.2f}" if butter else "-",
                           f"{row['butter_pngquant-nofs']:.2f}" if butter else "-",
@@ -236,15 +238,33 @@ def main(argv=None) -> int:
             dgains = [row["ssim2_colorlab-fs"] - row["ssim2_pngquant"] for row in rows]
             print(f"dithered: colorlab --dither floyd-steinberg - pngquant (dithered) SSIMULACRA2 median "
                   f"{statistics.median(dgains):+.2f}, at or above on {sum(g >= 0 for g in dgains)}/{len(dgains)}")
+            if butter:
+                print(f"dithered butteraugli median: colorlab {_median(rows, 'butter_colorlab-fs'):.3f}, pngquant "
+                      f"{_median(rows, 'butter_pngquant'):.3f}")
+            dover = [(row["t_colorlab-fs"] - row["t_numpy"]) / row["t_pngquant"] for row in rows]
+            print(f"dithered whole process: (colorlab --dither - numpy) / pngquant median {statistics.median(dover):.2f}, "
+                  f"worst {max(dover):.2f}")
         over = [(row["t_colorlab"] - row["t_numpy"]) / row["t_pngquant-nofs"] for row in rows]
         print(f"whole process: median colorlab {1e3 * _median(rows, 't_colorlab'):.0f} ms, pngquant --nofs "
               f"{1e3 * _median(rows, 't_pngquant-nofs'):.0f} ms, import numpy {1e3 * _median(rows, 't_numpy'):.0f} ms; "
               f"(colorlab - numpy) / pngquant --nofs median {statistics.median(over):.2f}, worst {max(over):.2f}")
+        large = [row for row in rows if row["mp"] >= 2.4]
+        if large:
+            whole = [row["t_colorlab"] / row["t_pngquant-nofs"] for row in large]
+            line = f"from 2.4 MP ({len(large)} photos): colorlab / pngquant --nofs whole time {min(whole):.2f}-{max(whole):.2f}"
+            if args.dither:
+                dwhole = [row["t_colorlab-fs"] / row["t_pngquant"] for row in large]
+                line += f"; dithered, colorlab --dither / pngquant {min(dwhole):.2f}-{max(dwhole):.2f}"
+            print(line)
     if not args.no_inprocess:
         speed = [row["in_liq"] / row["in_colorlab"] for row in rows]
         per_mp = [1e3 * row["in_colorlab"] / row["mp"] for row in rows]
         print(f"in process: libimagequant / colorlab median {statistics.median(speed):.2f}x, worst {min(speed):.2f}x; "
               f"colorlab {statistics.median(per_mp):.1f} ms/MP median (quantette: 12.6-13.5 ms/MP on 4 threads)")
+        if args.dither:
+            dspeed = [row["in_liq_fs"] / row["in_colorlab_fs"] for row in rows]
+            print(f"in process, dithered: libimagequant / colorlab median {statistics.median(dspeed):.2f}x, "
+                  f"worst {min(dspeed):.2f}x")
     return 0
 
 
