@@ -50,8 +50,10 @@ CELL_FROM = 32_768
 CELL_BITS = 6
 #: ... then at most FINE_ITER on the distinct colors themselves: the 6-bit cells are coarse for 256 centers on
 #: smooth photos (unsplash Futuristic: SSIMULACRA2 76.5 after 16 on the cells alone, 78.0 with 4 more on
-#: the colors, 78.6 with 16 on the colors only; benchmarks/results/256.md).
-FINE_ITER = 4
+#: the colors, 78.6 with 16 on the colors only). Over the 135 photos of Kodak, CQ100 and Unsplash, 8 rather
+#: than 4 gain 0.1 point in the median (at or above pngquant --nofs on 124 photos instead of 121) for about
+#: 3% more CPU: LLOYD_TOL ends most runs before the cap (benchmarks/results/256.md).
+FINE_ITER = 8
 #: Lloyd stops earlier once an iteration lowers the objective by less than this share of it.
 LLOYD_TOL = 1e-4
 
