@@ -2,7 +2,7 @@
 that name them.
 
 The browser is sent these from here (:mod:`colorlab.explorer.app` puts them in the widget's traits), so
-``explorer.js`` never writes a limit or a message again. No widget library is needed to read them.
+the front end (``js/``) never writes a limit or a message again. No widget library is needed to read them.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Values set from Python compute at once; values that arrive as a browser message (``set_state``, what
 ipywidgets calls for one) go to the worker thread once a view has said it is ready. The browser
-side (explorer.js) is driven for real in tests/explorer/test_browser.py.
+side (the JS files in colorlab/explorer/js/) is driven for real in tests/explorer/test_browser.py.
 """
 
 from __future__ import annotations
@@ -300,7 +300,7 @@ def test_locked_colors_stay_in_the_palette(ex):
 
 
 def _key_as_the_browser_spells_it(widget) -> str:
-    """What explorer.js's keyOf does with the key_format trait: each field's value, lists joined."""
+    """What js/state.js's keyOf does with the key_format trait: each field's value, lists joined."""
     form = widget.key_format
     parts = [getattr(widget, name) for name in form["fields"]]
     return form["separator"].join(form["list_separator"].join(p) if isinstance(p, list) else str(p) for p in parts)
