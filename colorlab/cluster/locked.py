@@ -4,16 +4,16 @@
 they count toward k, and the other k - m colors are fitted around them: weighted Lloyd iterations on
 the image's distinct colors (weighted by their pixel counts) in which every point goes to its
 nearest center, fixed or free, and only the free centers move to the weighted mean of their points.
-The free centers start by k-means++ seeding *given* the fixed ones (a color far from every fixed
-color is more likely to start a free center); the best of a few seeded starts (lowest weighted
-error) is kept.
+The free centers start from the engine's greedy k-means++ continued from the fixed ones
+(``_kmeans.plusplus_given``: a color far from every fixed color is more likely to start a free
+center); the best of a few seeded starts (lowest weighted error) is kept.
 
-Why this is written here and not in colorlab's engine (``colorlab._engine.kmeans``): the engine's
-Hamerly-bounded, multi-level search has no notion of a center that must not move, and it is being
-reworked; a locked center is a small change to plain Lloyd, which this module writes with numpy
-around the engine's exact nearest-center search (``_kmeans.assign``). It is slower than the engine
-(no bounds, no coarse levels: each iteration looks at every distinct color), which matters little
-for the few colors a user locks.
+Why the iterations are written here and not in the engine (``colorlab._engine.kmeans``): its
+Hamerly-bounded, multi-level search has no notion of a center that must not move; a locked center
+is a small change to plain Lloyd, which this module writes with numpy around the engine's exact
+nearest-center search (``_kmeans.assign``). It is slower than the engine (no bounds, no coarse
+levels: each iteration looks at every distinct color), which matters little for the few colors a
+user locks.
 
 numpy only; no screen.
 
@@ -135,29 +135,10 @@ def fit_locked_histogram(histogram: ColorHistogram, k: int, fixed, *, seed=0, sp
     return Palette(ordered, palette_counts, method=method, space=space, params=params), labels
 
 
-def _plusplus(coords, weights, chosen, n, rng) -> np.ndarray:
-    """k-means++: n more centers, each drawn with probability weight x squared distance to the nearest chosen."""
-    centers = [c for c in chosen]
-    _, nearest, _ = _kmeans.assign(coords, np.array(centers), want_second=True)
-    nearest = nearest**2
-    for _ in range(n):
-        score = weights * nearest
-        total = score.sum()
-        index = int(rng.choice(len(coords), p=score / total)) if total > 0 else int(rng.integers(len(coords)))
-        centers.append(coords[index])
-        nearest = np.minimum(nearest, ((coords - coords[index]) ** 2).sum(axis=1))
-    return np.array(centers[len(chosen):])
-
-
 def _locked_lloyd(coords, weights, fixed_coords, free: int, rng):
     """Weighted Lloyd in which the first m centers (``fixed_coords``) never move; returns (free centers, error)."""
     m = len(fixed_coords)
-    if m:
-        start = _plusplus(coords, weights, list(fixed_coords), free, rng)
-    else:  # no fixed colors: one center drawn by weight, then k-means++
-        first = coords[int(rng.choice(len(coords), p=weights / weights.sum()))]
-        start = np.vstack([first, _plusplus(coords, weights, [first], free - 1, rng)]) if free > 1 else first[None]
-    centers = np.vstack([fixed_coords, start]) if m else start
+    centers = np.vstack([fixed_coords, _kmeans.plusplus_given(coords, weights, fixed_coords, free, rng)])
     labels = None
     for _ in range(MAX_ITER):
         new_labels, distance, _ = _kmeans.assign(coords, centers, want_second=True)

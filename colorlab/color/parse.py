@@ -1,7 +1,7 @@
 """Colors as people write them: ``"#rrggbb"``, ``"#rgb"``, ``"r,g,b"`` or an (r, g, b) triple.
 
-The one parser of colors given by a user (locked colors, colors to ignore, a ``--fixed`` option, a hex
-palette file's lines).
+The one parser of colors given by a user (locked colors, colors to ignore, a ``--fixed`` option) and of the
+hex colors palette files write (:func:`parse_hex`: a hex file's lines, CSS and SVG colors).
 """
 
 from __future__ import annotations
@@ -13,9 +13,39 @@ import numpy as np
 
 from ..errors import InvalidParameterError
 
-__all__ = ["parse_color", "parse_colors"]
+__all__ = ["parse_color", "parse_colors", "parse_hex"]
 
 _HEX = re.compile(r"#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
+#: Characters of a value a message shows (a value read from a file may be megabytes long).
+_SHOWN = 40
+
+
+def _quoted(value) -> str:
+    text = repr(value)
+    return text if len(text) <= _SHOWN else text[:_SHOWN] + "..."
+
+
+def _rgb(digits: str) -> tuple[int, int, int]:
+    digits = "".join(c * 2 for c in digits) if len(digits) == 3 else digits
+    return tuple(int(digits[i:i + 2], 16) for i in (0, 2, 4))
+
+
+def parse_hex(text, name: str = "color") -> tuple[int, int, int]:
+    """One sRGB color from ``"#rrggbb"`` or ``"#rgb"`` (the ``#`` may be left out), as palette files write them.
+
+    Examples
+    --------
+    >>> parse_hex("#FF8000"), parse_hex(" 0cf ")
+    ((255, 128, 0), (0, 204, 255))
+    >>> parse_hex("#12345g")
+    Traceback (most recent call last):
+    ...
+    colorlab.errors.InvalidParameterError: color '#12345g' is not a #rrggbb color such as #ff8000
+    """
+    match = _HEX.fullmatch(text.strip()) if isinstance(text, str) else None
+    if match is None:
+        raise InvalidParameterError(f"{name} {_quoted(text)} is not a #rrggbb color such as #ff8000")
+    return _rgb(match.group(1))
 
 
 def parse_color(value, name: str = "color") -> tuple[int, int, int]:
@@ -30,14 +60,12 @@ def parse_color(value, name: str = "color") -> tuple[int, int, int]:
     ...
     colorlab.errors.InvalidParameterError: fixed color 'reddish' is not a color; give it as #rrggbb (e.g. #ff8000) or as r,g,b with whole numbers 0..255
     """
-    message = (f"{name} {value!r} is not a color; give it as #rrggbb (e.g. #ff8000) or as r,g,b with whole numbers 0..255")
+    message = f"{name} {_quoted(value)} is not a color; give it as #rrggbb (e.g. #ff8000) or as r,g,b with whole numbers 0..255"
     if isinstance(value, str):
         text = value.strip()
         match = _HEX.fullmatch(text)
         if match:
-            digits = match.group(1)
-            digits = "".join(c * 2 for c in digits) if len(digits) == 3 else digits
-            return tuple(int(digits[i:i + 2], 16) for i in (0, 2, 4))
+            return _rgb(match.group(1))
         parts = [p.strip() for p in text.split(",")]
         if len(parts) == 3 and all(re.fullmatch(r"\d{1,3}", p) for p in parts) and all(int(p) <= 255 for p in parts):
             return tuple(int(p) for p in parts)

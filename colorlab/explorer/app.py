@@ -1,4 +1,4 @@
-"""The explorer widget: :mod:`colorlab.explorer.session` computes, ``explorer.js`` paints in the browser.
+"""The explorer widget: :mod:`colorlab.explorer.session` computes, the front end in ``js/`` paints in the browser.
 
 :class:`Explorer` is an anywidget. Its controls (photo, k, method, seed, space, dither) are synced
 traits; every result goes to the browser as the palette plus one byte per displayed pixel, and the
@@ -16,9 +16,11 @@ How a k step stays fast (measured by ``benchmarks/bench_browser.py`` from painte
 * The 3D view turns in the browser; the kernel never hears of it.
 
 What the browser must agree on with Python is sent from here as traits, not written again in
-``explorer.js``: how a setting's cache key is spelled (``key_format``), the k range (``k_min``,
+``js/``: how a setting's cache key is spelled (``key_format``), the k range (``k_min``,
 ``k_max``), the upload limits and the texts that name them (``max_upload_mb``, ``upload_part_mb``,
-``messages``), and how much the browser keeps (``browser_cache_mb``).
+``messages``, ``upload_title``), what Export writes (``export_title``) and how much the browser keeps
+(``browser_cache_mb``); the values are :mod:`colorlab.explorer.settings`'. The pictures made in Python
+(Export's files, the still picture of a saved notebook) are :mod:`colorlab.explorer.pictures`'.
 
 A value set from Python (a notebook cell, a test) is computed at once, in the caller's thread, so
 the next line sees ``palette``, ``stats`` and ``quantized``.
@@ -28,10 +30,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
-import os
 import threading
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -48,91 +47,36 @@ from ..util.files import check_inside, write_atomically
 from ..cluster.fit import METHODS, SEEDED_METHODS, SLOW_METHODS, SPACES
 from ..redraw.dither import DITHERS
 from ..errors import ColorlabError, InvalidParameterError
-from ..io.images import DEFAULT_MAX_PIXELS
-from ..io.saving import png_bytes
 from ..palette.core import Palette
 from ..io.uploads import decode_upload, file_stem
-from .session import CACHE_MB, K_MAX, K_MIN, KEY_SEPARATOR, LIST_SEPARATOR, Key, Result, Session, check_key
+from .pictures import export_files, reduced, snapshot_png, zipped
+from .session import K_MAX, K_MIN, KEY_SEPARATOR, LIST_SEPARATOR, Key, Result, Session, check_key
+from .settings import (BROWSER_CACHE_MB, CLASSROOM, EXPORT_TITLE, MAX_UPLOAD_MB, MESSAGES, PERSONAL, UPLOAD_PART_MB,
+                       defaults, limit_memory, upload_title)
 
-__all__ = ["Explorer", "explorer", "defaults", "CLASSROOM", "PERSONAL", "MESSAGES"]
+# the settings and pictures stay importable from here, where notebooks and scripts import them
+__all__ = ["Explorer", "explorer", "front_end", "result_message", "defaults", "CLASSROOM", "PERSONAL", "MESSAGES",
+           "reduced", "snapshot_png", "limit_memory", "upload_title"]
 
-#: Neighbouring k computed ahead after each change from the browser.
-PREFETCH = 4
-#: Largest upload, in megabytes.
-MAX_UPLOAD_MB = 40
-#: The browser sends an upload in parts of this many megabytes (a websocket message is limited, 10 MB by default).
-UPLOAD_PART_MB = 4
-#: Megabytes of results the browser keeps (a result there is one byte per displayed pixel and per 3D point,
-#: about 0.45 MB at the display size, whatever k is).
-BROWSER_CACHE_MB = 80
-#: The status texts the browser shows by itself (it fills in the {names}); the kernel says the same ones from here.
-MESSAGES = {
-    "computing": "computing k = {k}…",
-    "reading": "reading {name}…",
-    "too_large": "{name} was not used: it is {mb} MB, more than the {limit} MB this explorer takes; "
-                 "upload a smaller photo",
-}
-#: An environment variable: when set (to anything but "" or "0"), explorers start with CLASSROOM's settings.
-CLASSROOM_VARIABLE = "COLORLAB_CLASSROOM"
-#: An environment variable: the most memory, in megabytes, one explorer's process (a student's kernel) may take.
-#: The class server sets it for its kernels (python -m colorlab.explorer.classroom --kernel-memory-mb).
-MEMORY_VARIABLE = "COLORLAB_KERNEL_MEMORY_MB"
-#: The defaults for a page served to a class (``bash dev.sh classroom`` sets COLORLAB_CLASSROOM=1): Export sends
-#: files to the student's browser and writes nothing on the server; one k computed ahead (30 students share the
-#: cores); smaller uploads, at most 3 kept per student (a fourth replaces the oldest); photos up to 24 megapixels
-#: are taken, and kept reduced to 6 megapixels (a 24 MP photo held 200 MB in a kernel, and a dithered fit of it
-#: 1.8 GB more for a moment: 30 students with 3 each would outgrow a 24 GiB server); 64 MB of results per student.
-CLASSROOM = {"export_to": "browser", "prefetch": 1, "max_upload_mb": 15, "max_uploads": 3, "max_pixels": 24_000_000,
-             "keep_pixels": 6_000_000, "cache_mb": 64, "memory_mb": None}
-#: The defaults otherwise (JupyterLab, where the person owns the server).
-PERSONAL = {"export_to": "folder", "prefetch": PREFETCH, "max_upload_mb": MAX_UPLOAD_MB, "max_uploads": None,
-            "max_pixels": DEFAULT_MAX_PIXELS, "keep_pixels": None, "cache_mb": CACHE_MB, "memory_mb": None}
+#: The files of the browser front end (in ``js/``), in the order :func:`front_end` joins them.
+FRONT_END_PARTS = ("state", "cube", "controls", "painters", "events")
+
+_HERE = Path(__file__).parent
 
 
-def defaults() -> dict:
-    """The explorer's default settings here: :data:`CLASSROOM` when COLORLAB_CLASSROOM is set, else :data:`PERSONAL`;
-    ``memory_mb`` from COLORLAB_KERNEL_MEMORY_MB when set."""
-    settings = dict(CLASSROOM if os.environ.get(CLASSROOM_VARIABLE, "") not in ("", "0") else PERSONAL)
-    memory = os.environ.get(MEMORY_VARIABLE, "").strip()
-    if memory:
-        settings["memory_mb"] = int(memory)
-    return settings
+def front_end() -> str:
+    """The browser front end as one ES module: the files of ``js/`` joined in :data:`FRONT_END_PARTS` order.
 
-
-def limit_memory(megabytes: int) -> None:
-    """Let this process take at most ``megabytes`` of memory (its data, numpy's arrays included).
-
-    A class server's kernels each get such a limit, so a student whose photos need more gets a
-    ``MemoryError`` (the explorer says so and stays usable) instead of the machine running out of memory
-    and the system ending other students' kernels. Only ever lowers the limit.
-    """
-    import resource
-
-    wanted = int(megabytes) * 2**20
-    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
-    if soft == resource.RLIM_INFINITY or wanted < soft:
-        resource.setrlimit(resource.RLIMIT_DATA, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
-
-
-def reduced(image: np.ndarray, max_pixels: int | None) -> np.ndarray:
-    """``image`` scaled down (Lanczos, aspect kept) to at most ``max_pixels``, or as it is.
+    They share one scope, as one file would; the last holds the module's only export. Each starts on a
+    line that names it, so a browser's error points to the file.
 
     Examples
     --------
-    >>> reduced(np.zeros((400, 600, 3), np.uint8), 60_000).shape
-    (200, 300, 3)
+    >>> front_end().count("export default")
+    1
     """
-    height, width = image.shape[:2]
-    if max_pixels is None or height * width <= max_pixels:
-        return image
-    from PIL import Image
-
-    scale = (max_pixels / (height * width)) ** 0.5
-    size = (max(1, int(width * scale)), max(1, int(height * scale)))
-    return np.asarray(Image.fromarray(image).resize(size, Image.Resampling.LANCZOS))
-
-
-_HERE = Path(__file__).parent
+    return "\n".join(f"// ---- js/{part}.js\n" + (_HERE / "js" / f"{part}.js").read_text(encoding="utf-8")
+                     for part in FRONT_END_PARTS)
 
 
 def explorer(image: Any = "rocket", k: int = 6, *, method: str = "kmeans", seed: int = 0, **options) -> "Explorer":
@@ -207,7 +151,7 @@ class Explorer(anywidget.AnyWidget):
     ``COLORLAB_CLASSROOM`` is set, as ``bash dev.sh classroom`` does for a Voila page served to a class.
     """
 
-    _esm = _HERE / "explorer.js"
+    _esm = front_end()
     _css = _HERE / "explorer.css"
 
     photo = traitlets.Unicode("").tag(sync=True)
@@ -228,6 +172,7 @@ class Explorer(anywidget.AnyWidget):
     max_upload_mb = traitlets.Int(MAX_UPLOAD_MB).tag(sync=True)
     upload_part_mb = traitlets.Int(UPLOAD_PART_MB).tag(sync=True)
     upload_title = traitlets.Unicode("").tag(sync=True)
+    export_title = traitlets.Unicode(EXPORT_TITLE).tag(sync=True)
     browser_cache_mb = traitlets.Int(BROWSER_CACHE_MB).tag(sync=True)
     # a result's cache key in the browser: these traits' values, joined as Key.text() joins them
     key_format = traitlets.Dict({"fields": list(Key._fields), "separator": KEY_SEPARATOR,
@@ -337,7 +282,7 @@ class Explorer(anywidget.AnyWidget):
         if key == self._key():
             self.result = result
         self._send_result(result)
-        if self.error or self.message.startswith("computing"):
+        if self.error:
             self._say("")
         return result
 
@@ -465,20 +410,12 @@ class Explorer(anywidget.AnyWidget):
         stem = f"{file_stem(key.photo)}-k{len(result.palette)}-{key.method}" + (
             f"-seed{key.seed}" if key.method in SEEDED_METHODS else "")
         try:
-            files = {
-                f"{stem}.png": png_bytes(self.quantized, result.palette),
-                **{f"{stem}.{fmt}": result.palette.to_text(fmt).encode() for fmt in ("hex", "json", "gpl")},
-                f"{stem}-view.png": _view_png(self, elev, azim),
-            }
+            files = export_files(stem, self.session.photo(key.photo), result, self.quantized, elev, azim)
         except ColorlabError as err:
             self._say(str(err), error=True)
             return []
-        if self.export_to == "browser":  # one file: browsers ask before a page downloads several
-            archive = io.BytesIO()
-            with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
-                for name, data in files.items():
-                    bundle.writestr(name, data)
-            self.send({"type": "download", "files": [f"{stem}.zip"]}, [archive.getvalue()])
+        if self.export_to == "browser":
+            self.send({"type": "download", "files": [f"{stem}.zip"]}, [zipped(files)])
             self._say(f"sent {stem}.zip ({', '.join(files)}) to your browser's downloads")
             return [f"{stem}.zip"]
         folder = self._export_folder()
@@ -524,25 +461,9 @@ class Explorer(anywidget.AnyWidget):
         super().close()
 
 
-def upload_title(max_upload_mb: int, max_pixels: int | None) -> str:
-    """The Upload button's hint: what it takes, with this explorer's limits.
-
-    Examples
-    --------
-    >>> upload_title(15, 24_000_000)
-    'add your own photo (PNG or JPEG, up to 15 MB and 24 megapixels)'
-    """
-    pixels = "" if max_pixels is None else f" and {max_pixels / 1e6:g} megapixels"
-    return f"add your own photo (PNG or JPEG, up to {max_upload_mb} MB{pixels})"
-
-
 def result_message(result: Result, *, ahead: bool = False) -> dict:
     """The JSON part of a result as the browser receives it (its two byte arrays travel as buffers)."""
     key = result.key
-    seed = f", seed {key.seed}" if key.method in SEEDED_METHODS else ""
-    extra = "".join(f", {part}" for part in (key.space if key.space != "rgb" else "",
-                                             f"{key.dither} dithering" if key.dither != "none" else "",
-                                             f"{len(key.locked)} locked" if key.locked else "") if part)
     return {
         "type": "result",
         "key": key.text(),
@@ -551,7 +472,7 @@ def result_message(result: Result, *, ahead: bool = False) -> dict:
         "palette": result.palette.colors.tolist(),
         "counts": result.palette.counts.tolist(),
         "stats": {name: (None if not np.isfinite(value) else float(value)) for name, value in result.stats.items()},
-        "title": f"{len(result.palette)} colors ({key.method}{seed}{extra}); drag the picture to move the split",
+        "title": f"{result.title}; drag the picture to move the split",
         "seconds": result.seconds,
         "ahead": ahead,
     }
@@ -628,43 +549,3 @@ class _Worker:
 
 def _write_bytes(path: Path, data: bytes) -> Path:
     return write_atomically(path, lambda tmp: tmp.write_bytes(data))
-
-
-def snapshot_png(explorer: Explorer) -> bytes:
-    """A labelled still picture of what the explorer shows, for static pages (no kernel to drive the widget).
-
-    The same figure as the export's view: the original and the quantized photo with titles, the palette
-    with every swatch labelled, and the pixels with the palette in the RGB cube.
-    """
-    return _view_png(explorer, None, None, caption=(
-        "A still picture of the explorer. With a running kernel, its controls (photo, k, method, seed, space, "
-        "dither) change it live."))
-
-
-def _view_png(explorer: Explorer, elev, azim, *, caption: str | None = None) -> bytes:
-    """The explorer's view as a matplotlib figure (original, quantized, palette, 3D at the browser's angles)."""
-    import matplotlib
-
-    from .. import plot
-
-    result = explorer.result
-    with matplotlib.rc_context({"figure.dpi": 100}):
-        from matplotlib.figure import Figure
-
-        figure = Figure(figsize=(12, 5.5), layout="constrained")
-        grid = figure.add_gridspec(2, 3, height_ratios=[4, 1])
-        photo = explorer.session.photo(result.key.photo)
-        axes = (figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[0, 1]))
-        plot.compare(photo.display, result.palette.colors[result.display_labels], ax=axes,
-                     titles=("original", result_message(result)["title"].split(";")[0]))
-        plot.swatches(result.palette, ax=figure.add_subplot(grid[1, :2]))
-        cube = figure.add_subplot(grid[:, 2], projection="3d")
-        plot.rgb_scatter(photo.scatter, result.palette, ax=cube, max_points=5000)
-        if elev is not None and azim is not None:
-            cube.view_init(elev=float(np.degrees(elev)), azim=float(np.degrees(-azim)) - 90)
-        cube.set_box_aspect((1, 1, 1), zoom=0.8)  # room for the axis names inside the figure
-        if caption:
-            figure.suptitle(caption, fontsize=11)
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-    return buffer.getvalue()

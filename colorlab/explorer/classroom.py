@@ -15,7 +15,7 @@
 - idle kernels ended after ``--idle-minutes`` (a page left open on a closed laptop); a page that is
   closed ends its kernel at once (Voila's page asks for that), which frees the student's photos;
 - ``COLORLAB_CLASSROOM=1`` for the kernels, so every explorer takes
-  :data:`colorlab.explorer.app.CLASSROOM`'s settings: Export sends the files to the student's own
+  :data:`colorlab.explorer.settings.CLASSROOM`'s settings: Export sends the files to the student's own
   browser and writes nothing on the server, uploads are limited in size (15 MB) and number (3 kept
   per student), photos to 24 megapixels, and one neighbouring k is computed ahead instead of four;
 - no code cells and no tracebacks on the page, and a still "Running 02_explorer.ipynb..." line while
@@ -201,7 +201,7 @@ def main(argv=None) -> int:
         print(f"error: {memory_mb} MB per kernel is too little for the explorer (at least 256); lower --pool or "
               "give --kernel-memory-mb", file=sys.stderr)
         return 2
-    os.environ["COLORLAB_KERNEL_MEMORY_MB"] = str(memory_mb)  # each kernel limits itself (colorlab.explorer.app)
+    os.environ["COLORLAB_KERNEL_MEMORY_MB"] = str(memory_mb)  # each kernel limits itself (colorlab.explorer.settings)
     os.environ["COLORLAB_CLASSROOM"] = "1"  # the kernels inherit it: classroom settings for every explorer
     os.environ["JUPYTER_PATH"] = os.pathsep.join([str(template_folder())] + [
         folder for folder in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if folder])

@@ -23,7 +23,7 @@ from typing import Mapping, NamedTuple
 import numpy as np
 
 from .. import metrics
-from ..cluster.fit import METHODS, SPACES, fit_histogram
+from ..cluster.fit import METHODS, SEEDED_METHODS, SPACES, fit_histogram
 from ..redraw.dither import DITHERS
 from ..histogram import ColorHistogram, color_histogram
 from ..io.arrays import as_image
@@ -120,6 +120,21 @@ class Result:
         arrays = (self.display_labels, self.scatter_labels, self.palette.colors, self.palette.counts,
                   self._labels, self._full_labels)
         return sum(array.nbytes for array in arrays if array is not None)
+
+    @property
+    def title(self) -> str:
+        """What the result is, in a line: its number of colors, the method and each setting that is not the default.
+
+        Examples
+        --------
+        >>> Session().result(Key("coffee", 4, seed=2, space="lab")).title
+        '4 colors (kmeans, seed 2, lab)'
+        """
+        key = self.key
+        parts = [key.method, f"seed {key.seed}" if key.method in SEEDED_METHODS else "",
+                 key.space if key.space != "rgb" else "", f"{key.dither} dithering" if key.dither != "none" else "",
+                 f"{len(key.locked)} locked" if key.locked else ""]
+        return f"{len(self.palette)} colors ({', '.join(part for part in parts if part)})"
 
 
 def make_photo(name: str, image: np.ndarray, *, display_size: int = DISPLAY_SIZE,

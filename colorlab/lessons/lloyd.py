@@ -559,8 +559,10 @@ def _random_start(weights, k, rng) -> np.ndarray:
 
 
 def _plusplus_start(coords, weights, k, rng) -> np.ndarray:
-    # The textbook k-means++ (one draw per center), written out because it is what the lesson
-    # teaches; the engine uses the greedy variant (_kernels.kmeans_plusplus).
+    # The readable teaching copy of k-means++: the textbook algorithm (one draw per center), written
+    # out because it is what the lesson teaches. The library seeds with the engine's greedy variant
+    # (_kernels.kmeans_plusplus); given the same uniform numbers and one trial per step, the engine
+    # chooses the same points (tests/lessons/test_plusplus_teaching_copy.py).
     weights = weights.astype(np.float64)
     chosen = [int(rng.choice(len(coords), p=weights / weights.sum()))]
     nearest = ((coords - coords[chosen[0]]) ** 2).sum(axis=1)

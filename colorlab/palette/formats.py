@@ -46,6 +46,7 @@ import json
 
 import numpy as np
 
+from ..color.parse import parse_hex
 from ..util.files import write_atomically
 from ..errors import ImageFileError, InvalidParameterError
 
@@ -329,17 +330,8 @@ def json_record(text: str) -> dict:
         raise InvalidParameterError(f"not a colorlab palette JSON ({err}); write one with Palette.to_json()") from None
 
 
-def _hex_color(text: str) -> list[int]:
-    text = text.strip().lstrip("#")
-    if len(text) == 3:
-        text = "".join(c * 2 for c in text)
-    if not re.fullmatch(r"[0-9a-fA-F]{6}", text):
-        raise _Corrupt(f"{_shown('#' + text)} is not a #rrggbb color")
-    return [int(text[i:i + 2], 16) for i in (0, 2, 4)]
-
-
 def _read_hex(text: str) -> dict:
-    colors = [_hex_color(line.split()[0]) for line in text.splitlines() if line.strip() and not line.lstrip().startswith(";")]
+    colors = [parse_hex(line.split()[0]) for line in text.splitlines() if line.strip() and not line.lstrip().startswith(";")]
     return _record(colors)
 
 
@@ -453,7 +445,7 @@ def _read_css(text: str) -> dict:
             if max(rgb) > 255:
                 raise _Corrupt(f"{_shown(value)} has a value above 255")
         elif value.startswith("#"):
-            rgb = _hex_color(value)
+            rgb = parse_hex(value)
         else:
             continue  # another custom property (a length, a font): not a color
         colors.append(rgb)
@@ -550,7 +542,7 @@ def _read_svg(text: str) -> dict:
         fill = _attribute(tag, "fill")
         if fill is None:
             continue
-        colors.append(_hex_color(fill))
+        colors.append(parse_hex(fill))
         count = _attribute(tag, "data-count")
         counts.append(int(count) if count and count.isdigit() and len(count) <= 18 else None)
     return _record(colors, counts)

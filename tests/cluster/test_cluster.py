@@ -12,6 +12,7 @@ from hypothesis.extra.numpy import arrays
 
 import colorlab
 from colorlab._engine import codes as _codes
+from colorlab._engine import kernels as _kernels
 from colorlab._engine import kmeans as _kmeans
 from colorlab.errors import ColorlabWarning, InvalidImageError, InvalidParameterError
 
@@ -235,3 +236,16 @@ def test_pillow_methods_give_pillows_colors(small_photo, method):
     table = np.array(indexed.getpalette(), np.uint8).reshape(-1, 3)[np.unique(np.asarray(indexed))]
     palette = colorlab.fit_palette(small_photo, 8, method=method)
     assert {tuple(c) for c in table} <= {tuple(c) for c in palette.colors}
+
+
+@pytest.mark.parametrize("k", [2, 5, 16])
+def test_locked_seeding_continues_the_engines_kmeans_plusplus(small_photo, k):
+    # one k-means++: given the engine's first center, the locked colors' seeding picks the engine's others
+    histogram = colorlab.color_histogram(small_photo).counted()
+    points, weights = histogram.colors.astype(np.float64), histogram.counts.astype(np.float64)
+    first_u, trial_u = _kmeans._seed_numbers(k, np.random.default_rng(7))
+    engine = _kernels.kmeans_plusplus(points, weights, first_u, trial_u)
+    rng = np.random.default_rng(7)
+    rng.random()  # the first center's number
+    continued = _kmeans.plusplus_given(points, weights, engine[:1], k - 1, rng)
+    np.testing.assert_array_equal(continued, engine[1:])

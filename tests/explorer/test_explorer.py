@@ -2,16 +2,20 @@
 
 Values set from Python compute at once; values that arrive as a browser message (``set_state``, what
 ipywidgets calls for one) go to the worker thread once a view has said it is ready. The browser
-side (explorer.js) is driven for real in tests/explorer/test_browser.py.
+side (the JS files in colorlab/explorer/js/) is driven for real in tests/explorer/test_browser.py.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import re
+import shutil
+import subprocess
 import sys
 import time
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,7 +24,7 @@ from PIL import Image
 import colorlab
 from colorlab import metrics
 from colorlab.explorer import Key, Session, explorer
-from colorlab.explorer.app import result_message, snapshot_png
+from colorlab.explorer.app import Explorer, result_message, snapshot_png
 from colorlab.explorer.session import make_photo
 
 
@@ -296,7 +300,7 @@ def test_locked_colors_stay_in_the_palette(ex):
 
 
 def _key_as_the_browser_spells_it(widget) -> str:
-    """What explorer.js's keyOf does with the key_format trait: each field's value, lists joined."""
+    """What js/state.js's keyOf does with the key_format trait: each field's value, lists joined."""
     form = widget.key_format
     parts = [getattr(widget, name) for name in form["fields"]]
     return form["separator"].join(form["list_separator"].join(p) if isinstance(p, list) else str(p) for p in parts)
@@ -325,6 +329,56 @@ def test_the_limits_and_their_messages_come_from_python(monkeypatch, tmp_path):
         assert ex.message == "big.png was not used: it is 3.0 MB, more than the 2 MB this explorer takes; upload a smaller photo"
     finally:
         ex.close()
+
+
+def test_the_front_end_is_its_files_joined_in_order_into_one_module():
+    from colorlab.explorer.app import FRONT_END_PARTS, front_end
+
+    folder = Path(colorlab.explorer.__file__).parent / "js"
+    assert sorted(FRONT_END_PARTS) == sorted(path.stem for path in folder.glob("*.js")), "a js/ file is not joined"
+    module = front_end()
+    texts = [(folder / f"{part}.js").read_text(encoding="utf-8") for part in FRONT_END_PARTS]
+    starts = [module.index(text) for text in texts]
+    assert starts == sorted(starts)
+    assert module.count("export default") == 1 and "export default" in texts[-1]
+    assert not re.search(r"^\s*(import|export)\b", "\n".join(texts[:-1]), re.MULTILINE), "only the last file exports"
+    assert Explorer._esm == module
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed (the browser tests run the module)")
+def test_the_joined_front_end_loads_as_an_es_module(tmp_path):
+    from colorlab.explorer.app import front_end
+
+    (tmp_path / "explorer.mjs").write_text(front_end(), encoding="utf-8")
+    done = subprocess.run(["node", "-e", "import('./explorer.mjs').then(m => console.log(typeof m.default.render))"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "function"
+
+
+def test_the_front_end_writes_no_text_or_limit_that_python_sends(ex):
+    from colorlab.explorer.app import front_end
+    from colorlab.explorer.settings import EXPORT_FORMATS, MESSAGES
+
+    module = front_end()
+    for template in MESSAGES.values():  # each text in pieces around its {names}: none of them in the JS
+        assert not [piece for piece in re.split(r"\{\w+\}", template) if len(piece.strip()) > 3 and piece in module]
+    assert ex.export_title and all(f".{fmt}" in ex.export_title for fmt in EXPORT_FORMATS)
+    assert ex.export_title not in module and ex.upload_title not in module
+    code = re.sub(r"//.*", "", module)  # the comments may name a number
+    assert not re.search(r"\b(40|256|80)\b", code), "an upload, k or cache limit written in the JS"
+    assert all(f'"{name}"' in module for name in ("key_format", "k_min", "k_max", "max_upload_mb", "upload_part_mb",
+                                                  "browser_cache_mb", "messages", "export_title", "upload_title"))
+
+
+def test_more_locked_colors_than_k_is_said_by_the_kernel(ex):
+    colors = ex.palette.to_hex()
+    ex.locked = colors[:3]
+    assert not ex.error
+    ex.k = 2
+    assert ex.error and "3 fixed colors do not fit in k = 2" in ex.message
+    ex.k = 4
+    assert not ex.error and set(colors[:3]) <= set(ex.palette.to_hex())
 
 
 def test_the_cache_keeps_results_within_its_megabytes():
