@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..color.parse import parse_color
+from ..color.parse import parse_color, parse_hex
 from ..color.spaces import to_space
 from ..errors import InvalidParameterError
 from ..palette.core import Palette
@@ -90,22 +90,14 @@ def worked(table):
 # -- colors ------------------------------------------------------------------------------------------
 
 def hex_to_rgb(codes) -> np.ndarray:
-    """``'#rrggbb'`` codes as an (n, 3) uint8 array.
+    """``'#rrggbb'`` codes as an (n, 3) uint8 array (read by :func:`colorlab.color.parse.parse_hex`).
 
     Examples
     --------
     >>> hex_to_rgb(["#ff8000", "#000000"]).tolist()
     [[255, 128, 0], [0, 0, 0]]
     """
-    codes = list(codes)
-    try:
-        values = [int(code.lstrip("#"), 16) for code in codes]
-        if any(len(code.lstrip("#")) != 6 for code in codes):
-            raise ValueError
-    except (ValueError, AttributeError):
-        raise InvalidParameterError(f"colors must be '#rrggbb' hex codes, got {codes[:3]!r}") from None
-    values = np.array(values, dtype=np.int64).reshape(-1)
-    return np.stack([(values >> 16) & 255, (values >> 8) & 255, values & 255], axis=-1).astype(np.uint8)
+    return np.array([parse_hex(code) for code in codes], dtype=np.uint8).reshape(-1, 3)
 
 
 def palette_points(table, *, space: str = "oklab"):

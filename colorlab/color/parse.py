@@ -12,19 +12,11 @@ import re
 import numpy as np
 
 from ..errors import InvalidParameterError
+from ..util.checks import shown
 
 __all__ = ["parse_color", "parse_colors", "parse_hex"]
 
 _HEX = re.compile(r"#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
-#: Characters of a value a message shows (a value read from a file may be megabytes long).
-_SHOWN = 40
-
-
-def _quoted(value) -> str:
-    text = repr(value)
-    return text if len(text) <= _SHOWN else text[:_SHOWN] + "..."
-
-
 def _rgb(digits: str) -> tuple[int, int, int]:
     digits = "".join(c * 2 for c in digits) if len(digits) == 3 else digits
     return tuple(int(digits[i:i + 2], 16) for i in (0, 2, 4))
@@ -44,7 +36,7 @@ def parse_hex(text, name: str = "color") -> tuple[int, int, int]:
     """
     match = _HEX.fullmatch(text.strip()) if isinstance(text, str) else None
     if match is None:
-        raise InvalidParameterError(f"{name} {_quoted(text)} is not a #rrggbb color such as #ff8000")
+        raise InvalidParameterError(f"{name} {shown(text)} is not a #rrggbb color such as #ff8000")
     return _rgb(match.group(1))
 
 
@@ -60,7 +52,7 @@ def parse_color(value, name: str = "color") -> tuple[int, int, int]:
     ...
     colorlab.errors.InvalidParameterError: fixed color 'reddish' is not a color; give it as #rrggbb (e.g. #ff8000) or as r,g,b with whole numbers 0..255
     """
-    message = f"{name} {_quoted(value)} is not a color; give it as #rrggbb (e.g. #ff8000) or as r,g,b with whole numbers 0..255"
+    message = f"{name} {shown(value)} is not a color; give it as #rrggbb (e.g. #ff8000) or as r,g,b with whole numbers 0..255"
     if isinstance(value, str):
         text = value.strip()
         match = _HEX.fullmatch(text)

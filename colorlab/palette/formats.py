@@ -47,6 +47,7 @@ import json
 import numpy as np
 
 from ..color.parse import parse_hex
+from ..util.checks import SHOWN, shown
 from ..util.files import write_atomically
 from ..errors import ImageFileError, InvalidParameterError
 
@@ -73,13 +74,6 @@ PNG_KEY = "colorlab-palette"
 #: names, comments and parameters, takes well under 100 KB; the limit keeps a wrong file (a photo,
 #: a disk image, a link to ``/dev/zero``) from filling the memory.
 MAX_PALETTE_BYTES = 4_000_000
-#: The most characters of a file's text an error message repeats.
-_SHOWN = 40
-
-
-def _shown(text: str) -> str:
-    """``text`` in quotes for a message, cut to :data:`_SHOWN` characters (a token may be megabytes long)."""
-    return repr(text if len(text) <= _SHOWN else text[:_SHOWN] + "...")
 
 
 def _suffix_list() -> str:
@@ -322,7 +316,7 @@ def json_record(text: str) -> dict:
         raise InvalidParameterError("not a colorlab palette JSON (it is nested too deeply); write one with Palette.to_json()") from None
     except (ValueError, KeyError, TypeError, AttributeError) as err:
         reason = " ".join(str(err).split())
-        reason = reason if len(reason) <= 2 * _SHOWN else reason[:2 * _SHOWN] + "..."
+        reason = reason if len(reason) <= 2 * SHOWN else reason[:2 * SHOWN] + "..."
         raise InvalidParameterError(f"not a colorlab palette JSON ({reason}); write one with Palette.to_json()") from None
     try:
         return _record(colors, counts, method, space, params)
@@ -372,9 +366,9 @@ def _read_gpl(text: str) -> dict:
         try:
             rgb = [int(v) for v in fields[:3]]
         except ValueError:
-            raise _Corrupt(f"the line {_shown(stripped)} does not start with three numbers R G B") from None
+            raise _Corrupt(f"the line {shown(stripped)} does not start with three numbers R G B") from None
         if len(rgb) != 3 or not all(0 <= v <= 255 for v in rgb):
-            raise _Corrupt(f"the line {_shown(stripped)} does not start with three numbers 0..255")
+            raise _Corrupt(f"the line {shown(stripped)} does not start with three numbers 0..255")
         colors.append(rgb)
         counts.append(_px_count(fields[3]) if len(fields) > 3 else None)
     return _record(colors, counts)
@@ -437,13 +431,13 @@ def _read_css(text: str) -> dict:
         value = value.strip()
         if not value or len(value) > _CSS_COLOR_CHARS:
             if value.startswith(("#", "rgb(")):
-                raise _Corrupt(f"{_shown(value)} is not a color")
+                raise _Corrupt(f"{shown(value)} is not a color")
             continue  # another custom property (a long font list, a data URL): not a color
         match = _CSS_RGB.fullmatch(value)
         if match:
             rgb = [int(v) for v in match.groups()]
             if max(rgb) > 255:
-                raise _Corrupt(f"{_shown(value)} has a value above 255")
+                raise _Corrupt(f"{shown(value)} has a value above 255")
         elif value.startswith("#"):
             rgb = parse_hex(value)
         else:

@@ -281,7 +281,7 @@ class _Engine:
             before = len(centers)
             closest = _kernels.own_sqdist(points, centers, state[0])
             while len(centers) < k:
-                trials = rng.random(2 * (2 + int(np.log(len(centers) + 1))))
+                trials = rng.random(_kmeans._trials(len(centers) + 1))
                 chosen = _kernels.greedy_candidate(points, weights, closest, trials)
                 centers = np.vstack([centers, points[chosen]])
                 _kernels.insert_center(points, centers, *state)

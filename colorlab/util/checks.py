@@ -11,12 +11,27 @@ import numpy as np
 
 from ..errors import InvalidParameterError
 
-__all__ = ["MAX_K", "MAX_SEED", "check_whole", "check_k", "k_from_text", "check_seed", "seed_from_text", "check_choice"]
+__all__ = ["MAX_K", "MAX_SEED", "SHOWN", "shown", "check_whole", "check_k", "k_from_text", "check_seed", "seed_from_text",
+           "check_choice"]
 
 #: The largest palette colorlab makes (GIF and PNG-8 palettes hold 256 colors).
 MAX_K = 256
 #: The largest seed: every method takes it (scipy's ``kmeans2`` and numpy's legacy generator stop at 2**32 - 1).
 MAX_SEED = 2**32 - 1
+#: Characters of a value a message shows (a value read from a file may be megabytes long).
+SHOWN = 40
+
+
+def shown(value, limit: int = SHOWN) -> str:
+    """``repr(value)`` for a message, cut to ``limit`` characters.
+
+    Examples
+    --------
+    >>> shown("#12345g"), shown("x" * 100, 8)
+    ("'#12345g'", "'xxxxxxx...")
+    """
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def check_whole(value, name: str, low: int, high: int | None = None) -> int:
