@@ -1,4 +1,5 @@
-"""Private: the k-means engine. The compiled C kernels (``engine.c``, loaded by :mod:`.kernels` with ctypes),
+"""Private: the k-means engine. The compiled C kernels (``engine.c``, loaded by :mod:`.binding` with ctypes and
+wrapped for numpy arrays by :mod:`.kernels`),
 pixel codes (:mod:`.codes`), the thread pool (:mod:`.threads`), the k-means driver (:mod:`.kmeans`), and numpy's
 PCG64 numbers without ``numpy.random`` (:mod:`.random`).
 

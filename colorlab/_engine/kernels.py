@@ -15,7 +15,8 @@ library is compiled without fused multiply-adds or reassociation: results do not
 machine's cores. ``tests/kernels_reference.py`` holds every kernel as plain Python, and the tests check
 the two agree bit for bit.
 
-Each wrapper takes numpy arrays as the engine has them, converts inputs to C-contiguous arrays of the
+The library's loading and the signature of each C function are in :mod:`colorlab._engine.binding`. Each
+wrapper takes numpy arrays as the engine has them, converts inputs to C-contiguous arrays of the
 kernel's type (no copy when they already are), and refuses arrays it would have to copy to update in
 place (a copy would lose the update).
 """
@@ -23,114 +24,10 @@ place (a copy would lose the update).
 from __future__ import annotations
 
 import ctypes
-from importlib.machinery import EXTENSION_SUFFIXES
-from pathlib import Path
 
 import numpy as np
 
-#: Hamerly bounds must beat the competing bound by this much (in distance units, colors on 0..255).
-SLACK = 1e-6
-
-_P = ctypes.c_void_p
-_N = ctypes.c_int64
-_F = ctypes.c_double
-_I = ctypes.c_int
-
-#: (return type, argument types) of each exported C function.
-_SIGNATURES = {
-    "pack_rgb": (None, [_P, _N, _P]),
-    "mark_codes": (ctypes.c_uint32, [_P, _N, _P]),
-    "bitmap_ranks": (_N, [_P, _P]),
-    "count_codes": (None, [_P, _N, _P, _P, _P]),
-    "bitmap_codes": (None, [_P, _P]),
-    "spread": (_I, [_P, _N, _P, _N, _P, _N, _P]),
-    "count_cells": (_N, [_P, _N, _I]),
-    "cells_number": (_N, [_P, _N, _I, _P]),
-    "cells_fill": (None, [_P, _P, _P, _N, _I, _P, _P, _N]),
-    "nearest": (_I, [_P, _N, _P, _N, _P]),
-    "nearest_two": (_I, [_P, _N, _P, _N, _P, _P, _P]),
-    "totals": (None, [_P, _P, _P, _N, _N, _P, _P]),
-    "totals_whole": (None, [_P, _P, _P, _N, _N, _P, _P]),
-    "reseed_empty": (_I, [_P, _P, _N, _P, _N, _P]),
-    "objective": (_F, [_P, _P, _P, _P, _N]),
-    "weighted_squares": (_F, [_P, _P, _N]),
-    "move_centers": (_F, [_P, _N, _P, _P, _P, ctypes.POINTER(_N), ctypes.POINTER(_F)]),
-    "shift_and_verify": (_N, [_P, _N, _P, _N, _P, _P, _P, _P, _N, _F, _P]),
-    "near_state_size": (_N, [_N]),
-    "near_update": (_N, [_P, _N, _P, _N, _F, _P]),
-    "verify_near": (_N, [_P, _N, _P, _N, _P, _P, _P, _P, _N, _F, _P, _P]),
-    "hamerly_lloyd": (_N, [_P, _P, _N, _P, _N, _P, _P, _P, _N, _F]),
-    "lloyd": (_F, [_P, _P, _N, _P, _N, _N, _F, _P]),
-    "plain_lloyd": (_F, [_P, _P, _N, _P, _N, _N]),
-    "bounds_from_cells": (None, [_P, _N, _P, _P, _P, _P, _P, _P, _P, _P]),
-    "kmeans_plusplus": (_I, [_P, _P, _N, _F, _P, _N, _N, _P]),
-    "greedy_candidate": (_N, [_P, _P, _N, _P, _P, _N]),
-    "own_sqdist": (None, [_P, _N, _P, _P, _P]),
-    "insert_center": (_N, [_P, _N, _P, _N, _P, _P, _P]),
-    "squared_error": (ctypes.c_int64, [_P, _N, _P, _P, _P]),
-    "ciede2000_to_palette": (None, [_P, _P, _P, _P, _N, _P]),
-    "pcg64_doubles": (_I, [_P, _P, _N]),
-    "grid_labels": (_I, [_P, _N, _P, _N, _P, _P, _P, _P]),
-    "edge_weights": (_I, [_P, _N, _N, _N, _N, _F, _P]),
-    "diffuse": (_I, [_P, _N, _P, _P, _N, _N, _P, _N, _P, _P, _F, _F, _F, _F, _I, _P]),
-    "wu_cuts": (_N, [_P, _N, _N, _P, _P]),
-    "wu_moments": (None, [_P, _P, _P, _N, _I, _P, _P]),
-}
-
-
-def _library_path() -> Path:
-    here = Path(__file__).parent
-    for suffix in EXTENSION_SUFFIXES:
-        if (here / f"_lib{suffix}").exists():
-            return here / f"_lib{suffix}"
-    raise ImportError(
-        f"colorlab's compiled engine (_lib{EXTENSION_SUFFIXES[0]}) is missing from {here}: install colorlab "
-        "with pip (`pip install -e .` in a checkout, or `bash dev.sh test`), which compiles it; that needs a C "
-        "compiler (on Debian or Ubuntu: `sudo apt install gcc`)"
-    )
-
-
-def _load():
-    library = ctypes.CDLL(str(_library_path()))
-    for name, (restype, argtypes) in _SIGNATURES.items():
-        function = getattr(library, name)
-        function.restype, function.argtypes = restype, argtypes
-    return library
-
-
-_C = _load()
-assert np.dtype(np.intp).itemsize == 8, "the engine's labels are 64-bit"
-
-
-def _in(array, dtype) -> np.ndarray:
-    """An input: C-contiguous of ``dtype`` (no copy when it already is)."""
-    return np.ascontiguousarray(array, dtype=dtype)
-
-
-def _points(array, name: str = "points") -> np.ndarray:
-    array = _in(array, np.float64)
-    if array.ndim != 2 or array.shape[1] != 3:
-        raise ValueError(f"the engine needs (n, 3) {name}, got shape {array.shape}")
-    return array
-
-
-def _updated(array, dtype, name: str) -> np.ndarray:
-    """An array the kernel updates in place: it must already be C-contiguous, writable and of ``dtype``."""
-    if not isinstance(array, np.ndarray) or array.dtype != dtype or not array.flags.c_contiguous \
-            or not array.flags.writeable:
-        raise TypeError(f"{name} must be a writable C-contiguous {np.dtype(dtype)} array (the kernel updates it in place)")
-    return array
-
-
-def _ptr(array: np.ndarray) -> int:
-    """The address of the array's data. The caller keeps the array itself alive (a name) during the call."""
-    return array.ctypes.data
-
-
-def _memory(status) -> None:
-    if status == -2:
-        raise MemoryError("colorlab's engine ran out of memory")
-
+from .binding import _C, _F, _N, _in, _memory, _points, _ptr, _updated
 
 # -- distinct colors ------------------------------------------------------------------------------
 
@@ -417,7 +314,7 @@ def verify(points, centers, labels, upper, lower):
 
     A point is skipped when its upper bound (distance to its own center) is below both its lower
     bound (distance to the second nearest) and half the gap to the nearest other center, less
-    :data:`SLACK`; otherwise its own distance is recomputed, and if that is not enough, all.
+    :data:`~colorlab._engine.binding.SLACK`; otherwise its own distance is recomputed, and if that is not enough, all.
     """
     return shift_and_verify(points, centers, labels, upper, lower, np.zeros(len(centers)), 0, 0.0)
 
