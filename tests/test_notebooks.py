@@ -103,6 +103,14 @@ def _check_03(nb) -> None:
     assert "(about 326, 341 and 405)" in prose
     assert all(min(abs(v - m) for m in (326, 341, 405)) <= 2 for v in finals), f"other local minima: {finals}"
     assert "higher MSE" in prose
+    fails = re.findall(r"^(rings|moons|unequal blobs): k = \d, k-means agrees with the groups on (\d+)% of the points "
+                       r"· MSE of k-means ([\d,]+), of the true groups ([\d,]+)$", out, re.M)
+    assert [f[0] for f in fails] == ["rings", "moons", "unequal blobs"], "notebook 03 no longer shows where k-means fails"
+    for shape, agree, kmeans_mse, groups_mse in fails:
+        assert int(agree) < 90, f"prose: k-means does not find the {shape}' groups ({agree}% agree)"
+        assert int(kmeans_mse.replace(",", "")) < int(groups_mse.replace(",", "")), (
+            f"prose: on the {shape} the true groups have a higher MSE than k-means' clusters")
+    assert "the true groups have a **higher MSE**" in prose
 
 
 def _check_04(nb) -> None:
