@@ -142,6 +142,40 @@ def _check_05(nb) -> None:
         "prose: on patch means both ditherings win")
 
 
+def _check_green_eyes(solved: str, prose: str) -> None:
+    """Exercise 4 of notebook 05: what its worked solution says of the cat's eyes is what the solution prints."""
+    prose = " ".join(prose.split())
+    share = re.search(r"eye pixels: [\d,]+ of [\d,]+ \(([\d.]+)%\)", solved)
+    assert share and f"The eyes are {share.group(1)}% of the pixels" in prose
+    rows = {label: dict(zip(("green", "mse", "de", "ssim", "eye_de"), map(float, values))) for label, *values in re.findall(
+        r"^(.+?): eyes still green (\d+)% · whole photo: MSE ([\d.]+), ΔE2000 ([\d.]+), SSIM ([\d.]+) · "
+        r"eyes alone: ΔE2000 ([\d.]+)$", solved, re.M)}
+    assert len(rows) == 10, f"exercise 4 of notebook 05 prints {len(rows)} of its 10 lines"
+    k16 = [rows[f"kmeans, {space}, k = 16"] for space in ("rgb", "lab", "oklab")]
+    rgb, octree = k16[0], rows["pillow-octree, k = 16"]
+    assert all(row["green"] == 0 for row in k16), "prose: every 16-color k-means palette loses the green"
+    assert octree["green"] > 0 and rows["pillow-max-coverage, k = 16"]["green"] > 0, "prose: octree and max-coverage keep some"
+    assert rgb["mse"] < octree["mse"] and rgb["de"] < octree["de"] and rgb["ssim"] > octree["ssim"], (
+        "prose: no whole-photo measure notices (all rank k-means above octree)")
+    assert f"(0% of the eyes still green) above Pillow's octree ({octree['green']:.0f}%)" in prose
+    locked = rows["kmeans, rgb, k = 16, 3 eye colors locked"]
+    assert all(10 <= row["eye_de"] < 11.5 for row in k16) and round(locked["eye_de"]) == 6, (
+        "prose: on the eyes alone ΔE2000 is 10 to 11 for k-means at 16, about 6 with the eye colors locked")
+    assert "10 to 11 for every 16-color k-means palette, against about 6" in prose
+    assert rows["kmeans, rgb, k = 64"]["green"] == 0 and "no green at $k = 64$" in prose
+    claims = {"kmeans, rgb, k = 256": "{}% at $k = 256$", "kmeans, oklab, k = 64": "OKLab at $k = 64$ keeps {}%",
+              "kmeans, rgb, k = 16, 3 eye colors locked": "keeps {}% for an MSE of",
+              "wu-kmeans, oklab, k = 256": "OKLab at 256 colors keeps {}%"}
+    for label, claim in claims.items():
+        assert claim.format(f"{rows[label]['green']:.0f}") in prose, f"prose: {label} keeps another share of green"
+    assert f"an MSE of {locked['mse']:.0f} instead of {rgb['mse']:.0f}" in prose
+    oklab64, rgb64 = rows["kmeans, oklab, k = 64"], rows["kmeans, rgb, k = 64"]
+    assert round(oklab64["de"], 1) <= round(rgb64["de"], 1), "prose: OKLab's whole-photo ΔE is as good as RGB's at 64"
+    wu = rows["wu-kmeans, oklab, k = 256"]
+    assert wu["de"] == min(r["de"] for r in rows.values()) and wu["ssim"] == max(r["ssim"] for r in rows.values()), (
+        "prose: wu-kmeans in OKLab has the lowest ΔE2000 and the highest SSIM")
+
+
 def _check_06(nb) -> None:
     out = _all_output(nb)
     assert re.search(r"photos: \d+, from the folder", out) and "failed: 0" in out
@@ -308,6 +342,8 @@ def test_runs_top_to_bottom(path, tmp_path):
         assert "assign: the library's clusters at all" in solved and "update: the library's centers at all" in solved
         run = re.search(r"yours: (\d+) steps, MSE ([\d.]+) · the library's: (\d+) steps, MSE ([\d.]+)", solved)
         assert run and run.group(1) == run.group(3) and run.group(2) == run.group(4), "your k-means must be the library's"
+    if path.name.startswith("05"):
+        _check_green_eyes("\n".join(_text_outputs(c) for c in _code_cells(nb)[-len(solutions):]), _all_prose(nb))
 
 
 def test_the_lesson_plan_adds_up_and_links_existing_notebooks():

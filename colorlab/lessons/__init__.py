@@ -1,5 +1,5 @@
 """What only the notebooks use: the Lloyd stepper (:mod:`.lloyd`), the lesson steppers (:mod:`.steppers`),
-the point sets where k-means fails (:mod:`.shapes`),
+the point sets where k-means fails (:mod:`.shapes`), the cat's green eyes (:mod:`.eyes`),
 the checks of the k-means a student writes (:mod:`.by_hand`), the dendrogram cutter (:mod:`.compare_widgets`) and the matplotlib explorer (:mod:`.widgets`).
 
 May import: :mod:`colorlab.plot` and everything below it, matplotlib and ipywidgets. Nothing in the library
