@@ -178,7 +178,10 @@ def _check_green_eyes(solved: str, prose: str) -> None:
 
 def _check_06(nb) -> None:
     out = _all_output(nb)
-    assert re.search(r"photos: \d+, from the folder", out) and "failed: 0" in out
+    assert "photos: 6, from the folder" in out and "failed: 0" in out, "notebook 06 explores the six bundled photos"
+    prose = " ".join(_all_prose(nb).split())
+    counts = {name: int(n) for name, n in re.findall(r"^\d+\s+(astronaut|chelsea)\.png\s+\d+\s+\d+\s+(\d+)", out, re.M)}
+    assert f"from {counts['chelsea']:,} distinct colors (the cat) to {counts['astronaut']:,} (the astronaut)" in prose
     near = re.search(r"palette colors within 10 of the gray axis: (\d+)%", out)
     assert near and int(near.group(1)) > 50, "prose: most palette colors sit near the gray axis"
 
