@@ -103,6 +103,9 @@ def _check_03(nb) -> None:
     assert "(about 326, 341 and 405)" in prose
     assert all(min(abs(v - m) for m in (326, 341, 405)) <= 2 for v in finals), f"other local minima: {finals}"
     assert "higher MSE" in prose
+    light = {int(mse): codes.split(", ") for mse, codes in re.findall(r"^random, seed \d+: MSE (\d+) · light colors: (.*)$", out, re.M)}
+    assert len(light) >= 2 and len(light[max(light)]) == 1 and len(light[min(light)]) == 2, (
+        "prose: the run with the highest MSE has a single light color, the lowest a second one")
     fails = re.findall(r"^(rings|moons|unequal blobs): k = \d, k-means agrees with the groups on (\d+)% of the points "
                        r"· MSE of k-means ([\d,]+), of the true groups ([\d,]+)$", out, re.M)
     assert [f[0] for f in fails] == ["rings", "moons", "unequal blobs"], "notebook 03 no longer shows where k-means fails"
@@ -359,6 +362,14 @@ def test_the_lesson_plan_adds_up_and_links_existing_notebooks():
         spans = re.findall(r"^\| (\d+)–(\d+) \|", section, re.M)
         assert spans and spans[0][0] == "0" and spans[-1][1] == str(total), f"{title}: the rows must run 0–{total}"
         assert all(end == start for (_, end), (start, _) in zip(spans, spans[1:])), f"{title}: a gap between rows"
+    lesson = readme[readme.index("## A 45-minute lesson"):].split("\n## ", 1)[0]
+    assert re.search(r"^\| \d+–\d+ \| \*\*Student activity\*\*", lesson, re.M), (
+        "the 45-minute lesson must give the students a few minutes to do something themselves")
+    lab = readme[readme.index("## A 90-minute lab"):].split("\n## ", 1)[0]
+    alone = {link: int(minutes) for link, minutes in re.findall(r"^\| \[\d+ · [^]]+\]\(([^)]+)\) \|.*\| (\d+) min \|$", readme, re.M)}
+    in_lab = {link for link in alone if re.search(rf"^\| \d+–\d+ \| {link[:2]} \|", lab, re.M)}
+    assert sum(alone[link] for link in in_lab) <= 90 or "*optional*" in lab, (
+        "the lab's notebooks take longer than 90 minutes alone: mark optional what does not fit")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -370,6 +381,31 @@ def test_every_notebook_opens_with_learning_goals_and_ends_with_a_recap(path):
     last = cells[-1]
     assert last.cell_type == "markdown" and last.source.startswith("## Recap") and last.source.count("\n- ") >= 3, (
         f"{path.name}: end with a ## Recap of 3 or more points")
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name in LESSONS + STILLS], ids=lambda p: p.name)
+def test_the_docs_page_shows_stills_and_no_dead_controls(path):
+    """The docs site has no kernel: a widget there would be a slider that moves nothing. Its page keeps the still
+    picture and says the controls need a kernel (docs/execute_notebooks.py writes the pages' copies)."""
+    import sys
+
+    sys.path.insert(0, str(path.parent.parent / "docs"))
+    import execute_notebooks
+
+    nb = nbformat.read(path, as_version=4)
+    page = execute_notebooks.without_widgets(nb)
+    assert "widgets" not in page.metadata and WIDGET not in nbformat.writes(page), f"{path.name}: a widget reaches the page"
+    for before, after in zip(_code_cells(nb), _code_cells(page)):
+        assert len(after.outputs) == len(before.outputs)
+        for old, new in zip(before.outputs, after.outputs):
+            if WIDGET not in old.get("data", {}):
+                assert new == old
+            elif "image/png" in old.data:
+                assert new.data["image/png"] == old.data["image/png"]  # the explorer's still stays
+            else:
+                assert new.data["text/markdown"] == execute_notebooks.KERNEL_CAPTION
+    assert WIDGET in nbformat.writes(nb) or path.name not in ("02_explorer.ipynb", "03_how_kmeans_works.ipynb"), (
+        "the committed notebooks keep their widgets for readers with a kernel")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -67,13 +67,15 @@ def _new_figure(**options):
     return Figure(**options)
 
 
-def static_png(figure, *, dpi: int = 80) -> bytes:
+def static_png(figure, *, dpi: int = 100) -> bytes:
     """Render a matplotlib figure to PNG bytes and close it, so the notebook does not show it again.
 
     Parameters
     ----------
     figure : matplotlib Figure
-    dpi : int, default 80
+    dpi : int, default 100
+        As the inline backend saves the notebooks' other figures: a 9-point label is 12 pixels high, readable
+        on a projector at the picture's own size.
 
     Returns
     -------

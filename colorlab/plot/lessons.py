@@ -445,7 +445,7 @@ def voronoi_steps(history, positions: Sequence[int] | None = None, *, ncols: int
         if half.kind == "assign":
             what = f"{half.changed} point{'s' if half.changed != 1 else ''} change cell" if half.changed else \
                 "no point changes: converged"
-        ax.text(0.5, -0.2, what, transform=ax.transAxes, ha="center", va="top", fontsize=9)
+        ax.text(0.5, -0.2, what, transform=ax.transAxes, ha="center", va="top", fontsize=TICK_SIZE)
     return axes
 
 
@@ -546,7 +546,7 @@ def half_step_curve(history, ax=None, *, mark: int | None = None, ylabel: str = 
     ax.set_xlabel("step")
     ax.set_ylabel(ylabel)
     ax.grid(True, alpha=0.3)
-    ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
+    ax.legend(loc="upper right", fontsize=TICK_SIZE, framealpha=0.9)
     return ax
 
 
