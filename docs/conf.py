@@ -38,9 +38,8 @@ source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-n
 myst_enable_extensions = ["dollarmath", "colon_fence"]
 nb_execution_mode = "off"  # the outputs come from docs/notebooks/, executed once (see execute_notebooks.py)
 nb_merge_streams = True
-# A widget with a still picture of itself (the explorer) shows the picture: a static page has no kernel to
-# drive the widget. Widgets without one are drawn from their saved state, as MyST-NB does by default.
-nb_mime_priority_overrides = [("html", "application/vnd.jupyter.widget-view+json", 55)]  # image/png is 50
+# No live widget reaches a page: a static page has no kernel to drive one, so execute_notebooks.save puts
+# the widget's still picture and a "runs with a kernel" caption in its place.
 
 # -- API reference -------------------------------------------------------------------------------------------
 autodoc_default_options = {"members": True, "undoc-members": True, "member-order": "bysource"}

@@ -40,6 +40,12 @@ EXECUTED = DOCS / "notebooks"
 #: Seconds one cell may take (the first kernel start on a fresh install is slow).
 CELL_TIMEOUT = 600
 
+#: The output kind of a live widget (a slider, a play button, the explorer).
+WIDGET = "application/vnd.jupyter.widget-view+json"
+#: What a page shows in place of a live widget: a static page has no kernel, so its controls would do nothing.
+KERNEL_CAPTION = ("*Runs with a kernel:* in Jupyter this cell's controls (sliders, play) move what the picture "
+                  "above shows; here the picture is all there is.")
+
 _runs: dict[tuple[Path, str], nbformat.NotebookNode] = {}
 
 
@@ -144,8 +150,53 @@ def errors(nb: nbformat.NotebookNode) -> list[str]:
     return found
 
 
+def without_widgets(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Return a copy of ``nb`` for a page read without a kernel: no live widget, a caption in its place.
+
+    A widget drawn on a static page (from the state a notebook saves) shows sliders and play buttons that
+    move nothing. Every widget of the notebooks comes after a still picture of what it shows
+    (``tests/test_notebooks.py`` checks it), so the still stays and the widget gives way to
+    :data:`KERNEL_CAPTION`; an output that holds both (the explorer) keeps its still only. The widgets' saved
+    state goes too, so the page loads no widget code.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An executed notebook; it is not changed.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+
+    Examples
+    --------
+    >>> cell = nbformat.v4.new_code_cell("stepper", outputs=[nbformat.v4.new_output(
+    ...     "display_data", data={WIDGET: {"model_id": "1"}, "text/plain": "VBox()"})])
+    >>> page = without_widgets(nbformat.v4.new_notebook(cells=[cell]))
+    >>> page.cells[0].outputs[0].data["text/markdown"] == KERNEL_CAPTION
+    True
+    """
+    import copy
+
+    page = copy.deepcopy(nb)
+    page.metadata.pop("widgets", None)
+    for cell in page.cells:
+        for index, output in enumerate(cell.get("outputs", [])):
+            data = output.get("data", {})
+            if WIDGET not in data:
+                continue
+            if any(kind.startswith("image/") for kind in data):
+                del data[WIDGET]
+            else:
+                cell.outputs[index] = nbformat.v4.new_output(
+                    "display_data", data={"text/markdown": KERNEL_CAPTION, "text/plain": KERNEL_CAPTION})
+    return page
+
+
 def save(nb: nbformat.NotebookNode, notebook: Path, folder: Path = EXECUTED) -> Path:
-    """Write the executed ``nb`` as ``folder/<notebook's name>``, atomically.
+    """Write the executed ``nb`` as ``folder/<notebook's name>``, atomically, as a page shows it.
+
+    Live widgets give way to :data:`KERNEL_CAPTION` (:func:`without_widgets`).
 
     Parameters
     ----------
@@ -166,7 +217,7 @@ def save(nb: nbformat.NotebookNode, notebook: Path, folder: Path = EXECUTED) -> 
     fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as sink:
-            nbformat.write(nb, sink)
+            nbformat.write(without_widgets(nb), sink)
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

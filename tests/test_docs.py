@@ -98,6 +98,17 @@ def test_notebook_pages_show_their_outputs(site, notebook):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_pages_have_no_control_that_does_nothing(site, notebook):
+    """A page has no kernel: where a notebook shows a live widget, its page shows the still and says so."""
+    page = _page(site, f"notebooks/{notebook.stem}")
+    assert "application/vnd.jupyter.widget" not in page, f"{notebook.name}: a widget drawn on a page without a kernel"
+    widgets = sum(1 for cell in site["executed"][notebook.name].cells for output in cell.get("outputs", [])
+                  if execute_notebooks.WIDGET in output.get("data", {}) and "image/png" not in output.data)
+    assert page.count("Runs with a kernel:") == widgets
+
+
+@pytest.mark.slow
 def test_cli_page_is_generated_from_the_parser(site):
     from colorlab.cli import build_parser
 

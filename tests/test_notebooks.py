@@ -103,6 +103,17 @@ def _check_03(nb) -> None:
     assert "(about 326, 341 and 405)" in prose
     assert all(min(abs(v - m) for m in (326, 341, 405)) <= 2 for v in finals), f"other local minima: {finals}"
     assert "higher MSE" in prose
+    light = {int(mse): codes.split(", ") for mse, codes in re.findall(r"^random, seed \d+: MSE (\d+) · light colors: (.*)$", out, re.M)}
+    assert len(light) >= 2 and len(light[max(light)]) == 1 and len(light[min(light)]) == 2, (
+        "prose: the run with the highest MSE has a single light color, the lowest a second one")
+    fails = re.findall(r"^(rings|moons|unequal blobs): k = \d, k-means agrees with the groups on (\d+)% of the points "
+                       r"· MSE of k-means ([\d,]+), of the true groups ([\d,]+)$", out, re.M)
+    assert [f[0] for f in fails] == ["rings", "moons", "unequal blobs"], "notebook 03 no longer shows where k-means fails"
+    for shape, agree, kmeans_mse, groups_mse in fails:
+        assert int(agree) < 90, f"prose: k-means does not find the {shape}' groups ({agree}% agree)"
+        assert int(kmeans_mse.replace(",", "")) < int(groups_mse.replace(",", "")), (
+            f"prose: on the {shape} the true groups have a higher MSE than k-means' clusters")
+    assert "the true groups have a **higher MSE**" in prose
 
 
 def _check_04(nb) -> None:
@@ -134,9 +145,46 @@ def _check_05(nb) -> None:
         "prose: on patch means both ditherings win")
 
 
+def _check_green_eyes(solved: str, prose: str) -> None:
+    """Exercise 4 of notebook 05: what its worked solution says of the cat's eyes is what the solution prints."""
+    prose = " ".join(prose.split())
+    share = re.search(r"eye pixels: [\d,]+ of [\d,]+ \(([\d.]+)%\)", solved)
+    assert share and f"The eyes are {share.group(1)}% of the pixels" in prose
+    rows = {label: dict(zip(("green", "mse", "de", "ssim", "eye_de"), map(float, values))) for label, *values in re.findall(
+        r"^(.+?): eyes still green (\d+)% · whole photo: MSE ([\d.]+), ΔE2000 ([\d.]+), SSIM ([\d.]+) · "
+        r"eyes alone: ΔE2000 ([\d.]+)$", solved, re.M)}
+    assert len(rows) == 10, f"exercise 4 of notebook 05 prints {len(rows)} of its 10 lines"
+    k16 = [rows[f"kmeans, {space}, k = 16"] for space in ("rgb", "lab", "oklab")]
+    rgb, octree = k16[0], rows["pillow-octree, k = 16"]
+    assert all(row["green"] == 0 for row in k16), "prose: every 16-color k-means palette loses the green"
+    assert octree["green"] > 0 and rows["pillow-max-coverage, k = 16"]["green"] > 0, "prose: octree and max-coverage keep some"
+    assert rgb["mse"] < octree["mse"] and rgb["de"] < octree["de"] and rgb["ssim"] > octree["ssim"], (
+        "prose: no whole-photo measure notices (all rank k-means above octree)")
+    assert f"(0% of the eyes still green) above Pillow's octree ({octree['green']:.0f}%)" in prose
+    locked = rows["kmeans, rgb, k = 16, 3 eye colors locked"]
+    assert all(10 <= row["eye_de"] < 11.5 for row in k16) and round(locked["eye_de"]) == 6, (
+        "prose: on the eyes alone ΔE2000 is 10 to 11 for k-means at 16, about 6 with the eye colors locked")
+    assert "10 to 11 for every 16-color k-means palette, against about 6" in prose
+    assert rows["kmeans, rgb, k = 64"]["green"] == 0 and "no green at $k = 64$" in prose
+    claims = {"kmeans, rgb, k = 256": "{}% at $k = 256$", "kmeans, oklab, k = 64": "OKLab at $k = 64$ keeps {}%",
+              "kmeans, rgb, k = 16, 3 eye colors locked": "keeps {}% for an MSE of",
+              "wu-kmeans, oklab, k = 256": "OKLab at 256 colors keeps {}%"}
+    for label, claim in claims.items():
+        assert claim.format(f"{rows[label]['green']:.0f}") in prose, f"prose: {label} keeps another share of green"
+    assert f"an MSE of {locked['mse']:.0f} instead of {rgb['mse']:.0f}" in prose
+    oklab64, rgb64 = rows["kmeans, oklab, k = 64"], rows["kmeans, rgb, k = 64"]
+    assert round(oklab64["de"], 1) <= round(rgb64["de"], 1), "prose: OKLab's whole-photo ΔE is as good as RGB's at 64"
+    wu = rows["wu-kmeans, oklab, k = 256"]
+    assert wu["de"] == min(r["de"] for r in rows.values()) and wu["ssim"] == max(r["ssim"] for r in rows.values()), (
+        "prose: wu-kmeans in OKLab has the lowest ΔE2000 and the highest SSIM")
+
+
 def _check_06(nb) -> None:
     out = _all_output(nb)
-    assert re.search(r"photos: \d+, from the folder", out) and "failed: 0" in out
+    assert "photos: 6, from the folder" in out and "failed: 0" in out, "notebook 06 explores the six bundled photos"
+    prose = " ".join(_all_prose(nb).split())
+    counts = {name: int(n) for name, n in re.findall(r"^\d+\s+(astronaut|chelsea)\.png\s+\d+\s+\d+\s+(\d+)", out, re.M)}
+    assert f"from {counts['chelsea']:,} distinct colors (the cat) to {counts['astronaut']:,} (the astronaut)" in prose
     near = re.search(r"palette colors within 10 of the gray axis: (\d+)%", out)
     assert near and int(near.group(1)) > 50, "prose: most palette colors sit near the gray axis"
 
@@ -300,6 +348,8 @@ def test_runs_top_to_bottom(path, tmp_path):
         assert "assign: the library's clusters at all" in solved and "update: the library's centers at all" in solved
         run = re.search(r"yours: (\d+) steps, MSE ([\d.]+) · the library's: (\d+) steps, MSE ([\d.]+)", solved)
         assert run and run.group(1) == run.group(3) and run.group(2) == run.group(4), "your k-means must be the library's"
+    if path.name.startswith("05"):
+        _check_green_eyes("\n".join(_text_outputs(c) for c in _code_cells(nb)[-len(solutions):]), _all_prose(nb))
 
 
 def test_the_lesson_plan_adds_up_and_links_existing_notebooks():
@@ -312,6 +362,14 @@ def test_the_lesson_plan_adds_up_and_links_existing_notebooks():
         spans = re.findall(r"^\| (\d+)–(\d+) \|", section, re.M)
         assert spans and spans[0][0] == "0" and spans[-1][1] == str(total), f"{title}: the rows must run 0–{total}"
         assert all(end == start for (_, end), (start, _) in zip(spans, spans[1:])), f"{title}: a gap between rows"
+    lesson = readme[readme.index("## A 45-minute lesson"):].split("\n## ", 1)[0]
+    assert re.search(r"^\| \d+–\d+ \| \*\*Student activity\*\*", lesson, re.M), (
+        "the 45-minute lesson must give the students a few minutes to do something themselves")
+    lab = readme[readme.index("## A 90-minute lab"):].split("\n## ", 1)[0]
+    alone = {link: int(minutes) for link, minutes in re.findall(r"^\| \[\d+ · [^]]+\]\(([^)]+)\) \|.*\| (\d+) min \|$", readme, re.M)}
+    in_lab = {link for link in alone if re.search(rf"^\| \d+–\d+ \| {link[:2]} \|", lab, re.M)}
+    assert sum(alone[link] for link in in_lab) <= 90 or "*optional*" in lab, (
+        "the lab's notebooks take longer than 90 minutes alone: mark optional what does not fit")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -323,6 +381,31 @@ def test_every_notebook_opens_with_learning_goals_and_ends_with_a_recap(path):
     last = cells[-1]
     assert last.cell_type == "markdown" and last.source.startswith("## Recap") and last.source.count("\n- ") >= 3, (
         f"{path.name}: end with a ## Recap of 3 or more points")
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name in LESSONS + STILLS], ids=lambda p: p.name)
+def test_the_docs_page_shows_stills_and_no_dead_controls(path):
+    """The docs site has no kernel: a widget there would be a slider that moves nothing. Its page keeps the still
+    picture and says the controls need a kernel (docs/execute_notebooks.py writes the pages' copies)."""
+    import sys
+
+    sys.path.insert(0, str(path.parent.parent / "docs"))
+    import execute_notebooks
+
+    nb = nbformat.read(path, as_version=4)
+    page = execute_notebooks.without_widgets(nb)
+    assert "widgets" not in page.metadata and WIDGET not in nbformat.writes(page), f"{path.name}: a widget reaches the page"
+    for before, after in zip(_code_cells(nb), _code_cells(page)):
+        assert len(after.outputs) == len(before.outputs)
+        for old, new in zip(before.outputs, after.outputs):
+            if WIDGET not in old.get("data", {}):
+                assert new == old
+            elif "image/png" in old.data:
+                assert new.data["image/png"] == old.data["image/png"]  # the explorer's still stays
+            else:
+                assert new.data["text/markdown"] == execute_notebooks.KERNEL_CAPTION
+    assert WIDGET in nbformat.writes(nb) or path.name not in ("02_explorer.ipynb", "03_how_kmeans_works.ipynb"), (
+        "the committed notebooks keep their widgets for readers with a kernel")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -1,4 +1,5 @@
 """What only the notebooks use: the Lloyd stepper (:mod:`.lloyd`), the lesson steppers (:mod:`.steppers`),
+the point sets where k-means fails (:mod:`.shapes`), the cat's green eyes (:mod:`.eyes`),
 the checks of the k-means a student writes (:mod:`.by_hand`), the dendrogram cutter (:mod:`.compare_widgets`) and the matplotlib explorer (:mod:`.widgets`).
 
 May import: :mod:`colorlab.plot` and everything below it, matplotlib and ipywidgets. Nothing in the library
@@ -13,8 +14,8 @@ need("ipywidgets", "notebooks", "colorlab.lessons")
 need("matplotlib", "notebooks", "colorlab.lessons")
 
 #: The steppers' names, which ``colorlab.lessons.steppers`` held before the lessons became a package.
-_STEPPERS = {"LloydStepper", "lloyd_stepper", "VoronoiStepper", "voronoi_stepper", "KChooser", "k_chooser",
-             "static_png"}
+_STEPPERS = {"LloydStepper", "lloyd_stepper", "VoronoiStepper", "voronoi_stepper", "shape_stepper", "KChooser",
+             "k_chooser", "static_png"}
 
 
 def __getattr__(name):

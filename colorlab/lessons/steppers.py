@@ -39,8 +39,8 @@ from ..redraw.quantize import quantize
 from ..selection.sweep import sweep
 from .widgets import DISPLAY_SIZE, _figure_view, _for_display, _freeze_layout, _push, _set_image
 
-__all__ = ["LloydStepper", "lloyd_stepper", "VoronoiStepper", "voronoi_stepper", "KChooser", "k_chooser",
-           "static_png"]
+__all__ = ["LloydStepper", "lloyd_stepper", "VoronoiStepper", "voronoi_stepper", "shape_stepper", "KChooser",
+           "k_chooser", "static_png"]
 
 #: Pixels drawn in the 3D scatter of the stepper.
 SCATTER_POINTS = 2000
@@ -67,13 +67,15 @@ def _new_figure(**options):
     return Figure(**options)
 
 
-def static_png(figure, *, dpi: int = 80) -> bytes:
+def static_png(figure, *, dpi: int = 100) -> bytes:
     """Render a matplotlib figure to PNG bytes and close it, so the notebook does not show it again.
 
     Parameters
     ----------
     figure : matplotlib Figure
-    dpi : int, default 80
+    dpi : int, default 100
+        As the inline backend saves the notebooks' other figures: a 9-point label is 12 pixels high, readable
+        on a projector at the picture's own size.
 
     Returns
     -------
@@ -171,12 +173,16 @@ class VoronoiStepper(_StaticThenLive):
 
     static_alt = "k-means on two channels: the cells of the centers at the first half-steps and at the end"
 
-    def __init__(self, image="rocket", k=4, *, channels=("red", "blue"), n=1000, init="random", seed=2, max_iter=50):
-        self.image = _image_from(image)
+    def __init__(self, image="rocket", k=4, *, channels=("red", "blue"), n=1000, init="random", seed=2, max_iter=50,
+                 points=None):
         self.channels = tuple(channels)
-        if len(self.channels) != 2:
-            raise InvalidParameterError(f"channels must name two channels, e.g. ('red', 'blue'), got {channels!r}")
-        points, self.colors = channel_points(self.image, self.channels, n=n, seed=0)
+        if points is not None:  # a drawn point set (shape_stepper): no photo, the axes are plain x and y
+            self.image = self.colors = None
+        else:
+            self.image = _image_from(image)
+            if len(self.channels) != 2:
+                raise InvalidParameterError(f"channels must name two channels, e.g. ('red', 'blue'), got {channels!r}")
+            points, self.colors = channel_points(self.image, self.channels, n=n, seed=0)
         self.history: PointsHistory = lloyd_points(points, k, init=init, seed=seed, max_iter=max_iter)
         self.step_slider, self.play = _half_step_slider(self.history.half_steps)
         self.stats_text = widgets.HTML(value="").add_class("colorlab-stats")
@@ -205,6 +211,49 @@ class VoronoiStepper(_StaticThenLive):
         """Small multiples of the first half-steps and the last (:func:`colorlab.plot.voronoi_steps`)."""
         axes = plot.voronoi_steps(self.history, axis_labels=self.channels)
         return static_png(axes[0].figure)
+
+
+def shape_stepper(shape: str = "rings", k: int | None = None, *, n: int = 600, seed: int = 0, init="random",
+                  start_seed: int = 0, max_iter: int = 50) -> "VoronoiStepper":
+    """The 2D stepper of :func:`voronoi_stepper` on a point set k-means cannot split into its groups.
+
+    The points come from :func:`colorlab.lessons.shapes.shape_points` (rings, moons or unequal blobs); step
+    through the half-steps and watch every assign cut the plane with straight borders between centers,
+    across the rings and the moons, whatever the start.
+
+    Parameters
+    ----------
+    shape : {"rings", "moons", "unequal blobs"}, default "rings"
+    k : int, optional
+        Number of clusters; by default the number of true groups (2, 2 and 3).
+    n : int, default 600
+        Points drawn.
+    seed : int, default 0
+        Seed of the points.
+    init : {"random", "k-means++"} or (k, 2) array, default "random"
+    start_seed : int, default 0
+        Seed of the start.
+    max_iter : int, default 50
+
+    Returns
+    -------
+    VoronoiStepper
+
+    Examples
+    --------
+    >>> stepper = shape_stepper("moons", n=200)
+    >>> stepper.history.k, stepper.channels
+    (2, ('x', 'y'))
+    """
+    from .shapes import SHAPES, shape_points
+
+    points, _groups = shape_points(shape, n, seed=seed)
+    k = SHAPES[shape] if k is None else k
+    stepper = VoronoiStepper(None, k, channels=("x", "y"), init=init, seed=start_seed, max_iter=max_iter,
+                             points=points)
+    stepper.static_alt = (f"k-means with k = {stepper.history.k} on {shape} of {len(points)} points: the cells of "
+                          "the centers at the first half-steps and at the end, cut by straight borders")
+    return stepper
 
 
 # -- Lloyd's algorithm step by step -------------------------------------------------------------

@@ -15,9 +15,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 import numpy as np
 
 from ..collection import analysis as collection
+from ._axes import TICK_SIZE, style_rgb_axes
 
 __all__ = ["barcode", "palettes_3d", "dendrogram", "search_results"]
 
@@ -50,7 +52,7 @@ def barcode(table, thumbs, *, columns: int = 3, strip_width: int = 320, band_inc
         ax.set_xlim(-0.5, picture.shape[1] - 0.5)
         ax.set_ylim(band * per_column - 0.5, -0.5)
         for i, path in enumerate(part["path"]):
-            ax.text(-8, i * band + band / 2 - 2, _name(path), ha="right", va="center", fontsize=8)
+            ax.text(-8, i * band + band / 2 - 2, _name(path), ha="right", va="center", fontsize=TICK_SIZE)
     fig.suptitle(f"The palettes of {len(rows)} photos (k = {int(rows['k'].iloc[0])}; each color as wide as its "
                  "share of the pixels)", fontsize=10)
     fig.subplots_adjust(left=0.8 / (width + 0.8) / columns, right=0.99, top=1 - 0.45 / (height + 0.5),
@@ -70,13 +72,17 @@ def palettes_3d(table, *, max_size: float = 600.0):
             xyz = xyz[:, [1, 2, 0]]
         ax.scatter(*xyz.T, s=points["share"] * max_size, c=points[["r", "g", "b"]].to_numpy() / 255,
                    edgecolors=(0, 0, 0, 0.35), linewidths=0.4, depthshade=False)
-        ax.set_xlabel(labels[0], fontsize=8)
-        ax.set_ylabel(labels[1], fontsize=8)
-        ax.set_zlabel(labels[2], fontsize=8)
-        ax.tick_params(labelsize=7)
         if space == "rgb":
-            for set_lim in (ax.set_xlim, ax.set_ylim, ax.set_zlim):
-                set_lim(0, 255)
+            style_rgb_axes(ax)
+        else:  # three ticks an axis: more run into each other at a size read from the back of a room
+            for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+                axis.set_major_locator(MaxNLocator(3))
+            ax.set_xlabel(labels[0], labelpad=6)
+            ax.set_ylabel(labels[1], labelpad=6)
+            ax.set_zlabel(labels[2], labelpad=8)
+        ax.tick_params(labelsize=TICK_SIZE)
+        for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+            axis.label.set_fontsize(TICK_SIZE + 1)
         ax.set_title(f"{space.upper() if space == 'rgb' else 'OKLab'}: {len(points)} palette colors", fontsize=10)
     fig.tight_layout()
     return fig
@@ -110,7 +116,7 @@ def dendrogram(table, tree, thumbs, *, strip_width: int = 200, band_inches: floa
         tree_ax.spines[side].set_visible(False)
     picture_ax.imshow(picture, extent=(0, picture.shape[1], 0, 10 * n), aspect="auto", interpolation="lanczos")
     for position, leaf in enumerate(leaves):  # scipy puts the leaf at position p at y = 10 p + 5
-        picture_ax.text(picture.shape[1] + 8, 10 * position + 5, _name(rows["path"][leaf]), va="center", fontsize=8)
+        picture_ax.text(picture.shape[1] + 8, 10 * position + 5, _name(rows["path"][leaf]), va="center", fontsize=TICK_SIZE)
     picture_ax.set_ylim(0, 10 * n)
     picture_ax.set_axis_off()
     tree_ax.set_title("Photos grouped by how alike their palettes are (average linkage)", fontsize=10, loc="left")

@@ -19,7 +19,7 @@ from .clusters import cluster_colors, cluster_markers, set_markers
 from .figures import elbow
 
 __all__ = ["cluster_scatter", "centroid_paths", "inertia_curve", "gallery", "size_curve",
-           "voronoi_step", "voronoi_steps", "half_step_curve", "lloyd_overview"]
+           "voronoi_step", "voronoi_steps", "half_step_curve", "lloyd_overview", "kmeans_failures"]
 
 
 def _new_3d_axes(ax):
@@ -445,8 +445,57 @@ def voronoi_steps(history, positions: Sequence[int] | None = None, *, ncols: int
         if half.kind == "assign":
             what = f"{half.changed} point{'s' if half.changed != 1 else ''} change cell" if half.changed else \
                 "no point changes: converged"
-        ax.text(0.5, -0.2, what, transform=ax.transAxes, ha="center", va="top", fontsize=9)
+        ax.text(0.5, -0.2, what, transform=ax.transAxes, ha="center", va="top", fontsize=TICK_SIZE)
     return axes
+
+
+def kmeans_failures(runs):
+    """Point sets whose groups k-means cannot find: the true groups above, k-means' clusters and cells below.
+
+    One column per run. The top panel draws each point in the color and shape of its true group; the bottom
+    one is :func:`voronoi_step` at the end of the k-means run, titled with how many points it put in their
+    group and the two MSEs (k-means' is the lower: the groups are not what k-means looks for).
+
+    Parameters
+    ----------
+    runs : sequence of colorlab.lessons.shapes.ShapeRun
+        From :func:`colorlab.lessons.shapes.where_kmeans_fails`.
+
+    Returns
+    -------
+    matplotlib Figure
+        Its axes are the top row, then the bottom row.
+
+    Examples
+    --------
+    >>> from colorlab.lessons.shapes import where_kmeans_fails
+    >>> figure = kmeans_failures(where_kmeans_fails(("rings",), n=200, starts=2))
+    >>> [ax.get_title().split(":")[0] for ax in figure.axes]
+    ['rings', 'k-means, k = 2']
+    """
+    import matplotlib.pyplot as plt
+
+    runs = list(runs)
+    if not runs:
+        raise InvalidParameterError("runs must hold at least one ShapeRun (from where_kmeans_fails)")
+    fig = plt.figure(figsize=(4.2 * len(runs), 8.6), layout="constrained")
+    tops = [fig.add_subplot(2, len(runs), i + 1) for i in range(len(runs))]
+    bottoms = [fig.add_subplot(2, len(runs), len(runs) + i + 1) for i in range(len(runs))]
+    for top, bottom, run in zip(tops, bottoms, runs):
+        k = int(run.groups.max()) + 1
+        palette, shapes = cluster_colors(k), cluster_markers(k)
+        dots = top.scatter(run.points[:, 0], run.points[:, 1], c=palette[run.groups], s=14, linewidths=0)
+        set_markers(dots, [shapes[g] for g in run.groups])
+        voronoi_step(run.history, -1, ax=bottom, axis_labels=("x", "y"))
+        top.set_xlim(bottom.get_xlim())
+        top.set_ylim(bottom.get_ylim())
+        top.set_aspect("equal")
+        top.set_title(f"{run.shape}: the {k} groups\nMSE {run.groups_mse:,.0f}")
+        bottom.set_title(f"k-means, k = {k}: {100 * run.agreement:.0f}% in their group\nMSE {run.kmeans_mse:,.0f}")
+        for ax in (top, bottom):
+            ax.tick_params(labelsize=TICK_SIZE + 1)
+            ax.title.set_fontsize(12)
+    return fig
 
 
 def half_step_curve(history, ax=None, *, mark: int | None = None, ylabel: str = "MSE"):
@@ -497,7 +546,7 @@ def half_step_curve(history, ax=None, *, mark: int | None = None, ylabel: str = 
     ax.set_xlabel("step")
     ax.set_ylabel(ylabel)
     ax.grid(True, alpha=0.3)
-    ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
+    ax.legend(loc="upper right", fontsize=TICK_SIZE, framealpha=0.9)
     return ax
 
 
