@@ -220,7 +220,7 @@ def test_swatches_draws_into_given_axes(palette):
 
 @pytest.mark.parametrize("rgb, luminance", WCAG_LUMINANCE.items())
 def test_text_color_rule_uses_wcag_luminance(rgb, luminance):
-    assert plot.figures._relative_luminance(rgb) == pytest.approx(luminance)
+    assert plot.palette_bar._relative_luminance(rgb) == pytest.approx(luminance)
 
 
 @given(st.tuples(*[st.integers(0, 255)] * 3))
