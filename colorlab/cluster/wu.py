@@ -58,19 +58,18 @@ FINE_ITER = 8
 LLOYD_TOL = 1e-4
 
 
-def _cuts(colors, coords, weights, k: int, bits: int | None = None):
-    """Wu's boxes (``_kernels.wu_cuts``) of the colors, their moments, each color's flat cell and the grid's bits."""
+def _cuts(colors, coords, weights, k: int, bits: int | None = None, want_cells: bool = True):
+    """Wu's boxes (``_kernels.wu_cuts``) of the colors, their moments, each color's flat cell (None without
+    ``want_cells``) and the grid's bits."""
     colors = np.ascontiguousarray(colors, dtype=np.uint8)
     coords = np.ascontiguousarray(coords, dtype=np.float64)
     weights = np.ascontiguousarray(weights, dtype=np.float64)
     if bits is None:
-        # occupied cells counted by a bincount over the 32,768 cells (np.unique sorts every color: 686,000
-        # colors of a 2.5-megapixel photo, about 40 ms)
-        cells = (colors >> (8 - BITS)).astype(np.intp)
-        occupied = np.count_nonzero(np.bincount((cells[:, 0] << 2 * BITS) | (cells[:, 1] << BITS) | cells[:, 2],
-                                                minlength=1 << 3 * BITS))
+        # occupied cells counted in C, without an array per color (np.unique sorts every color: 686,000
+        # colors of a 2.5-megapixel photo, about 40 ms; a bincount of cell numbers holds 32 MB of them at 10 MP)
+        occupied = _kernels.count_cells(colors, BITS)
         bits = BITS if occupied >= MIN_CELLS_PER_BOX * k else FINE_BITS
-    table, flat = _kernels.wu_moments(colors, coords, weights, bits)
+    table, flat = _kernels.wu_moments(colors, coords, weights, bits, want_cells)
     boxes, moments = _kernels.wu_cuts(table, k)
     return boxes, moments, flat, bits
 
@@ -141,7 +140,7 @@ def wu_kmeans_fit(colors, coords, weights, k: int, *, n_iter: int | None = None,
     fine_iter = FINE_ITER if fine_iter is None else fine_iter
     coords = np.ascontiguousarray(coords, dtype=np.float64)
     weights = np.ascontiguousarray(weights, dtype=np.float64)
-    _, moments, _, _ = _cuts(colors, coords, weights, k)
+    _, moments, _, _ = _cuts(colors, coords, weights, k, want_cells=False)
     centers = moments[:, 1:4] / moments[:, :1]
     if len(coords) > CELL_FROM:
         cell, points, point_weights = _kmeans._cells(colors, coords, weights, CELL_BITS)
