@@ -18,8 +18,6 @@ import numpy as np
 
 from ..redraw import animation
 from ..cluster.fit import fit_histogram
-from ..color.parse import parse_color, parse_colors
-from ..redraw.masks import ignore_mask
 from ..errors import InvalidParameterError
 from ..histogram import color_histogram
 from ..io.images import load_image, read_still
@@ -208,11 +206,13 @@ def _check(args, *, quantize_command: bool) -> None:
             f"--tolerance must be a whole number from 0 to 255 (the most each of R, G and B may differ), got {args.tolerance}")
     if args.tolerance and not args.ignore:
         raise InvalidParameterError("--tolerance says how close to the --ignore colors a pixel must be; add --ignore COLOR")
-    if args.background is not None:
-        parse_color(args.background, "--background")
-    for colors, name in ((args.ignore, "--ignore color"), (args.fixed, "--fixed color")):
-        for group in colors or ():
-            parse_colors(group, name)
+    _background(args)
+    if args.ignore or args.fixed:
+        from ..color.parse import parse_colors
+
+        for colors, name in ((args.ignore, "--ignore color"), (args.fixed, "--fixed color")):
+            for group in colors or ():
+                parse_colors(group, name)
     fixed = _fixed(args)
     if fixed is not None and len(fixed) > MAX_K:
         raise InvalidParameterError(
@@ -224,6 +224,15 @@ def _check(args, *, quantize_command: bool) -> None:
         raise InvalidParameterError(f"--fixed works with --method kmeans only, got --method {args.method}")
     if getattr(args, "max_frame_pixels", None) is not None and args.max_frame_pixels < 1:
         raise InvalidParameterError(f"--max-frame-pixels must be a whole number of at least 1, got {args.max_frame_pixels}")
+
+
+def _background(args):
+    """``--background`` as an RGB tuple, or None when not given."""
+    if args.background is None:
+        return None
+    from ..color.parse import parse_color  # only options that name colors need the parser
+
+    return parse_color(args.background, "--background")
 
 
 def _fixed(args):
@@ -243,7 +252,7 @@ def _load(args):
     if Path(args.input).suffix.lower() in animation.VIDEO_SUFFIXES and Path(args.input).is_file():
         return None
     options = {} if args.max_pixels is None else {"max_pixels": args.max_pixels}
-    background = None if args.background is None else parse_color(args.background, "--background")
+    background = _background(args)
     still = read_still(args.input, background=background, **options)
     if still is None:
         return None
@@ -264,6 +273,8 @@ def _mask(args, image: np.ndarray, alpha) -> np.ndarray | None:
         white = picture.astype(np.uint16).sum(axis=-1) >= 3 * 128
         mask = white if mask is None else mask & white
     if args.ignore:
+        from ..redraw.masks import ignore_mask  # only --ignore needs it
+
         keep = ignore_mask(image, _ignored(args), args.tolerance)
         mask = keep if mask is None else mask & keep
     if mask is not None and not mask.any():
@@ -338,7 +349,7 @@ def _animation_result(args, given):
     if args.min_ssim is not None:
         raise InvalidParameterError("--min-ssim is for still images; for an animation use --min-psnr or --max-delta-e")
     clip = animation.load_animation(args.input, **options)
-    background = None if args.background is None else parse_color(args.background, "--background")
+    background = _background(args)
     result = animation.quantize_animation(
         clip, None if given is not None else args.k, palette=given, per_frame=getattr(args, "per_frame", False),
         method=args.method, seed=args.seed, space=args.space, dither=getattr(args, "dither", "none"),
