@@ -27,10 +27,11 @@ __all__ = ["COMPRESS", "write_indexed_png", "optimiser"]
 #: The ``compress`` settings, fastest first.
 COMPRESS = ("fast", "default", "small")
 
-#: "default"'s libdeflate level: 6, lazy matching (libdeflate's and zlib's own default). On the 256-color
-#: indices of 51 photos (Kodak, CQ100, Unsplash) its files are 0.930x pngquant's in the median, against 0.877x
-#: at level 10 (near-optimal parsing), which takes 4-8x as long (0.4 MP: 22-47 ms against 6 ms, a tenth of the
-#: whole command); levels 8 and 9 are slower than 6 and no smaller on palette indices. Measured in docs/engine.md.
+#: "default"'s libdeflate level: 6, lazy matching (libdeflate's and zlib's own default). On 51 photos (Kodak,
+#: CQ100, Unsplash) its files are 0.930x pngquant's in the median at 256 colors, 0.931x at 16, against 0.877x and
+#: 0.880x at level 10 (near-optimal parsing), which takes 4-8x as long (0.4 MP at 256 colors: 22-47 ms against
+#: 6 ms, a tenth of the whole command); on 8-bit indices levels 8 and 9 are slower than 6 and no smaller.
+#: Measured in docs/engine.md.
 DEFAULT_LEVEL = 6
 
 #: "small" pairs level 12 with level 10 up to this many raw bytes, with level 9 above (12 is not always the
