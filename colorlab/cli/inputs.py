@@ -16,11 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..redraw import animation
 from ..cluster.fit import fit_histogram
 from ..errors import InvalidParameterError
 from ..histogram import color_histogram
-from ..io.images import load_image, read_still
+from ..io.images import DEFAULT_MAX_FRAME_PIXELS, VIDEO_SUFFIXES, load_image, read_still
 from ..io.samples import sample_path, samples
 from ..io.saving import ALPHA_FORMATS, INDEXED_FORMATS, INDEXED_ONLY_FORMATS, SAVE_FORMATS, save_image, save_indexed
 from ..palette.core import Palette
@@ -104,7 +103,7 @@ def add_options(parser: argparse.ArgumentParser, *, quantize_command: bool) -> N
         group.add_argument("--per-frame", action="store_true",
                            help="fit a palette for each frame; by default one palette fitted on all frames serves them all")
         group.add_argument("--max-frame-pixels", type=int, default=None, metavar="N",
-                           help=f"refuse animations with more than N frames x pixels (default: {animation.DEFAULT_MAX_FRAME_PIXELS:_})")
+                           help=f"refuse animations with more than N frames x pixels (default: {DEFAULT_MAX_FRAME_PIXELS:_})")
 
 
 # -- checks before any work -------------------------------------------------------------------------
@@ -141,7 +140,7 @@ def _check_output(args, *, quantize_command: bool) -> None:
         if path is not None and Path(output).exists() and _same_file(path, output):
             raise InvalidParameterError(f"the output {output!r} is {what}; choose another output name {why}")
     suffix = Path(output).suffix.lower()
-    if quantize_command and suffix not in SAVE_FORMATS and suffix not in animation.VIDEO_SUFFIXES + (".apng",):
+    if quantize_command and suffix not in SAVE_FORMATS and suffix not in VIDEO_SUFFIXES + (".apng",):
         # save_image checks this too, but only after the clustering: fail before any work
         raise InvalidParameterError(f"cannot tell the image format of {output!r} from its suffix; end the name with .png or .jpg")
     check_output_path(output)
@@ -249,7 +248,7 @@ def _ignored(args):
 def _load(args):
     """(image, alpha or None, mask or None) of a still IN, from one opening of the file; None when IN is an
     animation or a video. alpha only when IN has (partly) transparent pixels and no --background."""
-    if Path(args.input).suffix.lower() in animation.VIDEO_SUFFIXES and Path(args.input).is_file():
+    if Path(args.input).suffix.lower() in VIDEO_SUFFIXES and Path(args.input).is_file():
         return None
     options = {} if args.max_pixels is None else {"max_pixels": args.max_pixels}
     background = _background(args)
@@ -331,6 +330,8 @@ def run_quantize(args) -> int:
 
 
 def _run_animation(args, given) -> int:
+    from ..redraw import animation  # only animations and videos need it
+
     suffix = Path(args.output).suffix.lower()
     if suffix not in animation.ANIMATION_SUFFIXES:
         raise InvalidParameterError(
@@ -342,6 +343,7 @@ def _run_animation(args, given) -> int:
 
 
 def _animation_result(args, given):
+    from ..redraw import animation
     limit = getattr(args, "max_frame_pixels", None)
     options = {} if limit is None else {"max_frame_pixels": limit}
     if args.mask is not None:

@@ -40,12 +40,17 @@ from ..errors import (
     InvalidParameterError,
 )
 
-__all__ = ["DEFAULT_MAX_PIXELS", "ANIMATED_FORMATS", "load_image", "load_image_alpha", "read_still", "is_animated",
+__all__ = ["DEFAULT_MAX_PIXELS", "DEFAULT_MAX_FRAME_PIXELS", "VIDEO_SUFFIXES", "ANIMATED_FORMATS", "load_image", "load_image_alpha", "read_still", "is_animated",
            "pillow_limit_lifted"]
 
 #: Largest image :func:`load_image` reads unless told otherwise: 100 megapixels
 #: (a 12-megapixel photo fits eight times over; decoding it takes about 700 MB).
 DEFAULT_MAX_PIXELS = 100_000_000
+#: The most frames x pixels :func:`colorlab.redraw.animation.load_animation` reads unless told otherwise
+#: (100 million: e.g. 325 frames of 640 x 480; the frames take 3 bytes a pixel, 4 with alpha).
+DEFAULT_MAX_FRAME_PIXELS = 100_000_000
+#: Video suffixes (read and written through imageio's pyav plugin by :mod:`colorlab.redraw.animation`).
+VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v")
 
 
 # EXIF orientation tag value -> the Pillow transpose that shows the photo upright

@@ -64,6 +64,7 @@ def test_commands_import_no_heavy_library(argv, tmp_path):
 #: methods, Pillow's readers of other formats (``Image.open`` would import five), what only some options need.
 NOT_AT_256 = ["colorlab.cluster.ward", "colorlab.cluster.mediancut", "colorlab.cluster.locked", "colorlab.selection",
               "colorlab.metrics", "colorlab.collection", "colorlab.plot", "colorlab.lessons", "colorlab.explorer",
+              "colorlab.redraw.animation", "colorlab.redraw.masks", "colorlab.color.parse",
               "PIL.BmpImagePlugin", "PIL.GifImagePlugin", "PIL.PpmImagePlugin", "importlib.metadata"]
 
 
