@@ -20,7 +20,6 @@ from ..cluster.fit import fit_histogram
 from ..errors import InvalidParameterError
 from ..histogram import color_histogram
 from ..io.images import DEFAULT_MAX_FRAME_PIXELS, VIDEO_SUFFIXES, load_image, read_still
-from ..io.samples import sample_path, samples
 from ..io.saving import ALPHA_FORMATS, INDEXED_FORMATS, INDEXED_ONLY_FORMATS, SAVE_FORMATS, save_image, save_indexed
 from ..palette.core import Palette
 from ..palette.formats import TEXT_FORMATS, format_of
@@ -113,6 +112,8 @@ def _input_path(source: str) -> Path | None:
     """The file ``source`` names (a path, or a bundled photo's file), or None if there is none."""
     if Path(source).exists():
         return Path(source)
+    from ..io.samples import sample_path, samples  # only a name that is no file can be a bundled photo
+
     if source in samples():
         return sample_path(source)
     return None

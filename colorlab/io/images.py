@@ -340,15 +340,18 @@ def _check_max_pixels(max_pixels) -> int | None:
 
 
 def _existing_file(source) -> Path:
-    from .samples import resolve
-
     if not isinstance(source, (str, os.PathLike)):
         hint = "; for an array use colorlab.to_rgb8(array) instead" if isinstance(source, np.ndarray) else ""
         raise InvalidParameterError(
             f"source must be a path, the name of a bundled photo or the bytes of an image file, got {type(source).__name__}{hint}"
         )
     try:
-        return _checked_path(resolve(source))
+        path = Path(source)
+        if not path.exists():  # a bundled photo's name, or a missing file
+            from .samples import resolve  # only then: the table of bundled photos is not needed for a file
+
+            path = resolve(source)
+        return _checked_path(path)
     except ColorlabError:
         raise
     except PermissionError:

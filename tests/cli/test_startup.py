@@ -60,11 +60,12 @@ def test_commands_import_no_heavy_library(argv, tmp_path):
         assert "importlib.metadata" not in modules  # the version is looked up only for --version
 
 
-#: What ``colorlab quantize IN -k 256 -o OUT.png`` of a PNG or JPEG photo never imports: the other clustering
-#: methods, Pillow's readers of other formats (``Image.open`` would import five), what only some options need.
+#: What ``colorlab quantize IN -k 256 -o OUT.png`` of a PNG or JPEG file never imports: the other clustering
+#: methods, Pillow's readers of other formats (``Image.open`` would import five), what only some options need,
+#: the table of bundled photos (IN is a file).
 NOT_AT_256 = ["colorlab.cluster.ward", "colorlab.cluster.mediancut", "colorlab.cluster.locked", "colorlab.selection",
               "colorlab.metrics", "colorlab.collection", "colorlab.plot", "colorlab.lessons", "colorlab.explorer",
-              "colorlab.redraw.animation", "colorlab.redraw.masks", "colorlab.color.parse",
+              "colorlab.redraw.animation", "colorlab.redraw.masks", "colorlab.color.parse", "colorlab.io.samples",
               "PIL.BmpImagePlugin", "PIL.GifImagePlugin", "PIL.PpmImagePlugin", "importlib.metadata"]
 
 
@@ -73,7 +74,9 @@ NOT_AT_256 = ["colorlab.cluster.ward", "colorlab.cluster.mediancut", "colorlab.c
     ("rocket", "PIL.JpegImagePlugin", "PIL.PngImagePlugin"),
 ])
 def test_quantize_at_256_colors_imports_only_what_its_work_needs(photo, reader, other_reader, tmp_path):
-    argv = ["quantize", photo, "-k", "256", "-o", str(tmp_path / "out.png")]
+    from colorlab.io.samples import sample_path
+
+    argv = ["quantize", str(sample_path(photo)), "-k", "256", "-o", str(tmp_path / "out.png")]
     status, modules = in_fresh_python(f"from colorlab.cli import main\nresult = main({argv!r})")
     assert status == 0 and (tmp_path / "out.png").stat().st_size > 0
     assert "colorlab.cluster.wu" in modules and reader in modules  # the work was done, by these
