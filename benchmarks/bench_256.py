@@ -50,6 +50,7 @@ import numpy as np
 from PIL import Image
 
 import colorlab
+from bench_cli import CHILD_ENV  # the runs may cache compiled modules, as an installed colorlab has them
 
 REPO = Path(__file__).resolve().parent.parent
 SETS = {"kodak": "kodak", "cq100": "cq100", "unsplash": "unsplash/1920x1280"}
@@ -86,7 +87,7 @@ def _tool(name: str) -> str:
 
 def _timed(command: list[str]) -> float:
     start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=CHILD_ENV)
     return time.perf_counter() - start
 
 

@@ -10,8 +10,12 @@ fit_palette + quantize" is the same result from the two separate calls.
 Peers come from the ``bench`` extra (scikit-learn, opencv-python-headless, imagequant); a missing
 peer is reported as such. Images: the bundled photos by name (``bundled``: all six), Kodak photos (kodimNN; ``kodak``:
 all 24) when ../shared/datasets/kodak is there, the same saved as JPEG (kodimNN-q75, kodimNN-q90: made here
-in memory with Pillow, never written; ``kodak-jpeg``: all 48), ``jpegs`` (the bundled JPEGs rocket, retina,
-hubble_deep_field and the 48 Kodak JPEGs), and with --big two 12-megapixel photos made by upscaling the bundled
+in memory with Pillow, never written; ``kodak-jpeg``: all 48), camera-like JPEGs of the 11 Unsplash photos
+(1920 x 1280) when ../shared/datasets/unsplash is there: sensor noise, then other encoders and settings
+(``cam-PHOTO-VARIANT``, ``_photos.CAMERA_VARIANTS``: chroma subsampling 4:4:4, 4:2:2, 4:2:0, quality 75-95,
+Pillow's IJG and Photoshop-like tables, OpenCV, cjpeg and ImageMagick when installed; made at benchmark time;
+``camera-jpegs``: all), ``jpegs`` (the bundled JPEGs rocket, retina, hubble_deep_field, the 48 Kodak JPEGs and
+the camera-like JPEGs), and with --big two 12-megapixel photos made by upscaling the bundled
 "astronaut" (bicubic, 4096x3072): ``big12mp`` (smooth) and ``big12mp-noisy`` (plus Gaussian noise of sigma 2,
 seed 0, like a camera's). Prints a markdown table; ratios are against scikit-learn KMeans(n_init=1) on all pixels.
 
@@ -41,7 +45,7 @@ import numpy as np
 from PIL import Image
 
 import colorlab
-from _photos import KODAK, big_photo
+from _photos import CAMERA_VARIANTS, KODAK, big_photo, camera_jpeg, camera_jpeg_names
 from colorlab.metrics import mse
 
 
@@ -144,6 +148,8 @@ def load(name):
             return None
         image = colorlab.load_image(path)
         return as_jpeg(image, int(quality)) if quality else image
+    if name.startswith("cam-"):
+        return camera_jpeg(name)
     if name.startswith("big12mp"):
         return big_photo(noisy=name == "big12mp-noisy")
     return colorlab.load_image(name)
@@ -156,8 +162,10 @@ def _image_names(text):
             names += [f"kodim{i:02d}" for i in range(1, 25)]
         elif name == "kodak-jpeg":
             names += [f"kodim{i:02d}-q{q}" for i in range(1, 25) for q in (75, 90)]
+        elif name == "camera-jpegs":
+            names += camera_jpeg_names()
         elif name == "jpegs":
-            names += BUNDLED_JPEGS + [f"kodim{i:02d}-q{q}" for i in range(1, 25) for q in (75, 90)]
+            names += BUNDLED_JPEGS + [f"kodim{i:02d}-q{q}" for i in range(1, 25) for q in (75, 90)] + camera_jpeg_names()
         elif name == "bundled":
             names += list(colorlab.samples())
         elif name and name != "none":
@@ -298,7 +306,9 @@ def print_sweep_floor(names, repeat):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--images", default="kodim05,kodim23,rocket", help="comma-separated names")
+    parser.add_argument("--images", default="kodim05,kodim23,rocket",
+                        help="comma-separated names or groups (bundled, kodak, kodak-jpeg, camera-jpegs, jpegs); a camera "
+                             f"JPEG is cam-PHOTO-VARIANT, VARIANT one of {', '.join(CAMERA_VARIANTS)}")
     parser.add_argument("--ks", default="6,16,64", help="comma-separated k values")
     parser.add_argument("--peers", default=",".join(PEERS), help="comma-separated peer names")
     parser.add_argument("--big", action="store_true", help="also a 12-megapixel upscaled photo at k=16")
@@ -341,7 +351,7 @@ def main(argv=None):
     for name, k in jobs:
         image = load(name)
         if image is None:
-            print(f"| {name} | {k} | (skipped: Kodak photos not found) | | | | | |")
+            print(f"| {name} | {k} | (skipped: its photo is not in ../shared/datasets) | | | | | |")
             continue
         order = ["scikit-learn KMeans"] + [p for p in peers if p != "scikit-learn KMeans"]
         n_pixels = image.shape[0] * image.shape[1]
@@ -365,15 +375,17 @@ def main(argv=None):
         for peer, (times, out, peak) in results.items():
             seconds, error = statistics.median(times), mse(image, out)
             t_ratio, e_ratio = seconds / base_time, error / base_error
-            ratios.setdefault((peer, k), []).append((t_ratio, e_ratio))
+            ratios.setdefault((peer, k, "all"), []).append((t_ratio, e_ratio))
+            if name.startswith("cam-"):
+                ratios.setdefault((peer, k, "camera JPEGs"), []).append((t_ratio, e_ratio))
             peak_text = f"{peak / 1e6:.0f}" if peak is not None else ""
             print(f"| {name} | {k} | {peer} | {1e3 * seconds:,.0f} | {t_ratio:.3f} | {error:.1f} | {e_ratio:.3f} | {peak_text} |",
                   flush=True)
     print("\n| peer | k | images | median time / sklearn | worst time / sklearn | median MSE / sklearn | worst MSE / sklearn |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
-    for (peer, k), values in sorted(ratios.items(), key=lambda item: (item[0][1], item[0][0])):
+    for (peer, k, group), values in sorted(ratios.items(), key=lambda item: (item[0][1], item[0][0], item[0][2])):
         times, errors = zip(*values)
-        print(f"| {peer} | {k} | {len(values)} | {statistics.median(times):.3f} | {max(times):.3f} "
+        print(f"| {peer} | {k} | {len(values)} {group} | {statistics.median(times):.3f} | {max(times):.3f} "
               f"| {statistics.median(errors):.3f} | {max(errors):.3f} |")
 
 

@@ -30,7 +30,6 @@ Examples
 from importlib import import_module
 
 from . import _moved
-from .cluster.fit import METHODS, SPACES, fit_palette
 from .errors import (
     ColorlabError,
     ColorlabWarning,
@@ -39,13 +38,6 @@ from .errors import (
     InvalidImageError,
     InvalidParameterError,
 )
-from .histogram import ColorHistogram, color_histogram
-from .io.arrays import to_rgb8
-from .io.images import load_image, load_image_alpha
-from .io.saving import save_image
-from .palette.core import Palette
-from .redraw.quantize import quantize, reduce_colors, warm_up
-from .io.samples import sample_path, samples
 
 __all__ = [
     "METHODS",
@@ -80,8 +72,21 @@ _LAZY_SUBMODULES = {
     "plot", "metrics", "cli", "explorer", "histogram", "collection", "cluster", "color", "io", "lessons",
     "palette", "redraw", "selection", "util",
 }
-#: Functions imported on first use, by the module that holds them (together 8-12 ms of start-up).
-_LAZY_FUNCTIONS = {"sweep": "colorlab.selection.sweep", "batch": "colorlab.collection.batch"}
+#: The public names, imported on first use by the module that holds them: ``import colorlab`` costs no more
+#: than its errors, and ``colorlab quantize`` imports only the modules its work needs (not Ward's clustering,
+#: the animations or the batch's pandas).
+_LAZY_FUNCTIONS = {
+    **dict.fromkeys(("METHODS", "SPACES", "fit_palette"), "colorlab.cluster.fit"),
+    **dict.fromkeys(("ColorHistogram", "color_histogram"), "colorlab.histogram"),
+    "to_rgb8": "colorlab.io.arrays",
+    **dict.fromkeys(("load_image", "load_image_alpha"), "colorlab.io.images"),
+    "save_image": "colorlab.io.saving",
+    "Palette": "colorlab.palette.core",
+    **dict.fromkeys(("quantize", "reduce_colors", "warm_up"), "colorlab.redraw.quantize"),
+    **dict.fromkeys(("sample_path", "samples"), "colorlab.io.samples"),
+    "sweep": "colorlab.selection.sweep",
+    "batch": "colorlab.collection.batch",
+}
 
 
 def __getattr__(name):
@@ -98,6 +103,10 @@ def __getattr__(name):
         globals()["__version__"] = _installed_version()
         return globals()["__version__"]
     raise AttributeError(f"module 'colorlab' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
 
 
 def _installed_version() -> str:

@@ -16,14 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..redraw import animation
 from ..cluster.fit import fit_histogram
-from ..color.parse import parse_color, parse_colors
-from ..redraw.masks import ignore_mask
 from ..errors import InvalidParameterError
 from ..histogram import color_histogram
-from ..io.images import load_image, read_still
-from ..io.samples import sample_path, samples
+from ..io.images import DEFAULT_MAX_FRAME_PIXELS, VIDEO_SUFFIXES, load_image, read_still
 from ..io.saving import ALPHA_FORMATS, INDEXED_FORMATS, INDEXED_ONLY_FORMATS, SAVE_FORMATS, save_image, save_indexed
 from ..palette.core import Palette
 from ..palette.formats import TEXT_FORMATS, format_of
@@ -106,7 +102,7 @@ def add_options(parser: argparse.ArgumentParser, *, quantize_command: bool) -> N
         group.add_argument("--per-frame", action="store_true",
                            help="fit a palette for each frame; by default one palette fitted on all frames serves them all")
         group.add_argument("--max-frame-pixels", type=int, default=None, metavar="N",
-                           help=f"refuse animations with more than N frames x pixels (default: {animation.DEFAULT_MAX_FRAME_PIXELS:_})")
+                           help=f"refuse animations with more than N frames x pixels (default: {DEFAULT_MAX_FRAME_PIXELS:_})")
 
 
 # -- checks before any work -------------------------------------------------------------------------
@@ -116,6 +112,8 @@ def _input_path(source: str) -> Path | None:
     """The file ``source`` names (a path, or a bundled photo's file), or None if there is none."""
     if Path(source).exists():
         return Path(source)
+    from ..io.samples import sample_path, samples  # only a name that is no file can be a bundled photo
+
     if source in samples():
         return sample_path(source)
     return None
@@ -143,7 +141,7 @@ def _check_output(args, *, quantize_command: bool) -> None:
         if path is not None and Path(output).exists() and _same_file(path, output):
             raise InvalidParameterError(f"the output {output!r} is {what}; choose another output name {why}")
     suffix = Path(output).suffix.lower()
-    if quantize_command and suffix not in SAVE_FORMATS and suffix not in animation.VIDEO_SUFFIXES + (".apng",):
+    if quantize_command and suffix not in SAVE_FORMATS and suffix not in VIDEO_SUFFIXES + (".apng",):
         # save_image checks this too, but only after the clustering: fail before any work
         raise InvalidParameterError(f"cannot tell the image format of {output!r} from its suffix; end the name with .png or .jpg")
     check_output_path(output)
@@ -208,11 +206,13 @@ def _check(args, *, quantize_command: bool) -> None:
             f"--tolerance must be a whole number from 0 to 255 (the most each of R, G and B may differ), got {args.tolerance}")
     if args.tolerance and not args.ignore:
         raise InvalidParameterError("--tolerance says how close to the --ignore colors a pixel must be; add --ignore COLOR")
-    if args.background is not None:
-        parse_color(args.background, "--background")
-    for colors, name in ((args.ignore, "--ignore color"), (args.fixed, "--fixed color")):
-        for group in colors or ():
-            parse_colors(group, name)
+    _background(args)
+    if args.ignore or args.fixed:
+        from ..color.parse import parse_colors
+
+        for colors, name in ((args.ignore, "--ignore color"), (args.fixed, "--fixed color")):
+            for group in colors or ():
+                parse_colors(group, name)
     fixed = _fixed(args)
     if fixed is not None and len(fixed) > MAX_K:
         raise InvalidParameterError(
@@ -224,6 +224,15 @@ def _check(args, *, quantize_command: bool) -> None:
         raise InvalidParameterError(f"--fixed works with --method kmeans only, got --method {args.method}")
     if getattr(args, "max_frame_pixels", None) is not None and args.max_frame_pixels < 1:
         raise InvalidParameterError(f"--max-frame-pixels must be a whole number of at least 1, got {args.max_frame_pixels}")
+
+
+def _background(args):
+    """``--background`` as an RGB tuple, or None when not given."""
+    if args.background is None:
+        return None
+    from ..color.parse import parse_color  # only options that name colors need the parser
+
+    return parse_color(args.background, "--background")
 
 
 def _fixed(args):
@@ -240,10 +249,10 @@ def _ignored(args):
 def _load(args):
     """(image, alpha or None, mask or None) of a still IN, from one opening of the file; None when IN is an
     animation or a video. alpha only when IN has (partly) transparent pixels and no --background."""
-    if Path(args.input).suffix.lower() in animation.VIDEO_SUFFIXES and Path(args.input).is_file():
+    if Path(args.input).suffix.lower() in VIDEO_SUFFIXES and Path(args.input).is_file():
         return None
     options = {} if args.max_pixels is None else {"max_pixels": args.max_pixels}
-    background = None if args.background is None else parse_color(args.background, "--background")
+    background = _background(args)
     still = read_still(args.input, background=background, **options)
     if still is None:
         return None
@@ -264,6 +273,8 @@ def _mask(args, image: np.ndarray, alpha) -> np.ndarray | None:
         white = picture.astype(np.uint16).sum(axis=-1) >= 3 * 128
         mask = white if mask is None else mask & white
     if args.ignore:
+        from ..redraw.masks import ignore_mask  # only --ignore needs it
+
         keep = ignore_mask(image, _ignored(args), args.tolerance)
         mask = keep if mask is None else mask & keep
     if mask is not None and not mask.any():
@@ -320,6 +331,8 @@ def run_quantize(args) -> int:
 
 
 def _run_animation(args, given) -> int:
+    from ..redraw import animation  # only animations and videos need it
+
     suffix = Path(args.output).suffix.lower()
     if suffix not in animation.ANIMATION_SUFFIXES:
         raise InvalidParameterError(
@@ -331,6 +344,7 @@ def _run_animation(args, given) -> int:
 
 
 def _animation_result(args, given):
+    from ..redraw import animation
     limit = getattr(args, "max_frame_pixels", None)
     options = {} if limit is None else {"max_frame_pixels": limit}
     if args.mask is not None:
@@ -338,7 +352,7 @@ def _animation_result(args, given):
     if args.min_ssim is not None:
         raise InvalidParameterError("--min-ssim is for still images; for an animation use --min-psnr or --max-delta-e")
     clip = animation.load_animation(args.input, **options)
-    background = None if args.background is None else parse_color(args.background, "--background")
+    background = _background(args)
     result = animation.quantize_animation(
         clip, None if given is not None else args.k, palette=given, per_frame=getattr(args, "per_frame", False),
         method=args.method, seed=args.seed, space=args.space, dither=getattr(args, "dither", "none"),

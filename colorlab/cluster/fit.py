@@ -46,8 +46,6 @@ from PIL import Image, features
 
 from .._engine import kmeans as _kmeans
 from .._engine import random as _random
-from . import ward as hierarchy
-from . import mediancut
 from . import wu
 from ._centers import palette_from_centers
 from ..color.spaces import SPACES, to_space
@@ -211,9 +209,13 @@ def fit_histogram(histogram: ColorHistogram, k, *, method: str = "kmeans", seed=
     if method == "kmeans":
         centers = _kmeans.fit_centers(colors, coords, counts, k, _random.generator(seed), whole=space == "rgb")
     elif method == "agglomerative":
+        from . import ward as hierarchy  # imported here: the command line at k = 256 never needs it
+
         palette = hierarchy.tree_of_colors(colors, counts, space).palette(k, seed=seed)
         return palette, nearest_labels(colors, palette)
     elif method == "median-cut":
+        from . import mediancut
+
         centers = mediancut.median_cut_centers(coords, counts, k)
     elif method == "wu-kmeans":
         # the palette's labels from the fit's last bounds: most colors are settled without all k distances

@@ -6,9 +6,9 @@ is slow at 12 megapixels (2-4 s) and, for the indices of a photo, larger than no
 predict a pixel from its neighbours' *values*; palette indices are labels, not values). This writer
 uses filter type 0 (none) on every row, as pngquant does, and deflates with libdeflate (the
 ``deflate`` package) at a level chosen per ``compress`` setting: at the same file size libdeflate is
-3-4x faster than zlib, and its levels 10-12 (near-optimal parsing) make files zlib cannot (kodim05 at
-16 colors: 102.4 KB in 15 ms, zlib's level 8 105.1 KB in 30 ms). With no filter the order of the
-palette entries does not matter either: renumbering the indices maps the bytes one to one, and
+3-4x faster than zlib (kodim05 at 16 colors, level 6: 105.7 KB in 3 ms, zlib's 105.7 KB in 14 ms),
+and its levels 10-12 (near-optimal parsing, for ``compress="small"``) make files zlib cannot. With no
+filter the order of the palette entries does not matter either: renumbering the indices maps the bytes one to one, and
 deflate's matches and code lengths stay the same (measured: within a few bytes in 770 KB).
 
 The measurements behind the settings are in docs/engine.md (the command line's path around the engine).
@@ -27,25 +27,30 @@ __all__ = ["COMPRESS", "write_indexed_png", "optimiser"]
 #: The ``compress`` settings, fastest first.
 COMPRESS = ("fast", "default", "small")
 
-#: "default" deflates up to this many raw bytes with libdeflate's near-optimal parsing (level 10; a
-#: 0.4 MP photo at 16 colors has 197 KB: 15 ms, 2.5% smaller than level 9), larger images at level 9
-#: (12 MP with noise: 0.22 s instead of 0.73 s, for 4% more bytes). Measured in docs/engine.md.
+#: "default"'s libdeflate level: 6, lazy matching (libdeflate's and zlib's own default). On 51 photos (Kodak,
+#: CQ100, Unsplash) its files are 0.930x pngquant's in the median at 256 colors, 0.931x at 16, against 0.877x and
+#: 0.880x at level 10 (near-optimal parsing), which takes 4-8x as long (0.4 MP at 256 colors: 22-47 ms against
+#: 6 ms, a tenth of the whole command); on 8-bit indices levels 8 and 9 are slower than 6 and no smaller.
+#: Measured in docs/engine.md.
+DEFAULT_LEVEL = 6
+
+#: "small" pairs level 12 with level 10 up to this many raw bytes, with level 9 above (12 is not always the
+#: smaller; 10 is slow on large images: 12 MP with noise 0.73 s against 0.22 s).
 OPTIMAL_PARSING_BYTES = 1 << 19
 
 
 def levels(compress: str, size: int) -> tuple[int, ...]:
     """libdeflate's levels for ``compress`` and ``size`` raw bytes; the smallest of their streams is kept.
 
-    "fast" is level 1; "default" 10, or 9 above :data:`OPTIMAL_PARSING_BYTES`; "small" 12 and the
-    default level (12 is not always the smaller), then an installed optimiser, if there is one.
+    "fast" is level 1; "default" :data:`DEFAULT_LEVEL` (6) at any size; "small" 12 and 10, or 12 and 9 above
+    :data:`OPTIMAL_PARSING_BYTES`, then an installed optimiser, if there is one.
 
     Examples
     --------
-    >>> levels("default", 200_000), levels("small", 5_000_000)
-    ((10,), (12, 9))
+    >>> levels("default", 200_000), levels("small", 200_000), levels("small", 5_000_000)
+    ((6,), (12, 10), (12, 9))
     """
-    default = 10 if size <= OPTIMAL_PARSING_BYTES else 9
-    return {"fast": (1,), "default": (default,), "small": (12, default)}[compress]
+    return {"fast": (1,), "default": (DEFAULT_LEVEL,), "small": (12, 10 if size <= OPTIMAL_PARSING_BYTES else 9)}[compress]
 
 
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -67,9 +67,9 @@ def save_image(path, image, *, palette=None, alpha=None, threshold: int = 128, c
         With ``palette`` and ``alpha``: pixels with alpha below it are transparent.
     compress : {"fast", "default", "small"}, default "default"
         How hard a PNG is compressed; the pixels are the same. Indexed PNGs (deflated by
-        libdeflate): ``"fast"`` (level 1), ``"default"`` (level 10 up to 512 KB of packed
-        indices, about 1 megapixel at 16 colors, level 9 above: files a few percent smaller than
-        pngquant's), ``"small"`` (level 12, then oxipng or zopflipng if one is installed). RGB
+        libdeflate): ``"fast"`` (level 1), ``"default"`` (level 6: files about 7% smaller than
+        pngquant's in the median, at 16 and at 256 colors), ``"small"`` (level 12, then oxipng or
+        zopflipng if one is installed). RGB
         PNGs: Pillow's compress level 1, 6 or 9. Other formats ignore it.
 
     Returns

@@ -60,17 +60,13 @@ from PIL import Image
 
 from ..util.files import check_output_path, write_atomically
 from ..errors import ColorlabWarning, ImageFileError, ImageTooLargeError, InvalidParameterError
+from ..io.images import DEFAULT_MAX_FRAME_PIXELS, VIDEO_SUFFIXES  # beside the readers' other limit and formats
 
 __all__ = [
     "DEFAULT_MAX_FRAME_PIXELS", "VIDEO_SUFFIXES", "ANIMATION_SUFFIXES", "Animation", "QuantizedAnimation",
     "load_animation", "quantize_animation", "save_animation", "is_animation_input", "video_plugin_installed",
 ]
 
-#: The most frames x pixels :func:`load_animation` reads unless told otherwise (100 million: e.g. 325
-#: frames of 640 x 480; the frames take 3 bytes a pixel, 4 with alpha).
-DEFAULT_MAX_FRAME_PIXELS = 100_000_000
-#: Video suffixes (read and written through imageio's pyav plugin).
-VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v")
 #: Suffixes :func:`save_animation` writes.
 ANIMATION_SUFFIXES = (".gif", ".png", ".apng", ".webp", ".mp4", ".mov", ".mkv")
 

@@ -5,11 +5,12 @@ Counted in modules, never in seconds (tests time nothing; benchmarks/bench_cli.p
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 
 import pytest
+
+from cli_support import in_fresh_python, under
 
 #: Most modules ``python -X importtime -c "import colorlab.cli"`` may list (the interpreter's own
 #: start-up included: about 65). Measured 2026-12-01: 255 (numpy alone is about 130).
@@ -51,20 +52,53 @@ def test_importing_the_command_line_stays_within_its_module_budget():
 ])
 def test_commands_import_no_heavy_library(argv, tmp_path):
     argv = [arg.replace("{out}", str(tmp_path / "out.png")) for arg in argv]
-    code = (
-        "import json, sys\n"
-        "from colorlab.cli import main\n"
-        f"status = main({argv!r})\n"
-        "print(json.dumps([status, sorted(sys.modules)]))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    status, modules = json.loads(done.stdout.splitlines()[-1])
+    status, modules = in_fresh_python(f"from colorlab.cli import main\nresult = main({argv!r})")
     assert status == 0
-    heavy = sorted({name for name in modules for root in HEAVY if name == root or name.startswith(root + ".")})
+    heavy = under(modules, HEAVY)
     assert heavy == [], f"colorlab {argv[0]} imported {heavy}"
     if argv[0] != "--version":
         assert "importlib.metadata" not in modules  # the version is looked up only for --version
+
+
+#: What ``colorlab quantize IN -k 256 -o OUT.png`` of a PNG or JPEG file never imports: the other clustering
+#: methods, Pillow's readers of other formats (``Image.open`` would import five), what only some options need,
+#: the table of bundled photos (IN is a file).
+NOT_AT_256 = ["colorlab.cluster.ward", "colorlab.cluster.mediancut", "colorlab.cluster.locked", "colorlab.selection",
+              "colorlab.metrics", "colorlab.collection", "colorlab.plot", "colorlab.lessons", "colorlab.explorer",
+              "colorlab.redraw.animation", "colorlab.redraw.masks", "colorlab.color.parse", "colorlab.io.samples",
+              "PIL.BmpImagePlugin", "PIL.GifImagePlugin", "PIL.PpmImagePlugin", "importlib.metadata"]
+
+
+@pytest.mark.parametrize(("photo", "reader", "other_reader"), [
+    ("coffee", "PIL.PngImagePlugin", "PIL.JpegImagePlugin"),
+    ("rocket", "PIL.JpegImagePlugin", "PIL.PngImagePlugin"),
+])
+def test_quantize_at_256_colors_imports_only_what_its_work_needs(photo, reader, other_reader, tmp_path):
+    from colorlab.io.samples import sample_path
+
+    argv = ["quantize", str(sample_path(photo)), "-k", "256", "-o", str(tmp_path / "out.png")]
+    status, modules = in_fresh_python(f"from colorlab.cli import main\nresult = main({argv!r})")
+    assert status == 0 and (tmp_path / "out.png").stat().st_size > 0
+    assert "colorlab.cluster.wu" in modules and reader in modules  # the work was done, by these
+    imported = under(modules, NOT_AT_256 + HEAVY + [other_reader])
+    assert imported == [], f"colorlab quantize -k 256 of {photo} imported {imported}"
+
+
+def test_importing_colorlab_imports_only_its_errors_until_a_name_is_used():
+    code = (
+        "import sys\n"
+        "import colorlab\n"
+        "before = sorted(m for m in sys.modules if m.startswith(('colorlab', 'numpy', 'PIL')))\n"
+        "from colorlab import fit_palette, Palette, load_image\n"
+        "names = [colorlab.quantize.__module__, fit_palette.__module__, Palette.__module__, load_image.__module__,\n"
+        "         colorlab.samples.__module__, colorlab.METHODS[0]]\n"
+        "result = [before, names, sorted(set(colorlab.__all__) - set(dir(colorlab)))]\n"
+    )
+    (before, names, undir), _ = in_fresh_python(code)
+    assert before == ["colorlab", "colorlab._moved", "colorlab.errors"]
+    assert names == ["colorlab.redraw.quantize", "colorlab.cluster.fit", "colorlab.palette.core", "colorlab.io.images",
+                     "colorlab.io.samples", "kmeans"]
+    assert undir == []  # dir(colorlab) lists every public name, imported or not
 
 
 def test_sweep_and_batch_are_functions_imported_on_first_use():
