@@ -46,7 +46,6 @@ import json
 
 import numpy as np
 
-from ..color.parse import parse_hex
 from ..util.checks import SHOWN, shown
 from ..util.files import write_atomically
 from ..errors import ImageFileError, InvalidParameterError
@@ -74,6 +73,14 @@ PNG_KEY = "colorlab-palette"
 #: names, comments and parameters, takes well under 100 KB; the limit keeps a wrong file (a photo,
 #: a disk image, a link to ``/dev/zero``) from filling the memory.
 MAX_PALETTE_BYTES = 4_000_000
+
+
+def _hex(text: str) -> tuple[int, int, int]:
+    """One ``#rrggbb`` color of a palette file, read by the one color parser (imported here, when a palette file
+    is read: the command line's start-up has no use for it)."""
+    from ..color.parse import parse_hex
+
+    return parse_hex(text)
 
 
 def _suffix_list() -> str:
@@ -325,7 +332,7 @@ def json_record(text: str) -> dict:
 
 
 def _read_hex(text: str) -> dict:
-    colors = [parse_hex(line.split()[0]) for line in text.splitlines() if line.strip() and not line.lstrip().startswith(";")]
+    colors = [_hex(line.split()[0]) for line in text.splitlines() if line.strip() and not line.lstrip().startswith(";")]
     return _record(colors)
 
 
@@ -439,7 +446,7 @@ def _read_css(text: str) -> dict:
             if max(rgb) > 255:
                 raise _Corrupt(f"{shown(value)} has a value above 255")
         elif value.startswith("#"):
-            rgb = parse_hex(value)
+            rgb = _hex(value)
         else:
             continue  # another custom property (a length, a font): not a color
         colors.append(rgb)
@@ -536,7 +543,7 @@ def _read_svg(text: str) -> dict:
         fill = _attribute(tag, "fill")
         if fill is None:
             continue
-        colors.append(parse_hex(fill))
+        colors.append(_hex(fill))
         count = _attribute(tag, "data-count")
         counts.append(int(count) if count and count.isdigit() and len(count) <= 18 else None)
     return _record(colors, counts)
