@@ -93,20 +93,20 @@ def zipped(files: dict) -> bytes:
 
 
 def figures_line(stats) -> str:
-    """A result's figures in one line, as the browser's stats line gives them ("–": SSIM not measured).
+    """A result's MSE, PSNR and SSIM in one line, with the digits the browser's stats line gives them
+    ("–": SSIM not measured). The number of colors is in the result's title beside it.
 
     Examples
     --------
     >>> figures_line({"mse": 41.234, "psnr": 31.98, "ssim": 0.91234, "colors_before": 12034, "colors_after": 6})
-    'MSE 41.2 · PSNR 31.98 dB · SSIM 0.9123 · colors 12,034 → 6'
+    'MSE 41.2 · PSNR 31.98 dB · SSIM 0.9123'
     >>> figures_line({"mse": 0.0, "psnr": float("inf"), "colors_before": 2, "colors_after": 2})
-    'MSE 0.0 · PSNR ∞ dB · SSIM – · colors 2 → 2'
+    'MSE 0.0 · PSNR ∞ dB · SSIM –'
     """
     psnr, ssim = stats["psnr"], stats.get("ssim", float("nan"))
     psnr_text = "∞" if np.isinf(psnr) else f"{psnr:.2f}"
     ssim_text = f"{ssim:.4f}" if np.isfinite(ssim) else "–"
-    return (f"MSE {stats['mse']:.1f} · PSNR {psnr_text} dB · SSIM {ssim_text} · "
-            f"colors {stats['colors_before']:,} → {stats['colors_after']}")
+    return f"MSE {stats['mse']:.1f} · PSNR {psnr_text} dB · SSIM {ssim_text}"
 
 
 def view_figure(photo: Photo, result: Result, elev=None, azim=None, *, caption: str | None = None):
