@@ -59,6 +59,7 @@ from ..palette.core import Palette
 from ..io.uploads import decode_upload, file_stem
 from .pictures import export_files, reduced, snapshot_png, zipped
 from .session import K_MAX, K_MIN, KEY_SEPARATOR, LIST_SEPARATOR, Key, Result, Session, check_key
+from .worker import Worker
 from .settings import (BROWSER_CACHE_MB, CLASSROOM, EXPORT_TITLE, MAX_UPLOAD_MB, MESSAGES, PERSONAL, UPLOAD_PART_MB,
                        defaults, limit_memory, upload_title)
 
@@ -211,7 +212,7 @@ class Explorer(anywidget.AnyWidget):
         self.prefetch = int(prefetch)
         self.message, self.error = "", False
         self.result: Result | None = None
-        self._worker: _Worker | None = None
+        self._worker: Worker | None = None
         self._from_browser = False
         self._sent_photos: set[str] = set()
         self._sent_results: set[Key] = set()
@@ -361,7 +362,7 @@ class Explorer(anywidget.AnyWidget):
                 self._send_result(self.result)
             self._say(self.message, error=self.error)
             if self._worker is None:
-                self._worker = _Worker(self)
+                self._worker = Worker(self)
                 self._worker.start()
             self._worker.ahead(self._ahead_jobs(self._key()))
         elif kind == "upload" and buffers:
@@ -546,79 +547,6 @@ def _json_stats(stats) -> dict:
     """A result's figures as JSON has them: NaN and infinity (a PSNR of identical images) become null."""
     # a copy first: the look-ahead thread may add "ssim" meanwhile
     return {name: (None if not np.isfinite(value) else float(value)) for name, value in stats.copy().items()}
-
-
-class _Worker:
-    """Two threads: one computes and shows the newest setting from the browser, the other looks ahead: the
-    shown setting's SSIM, its neighbours, their SSIM (:meth:`Explorer._ahead_jobs`).
-
-    A look-ahead job starts only while no wanted setting is waiting or being computed; one already
-    running is not stopped (a fit cannot be interrupted), the wanted setting is computed beside it.
-    """
-
-    def __init__(self, explorer: Explorer):
-        self.explorer = explorer
-        self._cond = threading.Condition()
-        self._wanted: Key | None = None
-        self._showing = False
-        self._ahead: list[tuple[str, Key]] = []  # ("fit" or "ssim", key), in order
-        self._stopped = False
-        self._threads = [threading.Thread(target=self._run_wanted, name="colorlab-explorer", daemon=True),
-                         threading.Thread(target=self._run_ahead, name="colorlab-explorer-ahead", daemon=True)]
-
-    def start(self) -> None:
-        for thread in self._threads:
-            thread.start()
-
-    def want(self, key: Key) -> None:
-        with self._cond:
-            self._wanted, self._ahead = key, []
-            self._cond.notify_all()
-
-    def ahead(self, jobs: list[tuple[str, Key]]) -> None:
-        with self._cond:
-            self._ahead = list(jobs)
-            self._cond.notify_all()
-
-    def stop(self) -> None:
-        with self._cond:
-            self._stopped = True
-            self._cond.notify_all()
-
-    def _run_wanted(self) -> None:
-        explorer = self.explorer
-        while True:
-            with self._cond:
-                while not self._stopped and self._wanted is None:
-                    self._cond.wait()
-                if self._stopped:
-                    return
-                key, self._wanted, self._showing = self._wanted, None, True
-            try:
-                shown = explorer._show(key, measure=False) is not None
-            finally:
-                with self._cond:
-                    self._showing = False
-                    self._cond.notify_all()
-            if shown:
-                self.ahead(explorer._ahead_jobs(key))
-
-    def _run_ahead(self) -> None:
-        explorer = self.explorer
-        while True:
-            with self._cond:
-                while not self._stopped and (not self._ahead or self._wanted is not None or self._showing):
-                    self._cond.wait()
-                if self._stopped:
-                    return
-                job, key = self._ahead.pop(0)
-            try:
-                if job == "fit":
-                    explorer._send_result(explorer.session.result(key), ahead=True)
-                elif (result := explorer.session.cached(key)) is not None:  # not fitted again just for SSIM
-                    explorer._measure(result)
-            except Exception:  # noqa: BLE001 - a failed look-ahead is simply not there; the shown key reports its own
-                pass
 
 
 def _write_bytes(path: Path, data: bytes) -> Path:
