@@ -507,6 +507,8 @@ __all__ += ["ssim"]
 
 #: SSIM's constants (Wang et al. 2004): K1, K2, the Gaussian window's sigma and where it is cut (in sigmas).
 _SSIM_K1, _SSIM_K2, _SSIM_SIGMA, _SSIM_TRUNCATE = 0.01, 0.03, 1.5, 3.5
+#: Pixels of a band of rows :func:`ssim` measures at a time.
+_SSIM_BAND_PIXELS = 1 << 18
 
 
 def luma(image) -> np.ndarray:
@@ -557,20 +559,30 @@ def ssim(original, quantized) -> float:
     """
     from scipy import ndimage  # only here: scipy's import is a tenth of a second of a command's start
 
-    first, second = luma(original), luma(quantized)
-    if first.shape != second.shape:
+    original, quantized = as_image(original), as_image(quantized)
+    if original.shape != quantized.shape:
         raise InvalidImageError(f"original and quantized must have the same shape, got {np.shape(original)} and {np.shape(quantized)}")
+    height, width = original.shape[:2]
     pad = int(_SSIM_TRUNCATE * _SSIM_SIGMA + 0.5)
-    if min(first.shape) < 2 * pad + 1:
-        raise InvalidImageError(f"SSIM needs images of at least {2 * pad + 1} x {2 * pad + 1} pixels, got {first.shape[1]} x {first.shape[0]}")
+    if min(height, width) < 2 * pad + 1:
+        raise InvalidImageError(f"SSIM needs images of at least {2 * pad + 1} x {2 * pad + 1} pixels, got {width} x {height}")
 
     def blur(values):
         return ndimage.gaussian_filter(values, _SSIM_SIGMA, mode="reflect", truncate=_SSIM_TRUNCATE)
 
-    mean_x, mean_y = blur(first), blur(second)
-    var_x = blur(first * first) - mean_x * mean_x
-    var_y = blur(second * second) - mean_y * mean_y
-    cov = blur(first * second) - mean_x * mean_y
     c1, c2 = (_SSIM_K1 * 255) ** 2, (_SSIM_K2 * 255) ** 2
-    index = ((2 * mean_x * mean_y + c1) * (2 * cov + c2)) / ((mean_x**2 + mean_y**2 + c1) * (var_x + var_y + c2))
-    return float(index[pad:-pad, pad:-pad].mean(dtype=np.float64))
+    # In bands of rows: a row's index needs the rows within pad of it, and every row that is averaged lies
+    # at least pad from the image's edge, so each band's rows get the numbers the whole image would give them,
+    # with about a dozen arrays the size of a band instead of the image (2 MP: 166 MB at once).
+    rows = max(1, _SSIM_BAND_PIXELS // width)
+    total = 0.0
+    for top in range(pad, height - pad, rows):
+        bottom = min(top + rows, height - pad)
+        first, second = luma(original[top - pad:bottom + pad]), luma(quantized[top - pad:bottom + pad])
+        mean_x, mean_y = blur(first), blur(second)
+        var_x = blur(first * first) - mean_x * mean_x
+        var_y = blur(second * second) - mean_y * mean_y
+        cov = blur(first * second) - mean_x * mean_y
+        index = ((2 * mean_x * mean_y + c1) * (2 * cov + c2)) / ((mean_x**2 + mean_y**2 + c1) * (var_x + var_y + c2))
+        total += float(index[pad:-pad, pad:-pad].sum(dtype=np.float64))
+    return total / ((height - 2 * pad) * (width - 2 * pad))

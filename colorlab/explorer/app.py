@@ -14,6 +14,14 @@ How a k step stays fast (measured by ``benchmarks/bench_browser.py`` from painte
   the newest setting starts at once, beside a look-ahead already running, and no new look-ahead
   starts until it is shown.
 * The 3D view turns in the browser; the kernel never hears of it.
+* SSIM (:func:`colorlab.metrics.ssim` of the photo and the full-resolution quantized photo) costs about
+  100 ms at 2 megapixels, as much as a whole k step may take, so a result from the browser is sent and
+  painted without it. The look-ahead thread then measures the shown setting's SSIM (a newer setting
+  never waits for it: it starts beside), computes the neighbours, and measures theirs. Each value is
+  kept with its result (:meth:`Session.ssim <colorlab.explorer.session.Session.ssim>`) and sent as a
+  small ``stats`` message for that key; the browser shows "SSIM …" until the shown result has it, and
+  a result sent after its SSIM was measured carries it. A failure is said in the status line and
+  shows "SSIM –"; everything else stays usable.
 
 What the browser must agree on with Python is sent from here as traits, not written again in
 ``js/``: how a setting's cache key is spelled (``key_format``), the k range (``k_min``,
@@ -22,8 +30,8 @@ What the browser must agree on with Python is sent from here as traits, not writ
 (``browser_cache_mb``); the values are :mod:`colorlab.explorer.settings`'. The pictures made in Python
 (Export's files, the still picture of a saved notebook) are :mod:`colorlab.explorer.pictures`'.
 
-A value set from Python (a notebook cell, a test) is computed at once, in the caller's thread, so
-the next line sees ``palette``, ``stats`` and ``quantized``.
+A value set from Python (a notebook cell, a test) is computed at once, in the caller's thread, SSIM
+included, so the next line sees ``palette``, ``stats`` (with ``"ssim"``) and ``quantized``.
 """
 
 from __future__ import annotations
@@ -46,11 +54,12 @@ import traitlets
 from ..util.files import check_inside, write_atomically
 from ..cluster.fit import METHODS, SEEDED_METHODS, SLOW_METHODS, SPACES
 from ..redraw.dither import DITHERS
-from ..errors import ColorlabError, InvalidParameterError
+from ..errors import ColorlabError, InvalidImageError, InvalidParameterError
 from ..palette.core import Palette
 from ..io.uploads import decode_upload, file_stem
 from .pictures import export_files, reduced, snapshot_png, zipped
 from .session import K_MAX, K_MIN, KEY_SEPARATOR, LIST_SEPARATOR, Key, Result, Session, check_key
+from .worker import Worker
 from .settings import (BROWSER_CACHE_MB, CLASSROOM, EXPORT_TITLE, MAX_UPLOAD_MB, MESSAGES, PERSONAL, UPLOAD_PART_MB,
                        defaults, limit_memory, upload_title)
 
@@ -117,9 +126,10 @@ class Explorer(anywidget.AnyWidget):
     Controls (synced with the browser): ``photo``, ``k``, ``method``, ``seed``, ``space``,
     ``dither``, ``locked`` (palette colors that must stay, as "#rrggbb": a click on a swatch locks or
     unlocks it; k-means keeps them and fits the other k - m colors around them). State: ``result`` (what is shown: a :class:`colorlab.explorer.session.Result`),
-    ``palette``, ``stats`` (``mse``, ``psnr``, ``colors_before``, ``colors_after``, exact for the
-    full image), ``image`` (the full photo), ``quantized`` (the full quantized photo, drawn on
-    first access), ``message`` and ``error`` (the last status line).
+    ``palette``, ``stats`` (``mse``, ``psnr``, ``ssim``, ``colors_before``, ``colors_after``, exact for
+    the full image; see :attr:`stats` for when ``ssim`` is there), ``image`` (the full photo),
+    ``quantized`` (the full quantized photo, drawn on first access), ``message`` and ``error`` (the last
+    status line).
 
     Parameters
     ----------
@@ -202,7 +212,7 @@ class Explorer(anywidget.AnyWidget):
         self.prefetch = int(prefetch)
         self.message, self.error = "", False
         self.result: Result | None = None
-        self._worker: _Worker | None = None
+        self._worker: Worker | None = None
         self._from_browser = False
         self._sent_photos: set[str] = set()
         self._sent_results: set[Key] = set()
@@ -236,7 +246,21 @@ class Explorer(anywidget.AnyWidget):
 
     @property
     def stats(self) -> dict:
-        """MSE, PSNR (of the full-resolution image), colors before and after, of what is shown."""
+        """The figures of what is shown, all of the full-resolution image: ``mse``, ``psnr``, ``ssim``,
+        ``colors_before`` and ``colors_after``.
+
+        ``ssim`` (:func:`colorlab.metrics.ssim`) is there at once for a value set from Python; for a
+        setting moved in the browser it is measured after the result is shown, so it is missing for a
+        moment. It is NaN where it cannot be measured (a photo under 11 x 11 pixels; a failure, which
+        the status line names).
+
+        Examples
+        --------
+        >>> ex = explorer("coffee", k=4)
+        >>> ex.k = 5
+        >>> 0 < ex.stats["ssim"] < 1
+        True
+        """
         return {} if self.result is None else dict(self.result.stats)
 
     @property
@@ -265,8 +289,12 @@ class Explorer(anywidget.AnyWidget):
         else:
             self._show(key)  # code set the value: its next line sees the result
 
-    def _show(self, key: Key) -> Result | None:
-        """Compute (or take from the cache) and show the result for ``key``; say what went wrong if it fails."""
+    def _show(self, key: Key, *, measure: bool = True) -> Result | None:
+        """Compute (or take from the cache) and show the result for ``key``; say what went wrong if it fails.
+
+        ``measure``: measure its SSIM first, in this thread (a value set from Python); the worker passes False
+        and leaves SSIM to the look-ahead thread, after the result is painted.
+        """
         try:
             result = self.session.result(key)
         except ColorlabError as err:
@@ -281,10 +309,31 @@ class Explorer(anywidget.AnyWidget):
             return None
         if key == self._key():
             self.result = result
-        self._send_result(result)
         if self.error:
             self._say("")
+        if measure:
+            self._measure(result)
+        self._send_result(result)
         return result
+
+    def _measure(self, result: Result) -> None:
+        """Measure the SSIM of ``result`` unless it has one, send it to a browser that has the result, and say
+        plainly when it could not be measured (the result stays shown, with its other figures)."""
+        if "ssim" in result.stats:
+            return
+        failure = None
+        try:
+            self.session.ssim(result)
+        except InvalidImageError as err:  # a photo smaller than SSIM's window: nothing went wrong
+            failure = (f"no SSIM for {result.key.photo}: {err}", False)
+        except MemoryError:
+            failure = (f"SSIM of {result.key.photo} was not measured: it needs more memory than this page may use; "
+                       "the other figures are exact", True)
+        except Exception as err:  # noqa: BLE001 - the explorer stays usable whatever happened
+            failure = (f"SSIM was not measured ({type(err).__name__}: {err}); the other figures are exact", True)
+        self._send_stats(result)
+        if failure is not None and result.key == self._key():
+            self._say(failure[0], error=failure[1], key=result.key)
 
     def _neighbours(self, key: Key) -> list[Key]:
         """The settings worth computing ahead: the nearest k on both sides, the next k up first."""
@@ -293,7 +342,14 @@ class Explorer(anywidget.AnyWidget):
             for k in (key.k + step, key.k - step):
                 if 1 <= k <= self.k_max and len(keys) < self.prefetch:
                     keys.append(key._replace(k=k))
-        return [k for k in keys if self.session.cached(k) is None or k not in self._sent_results]
+        return keys
+
+    def _ahead_jobs(self, key: Key) -> list[tuple[str, Key]]:
+        """What the look-ahead thread does once ``key`` is shown, in order: measure its SSIM, compute the
+        neighbours the browser lacks, measure their SSIM (so a step to them shows it at once)."""
+        near = self._neighbours(key)
+        fits = [k for k in near if self.session.cached(k) is None or k not in self._sent_results]
+        return [("ssim", key), *(("fit", k) for k in fits), *(("ssim", k) for k in near)]
 
     # -- messages to and from the browser ------------------------------------------------------
     def _on_message(self, _widget, content, buffers) -> None:
@@ -306,9 +362,9 @@ class Explorer(anywidget.AnyWidget):
                 self._send_result(self.result)
             self._say(self.message, error=self.error)
             if self._worker is None:
-                self._worker = _Worker(self)
+                self._worker = Worker(self)
                 self._worker.start()
-            self._worker.ahead(self._neighbours(self._key()))
+            self._worker.ahead(self._ahead_jobs(self._key()))
         elif kind == "upload" and buffers:
             self._upload_part(content, bytes(buffers[0]))
         elif kind == "export":
@@ -328,6 +384,13 @@ class Explorer(anywidget.AnyWidget):
             self._sent_results.add(result.key)
             self.send(result_message(result, ahead=ahead),
                       [np.ascontiguousarray(result.display_labels).tobytes(), result.scatter_labels.tobytes()])
+
+    def _send_stats(self, result: Result) -> None:
+        """Send the figures of a result the browser has (after its SSIM was measured); it shows them if that
+        result is the one on screen."""
+        with self._send_lock:
+            if result.key in self._sent_results:
+                self.send({"type": "stats", "key": result.key.text(), "stats": _json_stats(result.stats)})
 
     def _say(self, text: str, *, error: bool = False, key: Key | None = None) -> None:
         self.message, self.error = text, error
@@ -407,6 +470,7 @@ class Explorer(anywidget.AnyWidget):
             self._say("nothing to export yet: wait for the first result", error=True)
             return []
         result, key = self.result, self.result.key
+        self._measure(result)  # the figure names it
         stem = f"{file_stem(key.photo)}-k{len(result.palette)}-{key.method}" + (
             f"-seed{key.seed}" if key.method in SEEDED_METHODS else "")
         try:
@@ -450,6 +514,7 @@ class Explorer(anywidget.AnyWidget):
         bundle = super()._repr_mimebundle_(**kwargs)
         data = bundle[0] if isinstance(bundle, tuple) else bundle
         if self.result is not None:  # a still picture for where the widget cannot run (a static page)
+            self._measure(self.result)
             data["image/png"] = base64.b64encode(snapshot_png(self)).decode("ascii")
         return bundle
 
@@ -471,80 +536,17 @@ def result_message(result: Result, *, ahead: bool = False) -> dict:
         "k": key.k,
         "palette": result.palette.colors.tolist(),
         "counts": result.palette.counts.tolist(),
-        "stats": {name: (None if not np.isfinite(value) else float(value)) for name, value in result.stats.items()},
+        "stats": _json_stats(result.stats),
         "title": f"{result.title}; drag the picture to move the split",
         "seconds": result.seconds,
         "ahead": ahead,
     }
 
 
-class _Worker:
-    """Two threads: one computes and shows the newest setting from the browser, the other its neighbours.
-
-    A look-ahead starts only while no wanted setting is waiting or being computed; one already running
-    is not stopped (a fit cannot be interrupted), the wanted setting is computed beside it.
-    """
-
-    def __init__(self, explorer: Explorer):
-        self.explorer = explorer
-        self._cond = threading.Condition()
-        self._wanted: Key | None = None
-        self._showing = False
-        self._ahead: list[Key] = []
-        self._stopped = False
-        self._threads = [threading.Thread(target=self._run_wanted, name="colorlab-explorer", daemon=True),
-                         threading.Thread(target=self._run_ahead, name="colorlab-explorer-ahead", daemon=True)]
-
-    def start(self) -> None:
-        for thread in self._threads:
-            thread.start()
-
-    def want(self, key: Key) -> None:
-        with self._cond:
-            self._wanted, self._ahead = key, []
-            self._cond.notify_all()
-
-    def ahead(self, keys: list[Key]) -> None:
-        with self._cond:
-            self._ahead = list(keys)
-            self._cond.notify_all()
-
-    def stop(self) -> None:
-        with self._cond:
-            self._stopped = True
-            self._cond.notify_all()
-
-    def _run_wanted(self) -> None:
-        explorer = self.explorer
-        while True:
-            with self._cond:
-                while not self._stopped and self._wanted is None:
-                    self._cond.wait()
-                if self._stopped:
-                    return
-                key, self._wanted, self._showing = self._wanted, None, True
-            try:
-                shown = explorer._show(key) is not None
-            finally:
-                with self._cond:
-                    self._showing = False
-                    self._cond.notify_all()
-            if shown:
-                self.ahead(explorer._neighbours(key))
-
-    def _run_ahead(self) -> None:
-        explorer = self.explorer
-        while True:
-            with self._cond:
-                while not self._stopped and (not self._ahead or self._wanted is not None or self._showing):
-                    self._cond.wait()
-                if self._stopped:
-                    return
-                key = self._ahead.pop(0)
-            try:
-                explorer._send_result(explorer.session.result(key), ahead=True)
-            except Exception:  # noqa: BLE001 - a failed look-ahead is simply not there; the shown key reports its own
-                pass
+def _json_stats(stats) -> dict:
+    """A result's figures as JSON has them: NaN and infinity (a PSNR of identical images) become null."""
+    # a copy first: the look-ahead thread may add "ssim" meanwhile
+    return {name: (None if not np.isfinite(value) else float(value)) for name, value in stats.copy().items()}
 
 
 def _write_bytes(path: Path, data: bytes) -> Path:

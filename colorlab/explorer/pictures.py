@@ -18,7 +18,7 @@ from ..io.saving import png_bytes
 from .session import Photo, Result
 from .settings import EXPORT_FORMATS
 
-__all__ = ["reduced", "export_files", "zipped", "view_png", "snapshot_png"]
+__all__ = ["reduced", "export_files", "zipped", "figures_line", "view_figure", "view_png", "snapshot_png"]
 
 #: The still picture's caption: what a saved notebook shows where no kernel drives the widget.
 SNAPSHOT_CAPTION = ("A still picture of the explorer. With a running kernel, its controls (photo, k, method, seed, "
@@ -92,10 +92,28 @@ def zipped(files: dict) -> bytes:
     return archive.getvalue()
 
 
-def view_png(photo: Photo, result: Result, elev=None, azim=None, *, caption: str | None = None) -> bytes:
-    """The explorer's view as a PNG figure: the original and the quantized photo with titles, the palette with
-    every swatch labelled, and the pixels with the palette in the RGB cube, turned to ``elev`` and ``azim``
-    (radians, as the browser's 3D view has them) when both are given."""
+def figures_line(stats) -> str:
+    """A result's MSE, PSNR and SSIM in one line, with the digits the browser's stats line gives them
+    ("–": SSIM not measured). The number of colors is in the result's title beside it.
+
+    Examples
+    --------
+    >>> figures_line({"mse": 41.234, "psnr": 31.98, "ssim": 0.91234, "colors_before": 12034, "colors_after": 6})
+    'MSE 41.2 · PSNR 31.98 dB · SSIM 0.9123'
+    >>> figures_line({"mse": 0.0, "psnr": float("inf"), "colors_before": 2, "colors_after": 2})
+    'MSE 0.0 · PSNR ∞ dB · SSIM –'
+    """
+    psnr, ssim = stats["psnr"], stats.get("ssim", float("nan"))
+    psnr_text = "∞" if np.isinf(psnr) else f"{psnr:.2f}"
+    ssim_text = f"{ssim:.4f}" if np.isfinite(ssim) else "–"
+    return f"MSE {stats['mse']:.1f} · PSNR {psnr_text} dB · SSIM {ssim_text}"
+
+
+def view_figure(photo: Photo, result: Result, elev=None, azim=None, *, caption: str | None = None):
+    """The explorer's view as a matplotlib Figure: the original and the quantized photo, titled with what the
+    result is and its figures (:func:`figures_line`; its SSIM as ``result.stats`` has it), the palette with every
+    swatch labelled, and the pixels with the palette in the RGB cube, turned to ``elev`` and ``azim`` (radians,
+    as the browser's 3D view has them) when both are given."""
     import matplotlib
 
     from .. import plot
@@ -107,7 +125,7 @@ def view_png(photo: Photo, result: Result, elev=None, azim=None, *, caption: str
         grid = figure.add_gridspec(2, 3, height_ratios=[4, 1])
         axes = (figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[0, 1]))
         plot.compare(photo.display, result.palette.colors[result.display_labels], ax=axes,
-                     titles=("original", result.title))
+                     titles=("original", f"{result.title}\n{figures_line(result.stats)}"))
         plot.swatches(result.palette, ax=figure.add_subplot(grid[1, :2]))
         cube = figure.add_subplot(grid[:, 2], projection="3d")
         plot.rgb_scatter(photo.scatter, result.palette, ax=cube, max_points=5000)
@@ -116,13 +134,22 @@ def view_png(photo: Photo, result: Result, elev=None, azim=None, *, caption: str
         cube.set_box_aspect((1, 1, 1), zoom=0.8)  # room for the axis names inside the figure
         if caption:
             figure.suptitle(caption, fontsize=11)
+    return figure
+
+
+def view_png(photo: Photo, result: Result, elev=None, azim=None, *, caption: str | None = None) -> bytes:
+    """:func:`view_figure` as PNG bytes."""
+    import matplotlib
+
+    with matplotlib.rc_context({"figure.dpi": 100}):
         buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
+        view_figure(photo, result, elev, azim, caption=caption).savefig(buffer, format="png")
     return buffer.getvalue()
 
 
 def snapshot_png(explorer) -> bytes:
     """A labelled still picture of what ``explorer`` shows, for static pages (no kernel to drive the widget):
-    :func:`view_png` with a caption that says so."""
+    :func:`view_png` with a caption that says so. Its SSIM is the one ``explorer.stats`` has (the widget
+    measures it before it draws the still)."""
     result = explorer.result
     return view_png(explorer.session.photo(result.key.photo), result, caption=SNAPSHOT_CAPTION)

@@ -6,7 +6,9 @@ the color histogram of the full image, which distinct color each displayed pixel
 sample of pixels for the 3D view. A :class:`Result` for one setting (photo, k, method, seed,
 space, dither) is then the palette, the palette index of each displayed and each sampled pixel
 (one byte each: what the browser needs to paint), and the exact figures of merit of the
-full-resolution image, computed from the histogram without drawing it.
+full-resolution image, computed from the histogram without drawing it. SSIM needs the image drawn
+and blurred (about 100 ms at 2 megapixels, more than a k step may take), so it is measured apart, when
+asked (:meth:`Session.ssim`), and kept with the result.
 
 numpy only (through colorlab's computation modules); thread-safe.
 """
@@ -18,7 +20,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Mapping, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
@@ -102,10 +104,12 @@ class Result:
     palette: Palette
     display_labels: np.ndarray  # (dh, dw) uint8: palette index of each displayed pixel
     scatter_labels: np.ndarray  # (n,) uint8: palette index of each pixel of the 3D view
-    stats: Mapping[str, float]  # mse, psnr (exact, full resolution), colors_before, colors_after
+    # mse, psnr (exact, full resolution), colors_before, colors_after; "ssim" is added once Session.ssim measured it
+    stats: dict[str, float]
     seconds: float = 0.0  # compute time
     _labels: np.ndarray | None = field(default=None, repr=False)  # uint8 per distinct color (no dithering)
     _full_labels: np.ndarray | None = field(default=None, repr=False)  # uint8 per pixel (dithering)
+    _ssim_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)  # one measurement
 
     @property
     def nbytes(self) -> int:
@@ -265,6 +269,37 @@ class Session:
         finally:
             with self._lock:
                 self._computing.pop(key).set()
+
+    def ssim(self, result: Result) -> float:
+        """SSIM of the result's full-resolution quantized photo against the photo (:func:`colorlab.metrics.ssim`).
+
+        Measured once, then kept in ``result.stats["ssim"]`` (so a result from the cache has it at
+        once); a second thread that asks meanwhile waits for the same measurement. Where it cannot be
+        measured, ``result.stats["ssim"]`` becomes NaN (not measured again) and the reason is raised.
+
+        Raises
+        ------
+        InvalidImageError
+            If the photo is smaller than SSIM's window (11 x 11 pixels).
+        MemoryError
+            If the blurred copies of a large photo do not fit.
+
+        Examples
+        --------
+        >>> session = Session()
+        >>> result = session.result(Key("coffee", 8))
+        >>> "ssim" in result.stats, 0 < session.ssim(result) < 1, "ssim" in result.stats
+        (False, True, True)
+        """
+        with result._ssim_lock:
+            if "ssim" not in result.stats:
+                try:
+                    value = metrics.ssim(self.photo(result.key.photo).image, self.quantized(result))
+                except Exception:
+                    result.stats["ssim"] = float("nan")
+                    raise
+                result.stats["ssim"] = value
+            return result.stats["ssim"]
 
     def quantized(self, result: Result) -> np.ndarray:
         """The full-resolution quantized image of a result, (H, W, 3) uint8."""

@@ -33,6 +33,21 @@ CANVAS_HASH_JS = """selector => {
 SETTLED_JS = """k => document.querySelector('.colorlab-stats')?.innerText.trim().endsWith('→ ' + k)
     && !document.querySelector('.colorlab-explorer').classList.contains('colorlab-pending')"""
 
+# records the SSIM text each time the stats line changes, with the photo and the palette shown beside it
+WATCH_SSIM_JS = """() => {
+    const stats = document.querySelector('.colorlab-stats');
+    window.colorlabSsimSeen = [];
+    const record = () => {
+        const ssim = stats.querySelector('.colorlab-ssim');
+        if (!ssim) return;
+        window.colorlabSsimSeen.push({ text: ssim.textContent, photo: stats.querySelector('b').textContent,
+            colors: [...document.querySelectorAll('.colorlab-swatch')].map(box => box.dataset.color) });
+    };
+    new MutationObserver(record).observe(stats, { childList: true, subtree: true, characterData: true });
+    record();
+}"""
+SSIM_SHOWN_JS = """() => /^-?[0-9]\\.[0-9]{4}$/.test(document.querySelector('.colorlab-ssim')?.textContent ?? '')"""
+
 ERROR_TEXTS = ("Traceback", "Error displaying widget", "There was an error when executing cell", "Model not found")
 
 
@@ -96,6 +111,7 @@ def _exercise_explorer(watched: Watched, tmp_path: Path, name: str) -> None:
     assert int(page.get_attribute(".colorlab-cube", "data-points")) >= 20_000
 
     # k with the keyboard: the readout, the numbers, the picture and the 3D view (the centroids) change
+    page.evaluate(WATCH_SSIM_JS)
     page.locator(".colorlab-k").focus()
     for _ in range(KEY_PRESSES):
         page.keyboard.press("ArrowRight")
@@ -108,6 +124,9 @@ def _exercise_explorer(watched: Watched, tmp_path: Path, name: str) -> None:
     assert page.inner_text(".colorlab-stats") != stats
     assert page.locator(".colorlab-swatch").count() == k1
     assert page.inner_text(".colorlab-message").strip() == ""
+    # and SSIM: measured after the picture is painted, it appears for the shown k; never a number of another result
+    page.wait_for_function(SSIM_SHOWN_JS)
+    _assert_ssim_shown_is_exact(page.evaluate("() => window.colorlabSsimSeen"), k1)
 
     # End: the largest k, computed on demand; its swatch strip fits the page, without labels in the boxes
     k_max = int(page.get_attribute(".colorlab-k", "max"))
@@ -163,6 +182,28 @@ def _exercise_explorer(watched: Watched, tmp_path: Path, name: str) -> None:
     page.wait_for_selector(f".colorlab-swatch-locked[data-color='{color}']")
     page.locator(".colorlab-explorer").screenshot(path=str(tmp_path / f"{name}-explorer.png"))
     page.screenshot(path=str(tmp_path / f"{name}-after.png"))
+
+
+def _assert_ssim_shown_is_exact(seen: list[dict], k: int) -> None:
+    """Each SSIM the stats line showed is "…" (not yet measured) or metrics.ssim of the full photo quantized with the
+    palette shown beside it, to the digits shown; the last one, for k colors, is a number."""
+    import numpy as np
+
+    import colorlab
+    from colorlab import metrics
+
+    assert seen and seen[-1]["text"] != "…" and len(seen[-1]["colors"]) == k, seen[-1:]
+    expected = {}
+    for record in seen:
+        if record["text"] == "…":
+            continue
+        case = (record["photo"], tuple(record["colors"]))
+        if case not in expected:
+            image = colorlab.load_image(record["photo"])
+            colors = np.array([list(bytes.fromhex(color[1:])) for color in case[1]], np.uint8)
+            palette = colorlab.Palette(colors, np.ones(len(colors), np.int64))
+            expected[case] = f"{metrics.ssim(image, colorlab.quantize(image, palette)):.4f}"
+        assert record["text"] == expected[case], f"SSIM {record['text']} shown for {len(case[1])} colors, not {expected[case]}"
 
 
 def _assert_no_errors(watched: Watched) -> None:

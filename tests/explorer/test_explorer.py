@@ -474,3 +474,108 @@ def test_the_class_server_shares_the_machines_memory_between_its_kernels():
 
     assert kernel_memory_mb(34, total_mb=24 * 1024) * 34 + 2048 <= 24 * 1024
     assert kernel_memory_mb(34, total_mb=24 * 1024) > 600
+
+
+def _ssim_of(widget) -> float:
+    return metrics.ssim(widget.image, widget.quantized)
+
+
+def test_a_value_set_from_python_has_its_ssim_on_the_next_line(ex):
+    ex.k = 7
+    assert ex.stats["ssim"] == _ssim_of(ex)
+    ex.dither = "floyd-steinberg"  # measured on the dithered image, which is drawn at full resolution
+    assert ex.stats["ssim"] == _ssim_of(ex)
+    ex.dither = "none"
+    assert ex.stats["ssim"] == _ssim_of(ex) and 0 < ex.stats["ssim"] < 1
+
+
+def _messages_for(outbox, key: Key) -> list[tuple[int, dict]]:
+    return [(i, c) for i, (c, _) in enumerate(outbox.messages) if c.get("key") == key.text()]
+
+
+def test_a_step_from_the_browser_is_sent_before_its_ssim_which_follows_for_that_key(ex):
+    outbox = Outbox(ex)
+    ex._on_message(ex, {"type": "ready"}, [])
+    ex.set_state({"k": 9})
+    key = Key("coffee", 9)
+    assert _wait(lambda: any(c["type"] == "stats" for _, c in _messages_for(outbox, key))), "no SSIM for k = 9"
+    (first, result), (second, stats) = [(i, c) for i, c in _messages_for(outbox, key) if c["type"] in ("result", "stats")]
+    # the picture went first, without SSIM (it is measured after the step is painted); then its figures with SSIM
+    assert first < second and result["type"] == "result" and "ssim" not in result["stats"]
+    assert stats["type"] == "stats" and stats["stats"]["ssim"] == _ssim_of(ex) == ex.stats["ssim"]
+    assert {name: stats["stats"][name] for name in result["stats"]} == result["stats"]
+    # the neighbours computed ahead get their SSIM too, after their result; a step to one shows it at once
+    ahead = Key("coffee", 10)
+    assert _wait(lambda: [c["type"] for _, c in _messages_for(outbox, ahead)] == ["result", "stats"]), "no SSIM ahead"
+    ex.set_state({"k": 10})
+    assert _wait(lambda: ex.result.key == ahead)
+    assert ex.stats["ssim"] == _ssim_of(ex)
+    assert [c["type"] for _, c in _messages_for(outbox, ahead)] == ["result", "stats"]  # nothing sent twice
+
+
+def test_a_result_sent_again_carries_its_ssim(ex):
+    ex.k = 6
+    outbox = Outbox(ex)
+    ex._on_message(ex, {"type": "ready"}, [])  # a reloaded page: what is shown is sent again
+    content, _ = outbox.of("result")[0]
+    assert content["key"] == Key("coffee", 6).text() and content["stats"]["ssim"] == _ssim_of(ex)
+    assert result_message(ex.session.cached(Key("coffee", 6)))["stats"]["ssim"] == ex.stats["ssim"]
+
+
+def test_export_and_the_still_measure_the_ssim_a_step_from_the_browser_has_not_yet(ex):
+    from colorlab.explorer.pictures import figures_line, view_figure
+
+    ex._ahead_jobs = lambda key: []  # no look-ahead thread work: nothing measures SSIM in the background
+    outbox = Outbox(ex)
+    ex._on_message(ex, {"type": "ready"}, [])
+    ex.set_state({"k": 8})
+    assert _wait(lambda: ex.result.key.k == 8)
+    assert "ssim" not in ex.stats
+    ex.export()
+    assert ex.stats["ssim"] == _ssim_of(ex)
+    assert outbox.of("stats")[-1][0] == {"type": "stats", "key": Key("coffee", 8).text(), "stats": ex.stats}
+    figure = view_figure(ex.session.photo("coffee"), ex.result)
+    title = figure.axes[1].get_title()
+    assert title.endswith("\n" + figures_line(ex.stats)) and title.endswith(f" · SSIM {_ssim_of(ex):.4f}")
+
+
+def test_an_ssim_that_fails_is_said_and_the_explorer_stays_usable(ex, monkeypatch):
+    def broken(original, quantized):
+        raise RuntimeError("no filters today")
+
+    monkeypatch.setattr(metrics, "ssim", broken)
+    ex.k = 5
+    assert ex.error and ex.message == "SSIM was not measured (RuntimeError: no filters today); the other figures are exact"
+    assert len(ex.palette) == 5 and np.isnan(ex.stats["ssim"]) and ex.stats["mse"] == metrics.mse(ex.image, ex.quantized)
+    outbox = Outbox(ex)
+    ex._on_message(ex, {"type": "ready"}, [])
+    assert outbox.of("result")[0][0]["stats"]["ssim"] is None  # JSON has no NaN: the browser shows "–"
+    ex.set_state({"k": 11})  # from the browser: the failure comes from the look-ahead thread, for that key
+    key = Key("coffee", 11)
+    assert _wait(lambda: any(c["type"] == "stats" for _, c in _messages_for(outbox, key)))
+    assert _wait(lambda: any(c["type"] == "status" and c["error"] for _, c in _messages_for(outbox, key)))
+    assert [c for _, c in _messages_for(outbox, key) if c["type"] == "stats"][0]["stats"]["ssim"] is None
+    assert len(ex.palette) == 11 and "RuntimeError: no filters today" in ex.message
+    monkeypatch.undo()
+    ex.k = 12
+    assert not ex.error and ex.stats["ssim"] == _ssim_of(ex)
+
+
+def test_a_photo_too_small_for_ssim_says_so_without_an_error(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    ex = explorer(np.random.default_rng(4).integers(0, 256, (8, 30, 3), dtype=np.uint8), k=3)
+    try:
+        assert len(ex.palette) == 3 and np.isnan(ex.stats["ssim"]) and not ex.error
+        assert ex.message == "no SSIM for your image: SSIM needs images of at least 11 x 11 pixels, got 30 x 8"
+    finally:
+        ex.close()
+
+
+def test_session_measures_ssim_once_and_keeps_it_with_the_result():
+    session = Session()
+    result = session.result(Key("coffee", 8))
+    assert "ssim" not in result.stats  # a fit does not measure it: a k step must not wait for it
+    value = session.ssim(result)
+    image = colorlab.load_image("coffee")
+    assert value == metrics.ssim(image, colorlab.quantize(image, result.palette)) == result.stats["ssim"]
+    assert session.result(Key("coffee", 8)).stats["ssim"] == value  # the cached result has it

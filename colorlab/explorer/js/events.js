@@ -173,6 +173,7 @@ function render({ model, el: root }) {
     split: 0.5,          // where original ends and quantized starts, as a share of the width
     highlight: -1,       // palette index picked by hovering a swatch or clicking a pixel
     shown: null,         // the result on screen
+    statsShown: null,    // the figures the stats line shows (the shown result's, until its SSIM arrives)
     pictureImage: null,
     frame: 0,
   };

@@ -5,7 +5,7 @@
 // the hovered color named on the line under the strip instead.
 const COMPACT_SWATCHES = 48;
 
-// A view: { model, state, ui, cube, split, highlight, shown, pictureImage, frame }.
+// A view: { model, state, ui, cube, split, highlight, shown, statsShown, pictureImage, frame }.
 function current(view) {
   return view.state.results.get(keyOf(view.model)) || null;
 }
@@ -118,16 +118,28 @@ function paintHighlight(view) {
   paintSwatchLabel(view);
 }
 
+function ssimText(ssim) {
+  // not sent yet (measured after the picture is shown): "…"; null: it could not be measured
+  if (ssim === undefined) return ["…", "SSIM of the full-resolution photo: being measured"];
+  if (ssim === null) return ["–", "SSIM could not be measured for this result"];
+  return [ssim.toFixed(4), "SSIM of the full-resolution photo's luma (1: identical)"];
+}
+
 function paintStats(view) {
+  // the figures of the result on screen; painted again when its SSIM arrives (paint compares view.statsShown)
   const { state, ui, shown } = view;
+  view.statsShown = shown ? shown.stats : null;
   if (!shown) { ui.stats.textContent = ""; return; }
   const photo = state.photos.get(shown.photo);
   const s = shown.stats;
   const psnr = s.psnr === null || !isFinite(s.psnr) ? "∞" : s.psnr.toFixed(2);
+  const [ssim, ssimTitle] = ssimText(s.ssim);
   ui.stats.innerHTML = "";
+  // the colors stay last: the line ends with the shown result's number of colors
   ui.stats.append(
     el("b", { text: shown.photo }), ` ${photo ? photo.width : "?"}×${photo ? photo.height : "?"} · MSE `,
-    el("b", { text: s.mse.toFixed(1) }), " · PSNR ", el("b", { text: `${psnr} dB` }), " · colors ",
+    el("b", { text: s.mse.toFixed(1) }), " · PSNR ", el("b", { text: `${psnr} dB` }),
+    " · SSIM ", el("b", { class: "colorlab-ssim", text: ssim, title: ssimTitle }), " · colors ",
     el("b", { text: s.colors_before.toLocaleString("en-US") }), " → ", el("b", { text: String(s.colors_after) }),
   );
   ui.pictureCaption.textContent = shown.title;
@@ -163,8 +175,8 @@ function paint(view) {
     if (view.highlight >= view.shown.palette.length) view.highlight = -1;
     paintSwatches(view);
     paintSwatchLabel(view);
-    paintStats(view);
   }
+  if (view.shown && view.shown.stats !== view.statsShown) paintStats(view);  // a new result, or its SSIM came
   paintPicture(view);
   paintCube(view);
   paintMessage(view);

@@ -4,6 +4,8 @@
 // the kernel sends the palette and ONE BYTE per displayed pixel (its palette index), plus one byte
 // per pixel of the 3D view; results are kept here by setting, so a k already seen, or one the
 // kernel computed ahead while the person looked, is painted at the next frame with no round trip.
+// A result's SSIM may come later, in a "stats" message for its key: the stats line says "SSIM …"
+// until the shown result has it.
 // The 3D view turns entirely here: a drag never sends a message to the kernel.
 //
 // The module is five files that Python joins, in this order, into one (colorlab/explorer/app.py,
@@ -84,6 +86,11 @@ function store(model) {
           state.bytes -= state.results.get(oldest).bytes;
           state.results.delete(oldest);
         }
+      } else if (msg.type === "stats") {
+        // a result's figures, once its SSIM is measured: kept with that result only (a new object, so the painter
+        // sees the change if that result is on screen); a result this page no longer keeps is left alone
+        const result = state.results.get(msg.key);
+        if (result) result.stats = msg.stats;
       } else if (msg.type === "status") {
         state.status = { text: msg.text, error: msg.error, key: msg.key };
       } else if (msg.type === "download") {
