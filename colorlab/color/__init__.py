@@ -1,5 +1,5 @@
-"""Colors: conversions between sRGB, linear RGB, XYZ, CIELAB and OKLab (:mod:`.spaces`), and colors as people
-write them, ``"#rrggbb"``, ``"#rgb"`` or ``"r,g,b"`` (:mod:`.parse`).
+"""Colors: conversions between sRGB, linear RGB, XYZ, CIELAB and OKLab (:mod:`.spaces`) with the numbers that
+define them (:mod:`.standards`), and colors as people write them, ``"#rrggbb"``, ``"#rgb"`` or ``"r,g,b"`` (:mod:`.parse`).
 
 May import: :mod:`colorlab.errors`, :mod:`colorlab.util` and numpy.
 """
