@@ -580,6 +580,9 @@ static idx near_doubles(idx k) { return k >= ANNULUS_FROM ? 2 * k * NEAR + k : 0
 
 idx near_state_size(idx k) { return near_doubles(k) + k + 3; }
 
+/* The state's meta block (see above): [0] built, [1] loosened since, [2] how far it may be. */
+static double *near_meta(double *state, idx k) { return state + near_doubles(k) + k; }
+
 static int by_value(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
@@ -588,20 +591,15 @@ static int by_value(const void *a, const void *b) {
 /* Bring the state in step with the centers after they moved by shift (top: the one that moved most,
  * runner_up: the largest move of the others). Returns -2 when out of memory. */
 idx near_update(const double *centers, idx k, const double *shift, idx top, double runner_up, double *state) {
-    double *half = state + near_doubles(k), *meta = half + k;
+    double *half = state + near_doubles(k), *meta = near_meta(state, k);
     if (k < ANNULUS_FROM) {
         half_gaps(centers, k, half);
         return 0;
     }
     neighbour *near = (neighbour *)state;
     double *beyond = state + 2 * k * NEAR;
-    double loosened = 0.0;
-    if (meta[0]) {
-        for (idx a = 0; a < k; a++) {
-            double drop = shift[a] + (a == top ? runner_up : shift[top]);
-            loosened = drop > loosened ? drop : loosened;
-        }
-    }
+    /* the most any gap can shrink: the two largest moves, top's and the runner-up's */
+    double loosened = shift[top] + runner_up;
     if (meta[0] && meta[1] + loosened <= meta[2]) {
         meta[1] += loosened;
         for (idx a = 0; a < k; a++) {
@@ -691,7 +689,7 @@ idx hamerly_lloyd(const double *points, const double *weights, idx n, double *ce
         if (empty) {
             if (reseed_empty(points, weights, n, centers, k, mass) < 0 ||
                 nearest_two(points, n, centers, k, labels, upper, lower) < 0) { n_iter = -2; break; }
-            state[near_state_size(k) - 3] = 0.0;  /* the lists are built again */
+            near_meta(state, k)[0] = 0.0;  /* the lists are built again */
             continue;
         }
         idx top;

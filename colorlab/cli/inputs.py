@@ -345,6 +345,7 @@ def _run_animation(args, given) -> int:
 
 def _animation_result(args, given):
     from ..redraw import animation
+
     limit = getattr(args, "max_frame_pixels", None)
     options = {} if limit is None else {"max_frame_pixels": limit}
     if args.mask is not None:

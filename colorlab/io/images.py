@@ -40,8 +40,8 @@ from ..errors import (
     InvalidParameterError,
 )
 
-__all__ = ["DEFAULT_MAX_PIXELS", "DEFAULT_MAX_FRAME_PIXELS", "VIDEO_SUFFIXES", "ANIMATED_FORMATS", "load_image", "load_image_alpha", "read_still", "is_animated",
-           "pillow_limit_lifted"]
+__all__ = ["DEFAULT_MAX_PIXELS", "DEFAULT_MAX_FRAME_PIXELS", "VIDEO_SUFFIXES", "ANIMATED_FORMATS", "load_image",
+           "load_image_alpha", "read_still", "is_animated", "pillow_limit_lifted"]
 
 #: Largest image :func:`load_image` reads unless told otherwise: 100 megapixels
 #: (a 12-megapixel photo fits eight times over; decoding it takes about 700 MB).
