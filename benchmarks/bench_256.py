@@ -8,7 +8,8 @@ Usage::
 Needs the ``bench`` extra (``pip install -e ".[bench]"``: ``ssimulacra2``, ``pngquant-cli``, ``imagequant``)
 and, for butteraugli, Debian's ``butteraugli`` binary (``apt-get install -y butteraugli``; the column is
 left out without it). The photos are the shared data sets: ``--datasets`` or ``$COLORLAB_DATASETS``, else
-``../shared/datasets`` beside the checkout (``kodak/``, ``cq100/``, ``unsplash/1920x1280/``).
+``../shared/datasets`` beside the checkout (``kodak/``, ``cq100/``, ``unsplash/1920x1280/``; ``--images
+unsplash-large``: the same photos at 3840 x 2560, ``unsplash/3840x2560/``).
 
 For every photo (decoded once and written as a PNG, the input of both tools):
 
@@ -31,7 +32,7 @@ default; best MSE, 3-11 SSIMULACRA2 points below pngquant), exact k-means in OKL
 Wu's cuts plus Lloyd in OKLab with 0-16 iterations on the distinct colors or on 6-bit cells, OKLab with its
 L or chroma axes scaled, OKLab's formula with other exponents than the cube root, a weighted RGB like
 pngquant's, and OKLab clusters mapped in RGB. Kept: Wu's cuts (in C), 16 Lloyd iterations on the 6-bit
-cells' means and 4 on the distinct colors, all in OKLab (the figures: benchmarks/results/256.md).
+cells' means and 8 on the distinct colors, all in OKLab (the figures: benchmarks/results/256.md).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ import colorlab
 from bench_cli import CHILD_ENV  # the runs may cache compiled modules, as an installed colorlab has them
 
 REPO = Path(__file__).resolve().parent.parent
-SETS = {"kodak": "kodak", "cq100": "cq100", "unsplash": "unsplash/1920x1280"}
+SETS = {"kodak": "kodak", "cq100": "cq100", "unsplash": "unsplash/1920x1280", "unsplash-large": "unsplash/3840x2560"}
 
 
 def _datasets(given: str | None) -> Path:
@@ -167,6 +168,9 @@ def main(argv=None) -> int:
     parser.add_argument("--no-process", action="store_true", help="skip the whole-process runs and their quality")
     parser.add_argument("--no-inprocess", action="store_true", help="skip colorlab vs libimagequant in process")
     parser.add_argument("--dither", action="store_true", help="also colorlab --dither floyd-steinberg")
+    parser.add_argument("--times-only", action="store_true",
+                        help="time the whole processes without scoring their outputs (butteraugli takes about a "
+                             "minute on a 10-megapixel photo)")
     args = parser.parse_args(argv)
     root = _datasets(args.datasets)
     names = [name for name in args.images.split(",") if name]
@@ -194,6 +198,8 @@ def main(argv=None) -> int:
                 times = whole_process(reference, work, args.repeat, args.dither)
                 row.update({f"t_{name}": value for name, value in times.items()})
                 for name in ("colorlab", "pngquant-nofs", "pngquant") + (("colorlab-fs",) if args.dither else ()):
+                    if args.times_only:
+                        continue
                     for key, value in _quality(reference, work / f"{name}.png", image).items():
                         row[f"{key}_{name}"] = value
             if not args.no_inprocess:
@@ -207,7 +213,8 @@ def main(argv=None) -> int:
             if not args.no_process:
                 cells += [f"{1e3 * row['t_colorlab']:.0f}", f"{1e3 * row['t_pngquant']:.0f}",
                           f"{1e3 * row['t_pngquant-nofs']:.0f}", f"{1e3 * row['t_numpy']:.0f}",
-                          f"{(row['t_colorlab'] - row['t_numpy']) / row['t_pngquant-nofs']:.2f}",
+                          f"{(row['t_colorlab'] - row['t_numpy']) / row['t_pngquant-nofs']:.2f}"]
+                cells += ["-"] * 9 if args.times_only else [
                           f"{row['ssim2_colorlab']:.1f}", f"{row['ssim2_pngquant-nofs']:.1f}", f"{row['ssim2_pngquant']:.1f}",
                           f"{row['butter_colorlab']:.2f}" if butter else "-",
                           f"{row['butter_pngquant-nofs']:.2f}" if butter else "-",
@@ -221,7 +228,8 @@ def main(argv=None) -> int:
             print(" | ".join(cells), flush=True)
     load_after = os.getloadavg()
     print(f"\n# summary over {len(rows)} photos (load average after: {load_after[0]:.2f} {load_after[1]:.2f})")
-    if not args.no_process:
+    scored = not args.no_process and not args.times_only
+    if scored:
         gains = [row["ssim2_colorlab"] - row["ssim2_pngquant-nofs"] for row in rows]
         mse_ratios = [row["mse_colorlab"] / row["mse_pngquant-nofs"] for row in rows]
         size_ratios = [row["bytes_colorlab"] / row["bytes_pngquant-nofs"] for row in rows]
@@ -235,13 +243,15 @@ def main(argv=None) -> int:
         print(f"MSE colorlab / pngquant --nofs: median {statistics.median(mse_ratios):.3f}, worst {max(mse_ratios):.3f}, "
               f"at or below on {sum(r <= 1 for r in mse_ratios)}/{len(mse_ratios)}")
         print(f"file size colorlab / pngquant --nofs: median {statistics.median(size_ratios):.3f}")
+    if scored and args.dither:
+        dgains = [row["ssim2_colorlab-fs"] - row["ssim2_pngquant"] for row in rows]
+        print(f"dithered: colorlab --dither floyd-steinberg - pngquant (dithered) SSIMULACRA2 median "
+              f"{statistics.median(dgains):+.2f}, at or above on {sum(g >= 0 for g in dgains)}/{len(dgains)}")
+        if butter:
+            print(f"dithered butteraugli median: colorlab {_median(rows, 'butter_colorlab-fs'):.3f}, pngquant "
+                  f"{_median(rows, 'butter_pngquant'):.3f}")
+    if not args.no_process:
         if args.dither:
-            dgains = [row["ssim2_colorlab-fs"] - row["ssim2_pngquant"] for row in rows]
-            print(f"dithered: colorlab --dither floyd-steinberg - pngquant (dithered) SSIMULACRA2 median "
-                  f"{statistics.median(dgains):+.2f}, at or above on {sum(g >= 0 for g in dgains)}/{len(dgains)}")
-            if butter:
-                print(f"dithered butteraugli median: colorlab {_median(rows, 'butter_colorlab-fs'):.3f}, pngquant "
-                      f"{_median(rows, 'butter_pngquant'):.3f}")
             dover = [(row["t_colorlab-fs"] - row["t_numpy"]) / row["t_pngquant"] for row in rows]
             print(f"dithered whole process: (colorlab --dither - numpy) / pngquant median {statistics.median(dover):.2f}, "
                   f"worst {max(dover):.2f}")
@@ -249,13 +259,18 @@ def main(argv=None) -> int:
         print(f"whole process: median colorlab {1e3 * _median(rows, 't_colorlab'):.0f} ms, pngquant --nofs "
               f"{1e3 * _median(rows, 't_pngquant-nofs'):.0f} ms, import numpy {1e3 * _median(rows, 't_numpy'):.0f} ms; "
               f"(colorlab - numpy) / pngquant --nofs median {statistics.median(over):.2f}, worst {max(over):.2f}")
-        large = [row for row in rows if row["mp"] >= 2.4]
-        if large:
+        for low, high in ((2.4, 5.0), (5.0, float("inf"))):  # 1920 x 1280 (2.46 MP) and 3840 x 2560 (9.8 MP)
+            large = [row for row in rows if low <= row["mp"] < high]
+            if not large:
+                continue
             whole = [row["t_colorlab"] / row["t_pngquant-nofs"] for row in large]
-            line = f"from 2.4 MP ({len(large)} photos): colorlab / pngquant --nofs whole time {min(whole):.2f}-{max(whole):.2f}"
+            line = (f"{low:g}{'' if high == float('inf') else f'-{high:g}'} MP ({len(large)} photos): colorlab / "
+                    f"pngquant --nofs whole time median {statistics.median(whole):.2f}, {min(whole):.2f}-{max(whole):.2f}, "
+                    f"at most 0.5 on {sum(w <= 0.5 for w in whole)}")
             if args.dither:
                 dwhole = [row["t_colorlab-fs"] / row["t_pngquant"] for row in large]
-                line += f"; dithered, colorlab --dither / pngquant {min(dwhole):.2f}-{max(dwhole):.2f}"
+                line += (f"; dithered, colorlab --dither / pngquant median {statistics.median(dwhole):.2f}, "
+                         f"{min(dwhole):.2f}-{max(dwhole):.2f}, at most 0.5 on {sum(w <= 0.5 for w in dwhole)}")
             print(line)
     if not args.no_inprocess:
         speed = [row["in_liq"] / row["in_colorlab"] for row in rows]
