@@ -1611,3 +1611,59 @@ idx wu_cuts(const double *table, idx side, idx k, idx *boxes, double *moments) {
     free(gain), free(axis), free(plane);
     return m;
 }
+
+/* -- PNG row filters (colorlab.io._pngread: the reader of ordinary 8-bit PNGs) ------------------------ */
+
+/* The Paeth predictor (PNG spec, section 9.4): of left a, above b and upper-left c, the one nearest
+ * a + b - c, ties in the order a, b, c. */
+static inline uint8_t paeth(int a, int b, int c) {
+    int pa = abs(b - c), pb = abs(a - c), pc = abs(a + b - 2 * c);
+    return (uint8_t)(pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+}
+
+/* Undo the PNG row filters (PNG spec, section 9) of an inflated image: each of the `height` rows of `raw`
+ * is a filter-type byte and `row_bytes` filtered bytes, `bpp` bytes a pixel (the "left" neighbour is
+ * bpp bytes back; 1 to 8). The rows are written to `out` (height x row_bytes). Returns 0, or -1 at the
+ * first row with an unknown filter type (a corrupt file; the rows above it are written). The row above
+ * the first, and the pixel left of each row's first, count as zeros, so on the first row Up is None
+ * and Paeth is Sub. Arithmetic is modulo 256, as the spec's. */
+int png_unfilter(const uint8_t *raw, idx height, idx row_bytes, int bpp, uint8_t *out) {
+    idx lead = bpp < row_bytes ? bpp : row_bytes;  /* the bytes with no left neighbour */
+    for (idx y = 0; y < height; y++) {
+        const uint8_t *in = raw + y * (row_bytes + 1) + 1;
+        uint8_t *row = out + y * row_bytes;
+        const uint8_t *up = y ? row - row_bytes : NULL;
+        int filter = in[-1];
+        if (!up && filter == 2) filter = 0;
+        if (!up && filter == 4) filter = 1;
+        idx i;
+        switch (filter) {
+        case 0:
+            memcpy(row, in, (size_t)row_bytes);
+            break;
+        case 1:
+            for (i = 0; i < lead; i++) row[i] = in[i];
+            for (; i < row_bytes; i++) row[i] = (uint8_t)(in[i] + row[i - bpp]);
+            break;
+        case 2:
+            for (i = 0; i < row_bytes; i++) row[i] = (uint8_t)(in[i] + up[i]);
+            break;
+        case 3:
+            if (!up) {
+                for (i = 0; i < lead; i++) row[i] = in[i];
+                for (; i < row_bytes; i++) row[i] = (uint8_t)(in[i] + (row[i - bpp] >> 1));
+            } else {
+                for (i = 0; i < lead; i++) row[i] = (uint8_t)(in[i] + (up[i] >> 1));
+                for (; i < row_bytes; i++) row[i] = (uint8_t)(in[i] + ((row[i - bpp] + up[i]) >> 1));
+            }
+            break;
+        case 4:
+            for (i = 0; i < lead; i++) row[i] = (uint8_t)(in[i] + up[i]);
+            for (; i < row_bytes; i++) row[i] = (uint8_t)(in[i] + paeth(row[i - bpp], up[i], up[i - bpp]));
+            break;
+        default:
+            return -1;
+        }
+    }
+    return 0;
+}
