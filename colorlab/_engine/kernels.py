@@ -551,10 +551,11 @@ def png_unfilter(raw, height: int, row_bytes: int, bpp: int, out=None):
     any writable C-contiguous uint8 array of that many bytes, if given).
 
     ``raw``: uint8, ``height`` rows of a filter-type byte and ``row_bytes`` filtered bytes; ``bpp``: bytes
-    a pixel, 1 to 8. ValueError for a wrong size or an unknown filter type (a corrupt file).
+    a pixel, 1 to 8, dividing ``row_bytes``. ValueError for a wrong size or an unknown filter type (a
+    corrupt file).
     """
     raw = _in(raw, np.uint8)
-    if not 1 <= bpp <= 8 or raw.size != height * (row_bytes + 1):
+    if not 1 <= bpp <= 8 or row_bytes % bpp or raw.size != height * (row_bytes + 1):
         raise ValueError(f"png_unfilter: {raw.size} bytes are not {height} rows of 1 + {row_bytes} (bpp {bpp})")
     rows = np.empty((height, row_bytes), np.uint8) if out is None else _updated(out, np.uint8, "out")
     if rows.size != height * row_bytes:
