@@ -8,7 +8,8 @@ oversized and broken files with a clear :class:`~colorlab.ImageFileError` or
 the arrays passed to the library.
 
 Pillow does the decoding and encoding, except for ordinary 8-bit PNGs, which :mod:`._pngread` decodes
-about twice as fast (and hands back to Pillow whenever anything in them is unusual or wrong).
+faster (with libdeflate and an engine kernel), handing back to Pillow any file in which something is
+unusual or wrong.
 
 Examples
 --------
