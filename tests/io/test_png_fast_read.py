@@ -116,23 +116,35 @@ def _split(stream: bytes, pieces: int) -> list[bytes]:
 COLOR_TYPES = {"L": 0, "RGB": 2, "RGBA": 6}
 
 
-def _built(rng, mode: str, height: int, width: int, pieces: int = 4, **chunks):
-    """(PNG bytes, the pixels) of a hand-built PNG whose rows cycle through the five filter types."""
+def _built(rng, mode: str, height: int, width: int, pieces: int = 4, first: int = 4, **chunks):
+    """(PNG bytes, the pixels) of a hand-built PNG whose rows cycle through the five filter types, from ``first``."""
     channels = MODES[mode]
     pixels = _photo_like(rng, height, width, channels)
-    types = [(y + height) % 5 for y in range(height)]
+    types = [(first + y) % 5 for y in range(height)]
     stream = zlib.compress(_filtered(pixels.reshape(height, width * channels), channels, types))
     return _png(width, height, COLOR_TYPES[mode], _split(stream, pieces) + [b""], **chunks), pixels
 
 
 @pytest.mark.parametrize("mode", list(MODES))
 @pytest.mark.parametrize("height, width", [(1, 1), (1, 3), (7, 1), (11, 7), (25, 30)])
-def test_hand_built_pngs_with_every_filter_over_several_idat_chunks(rng, mode, height, width):
-    data, pixels = _built(rng, mode, height, width)
+@pytest.mark.parametrize("first", range(5))
+def test_hand_built_pngs_with_every_filter_over_several_idat_chunks(rng, mode, height, width, first):
+    data, pixels = _built(rng, mode, height, width, first=first)
     fast = _fast(data)
     assert fast is not None
     assert np.array_equal(fast, pixels)
     assert np.array_equal(fast, _pillow(data, mode))
+
+
+def test_load_image_takes_the_fast_path_for_an_ordinary_png(rng, monkeypatch, tmp_path):
+    path = tmp_path / "photo.png"
+    pixels = _photo_like(rng, 30, 20, 3)
+    Image.fromarray(pixels).save(path)
+    returned = []
+    read_pixels = images._read_png_pixels
+    monkeypatch.setattr(images, "_read_png_pixels", lambda *args: returned.append(read_pixels(*args)) or returned[-1])
+    assert np.array_equal(colorlab.load_image(path), pixels)
+    assert len(returned) == 1 and isinstance(returned[0], np.ndarray)
 
 
 def test_exif_orientation_after_the_image_data_is_still_applied(rng):
