@@ -637,3 +637,40 @@ def _slab(table: np.ndarray, box, axis: int, planes) -> np.ndarray:
         return table[tuple(index)]
 
     return at(a1, b1) - at(a1, b0) - at(a0, b1) + at(a0, b0)
+
+
+# -- PNG row filters (colorlab.io._pngread) ----------------------------------------------------------
+
+def _paeth(a: int, b: int, c: int) -> int:
+    """The PNG spec's Paeth predictor (section 9.4), as its pseudocode is written."""
+    p = a + b - c
+    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+    if pa <= pb and pa <= pc:
+        return a
+    return b if pb <= pc else c
+
+
+def png_unfilter(raw, height: int, row_bytes: int, bpp: int):
+    """``_kernels.png_unfilter`` in plain Python: the (height, row_bytes) uint8 rows, or ValueError for an
+    unknown filter type. Each byte from its left, upper and upper-left neighbours (zeros outside the image)."""
+    raw = np.asarray(raw, np.uint8).reshape(height, row_bytes + 1)
+    out = np.zeros((height + 1, row_bytes + bpp), np.int64)  # a zero row above and zero columns to the left
+    for y in range(height):
+        filter_type = int(raw[y, 0])
+        for i in range(row_bytes):
+            x = int(raw[y, 1 + i])
+            a, b, c = out[y + 1, i], out[y, bpp + i], out[y, i]
+            if filter_type == 0:
+                value = x
+            elif filter_type == 1:
+                value = x + a
+            elif filter_type == 2:
+                value = x + b
+            elif filter_type == 3:
+                value = x + (a + b) // 2
+            elif filter_type == 4:
+                value = x + _paeth(int(a), int(b), int(c))
+            else:
+                raise ValueError(f"unknown filter type {filter_type}")
+            out[y + 1, bpp + i] = value % 256
+    return out[1:, bpp:].astype(np.uint8)

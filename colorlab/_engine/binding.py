@@ -60,6 +60,7 @@ _SIGNATURES = {
     "diffuse": (_I, [_P, _N, _P, _P, _N, _N, _P, _N, _P, _P, _F, _F, _F, _F, _I, _P]),
     "wu_cuts": (_N, [_P, _N, _N, _P, _P]),
     "wu_moments": (None, [_P, _P, _P, _N, _I, _P, _P]),
+    "png_unfilter": (_I, [_P, _N, _N, _I, _P]),
 }
 
 

@@ -1611,3 +1611,78 @@ idx wu_cuts(const double *table, idx side, idx k, idx *boxes, double *moments) {
     free(gain), free(axis), free(plane);
     return m;
 }
+
+/* -- PNG row filters (colorlab.io._pngread: the reader of ordinary 8-bit PNGs) ------------------------ */
+
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
+/* The Paeth predictor (PNG spec, section 9.4): of left a, above b and upper-left c, the one nearest
+ * a + b - c, ties in the order a, b, c. Selected with masks, not branches: on a photo the choice is
+ * a coin toss a byte, and mispredicted branches made the loop about four times slower. */
+static ALWAYS_INLINE uint8_t paeth(int a, int b, int c) {
+    int pa = abs(b - c), pb = abs(a - c), pc = abs(a + b - 2 * c);
+    int take_b = -(pb <= pc), take_a = -((pa <= pb) & (pa <= pc));
+    int bc = (b & take_b) | (c & ~take_b);
+    return (uint8_t)((a & take_a) | (bc & ~take_a));
+}
+
+/* Sub (1), Average (3) or Paeth (4) on one row of n bytes (a multiple of bpp) below the row `up`. Each
+ * byte depends on the byte bpp back: the left (and upper-left) neighbours of the bpp channels are kept in
+ * a[] and c[] rather than read back from the row just written, and with bpp a constant (the calls in
+ * png_unfilter) the loop over the channels unrolls and a[], c[] live in registers. */
+static ALWAYS_INLINE void left_filter_row(int filter, const uint8_t *in, const uint8_t *up, uint8_t *row, idx n,
+                                          int bpp) {
+    uint8_t a[8] = {0}, c[8] = {0};  /* zeros left of the row's first pixel */
+    if (filter == 1) {
+        for (idx i = 0; i < n; i += bpp)
+            for (int j = 0; j < bpp; j++) row[i + j] = a[j] = (uint8_t)(in[i + j] + a[j]);
+    } else if (filter == 3) {
+        for (idx i = 0; i < n; i += bpp)
+            for (int j = 0; j < bpp; j++) row[i + j] = a[j] = (uint8_t)(in[i + j] + ((a[j] + up[i + j]) >> 1));
+    } else {
+        for (idx i = 0; i < n; i += bpp)
+            for (int j = 0; j < bpp; j++) {
+                uint8_t b = up[i + j];
+                row[i + j] = a[j] = (uint8_t)(in[i + j] + paeth(a[j], b, c[j]));
+                c[j] = b;
+            }
+    }
+}
+
+/* Undo the PNG row filters (PNG spec, section 9) of an inflated image: each of the `height` rows of `raw`
+ * is a filter-type byte and `row_bytes` filtered bytes, `bpp` bytes a pixel (1 to 8; row_bytes a
+ * multiple of it). The rows are written to `out` (height x row_bytes). Returns 0, or -1 at the first row
+ * with an unknown filter type (a corrupt file; the rows above it are written). The row above the first,
+ * and the pixel left of each row's first, count as zeros: on the first row Up is None and Paeth is Sub.
+ * Arithmetic is modulo 256, as the spec's. */
+int png_unfilter(const uint8_t *raw, idx height, idx row_bytes, int bpp, uint8_t *out) {
+    for (idx y = 0; y < height; y++) {
+        const uint8_t *in = raw + y * (row_bytes + 1) + 1;
+        uint8_t *row = out + y * row_bytes;
+        const uint8_t *up = y ? row - row_bytes : NULL;
+        int filter = in[-1];
+        if (filter > 4) return -1;
+        if (!up && filter == 2) filter = 0;
+        if (!up && filter == 4) filter = 1;
+        if (filter == 0) {
+            memcpy(row, in, (size_t)row_bytes);
+        } else if (filter == 2) {
+            for (idx i = 0; i < row_bytes; i++) row[i] = (uint8_t)(in[i] + up[i]);
+        } else if (!up && filter == 3) {  /* Average on the first row: half the left neighbour */
+            for (idx i = 0; i < row_bytes; i++) row[i] = (uint8_t)(in[i] + (i < bpp ? 0 : row[i - bpp] >> 1));
+        } else if (bpp == 3) {
+            left_filter_row(filter, in, up, row, row_bytes, 3);
+        } else if (bpp == 4) {
+            left_filter_row(filter, in, up, row, row_bytes, 4);
+        } else if (bpp == 1) {
+            left_filter_row(filter, in, up, row, row_bytes, 1);
+        } else {
+            left_filter_row(filter, in, up, row, row_bytes, bpp);
+        }
+    }
+    return 0;
+}

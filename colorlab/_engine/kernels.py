@@ -542,3 +542,24 @@ def edge_weights(codes, height, width, edge, rows=None, out=None):
     first, last = (0, height) if rows is None else rows
     _memory(_C.edge_weights(_ptr(codes), height, width, first, last, float(edge), _ptr(out)))
     return out
+
+
+# -- PNG row filters (colorlab.io's reader of ordinary 8-bit PNGs) ---------------------------------
+
+def png_unfilter(raw, height: int, row_bytes: int, bpp: int, out=None):
+    """The (height, row_bytes) uint8 rows of an inflated PNG image with its row filters undone (into ``out``,
+    any writable C-contiguous uint8 array of that many bytes, if given).
+
+    ``raw``: uint8, ``height`` rows of a filter-type byte and ``row_bytes`` filtered bytes; ``bpp``: bytes
+    a pixel, 1 to 8, dividing ``row_bytes``. ValueError for a wrong size or an unknown filter type (a
+    corrupt file).
+    """
+    raw = _in(raw, np.uint8)
+    if not 1 <= bpp <= 8 or row_bytes % bpp or raw.size != height * (row_bytes + 1):
+        raise ValueError(f"png_unfilter: {raw.size} bytes are not {height} rows of 1 + {row_bytes} (bpp {bpp})")
+    rows = np.empty((height, row_bytes), np.uint8) if out is None else _updated(out, np.uint8, "out")
+    if rows.size != height * row_bytes:
+        raise ValueError(f"png_unfilter: room for {rows.size} bytes, not {height} x {row_bytes}")
+    if _C.png_unfilter(_ptr(raw), height, row_bytes, bpp, _ptr(rows)) < 0:
+        raise ValueError("png_unfilter: a row has an unknown filter type (the file is corrupt)")
+    return rows

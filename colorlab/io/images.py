@@ -7,7 +7,9 @@ oversized and broken files with a clear :class:`~colorlab.ImageFileError` or
 :class:`~colorlab.ImageTooLargeError`. :mod:`.saving` writes images atomically; :mod:`.arrays` checks
 the arrays passed to the library.
 
-Pillow does the decoding and encoding.
+Pillow does the decoding and encoding, except for ordinary 8-bit PNGs, which :mod:`._pngread` decodes
+faster (with libdeflate and an engine kernel), handing back to Pillow any file in which something is
+unusual or wrong.
 
 Examples
 --------
@@ -31,6 +33,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from ._pngread import read_pixels as _read_png_pixels
 from .arrays import _check_background, _split_channels, _to_rgb8
 from ..errors import (
     ColorlabError,
@@ -479,6 +482,9 @@ def _pixels(image: Image.Image, stream, label: str) -> np.ndarray:
     rawmode = _png_rawmode(image)
     if rawmode in _PNG16_LOW_BYTES:
         return _png16_color(image, rawmode, stream, label)
+    fast = _read_png_pixels(image, stream, rawmode)
+    if fast is not None:
+        return fast
     image.load()  # decode everything now, so truncation is detected here
     mode = image.mode
     transparency = image.info.get("transparency")
