@@ -1397,10 +1397,15 @@ int edge_weights(const uint32_t *codes, idx height, idx width, idx y0, idx y1, d
  * DIFFUSE_PILLOW: Pillow's integer arithmetic (coordinates 0..255: the 16ths truncated, the value clipped
  * to 0..255, the nearest color of its cell of 4 x 4 x 4 levels, measured from the cell's low corner), so
  * that strength 1 reproduces Image.quantize(dither=FLOYDSTEINBERG). `sorted` and `order`: the palette
- * sorted by its first coordinate (ties by index) and each entry's index. Returns -2 when out of memory. */
+ * sorted by its first coordinate (ties by index) and each entry's index.
+ * Rows first_row to end_row - 1 are diffused, starting with no error from above, and the labels of those from
+ * kept_row on are written (rows before it only warm the error up: a band of the image can then be done on
+ * its own thread, its first rows' error close to what a diffusion from the top would bring them). The
+ * direction of a row depends on its number in the image, not in the band. Returns -2 when out of memory. */
 HOT int diffuse(const double *values, idx n_values, const int32_t *index, const uint32_t *codes, idx height,
                 idx width, const double *palette, idx k, const double *sorted, const idx *order, double strength,
-                double edge, double quiet2, double max2, int flags, idx *labels) {
+                double edge, double quiet2, double max2, int flags, idx first_row, idx kept_row, idx end_row,
+                idx *labels) {
     double vmin[3] = {INFINITY, INFINITY, INFINITY}, vmax[3] = {-INFINITY, -INFINITY, -INFINITY};
     for (idx i = 0; i < n_values; i++) for (int t = 0; t < 3; t++) {
         double c = values[3 * i + t];
@@ -1416,13 +1421,14 @@ HOT int diffuse(const double *values, idx n_values, const int32_t *index, const 
     double *weights = rows + 9 * (width + 2), *luma = weights + width;
     const int pillow = flags & DIFFUSE_PILLOW, limits = flags & DIFFUSE_LIMITS;
     idx guess = 0;
-    for (idx y = 0; y < height; y++) {
+    for (idx y = first_row; y < end_row; y++) {
         const int back = (flags & DIFFUSE_SERPENTINE) && (y & 1);
+        const int kept = y >= kept_row;
         const idx step = back ? -1 : 1;
         double carry[3] = {0, 0, 0};
         memset(below, 0, 3 * (width + 2) * sizeof(double));
         if (limits) {
-            if (codes) edge_rows(codes, height, width, y, 0, edge, luma, weights);
+            if (codes) edge_rows(codes, height, width, y, first_row, edge, luma, weights);
             else for (idx x = 0; x < width; x++) weights[x] = 1;
         }
         if (index) {
@@ -1459,7 +1465,7 @@ HOT int diffuse(const double *values, idx n_values, const int32_t *index, const 
                 guess = grid_nearest(&grid, v, guess);
             }
             if (guess < 0) { free(rows); grid_free(&grid); return -2; }
-            labels[p] = guess;
+            if (kept) labels[p] = guess;
             double e[3];
             for (int t = 0; t < 3; t++) e[t] = v[t] - palette[3 * guess + t];
             if (limits) {

@@ -27,6 +27,7 @@ import ctypes
 
 import numpy as np
 
+from . import threads
 from .binding import _C, _F, _N, _in, _memory, _points, _ptr, _updated
 
 # -- distinct colors ------------------------------------------------------------------------------
@@ -480,7 +481,7 @@ def _sorted_palette(palette):
 
 
 def diffuse(values, palette, strength=1.0, *, index=None, shape=None, codes=None, edge=np.inf, quiet2=0.0,
-            max2=np.inf, flags=SERPENTINE):
+            max2=np.inf, flags=SERPENTINE, bands=None):
     """Floyd-Steinberg palette indices ((H, W) intp) of an image, palette (k, 3) float64.
 
     ``values``: the (H, W, 3) float64 coordinates of the pixels, or with ``index`` ((H * W,) int32) and
@@ -488,7 +489,10 @@ def diffuse(values, palette, strength=1.0, *, index=None, shape=None, codes=None
     Distances and the diffused error are in the coordinates given (any color space). With the ``LIMITS``
     flag: ``codes`` ((H * W,) uint32 24-bit RGB codes, or None) and ``edge`` give each pixel's edge weight
     on the incoming error (:func:`edge_weights`), ``quiet2`` and ``max2`` the squared error below which
-    nothing is diffused, above which it is cut; see engine.c.
+    nothing is diffused, above which it is cut; see engine.c. ``bands``: (first, kept, end) row numbers, each
+    band diffused on its own from row first with no error from above, its labels kept from row kept to
+    end - 1 (the kept rows must cover the image once); the bands run on the engine's threads. Default: the
+    whole image as one band.
     """
     values = _in(values, np.float64)
     if index is None:
@@ -510,11 +514,20 @@ def diffuse(values, palette, strength=1.0, *, index=None, shape=None, codes=None
             raise ValueError(f"diffuse needs one code per pixel ({height * width}), got shape {codes.shape}")
     palette = _points(palette, "palette")
     sorted_palette, order = _sorted_palette(palette)
+    bands = [(0, 0, height)] if bands is None else [tuple(int(row) for row in band) for band in bands]
+    if sorted(row for band in bands for row in range(band[1], band[2])) != list(range(height)) \
+            or any(not 0 <= first <= kept <= end <= height for first, kept, end in bands):
+        raise ValueError(f"diffuse: bands {bands} must be first <= kept <= end, the kept rows each of 0..{height - 1} once")
     labels = np.empty((height, width), np.intp)
-    _memory(_C.diffuse(_ptr(values), values.shape[0], None if index is None else _ptr(index),
-                       None if codes is None else _ptr(codes), height, width, _ptr(palette), palette.shape[0],
-                       _ptr(sorted_palette), _ptr(order), float(strength), float(edge), float(quiet2), float(max2),
-                       int(flags), _ptr(labels)))
+
+    def band(rows):
+        return _C.diffuse(_ptr(values), values.shape[0], None if index is None else _ptr(index),
+                          None if codes is None else _ptr(codes), height, width, _ptr(palette), palette.shape[0],
+                          _ptr(sorted_palette), _ptr(order), float(strength), float(edge), float(quiet2), float(max2),
+                          int(flags), *rows, _ptr(labels))
+
+    for status in (threads.map_threads(band, bands) if len(bands) > 1 else [band(bands[0])]):
+        _memory(status)
     return labels
 
 

@@ -139,7 +139,35 @@ def floyd_steinberg_labels(image, palette: Palette, *, strength: float = 1.0,
         limits = {"codes": histogram.codes, "edge": _edge, "max2": (_clamp * _spacing(colors)) ** 2,
                   "flags": _kernels.SERPENTINE | _kernels.LIMITS}
     unit = _UNITS[space] / 256
-    return _kernels.diffuse(values, colors, strength, quiet2=_quiet * unit * unit, **grid, **limits)
+    return _kernels.diffuse(values, colors, strength, quiet2=_quiet * unit * unit, bands=bands(*shape), **grid,
+                            **limits)
+
+
+#: Pixels per band of rows dithered on its own thread (at most MAX_BANDS bands) ...
+BAND_PIXELS = 150_000
+MAX_BANDS = 4
+#: ... each band after the first starting WARM_ROWS rows above its own, whose labels are the band above's:
+#: by its own first row the diffused error is what a diffusion from the top would bring, near enough that no
+#: seam shows (benchmarks/results/256.md).
+WARM_ROWS = 16
+
+
+def bands(height: int, width: int) -> list[tuple[int, int, int]]:
+    """The bands of rows an image is dithered in: (first, kept, end) of each, see ``_engine.kernels.diffuse``.
+
+    Their number depends on the image's size alone, never on the number of threads, so the labels do not
+    either: one band up to 2 x BAND_PIXELS pixels, then one per BAND_PIXELS, at most MAX_BANDS.
+
+    Examples
+    --------
+    >>> bands(10, 10)
+    [(0, 0, 10)]
+    >>> bands(600, 600)
+    [(0, 0, 300), (284, 300, 600)]
+    """
+    count = max(1, min(MAX_BANDS, height * width // BAND_PIXELS, height // (2 * WARM_ROWS) if WARM_ROWS else height))
+    edges = [round(i * height / count) for i in range(count + 1)]
+    return [(max(0, edges[i] - WARM_ROWS) if i else 0, edges[i], edges[i + 1]) for i in range(count)]
 
 
 def edge_weights(image: np.ndarray, edge: float = EDGE) -> np.ndarray:

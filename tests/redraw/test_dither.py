@@ -304,13 +304,16 @@ def test_edge_weights_of_a_photo_on_threads_equal_numpy(small_photo, monkeypatch
         np.testing.assert_array_equal(dither.edge_weights(small_photo), expected)
 
 
-def _reference_limited_diffusion(image, values, colors, strength, edge, quiet2, max2):
-    """Plain Python Floyd-Steinberg with the limits: serpentine, edge weights, quiet and clamped errors."""
+def _reference_limited_diffusion(image, values, colors, strength, edge, quiet2, max2, rows=None):
+    """Plain Python Floyd-Steinberg with the limits: serpentine, edge weights, quiet and clamped errors.
+
+    ``rows``: (first, end), diffuse those rows alone, from no error (the labels of the other rows are -1).
+    """
     height, width = values.shape[:2]
     weights = _numpy_edge_weights(image, edge)
     error = np.zeros((height + 1, width + 2, 3))
-    labels = np.zeros((height, width), np.intp)
-    for y in range(height):
+    labels = np.full((height, width), -1, np.intp)
+    for y in range(*(rows or (0, height))):
         step = -1 if y % 2 else 1
         carry = np.zeros(3)
         for x in (range(width - 1, -1, -1) if step < 0 else range(width)):
@@ -342,6 +345,63 @@ def test_limited_diffusion_equals_plain_python(space, strength):
     quiet2, max2 = 2 * unit * unit, (dither.CLAMP * dither._spacing(colors)) ** 2
     expected = _reference_limited_diffusion(image, values, colors, strength, dither.EDGE, quiet2, max2)
     np.testing.assert_array_equal(dither.floyd_steinberg_labels(image, palette, strength=strength), expected)
+
+
+def _limited_setup(space, size=(14, 19), seed=5):
+    from colorlab.color.spaces import to_space
+
+    rng = np.random.default_rng(seed)
+    height, width = size
+    image = np.clip(rng.normal(120, 40, (height, width, 3)) + np.arange(width)[None, :, None] * 4, 0, 255).astype(np.uint8)
+    palette = colorlab.fit_palette(image, 12, space=space)
+    values, colors = to_space(image, space), to_space(palette.colors, space)
+    unit = dither._UNITS[space] / 256
+    return image, palette, values, colors, 2 * unit * unit, (dither.CLAMP * dither._spacing(colors)) ** 2
+
+
+@pytest.mark.parametrize("space", ["rgb", "oklab"])
+@pytest.mark.parametrize("limits", [True, False])
+def test_bands_are_each_diffused_from_their_warm_up_rows(space, limits, monkeypatch):
+    image, palette, values, colors, quiet2, max2 = _limited_setup(space, (23, 11))
+    options = {} if limits else {"_edge": np.inf, "_clamp": np.inf, "_quiet": 0}
+    edge, quiet2, max2 = (dither.EDGE, quiet2, max2) if limits else (np.inf, 0.0, np.inf)
+    monkeypatch.setattr(dither, "BAND_PIXELS", 60)
+    monkeypatch.setattr(dither, "WARM_ROWS", 2)
+    bands = dither.bands(23, 11)
+    assert len(bands) == dither.MAX_BANDS and bands[0] == (0, 0, 6) and bands[1] == (4, 6, 12)
+    expected = np.empty((23, 11), np.intp)
+    for first, kept, end in bands:  # each band on its own, from its first (warm-up) row; odd rows run backwards
+        band = _reference_limited_diffusion(image, values, colors, 0.9, edge, quiet2, max2, (first, end))
+        expected[kept:end] = band[kept:end]
+    ours = dither.floyd_steinberg_labels(image, palette, strength=0.9, **options)
+    np.testing.assert_array_equal(ours, expected)
+    if not limits:  # a control: without the limits the bands change labels against one diffusion from the top
+        whole = _reference_limited_diffusion(image, values, colors, 0.9, edge, quiet2, max2)
+        assert (whole != ours).any()
+
+
+def test_banded_dithering_does_not_depend_on_the_number_of_threads(monkeypatch):
+    from colorlab._engine import threads
+
+    photo = colorlab.load_image("rocket")
+    monkeypatch.setattr(dither, "BAND_PIXELS", photo.shape[0] * photo.shape[1] // 5)  # more bands than threads
+    palette = colorlab.fit_palette(photo, 64, method="wu-kmeans", space="oklab")
+    assert len(dither.bands(*photo.shape[:2])) == dither.MAX_BANDS
+    results = []
+    for count in (1, 2, 5):
+        monkeypatch.setattr(threads, "THREADS", count)
+        results.append(dither.floyd_steinberg_labels(photo, palette))
+    np.testing.assert_array_equal(results[0], results[1])
+    np.testing.assert_array_equal(results[0], results[2])
+
+
+@pytest.mark.parametrize(("height", "width", "count"), [(1, 1, 1), (10, 10, 1), (387, 387, 1), (388, 388, 1),
+                                                        (600, 600, 2), (1278, 1920, 4), (2560, 3840, 4), (40, 10_000, 1)])
+def test_bands_cover_every_row_once(height, width, count):
+    found = dither.bands(height, width)
+    assert len(found) == count
+    assert [row for _, kept, end in found for row in range(kept, end)] == list(range(height))
+    assert all(max(0, kept - dither.WARM_ROWS) == first for first, kept, _ in found)
 
 
 def test_dithering_a_histogram_equals_dithering_the_image(small_photo):
