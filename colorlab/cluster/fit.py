@@ -42,8 +42,6 @@ import warnings
 
 import numpy as np
 
-from PIL import Image, features
-
 from .._engine import kmeans as _kmeans
 from .._engine import random as _random
 from . import wu
@@ -56,14 +54,30 @@ from ..util.checks import MAX_K, check_choice, check_k, check_seed
 
 __all__ = ["METHODS", "SEEDED_METHODS", "SLOW_METHODS", "SPACES", "MAX_K", "fit_palette", "fit_histogram", "nearest_labels"]
 
-#: Pillow's quantizers by method name (libimagequant only when Pillow was built with it).
+
+
+def _pillow_has_libimagequant() -> bool:
+    """Whether Pillow was built with libimagequant: the flag ``PIL.features.check("libimagequant")`` reads, read
+    from Pillow's compiled core, without importing ``PIL.Image`` (with ``PIL.features``, about 20 ms of a
+    command that never clusters with Pillow)."""
+    try:
+        from PIL import _imaging
+    except ImportError:  # pragma: no cover - Pillow always has its core; the check below then words it
+        from PIL import features
+
+        return bool(features.check("libimagequant"))
+    return bool(getattr(_imaging, "HAVE_LIBIMAGEQUANT", False))
+
+
+#: Pillow's quantizers by method name, as the names of ``PIL.Image.Quantize`` members (libimagequant only
+#: when Pillow was built with it); Pillow is imported when one of them is used.
 _PILLOW_METHODS = {
-    "pillow-median-cut": Image.Quantize.MEDIANCUT,
-    "pillow-max-coverage": Image.Quantize.MAXCOVERAGE,
-    "pillow-octree": Image.Quantize.FASTOCTREE,
+    "pillow-median-cut": "MEDIANCUT",
+    "pillow-max-coverage": "MAXCOVERAGE",
+    "pillow-octree": "FASTOCTREE",
 }
-if features.check("libimagequant"):
-    _PILLOW_METHODS["libimagequant"] = Image.Quantize.LIBIMAGEQUANT
+if _pillow_has_libimagequant():
+    _PILLOW_METHODS["libimagequant"] = "LIBIMAGEQUANT"
 #: The clustering methods :func:`fit_palette` knows.
 METHODS = ("kmeans", "kmeans2", "scipy", "agglomerative", "median-cut", "wu-kmeans", *_PILLOW_METHODS)
 #: Methods whose result depends on ``seed`` (the others are deterministic and only record it).
@@ -251,11 +265,14 @@ def nearest_labels(colors: np.ndarray, palette: Palette) -> np.ndarray:
     return _kmeans.assign(to_space(colors, palette.space), to_space(palette.colors, palette.space))
 
 
-def _fit_pillow(pixels: np.ndarray, k: int, quantizer) -> np.ndarray:
-    """The colors Pillow's ``Image.quantize(k, method=quantizer)`` uses for (N, 3) uint8 pixels: (m, 3) uint8, m <= k."""
+def _fit_pillow(pixels: np.ndarray, k: int, quantizer: str) -> np.ndarray:
+    """The colors Pillow's ``Image.quantize(k, method=Image.Quantize[quantizer])`` uses for (N, 3) uint8 pixels:
+    (m, 3) uint8, m <= k."""
+    from PIL import Image
+
     # one column of N pixels: Pillow needs a 2-D image, the layout does not matter without dithering
-    indexed = Image.fromarray(pixels.reshape(-1, 1, 3)).quantize(k, method=quantizer,
-                                                                             dither=Image.Dither.NONE)
+    indexed = Image.fromarray(pixels.reshape(-1, 1, 3)).quantize(k, method=Image.Quantize[quantizer],
+                                                                 dither=Image.Dither.NONE)
     used = np.unique(np.asarray(indexed))
     table = np.array(indexed.getpalette()[: 3 * 256], dtype=np.uint8).reshape(-1, 3)
     return table[used]

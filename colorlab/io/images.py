@@ -8,8 +8,8 @@ oversized and broken files with a clear :class:`~colorlab.ImageFileError` or
 the arrays passed to the library.
 
 Pillow does the decoding and encoding, except for ordinary 8-bit PNGs, which :mod:`._pngread` decodes
-faster (with libdeflate and an engine kernel), handing back to Pillow any file in which something is
-unusual or wrong.
+faster (with libdeflate and an engine kernel; most of them without importing Pillow at all), handing back to
+Pillow any file in which something is unusual or wrong. Pillow is imported when a file needs it.
 
 Examples
 --------
@@ -31,9 +31,9 @@ from importlib import import_module
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
 
 from ._pngread import read_pixels as _read_png_pixels
+from ._pngread import read_plain as _read_plain_png
 from .arrays import _check_background, _split_channels, _to_rgb8
 from ..errors import (
     ColorlabError,
@@ -56,17 +56,17 @@ DEFAULT_MAX_FRAME_PIXELS = 100_000_000
 VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v")
 
 
-# EXIF orientation tag value -> the Pillow transpose that shows the photo upright
+# EXIF orientation tag value -> the name of the Pillow transpose that shows the photo upright
 # (the same table as PIL.ImageOps.exif_transpose, applied here to the final array
 # so that 16-bit files, whose full precision Pillow cannot keep in an Image, share it).
 _ORIENTATION = {
-    2: Image.Transpose.FLIP_LEFT_RIGHT,
-    3: Image.Transpose.ROTATE_180,
-    4: Image.Transpose.FLIP_TOP_BOTTOM,
-    5: Image.Transpose.TRANSPOSE,
-    6: Image.Transpose.ROTATE_270,
-    7: Image.Transpose.TRANSVERSE,
-    8: Image.Transpose.ROTATE_90,
+    2: "FLIP_LEFT_RIGHT",
+    3: "ROTATE_180",
+    4: "FLIP_TOP_BOTTOM",
+    5: "TRANSPOSE",
+    6: "ROTATE_270",
+    7: "TRANSVERSE",
+    8: "ROTATE_90",
 }
 _EXIF_ORIENTATION_TAG = 0x0112
 
@@ -93,6 +93,8 @@ def pillow_limit_lifted():
     For readers that check a pixel limit of their own from the header first (``max_pixels``,
     ``max_frame_pixels``): Pillow's would otherwise refuse a file the user allowed.
     """
+    from PIL import Image
+
     with _PILLOW_LIMIT_LOCK:
         saved_limit = Image.MAX_IMAGE_PIXELS
         Image.MAX_IMAGE_PIXELS = None
@@ -378,6 +380,9 @@ def _checked_path(path: Path) -> Path:
 def _decode(stream, label: str, max_pixels: int | None, stills_only: bool = False):
     """Decode the first frame of an open image file; return (array, EXIF orientation), or None for an
     animation with ``stills_only``."""
+    plain = _read_plain_png(stream, max_pixels)  # an ordinary PNG, without Pillow
+    if plain is not None:
+        return plain, 1
     image = _open_unlimited(stream, label)
     with image:
         try:
@@ -425,6 +430,8 @@ def _open_by_signature(stream) -> Image.Image | None:
     """The file opened by the one Pillow reader its signature names (the image ``Image.open`` gives, without
     importing the other readers), or None: another format, or a header that reader refuses, which ``Image.open``
     then words."""
+    from PIL import Image
+
     head = stream.read(16)
     stream.seek(0)
     for signature, fmt, plugin in _SIGNATURES:
@@ -440,6 +447,8 @@ def _open_by_signature(stream) -> Image.Image | None:
 
 
 def _open(stream, label: str) -> Image.Image:
+    from PIL import Image, UnidentifiedImageError
+
     try:
         image = _open_by_signature(stream)
         return image if image is not None else Image.open(stream)
@@ -464,15 +473,14 @@ def _orient(image: np.ndarray, orientation: int) -> np.ndarray:
     method = _ORIENTATION.get(orientation)
     if method is None:
         return image
-    T = Image.Transpose
     view = {
-        T.FLIP_LEFT_RIGHT: lambda a: a[:, ::-1],
-        T.FLIP_TOP_BOTTOM: lambda a: a[::-1],
-        T.ROTATE_180: lambda a: a[::-1, ::-1],
-        T.ROTATE_90: lambda a: np.rot90(a, 1),  # counter-clockwise, as Pillow's
-        T.ROTATE_270: lambda a: np.rot90(a, -1),
-        T.TRANSPOSE: lambda a: np.swapaxes(a, 0, 1),
-        T.TRANSVERSE: lambda a: np.swapaxes(a[::-1, ::-1], 0, 1),
+        "FLIP_LEFT_RIGHT": lambda a: a[:, ::-1],
+        "FLIP_TOP_BOTTOM": lambda a: a[::-1],
+        "ROTATE_180": lambda a: a[::-1, ::-1],
+        "ROTATE_90": lambda a: np.rot90(a, 1),  # counter-clockwise, as Pillow's
+        "ROTATE_270": lambda a: np.rot90(a, -1),
+        "TRANSPOSE": lambda a: np.swapaxes(a, 0, 1),
+        "TRANSVERSE": lambda a: np.swapaxes(a[::-1, ::-1], 0, 1),
     }[method](image)
     return np.ascontiguousarray(view)  # one writable copy (Pillow's round trip took three)
 

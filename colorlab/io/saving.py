@@ -8,7 +8,6 @@ import os
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 from .._engine.codes import pack_rgb
 from ..errors import ImageFileError, InvalidParameterError
@@ -113,6 +112,8 @@ def save_image(path, image, *, palette=None, alpha=None, threshold: int = 128, c
         table, with_transparent = _entries(palette, transparent, path)
         labels = _palette_labels(image, palette, transparent if with_transparent else None)
         return _write_indexed(path, fmt, labels, table, len(palette) if with_transparent else None, compress)
+    from PIL import Image  # here: an indexed PNG, what the command line writes, needs none of Pillow
+
     if alpha is not None:
         rgba = np.concatenate([image, alpha[..., None]], axis=-1)
         picture = Image.fromarray(np.ascontiguousarray(rgba), "RGBA")
@@ -174,6 +175,8 @@ def png_bytes(image, palette=None, *, compress: str = "default") -> bytes:
     compress = _check_compress(compress)
     buffer = io.BytesIO()
     if palette is None:
+        from PIL import Image
+
         Image.fromarray(np.ascontiguousarray(image)).save(buffer, format="PNG", compress_level=_RGB_PNG_LEVEL[compress])
     else:
         _check_indexed(palette, Path("image.png"), "PNG")
@@ -288,6 +291,8 @@ def _write_indexed(path: Path, fmt: str, labels: np.ndarray, table: np.ndarray, 
                 _png.optimise(tmp)
 
         return write_atomically(path, write)
+    from PIL import Image
+
     picture = Image.fromarray(np.ascontiguousarray(labels))
     picture.putpalette(table.tobytes())  # makes it a "P" image
     options = {} if transparent_index is None else {"transparency": transparent_index}

@@ -232,7 +232,8 @@ def test_pillow_methods_give_pillows_colors(small_photo, method):
 
     from colorlab.cluster.fit import _PILLOW_METHODS
 
-    indexed = Image.fromarray(small_photo).quantize(8, method=_PILLOW_METHODS[method], dither=Image.Dither.NONE)
+    indexed = Image.fromarray(small_photo).quantize(8, method=Image.Quantize[_PILLOW_METHODS[method]],
+                                                    dither=Image.Dither.NONE)
     table = np.array(indexed.getpalette(), np.uint8).reshape(-1, 3)[np.unique(np.asarray(indexed))]
     palette = colorlab.fit_palette(small_photo, 8, method=method)
     assert {tuple(c) for c in table} <= {tuple(c) for c in palette.colors}

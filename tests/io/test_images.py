@@ -710,7 +710,7 @@ def test_orientation_on_the_array_matches_pillows_transpose(orientation):
     plane = image[..., 0].copy()
     method = images._ORIENTATION.get(orientation)
     for array in (image, plane):
-        expected = array if method is None else np.asarray(Image.fromarray(array).transpose(method))
+        expected = array if method is None else np.asarray(Image.fromarray(array).transpose(Image.Transpose[method]))
         oriented = images._orient(array, orientation)
         assert np.array_equal(oriented, expected)
         assert oriented.flags.c_contiguous and (method is None or oriented.flags.writeable)

@@ -136,15 +136,77 @@ def test_hand_built_pngs_with_every_filter_over_several_idat_chunks(rng, mode, h
     assert np.array_equal(fast, _pillow(data, mode))
 
 
-def test_load_image_takes_the_fast_path_for_an_ordinary_png(rng, monkeypatch, tmp_path):
+def _plain(data: bytes, max_pixels=None):
+    """What the Pillow-free reader returns for PNG bytes (None: it left the file to Pillow)."""
+    return _pngread.read_plain(io.BytesIO(data), max_pixels)
+
+
+@pytest.mark.parametrize("reader", ["_read_plain_png", "_read_png_pixels"])
+def test_load_image_takes_a_fast_path_for_an_ordinary_png(rng, monkeypatch, tmp_path, reader):
     path = tmp_path / "photo.png"
     pixels = _photo_like(rng, 30, 20, 3)
     Image.fromarray(pixels).save(path)
+    if reader == "_read_png_pixels":  # the reader of a PNG Pillow has opened: for files the other leaves
+        monkeypatch.setattr(images, "_read_plain_png", lambda *args: None)
     returned = []
-    read_pixels = images._read_png_pixels
-    monkeypatch.setattr(images, "_read_png_pixels", lambda *args: returned.append(read_pixels(*args)) or returned[-1])
+    read = getattr(images, reader)
+    monkeypatch.setattr(images, reader, lambda *args: returned.append(read(*args)) or returned[-1])
     assert np.array_equal(colorlab.load_image(path), pixels)
     assert len(returned) == 1 and isinstance(returned[0], np.ndarray)
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+@pytest.mark.parametrize("height, width", [(1, 1), (7, 1), (11, 7)])
+def test_the_pillow_free_reader_gives_pillows_pixels(rng, mode, height, width):
+    data, pixels = _built(rng, mode, height, width, before=_chunk(b"gAMA", b"\0\0\xb1\x8f"),
+                          after=_chunk(b"tEXt", b"Comment\0hello"))
+    assert np.array_equal(_plain(data), pixels)
+    assert np.array_equal(_plain(data), _pillow(data, mode))
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "PNG", optimize=True)
+    assert np.array_equal(_plain(buffer.getvalue()), _pillow(buffer.getvalue(), mode))
+
+
+def test_the_pillow_free_reader_leaves_to_pillow_what_pillow_would_change(rng):
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    text_exif = _chunk(b"tEXt", b"Raw profile type exif\0\nexif\n  0\n")
+    bad_crc = bytearray(_chunk(b"tEXt", b"k\0v"))
+    bad_crc[-1] ^= 1
+    cases = {
+        "exif": dict(after=_chunk(b"eXIf", exif.tobytes()[6:])),
+        "exif_as_text": dict(before=text_exif),
+        "xmp": dict(after=_chunk(b"iTXt", b"XML:com.adobe.xmp\0\0\0\0\0<x/>")),
+        "transparency": dict(before=_chunk(b"tRNS", b"\0\1\0\2\0\3")),
+        "suggested_palette": dict(before=_chunk(b"PLTE", b"\0\0\0\xff\xff\xff")),
+        "animation": dict(before=_chunk(b"acTL", b"\0\0\0\1\0\0\0\0")),
+        "bad_crc": dict(before=bytes(bad_crc)),
+    }
+    for name, chunks in cases.items():
+        data, _ = _built(rng, "RGB", 6, 5, **chunks)
+        assert _plain(data) is None, name
+        assert _plain(_built(rng, "RGB", 6, 5)[0]) is not None  # a control: the same file without the chunk
+    data, _ = _built(rng, "RGB", 6, 5)
+    assert _plain(data, max_pixels=29) is None and _plain(data, max_pixels=30) is not None
+    with pytest.raises(colorlab.ImageTooLargeError, match="more than the limit of 29"):
+        colorlab.load_image(data, max_pixels=29)  # Pillow's path words the limit, as always
+    with Image.open(io.BytesIO(_built(rng, "RGB", 6, 5, before=text_exif)[0])) as image:
+        assert "Raw profile type exif" in image.info  # where Pillow's getexif looks
+
+
+@pytest.mark.parametrize("case", ["interlaced", "sixteen_bit", "palette", "gray_alpha", "low_bit_gray"])
+def test_the_pillow_free_reader_leaves_other_pngs_to_pillow(rng, case):
+    pixels = _photo_like(rng, 6, 5, 3)
+    if case == "interlaced":
+        data = _png(1, 1, 2, [zlib.compress(b"\0" + pixels[0, 0].tobytes())], interlace=1)
+    else:
+        buffer = io.BytesIO()
+        {"sixteen_bit": Image.fromarray(pixels[..., 0].astype(np.uint16) * 200),
+         "palette": Image.fromarray(pixels).quantize(8),
+         "gray_alpha": Image.fromarray(pixels).convert("LA"),
+         "low_bit_gray": Image.fromarray(pixels[..., 0] > 128)}[case].save(buffer, "PNG")
+        data = buffer.getvalue()
+    assert _plain(data) is None
 
 
 def test_exif_orientation_after_the_image_data_is_still_applied(rng):
@@ -202,6 +264,7 @@ def test_kodak_photos_decode_as_pillow_decodes_them(kodak_dir):
 def _through_pillow_only(monkeypatch, data: bytes):
     with monkeypatch.context() as patch:
         patch.setattr(images, "_read_png_pixels", lambda *args: None)
+        patch.setattr(images, "_read_plain_png", lambda *args: None)
         return _outcome(data)
 
 
