@@ -131,11 +131,13 @@ def read_plain(stream, max_pixels: int | None) -> np.ndarray | None:
 
     try:
         stream.seek(0)
-        data = stream.read()
+        head = stream.read(33)  # the signature and the IHDR chunk: the rest is read only for a file taken here
+        if not _taken(head, max_pixels):
+            stream.seek(0)
+            return None
+        data = head + stream.read()
         stream.seek(0)
     except OSError:
-        return None
-    if not data.startswith(_SIGNATURE) or data[12:16] != b"IHDR":
         return None
     view, pieces, position, after_image, header = memoryview(data), [], 8, False, None
     while True:
@@ -165,15 +167,24 @@ def read_plain(stream, max_pixels: int | None) -> np.ndarray | None:
             elif kind in (b"tEXt", b"zTXt", b"iTXt") and bytes(view[start:end]).split(b"\0", 1)[0] in _EXIF_TEXT:
                 return None
         position = end + 4
-    width, height = int.from_bytes(header[:4], "big"), int.from_bytes(header[4:8], "big")
-    depth, color, compression, filtering, interlace = header[8:13]
-    channels = _COLOR_TYPES.get(color)
-    if depth != 8 or channels is None or compression or filtering or interlace or not pieces \
-            or not 0 < width * height <= (max_pixels if max_pixels is not None else width * height):
+    if not pieces:
         return None
+    width, height = int.from_bytes(header[:4], "big"), int.from_bytes(header[4:8], "big")
     image_data = b"".join(pieces)
     del pieces, view, data
-    return _decoded(image_data, width, height, channels)
+    return _decoded(image_data, width, height, _COLOR_TYPES[header[9]])
+
+
+def _taken(head: bytes, max_pixels: int | None) -> bool:
+    """Whether the first 33 bytes of a file (signature, IHDR) are those of a PNG :func:`read_plain` may take:
+    8 bits a sample, gray, RGB or RGBA, not interlaced, standard compression and filtering, 1 to
+    ``max_pixels`` pixels."""
+    if len(head) < 33 or not head.startswith(_SIGNATURE) or head[8:16] != b"\0\0\0\rIHDR":
+        return False
+    width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+    depth, color, compression, filtering, interlace = head[24:29]
+    return (depth == 8 and color in _COLOR_TYPES and not (compression or filtering or interlace)
+            and 0 < width * height <= (width * height if max_pixels is None else max_pixels))
 
 
 def _plain(image, stream, rawmode: str) -> bool:

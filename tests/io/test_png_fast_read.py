@@ -194,6 +194,32 @@ def test_the_pillow_free_reader_leaves_to_pillow_what_pillow_would_change(rng):
         assert "Raw profile type exif" in image.info  # where Pillow's getexif looks
 
 
+class _CountingStream(io.BytesIO):
+    """A file whose reads are counted in bytes."""
+
+    def __init__(self, data: bytes):
+        super().__init__(data)
+        self.bytes_read = 0
+
+    def read(self, size=-1):
+        chunk = super().read(size)
+        self.bytes_read += len(chunk)
+        return chunk
+
+
+def test_the_pillow_free_reader_reads_past_the_header_only_a_file_it_takes(rng):
+    data, _ = _built(rng, "RGB", 40, 30, after=_chunk(b"tEXt", b"Comment\0" + b"x" * 500))
+    too_large = _CountingStream(data)
+    assert _pngread.read_plain(too_large, 1199) is None
+    assert too_large.bytes_read == 33 and too_large.tell() == 0  # the signature and IHDR, then back to the start
+    buffer = io.BytesIO()
+    Image.fromarray(_photo_like(rng, 40, 30, 3)[..., 0].astype(np.uint16) * 200).save(buffer, "PNG")
+    sixteen_bit = _CountingStream(buffer.getvalue())
+    assert _pngread.read_plain(sixteen_bit, None) is None and sixteen_bit.bytes_read == 33
+    taken = _CountingStream(data)
+    assert _pngread.read_plain(taken, 1200) is not None and taken.bytes_read == len(data)
+
+
 @pytest.mark.parametrize("case", ["interlaced", "sixteen_bit", "palette", "gray_alpha", "low_bit_gray"])
 def test_the_pillow_free_reader_leaves_other_pngs_to_pillow(rng, case):
     pixels = _photo_like(rng, 6, 5, 3)
