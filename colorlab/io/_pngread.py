@@ -8,8 +8,8 @@ kernel (:func:`colorlab._engine.kernels.png_unfilter`) undoes the row filters st
 array. imagecodecs (libpng, libspng) decodes that photo in 41 ms, but is a 45 MB dependency, too heavy
 for colorlab's lean install.
 
-Which files: 8 bits a sample, gray, RGB or RGBA (color types 0, 2 and 6), not interlaced, without a tRNS
-chunk, one still image (not an APNG), as Pillow opened it. Every other PNG, and any file in which this
+Which files: 8 bits a sample, gray, gray and alpha, RGB or RGBA (color types 0, 4, 2 and 6), not interlaced,
+without a tRNS chunk, one still image (not an APNG), as Pillow opened it. Every other PNG, and any file in which this
 reader finds anything wrong (a chunk cut short, a zlib stream that is corrupt or not exactly the image's
 size, an unknown filter type), goes to Pillow, which decodes it from the start and words the problem as
 it always has. The pixels are then the array Pillow's path gives, bit for bit.
@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Channels of the Pillow modes (= raw modes) of 8-bit gray, RGB and RGBA PNGs.
-_CHANNELS = {"L": 1, "RGB": 3, "RGBA": 4}
+#: Channels of the Pillow modes (= raw modes) of 8-bit gray, gray and alpha, RGB and RGBA PNGs.
+_CHANNELS = {"L": 1, "LA": 2, "RGB": 3, "RGBA": 4}
 
 
 def read_pixels(image, stream, rawmode: str | None) -> np.ndarray | None:
@@ -51,8 +51,9 @@ def read_pixels(image, stream, rawmode: str | None) -> np.ndarray | None:
     Returns
     -------
     numpy.ndarray or None
-        (H, W) uint8 for gray, (H, W, 3) for RGB, (H, W, 4) for RGBA: what ``_pixels`` returns from
-        Pillow; None when the file is another kind, or something in it is wrong, for Pillow to decode.
+        (H, W) uint8 for gray, (H, W, 2) for gray and alpha, (H, W, 3) for RGB, (H, W, 4) for RGBA: what
+        ``_pixels`` returns from Pillow; None when the file is another kind, or something in it is wrong, for
+        Pillow to decode.
 
     Raises
     ------
@@ -95,8 +96,8 @@ def _decoded(data: bytes, width: int, height: int, channels: int) -> np.ndarray 
 
 
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
-#: Channels of the color types read without Pillow: gray, RGB, RGBA.
-_COLOR_TYPES = {0: 1, 2: 3, 6: 4}
+#: Channels of the color types read without Pillow: gray, RGB, gray and alpha, RGBA.
+_COLOR_TYPES = {0: 1, 2: 3, 4: 2, 6: 4}
 #: Chunks after which Pillow would give other pixels or an orientation: transparency, animation, EXIF.
 _FOR_PILLOW = (b"tRNS", b"acTL", b"fcTL", b"fdAT", b"eXIf")
 #: Text chunks whose keyword Pillow's ``getexif`` reads an orientation from (EXIF or XMP as text).
@@ -109,7 +110,7 @@ def read_plain(stream, max_pixels: int | None) -> np.ndarray | None:
     The whole command line's work on a PNG then needs no Pillow: importing it (``PIL.Image`` with its EXIF
     tables, the PNG plugin, the check for libimagequant) costs about 20 ms, a fifth of what pngquant takes
     on a 0.4-megapixel photo. Only files this reader can decode exactly as Pillow would, with nothing for
-    Pillow to add, are read here: 8 bits a sample, gray, RGB or RGBA, not interlaced, no transparency,
+    Pillow to add, are read here: 8 bits a sample, gray, gray and alpha, RGB or RGBA, not interlaced, no transparency,
     animation or EXIF chunk (nor EXIF or XMP as text), no critical chunk but IHDR, IDAT and IEND, every chunk
     complete up to IEND with the CRCs of all but the image data right (Pillow checks those), IDAT chunks in
     one run, at most ``max_pixels`` pixels. Anything else (or a read error) gives None, and Pillow decodes
@@ -125,7 +126,7 @@ def read_plain(stream, max_pixels: int | None) -> np.ndarray | None:
     Returns
     -------
     numpy.ndarray or None
-        (H, W) uint8 for gray, (H, W, 3) for RGB, (H, W, 4) for RGBA.
+        (H, W) uint8 for gray, (H, W, 2) for gray and alpha, (H, W, 3) for RGB, (H, W, 4) for RGBA.
     """
     import zlib
 
@@ -177,7 +178,7 @@ def read_plain(stream, max_pixels: int | None) -> np.ndarray | None:
 
 def _taken(head: bytes, max_pixels: int | None) -> bool:
     """Whether the first 33 bytes of a file (signature, IHDR) are those of a PNG :func:`read_plain` may take:
-    8 bits a sample, gray, RGB or RGBA, not interlaced, standard compression and filtering, 1 to
+    8 bits a sample, gray, gray and alpha, RGB or RGBA, not interlaced, standard compression and filtering, 1 to
     ``max_pixels`` pixels."""
     if len(head) < 33 or not head.startswith(_SIGNATURE) or head[8:16] != b"\0\0\0\rIHDR":
         return False

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,7 +19,8 @@ from colorlab.errors import ImageFileError
 from colorlab.io import _pngread, images
 from colorlab.io.png import _chunk
 
-MODES = {"L": 1, "RGB": 3, "RGBA": 4}
+MODES = {"L": 1, "LA": 2, "RGB": 3, "RGBA": 4}
+CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus"
 
 
 def _photo_like(rng, height: int, width: int, channels: int) -> np.ndarray:
@@ -113,7 +115,7 @@ def _split(stream: bytes, pieces: int) -> list[bytes]:
     return [stream[i:j] for i, j in zip(cuts[:-1], cuts[1:])]
 
 
-COLOR_TYPES = {"L": 0, "RGB": 2, "RGBA": 6}
+COLOR_TYPES = {"L": 0, "LA": 4, "RGB": 2, "RGBA": 6}
 
 
 def _built(rng, mode: str, height: int, width: int, pieces: int = 4, first: int = 4, **chunks):
@@ -220,16 +222,17 @@ def test_the_pillow_free_reader_reads_past_the_header_only_a_file_it_takes(rng):
     assert _pngread.read_plain(taken, 1200) is not None and taken.bytes_read == len(data)
 
 
-@pytest.mark.parametrize("case", ["interlaced", "sixteen_bit", "palette", "gray_alpha", "low_bit_gray"])
+@pytest.mark.parametrize("case", ["interlaced", "sixteen_bit", "palette", "gray_alpha16", "low_bit_gray"])
 def test_the_pillow_free_reader_leaves_other_pngs_to_pillow(rng, case):
     pixels = _photo_like(rng, 6, 5, 3)
     if case == "interlaced":
         data = _png(1, 1, 2, [zlib.compress(b"\0" + pixels[0, 0].tobytes())], interlace=1)
+    elif case == "gray_alpha16":
+        data = (CORPUS / "gray_alpha16.png").read_bytes()
     else:
         buffer = io.BytesIO()
         {"sixteen_bit": Image.fromarray(pixels[..., 0].astype(np.uint16) * 200),
          "palette": Image.fromarray(pixels).quantize(8),
-         "gray_alpha": Image.fromarray(pixels).convert("LA"),
          "low_bit_gray": Image.fromarray(pixels[..., 0] > 128)}[case].save(buffer, "PNG")
         data = buffer.getvalue()
     assert _plain(data) is None
@@ -254,7 +257,7 @@ def test_ancillary_chunks_after_the_image_data_are_read_as_pillow_reads_them(rng
     assert image.tile == []
 
 
-@pytest.mark.parametrize("case", ["interlaced", "trns", "sixteen_bit", "palette", "gray_alpha", "low_bit_gray"])
+@pytest.mark.parametrize("case", ["interlaced", "trns", "sixteen_bit", "palette", "gray_alpha16", "low_bit_gray"])
 def test_other_pngs_are_left_to_pillow(rng, case):
     pixels = _photo_like(rng, 6, 5, 3)
     buffer = io.BytesIO()
@@ -262,10 +265,11 @@ def test_other_pngs_are_left_to_pillow(rng, case):
         data = _png(1, 1, 2, [zlib.compress(b"\0" + pixels[0, 0].tobytes())], interlace=1)
     elif case == "trns":
         data, _ = _built(rng, "RGB", 6, 5, before=_chunk(b"tRNS", b"\0\1\0\2\0\3"))
+    elif case == "gray_alpha16":
+        data = (CORPUS / "gray_alpha16.png").read_bytes()
     else:
         image = {"sixteen_bit": Image.fromarray(pixels[..., 0].astype(np.uint16) * 200),
                  "palette": Image.fromarray(pixels).quantize(8),
-                 "gray_alpha": Image.fromarray(pixels).convert("LA"),
                  "low_bit_gray": Image.fromarray(pixels[..., 0] > 128)}[case]
         image.save(buffer, "PNG")
         data = buffer.getvalue()
