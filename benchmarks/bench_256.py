@@ -2,8 +2,8 @@
 
 Usage::
 
-    python benchmarks/bench_256.py [--images kodak,cq100,unsplash] [--limit N] [--repeat R]
-                                   [--datasets DIR] [--no-process] [--no-inprocess] [--dither]
+    python benchmarks/bench_256.py [--images kodak,cq100,unsplash,unsplash-large] [--limit N] [--repeat R]
+                                   [--datasets DIR] [--no-process] [--no-inprocess] [--dither] [--times-only]
 
 Needs the ``bench`` extra (``pip install -e ".[bench]"``: ``ssimulacra2``, ``pngquant-cli``, ``imagequant``)
 and, for butteraugli, Debian's ``butteraugli`` binary (``apt-get install -y butteraugli``; the column is
