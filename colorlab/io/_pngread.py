@@ -133,14 +133,15 @@ def read_plain(stream, max_pixels: int | None) -> np.ndarray | None:
     try:
         stream.seek(0)
         head = stream.read(33)  # the signature and the IHDR chunk: the rest is read only for a file taken here
-        if not _taken(head, max_pixels):
+        shape = _taken(head, max_pixels)
+        if shape is None:
             stream.seek(0)
             return None
         data = head + stream.read()
         stream.seek(0)
     except OSError:
         return None
-    view, pieces, position, after_image, header = memoryview(data), [], 8, False, None
+    view, pieces, position, after_image = memoryview(data), [], 33, False  # from the chunk after IHDR
     while True:
         if position + 12 > len(data):
             return None
@@ -150,42 +151,42 @@ def read_plain(stream, max_pixels: int | None) -> np.ndarray | None:
         if length > _MAX_CHUNK or end + 4 > len(data):
             return None
         if kind == b"IDAT":
-            if after_image or header is None:
+            if after_image:
                 return None
             pieces.append(view[start:end])
         else:
             if zlib.crc32(view[position + 4:end]) != int.from_bytes(data[end:end + 4], "big"):
                 return None
             after_image = after_image or bool(pieces)
-            if kind == b"IHDR":
-                if header is not None or length != 13:
-                    return None
-                header = data[start:end]
-            elif kind == b"IEND":
+            if kind == b"IEND":
                 break
-            elif not kind[0] & 0x20 or kind in _FOR_PILLOW:  # a critical chunk (PLTE...) or one Pillow acts on
+            if not kind[0] & 0x20 or kind in _FOR_PILLOW:  # critical (PLTE, IHDR again...) or for Pillow
                 return None
-            elif kind in (b"tEXt", b"zTXt", b"iTXt") and bytes(view[start:end]).split(b"\0", 1)[0] in _EXIF_TEXT:
+            if kind in (b"tEXt", b"zTXt", b"iTXt") and bytes(view[start:end]).split(b"\0", 1)[0] in _EXIF_TEXT:
                 return None
         position = end + 4
     if not pieces:
         return None
-    width, height = int.from_bytes(header[:4], "big"), int.from_bytes(header[4:8], "big")
     image_data = b"".join(pieces)
     del pieces, view, data
-    return _decoded(image_data, width, height, _COLOR_TYPES[header[9]])
+    return _decoded(image_data, *shape)
 
 
-def _taken(head: bytes, max_pixels: int | None) -> bool:
-    """Whether the first 33 bytes of a file (signature, IHDR) are those of a PNG :func:`read_plain` may take:
-    8 bits a sample, gray, gray and alpha, RGB or RGBA, not interlaced, standard compression and filtering, 1 to
-    ``max_pixels`` pixels."""
-    if len(head) < 33 or not head.startswith(_SIGNATURE) or head[8:16] != b"\0\0\0\rIHDR":
-        return False
+def _taken(head: bytes, max_pixels: int | None) -> tuple[int, int, int] | None:
+    """(width, height, channels) when the first 33 bytes of a file (signature, IHDR with its CRC) are those of a
+    PNG :func:`read_plain` may take: 8 bits a sample, gray, gray and alpha, RGB or RGBA, not interlaced,
+    standard compression and filtering, 1 to ``max_pixels`` pixels; else None."""
+    import zlib
+
+    if len(head) < 33 or not head.startswith(_SIGNATURE) or head[8:16] != b"\0\0\0\rIHDR" \
+            or zlib.crc32(head[12:29]) != int.from_bytes(head[29:33], "big"):
+        return None
     width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
     depth, color, compression, filtering, interlace = head[24:29]
-    return (depth == 8 and color in _COLOR_TYPES and not (compression or filtering or interlace)
-            and 0 < width * height <= (width * height if max_pixels is None else max_pixels))
+    if depth != 8 or color not in _COLOR_TYPES or compression or filtering or interlace \
+            or not 0 < width * height <= (width * height if max_pixels is None else max_pixels):
+        return None
+    return width, height, _COLOR_TYPES[color]
 
 
 def _plain(image, stream, rawmode: str) -> bool:
