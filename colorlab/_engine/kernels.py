@@ -526,7 +526,7 @@ def diffuse(values, palette, strength=1.0, *, index=None, shape=None, codes=None
                           _ptr(sorted_palette), _ptr(order), float(strength), float(edge), float(quiet2), float(max2),
                           int(flags), *rows, _ptr(labels))
 
-    for status in (threads.map_threads(band, bands) if len(bands) > 1 else [band(bands[0])]):
+    for status in threads.map_threads(band, bands):
         _memory(status)
     return labels
 

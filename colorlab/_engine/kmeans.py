@@ -106,11 +106,14 @@ def bounds_via_cells(points, cell, cell_means, centers, cell_labels, cell_upper,
     points, centers = _floats(points), _floats(centers)
     n = len(points)
     labels, upper, lower = np.empty(n, np.intp), np.empty(n), np.empty(n)
+    # the centers' neighbour lists, built once for all the threads (verify() would build them in each)
+    still, state = np.zeros(len(centers)), _kernels.near_state(len(centers))
+    _kernels.near_update(centers, still, 0, 0.0, state)
 
     def bounds(rows):  # each point's bounds depend on that point alone: row ranges on the threads
         _kernels.bounds_from_cells(points[rows], cell[rows], cell_means, cell_labels, cell_upper, cell_lower,
                                    out=(labels[rows], upper[rows], lower[rows]))
-        _kernels.verify(points[rows], centers, labels[rows], upper[rows], lower[rows])
+        _kernels.verify_near(points[rows], centers, labels[rows], upper[rows], lower[rows], still, 0, 0.0, state)
 
     threads.map_threads(bounds, threads.ranges(n))
     return labels, upper, lower

@@ -138,12 +138,9 @@ def view_figure(photo: Photo, result: Result, elev=None, azim=None, *, caption: 
 
 
 def view_png(photo: Photo, result: Result, elev=None, azim=None, *, caption: str | None = None) -> bytes:
-    """:func:`view_figure` as PNG bytes."""
-    import matplotlib
-
-    with matplotlib.rc_context({"figure.dpi": 100}):
-        buffer = io.BytesIO()
-        view_figure(photo, result, elev, azim, caption=caption).savefig(buffer, format="png")
+    """:func:`view_figure` as PNG bytes (at the figure's own 100 dpi)."""
+    buffer = io.BytesIO()
+    view_figure(photo, result, elev, azim, caption=caption).savefig(buffer, format="png")
     return buffer.getvalue()
 
 

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .png import _SIGNATURE
+
 #: Channels of the Pillow modes (= raw modes) of 8-bit gray, gray and alpha, RGB and RGBA PNGs.
 _CHANNELS = {"L": 1, "LA": 2, "RGB": 3, "RGBA": 4}
 
@@ -85,7 +87,6 @@ def _decoded(data: bytes, width: int, height: int, channels: int) -> np.ndarray 
         from .._engine import kernels as _kernels
 
         raw = deflate.zlib_decompress(data, height * (1 + width * channels))
-        del data
         if len(raw) != height * (1 + width * channels):
             return None
         pixels = np.empty((height, width, channels) if channels > 1 else (height, width), np.uint8)
@@ -95,7 +96,6 @@ def _decoded(data: bytes, width: int, height: int, channels: int) -> np.ndarray 
     return pixels
 
 
-_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 #: Channels of the color types read without Pillow: gray, RGB, gray and alpha, RGBA.
 _COLOR_TYPES = {0: 1, 2: 3, 4: 2, 6: 4}
 #: Chunks after which Pillow would give other pixels or an orientation: transparency, animation, EXIF.

@@ -29,11 +29,13 @@ import threading
 import warnings
 from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ._pngread import read_pixels as _read_png_pixels
 from ._pngread import read_plain as _read_plain_png
+from .png import _SIGNATURE as _PNG_SIGNATURE
 from .arrays import _check_background, _split_channels, _to_rgb8
 from ..errors import (
     ColorlabError,
@@ -42,6 +44,9 @@ from ..errors import (
     ImageTooLargeError,
     InvalidParameterError,
 )
+
+if TYPE_CHECKING:  # the annotations' Image; Pillow itself is imported where a file needs it
+    from PIL import Image
 
 __all__ = ["DEFAULT_MAX_PIXELS", "DEFAULT_MAX_FRAME_PIXELS", "VIDEO_SUFFIXES", "ANIMATED_FORMATS", "load_image",
            "load_image_alpha", "read_still", "is_animated", "pillow_limit_lifted"]
@@ -423,7 +428,7 @@ def _open_unlimited(stream, label: str) -> Image.Image:
 #: The first bytes of the two formats photos come in, and the Pillow reader of each. ``Image.open`` of a
 #: file object first imports five readers (BMP, GIF, JPEG, PPM, PNG: about 10 ms, a tenth of what
 #: ``colorlab quantize`` takes on a 0.4 MP photo); a file with one of these signatures needs only its own.
-_SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "PNG", "PIL.PngImagePlugin"), (b"\xff\xd8\xff", "JPEG", "PIL.JpegImagePlugin"))
+_SIGNATURES = ((_PNG_SIGNATURE, "PNG", "PIL.PngImagePlugin"), (b"\xff\xd8\xff", "JPEG", "PIL.JpegImagePlugin"))
 
 
 def _open_by_signature(stream) -> Image.Image | None:

@@ -38,6 +38,15 @@ def check_max_points(max_points) -> int:
 TICK_SIZE = 9
 
 
+def check_position(history, position) -> int:
+    """A half-step of a Lloyd history (:class:`colorlab.lessons.lloyd.PointsHistory`), negative from the end, as
+    an index, or InvalidParameterError."""
+    n = len(history.half_steps)
+    if isinstance(position, bool) or not isinstance(position, (int, np.integer)) or not -n <= position < n:
+        raise InvalidParameterError(f"position must be a half-step from 0 to {n - 1}, got {position!r}")
+    return int(position) % n
+
+
 def style_rgb_axes(ax) -> None:
     for axis_name, label in zip("xyz", ("red", "green", "blue")):
         getattr(ax, f"set_{axis_name}lim")(0, 255)

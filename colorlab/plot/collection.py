@@ -63,8 +63,7 @@ def barcode(table, thumbs, *, columns: int = 3, strip_width: int = 320, band_inc
 def palettes_3d(table, *, max_size: float = 600.0):
     """All palette colors together in RGB and in OKLab, each dot sized by its share of its photo."""
     fig = plt.figure(figsize=(12, 5.6))
-    for i, (space, labels) in enumerate((("rgb", ("red", "green", "blue")),
-                                         ("oklab", ("a (green - red)", "b (blue - yellow)", "L (lightness)")))):
+    for i, space in enumerate(("rgb", "oklab")):
         points = collection.palette_points(table, space=space)
         ax = fig.add_subplot(1, 2, i + 1, projection="3d")
         xyz = points[["x", "y", "z"]].to_numpy()
@@ -77,9 +76,9 @@ def palettes_3d(table, *, max_size: float = 600.0):
         else:  # three ticks an axis: more run into each other at a size read from the back of a room
             for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
                 axis.set_major_locator(MaxNLocator(3))
-            ax.set_xlabel(labels[0], labelpad=6)
-            ax.set_ylabel(labels[1], labelpad=6)
-            ax.set_zlabel(labels[2], labelpad=8)
+            ax.set_xlabel("a (green - red)", labelpad=6)
+            ax.set_ylabel("b (blue - yellow)", labelpad=6)
+            ax.set_zlabel("L (lightness)", labelpad=8)
         ax.tick_params(labelsize=TICK_SIZE)
         for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
             axis.label.set_fontsize(TICK_SIZE + 1)

@@ -14,10 +14,9 @@ import numpy as np
 from ..errors import InvalidParameterError
 from ..io.arrays import as_image, as_pixels
 from . import _axes
-from ._axes import TICK_SIZE
-from .clusters import cluster_colors, cluster_markers, set_markers
+from ._axes import TICK_SIZE, check_position
+from .clusters import cluster_colors
 from .figures import elbow
-from .plane import _check_position
 
 __all__ = ["cluster_scatter", "centroid_paths", "inertia_curve", "gallery", "size_curve", "half_step_curve",
            "lloyd_overview"]
@@ -338,7 +337,7 @@ def half_step_curve(history, ax=None, *, mark: int | None = None, ylabel: str = 
     """
     halves = history.half_steps
     if mark is not None:
-        mark = _check_position(history, mark)
+        mark = check_position(history, mark)
     if ax is None:
         (ax,) = _axes.new_axes(figsize=(_axes.FIGURE_WIDTH, 3.2))
     xs = np.array([h.x for h in halves])
@@ -399,7 +398,7 @@ def lloyd_overview(image, history, positions: Sequence[int] | None = None, *, ma
     if positions is None:
         first = [h.position for h in halves if h.kind in ("start", "repair")]
         positions = sorted(set(first + [p for p in (len(first), len(first) + 1) if p < len(halves)] + [len(halves) - 1]))
-    positions = [_check_position(history, p) for p in positions]
+    positions = [check_position(history, p) for p in positions]
     if not 1 <= len(positions) <= 6:
         raise InvalidParameterError(f"positions must name 1 to 6 half-steps, got {len(positions)}")
     step = max(1, -(-max(image.shape[:2]) // 320))

@@ -13,17 +13,10 @@ import numpy as np
 
 from ..errors import InvalidParameterError
 from . import _axes
-from ._axes import TICK_SIZE
+from ._axes import TICK_SIZE, check_position
 from .clusters import cluster_colors, cluster_markers, set_markers
 
 __all__ = ["voronoi_step", "voronoi_steps", "kmeans_failures"]
-
-
-def _check_position(history, position) -> int:
-    n = len(history.half_steps)
-    if isinstance(position, bool) or not isinstance(position, (int, np.integer)) or not -n <= position < n:
-        raise InvalidParameterError(f"position must be a half-step from 0 to {n - 1}, got {position!r}")
-    return int(position) % n
 
 
 def voronoi_step(history, position: int, ax=None, *, axis_labels: Sequence[str] = ("red", "blue"),
@@ -70,7 +63,7 @@ def voronoi_step(history, position: int, ax=None, *, axis_labels: Sequence[str] 
     points = np.asarray(history.points, dtype=np.float64)
     if points.ndim != 2 or points.shape[1] != 2:
         raise InvalidParameterError(f"voronoi_step draws 2D points; these have shape {points.shape}")
-    position = _check_position(history, position)
+    position = check_position(history, position)
     half = history.half_steps[position]
     if ax is None:
         (ax,) = _axes.new_axes(figsize=(4.2, 4.2))
@@ -138,7 +131,7 @@ def voronoi_steps(history, positions: Sequence[int] | None = None, *, ncols: int
     n = len(history.half_steps)
     if positions is None:
         positions = sorted(set(range(min(n, 7))) | {n - 1})
-    positions = [_check_position(history, p) for p in positions]
+    positions = [check_position(history, p) for p in positions]
     if not positions:
         raise InvalidParameterError("positions must name at least one half-step")
     columns = max(1, min(int(ncols), len(positions)))
@@ -192,7 +185,7 @@ def kmeans_failures(runs):
     tops = [fig.add_subplot(2, len(runs), i + 1) for i in range(len(runs))]
     bottoms = [fig.add_subplot(2, len(runs), len(runs) + i + 1) for i in range(len(runs))]
     for top, bottom, run in zip(tops, bottoms, runs):
-        k = int(run.groups.max()) + 1
+        k = run.history.k
         palette, shapes = cluster_colors(k), cluster_markers(k)
         dots = top.scatter(run.points[:, 0], run.points[:, 1], c=palette[run.groups], s=14, linewidths=0)
         set_markers(dots, [shapes[g] for g in run.groups])
