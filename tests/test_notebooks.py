@@ -51,12 +51,19 @@ def _solutions(nb) -> list[str]:
 
 
 def _text_outputs(cell) -> str:
-    parts = []
+    parts, previous = [], None
     for output in cell.get("outputs", []):
         if output.output_type == "stream":
-            parts.append(output.text)
+            # one print may reach the notebook in several stream outputs (the kernel flushes on a timer, more
+            # often on a busy machine): they join as printed, without a line between them
+            if previous == output.name:
+                parts[-1] += output.text
+            else:
+                parts.append(output.text)
+            previous = output.name
         elif "data" in output:
             parts.append(output.data.get("text/plain", ""))
+            previous = None
     return "\n".join(parts)
 
 
