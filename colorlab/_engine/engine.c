@@ -508,30 +508,63 @@ static inline __attribute__((always_inline)) idx recheck(const double *points, c
 
 typedef struct { double gap; idx j; } neighbour;
 
-/* Distances between the centers into half (half_gaps()) and, per center, its NEAR nearest other centers by
- * increasing distance (near[a * NEAR ..]), the first left out of them in beyond[a] (INFINITY if none). */
-static void near_lists(const double *centers, idx k, double *gap, double *half, neighbour *near, double *beyond) {
+/* All k x k gaps between the centers into gap (INFINITY on the diagonal). */
+static void center_gaps(const double *centers, idx k, double *gap) {
     for (idx a = 0; a < k; a++) {
         gap[a * k + a] = INFINITY;
         for (idx b = a + 1; b < k; b++) gap[a * k + b] = gap[b * k + a] = sqrt(sqdist(centers + 3 * a, centers + 3 * b));
     }
+}
+
+/* Whether x comes before y in a list: by gap, ties to the lower index. */
+static inline int before(neighbour x, neighbour y) { return x.gap < y.gap || (x.gap == y.gap && x.j < y.j); }
+
+/* Put item into list[0..m-1] (sorted, room for one more) at its place. */
+static inline void insert_sorted(neighbour *list, idx m, neighbour item) {
+    idx t = m;
+    while (t > 0 && before(item, list[t - 1])) { list[t] = list[t - 1]; t--; }
+    list[t] = item;
+}
+
+/* Distances between the centers into half (half_gaps()) and, per center, its NEAR nearest other centers by
+ * increasing distance, ties to the lower index (near[a * NEAR ..]), the first left out of them in beyond[a]
+ * (INFINITY if none). gap: room for k * (k + 1) doubles.
+ *
+ * With `seeded`, every list already holds NEAR centers (from the centers' earlier places): they go in first,
+ * by their gaps now, and the others are compared with the last of the list, which few of them beat. The same
+ * lists as built from empty, where most centers are inserted into a growing list and the shifts and
+ * mispredicted branches of those insertions are most of the time: at k = 256 a seeded build takes about half
+ * as long. */
+static void near_lists(const double *centers, idx k, double *gap, double *half, neighbour *near, double *beyond,
+                       int seeded) {
+    center_gaps(centers, k, gap);
+    uint8_t *member = (uint8_t *)(gap + k * k);
     for (idx a = 0; a < k; a++) {
         const double *row = gap + a * k;
         neighbour *list = near + a * NEAR;
         idx m = 0;
-        double out = INFINITY, h = INFINITY;
+        memset(member, 0, k);
+        if (seeded) {
+            for (; m < NEAR; m++) {
+                neighbour item = {row[list[m].j], list[m].j};
+                member[item.j] = 1;
+                insert_sorted(list, m, item);
+            }
+        }
+        double out = INFINITY, h = INFINITY, last = m == NEAR ? list[NEAR - 1].gap : INFINITY;
         for (idx b = 0; b < k; b++) {
-            if (b == a) continue;
-            double g = row[b], hb = 0.5 * g;
-            h = hb < h ? hb : h;
-            if (m == NEAR && g >= list[NEAR - 1].gap) { out = g < out ? g : out; continue; }
-            if (m == NEAR) { double last = list[NEAR - 1].gap; out = last < out ? last : out; m--; }
-            idx t = m++;
-            while (t > 0 && list[t - 1].gap > g) { list[t] = list[t - 1]; t--; }
-            list[t] = (neighbour){g, b};
+            double g = row[b];
+            h = g < h ? g : h;
+            if (g > last) { out = g < out ? g : out; continue; }  /* most centers, once the list is full */
+            if (b == a || member[b]) continue;
+            neighbour item = {g, b};
+            if (m == NEAR && !before(item, list[NEAR - 1])) { out = g < out ? g : out; continue; }
+            if (m == NEAR) { out = last < out ? last : out; m--; }
+            insert_sorted(list, m++, item);
+            last = m == NEAR ? list[NEAR - 1].gap : INFINITY;
         }
         for (idx t = m; t < NEAR; t++) list[t] = (neighbour){INFINITY, -1};
-        half[a] = h;
+        half[a] = 0.5 * h;
         beyond[a] = out;
     }
 }
@@ -621,7 +654,7 @@ idx near_update(const double *centers, idx k, const double *shift, idx top, doub
     }
     double *gap = malloc(k * (k + 1) * sizeof(double));
     if (!gap) return -2;
-    near_lists(centers, k, gap, half, near, beyond);
+    near_lists(centers, k, gap, half, near, beyond, meta[0] != 0.0);
     memcpy(gap, beyond, k * sizeof(double));
     qsort(gap, k, sizeof(double), by_value);
     meta[0] = 1.0;

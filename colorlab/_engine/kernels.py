@@ -320,11 +320,12 @@ def verify(points, centers, labels, upper, lower):
     return shift_and_verify(points, centers, labels, upper, lower, np.zeros(len(centers)), 0, 0.0)
 
 
-def verify_ties(points, centers, labels, upper, lower):
+def verify_ties(points, centers, labels, upper, lower, tied=None):
     """:func:`verify` (labels and bounds in place), and a mask of the points whose two nearest centers
     are at exactly the same distance: a point settled by its bounds has a strict margin, a point that
-    gets all k distances is tied when its two smallest are equal."""
-    tied = np.zeros(len(points), np.bool_)
+    gets all k distances is tied when its two smallest are equal. ``tied``: an (n,) bool array to
+    write the mask into (e.g. a slice of a larger one), else a new one."""
+    tied = np.zeros(len(points), np.bool_) if tied is None else tied
     shift_and_verify(points, centers, labels, upper, lower, np.zeros(len(centers)), 0, 0.0, tied)
     return tied
 

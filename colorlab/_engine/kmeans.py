@@ -92,22 +92,28 @@ def assign_from_bounds(points, centers, labels, upper, lower, cell=None, cell_me
             upper, lower = upper.copy(), lower.copy()
     else:
         labels, upper, lower = _kernels.bounds_from_cells(points, cell, cell_means, labels, upper, lower)
-    return labels, _kernels.verify_ties(points, centers, labels, upper, lower)
+    tied = np.zeros(len(points), np.bool_)  # each point is checked on its own: row ranges on the threads
+    threads.map_threads(lambda rows: _kernels.verify_ties(
+        points[rows], centers, labels[rows], upper[rows], lower[rows], tied[rows]), threads.ranges(len(points)))
+    return labels, tied
 
 
-def bounds_via_cells(points, cell, cell_means, centers, cell_labels, cell_upper, cell_lower):
+def bounds_via_cells(points, cell, cell_means, centers, cell_labels, cell_upper, cell_lower, state=None):
     """Exact labels and valid Hamerly bounds of ``points`` for ``centers``, from those of their cells.
 
     ``cell`` is each point's cell, ``cell_labels``, ``cell_upper`` and ``cell_lower`` valid bounds of the
     ``cell_means`` for the same centers. Each point starts from its cell's bounds (|x - c| <= |m - c| + |x - m|)
     and only the points these do not settle get all k distances: far fewer distances than
     ``assign(points, centers, want_second=True)``, the same labels. Returns (labels, upper, lower).
+    ``state``: the centers' :func:`_kernels.near_state`, built here if it is not yet, and left for
+    :func:`hamerly_lloyd` to go on with.
     """
     points, centers = _floats(points), _floats(centers)
     n = len(points)
     labels, upper, lower = np.empty(n, np.intp), np.empty(n), np.empty(n)
     # the centers' neighbour lists, built once for all the threads (verify() would build them in each)
-    still, state = np.zeros(len(centers)), _kernels.near_state(len(centers))
+    still = np.zeros(len(centers))
+    state = _kernels.near_state(len(centers)) if state is None else state
     _kernels.near_update(centers, still, 0, 0.0, state)
 
     def bounds(rows):  # each point's bounds depend on that point alone: row ranges on the threads
@@ -197,7 +203,8 @@ def weighted_lloyd(points, weights, centers, *, max_iter=300, tol=0.0, whole=Fal
     return centers, labels, n_iter
 
 
-def hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, threshold, *, whole=False):
+def hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, threshold, *, whole=False,
+                  state=None):
     """``_kernels.hamerly_lloyd`` with the points split over threads (the same iterations and results).
 
     The sums per cluster are taken serially (their rounding does not depend on the threads); the
@@ -205,20 +212,26 @@ def hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, thre
     points and weights are whole numbers and the weights add up to less than 2**44 (RGB colors and
     pixel counts), so every sum is a whole number that float64 holds exactly in any order, and
     ``_kernels.totals_whole`` takes them in four interleaved parts (about twice as fast; the same numbers).
+    ``state``: a :func:`_kernels.near_state` of these centers to go on with and leave in step with them (one
+    run can hand the centers' neighbour lists to the next, instead of both building them from nothing);
+    the same labels and centers either way.
     """
     ranges = threads.ranges(len(points))
     if len(ranges) == 1:
+        if state is not None:
+            state[:] = 0.0  # the kernel keeps lists of its own: these would be out of step with the centers
         return _kernels.hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, threshold)
     k = len(centers)
     totals = _kernels.totals_whole if whole and float(weights.sum()) < 2.0**44 else _kernels.totals
     n_iter = 0
-    state = _kernels.near_state(k)  # the centers' neighbour lists, kept from one iteration to the next
+    if state is None:
+        state = _kernels.near_state(k)  # the centers' neighbour lists, kept from one iteration to the next
     for n_iter in range(1, max_iter + 1):
         mass, sums = totals(points, weights, labels, k)
         if (mass <= 0).any():
             _kernels.reseed_empty(points, weights, centers, mass)
             labels[:], upper[:], lower[:] = assign(points, centers, want_second=True)
-            state = _kernels.near_state(k)
+            state[:] = 0.0  # built again from nothing by the next update
             continue
         shift, top, runner_up, gain = _kernels.move_centers(centers, mass, sums)
         _kernels.near_update(centers, shift, top, runner_up, state)
@@ -372,15 +385,15 @@ def fit_centers(colors, coords, weights, k: int, rng, *, tol: float = TOL, level
     # Hamerly bounds for every color from its cell's on the last level: |x - c| <= |m - c| + |x - m|.
     cell, cell_means, _ = levels[-1]
     del levels  # only the last level is needed from here (12 MP: the others' cell numbers are ~15 MB)
-    centers = centers.copy()
+    centers, state = centers.copy(), _kernels.near_state(k)
     labels, upper, lower = bounds_via_cells(coords, cell, cell_means, centers,
-                                            *assign(cell_means, centers, want_second=True))
+                                            *assign(cell_means, centers, want_second=True), state=state)
     del cell, cell_means  # done with the levels before the fine stage (unless the caller keeps them)
     _mark("bounds")
     work, most = (FINE_WORK, FINE_ITER) if k < WIDE_FROM_K else (WIDE_FINE_WORK, WIDE_FINE_ITER)
     fine_iter = int(np.clip(work // len(coords), MIN_FINE_ITER, most))
     threshold = tol * _kernels.weighted_squares(weights, upper)
-    hamerly_lloyd(coords, weights, centers, labels, upper, lower, fine_iter, threshold, whole=whole)
+    hamerly_lloyd(coords, weights, centers, labels, upper, lower, fine_iter, threshold, whole=whole, state=state)
     result = _by_mass(centers, labels, weights)
     _mark("fine")
     return result

@@ -142,18 +142,19 @@ def wu_kmeans_fit(colors, coords, weights, k: int, *, n_iter: int | None = None,
     weights = np.ascontiguousarray(weights, dtype=np.float64)
     _, moments, _, _ = _cuts(colors, coords, weights, k, want_cells=False)
     centers = moments[:, 1:4] / moments[:, :1]
+    near = _kernels.near_state(k)  # the centers' neighbour lists, handed from each stage to the next
     if len(coords) > CELL_FROM:
         cell, points, point_weights = _kmeans._cells(colors, coords, weights, CELL_BITS)
-        state = _kmeans.assign(points, centers, want_second=True)
+        bounds = _kmeans.assign(points, centers, want_second=True)
         if n_iter > 0:
-            threshold = tol * _kernels.weighted_squares(point_weights, state[1])
-            _kmeans.hamerly_lloyd(points, point_weights, centers, *state, n_iter, threshold)
-        labels, upper, lower = _kmeans.bounds_via_cells(coords, cell, points, centers, *state)
-        del cell, points, point_weights, state
+            threshold = tol * _kernels.weighted_squares(point_weights, bounds[1])
+            _kmeans.hamerly_lloyd(points, point_weights, centers, *bounds, n_iter, threshold, state=near)
+        labels, upper, lower = _kmeans.bounds_via_cells(coords, cell, points, centers, *bounds, state=near)
+        del cell, points, point_weights, bounds
     else:
         labels, upper, lower = _kmeans.assign(coords, centers, want_second=True)
         fine_iter = n_iter
     if fine_iter > 0:
         threshold = tol * _kernels.objective(coords, weights, centers, labels)
-        _kmeans.hamerly_lloyd(coords, weights, centers, labels, upper, lower, fine_iter, threshold)
+        _kmeans.hamerly_lloyd(coords, weights, centers, labels, upper, lower, fine_iter, threshold, state=near)
     return centers, labels, upper, lower

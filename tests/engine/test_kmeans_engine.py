@@ -535,6 +535,31 @@ def test_neighbour_lists_kept_across_moves_give_the_labels_of_all_k(rng, k):
     assert k < 65 or kept >= 5
 
 
+@pytest.mark.parametrize("layout", ["random", "lattice", "repeated"])
+def test_neighbour_lists_built_again_from_the_old_ones_equal_lists_built_from_nothing(rng, layout):
+    """After a large move the lists are built again starting from their old members: the same lists (ties
+    to the lower index), bounds and halves, bit for bit, as a state built from nothing for the same centers,
+    also where many gaps are equal (centers on a lattice, repeated centers)."""
+    k = 256
+    for _ in range(5):
+        if layout == "lattice":
+            centers = rng.integers(0, 5, (k, 3)).astype(float)
+            moved = centers + rng.integers(-1, 2, (k, 3))
+        else:
+            centers = rng.random((k, 3))
+            if layout == "repeated":
+                centers[rng.integers(0, k, 30)] = centers[0]
+            moved = centers + rng.normal(0, 0.05, (k, 3))
+        state = _kernels.near_state(k)
+        _kernels.near_update(centers, np.zeros(k), 0, 0.0, state)
+        far = np.full(k, 1e6)  # moves far past the lists' allowance: built again
+        _kernels.near_update(moved, far, 0, 1e6, state)
+        fresh = _kernels.near_state(k)
+        _kernels.near_update(moved, np.zeros(k), 0, 0.0, fresh)
+        assert np.array_equal(state, fresh)
+        _check_neighbour_lists(state, moved)
+
+
 def _check_neighbour_lists(state, centers):
     """What the state promises about the centers: each one's list sorted by its exact gaps, every center left
     out at least ``beyond`` away, ``half`` at most half the gap to the nearest other center."""
