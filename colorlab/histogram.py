@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from ._engine import codes as _codes
+from ._engine import threads as _threads
+from .color.spaces import SPACES, srgb_to_linear, to_space
 from .errors import InvalidParameterError
 from .io.arrays import as_pixels
 
@@ -60,7 +62,7 @@ class ColorHistogram:
     True
     """
 
-    __slots__ = ("colors", "counts", "shape", "codes", "mask", "_distinct", "_inverse")
+    __slots__ = ("colors", "counts", "shape", "codes", "mask", "_distinct", "_inverse", "_coordinates")
 
     def __init__(self, codes: np.ndarray, distinct: np.ndarray, counts: np.ndarray, shape: tuple, mask=None):
         # private: build one with color_histogram(image)
@@ -70,6 +72,7 @@ class ColorHistogram:
         object.__setattr__(self, "counts", _frozen(np.asarray(counts, dtype=np.int64)))
         object.__setattr__(self, "shape", tuple(int(n) for n in shape))
         object.__setattr__(self, "_inverse", None)
+        object.__setattr__(self, "_coordinates", {})
         object.__setattr__(self, "mask", None if mask is None else _frozen(mask))
 
     def __setattr__(self, name, value):
@@ -113,6 +116,29 @@ class ColorHistogram:
             object.__setattr__(self, "_inverse", _frozen(_codes.spread_values(self.codes, self._distinct, index)))
         return self._inverse
 
+    def coordinates(self, space: str) -> np.ndarray:
+        """The coordinates of :attr:`colors` in a color space ((n, 3) float64, read-only), computed on first use
+        and kept: a fit and the dithering of the same histogram, or fits at many k, convert the colors once.
+
+        ``space`` is one of :data:`colorlab.color.spaces.SPACES` (as :func:`colorlab.color.spaces.to_space`
+        gives them) or ``"linear"`` (linear-light RGB, 0..1). Many colors are converted in parts on the
+        engine's threads (numpy releases the GIL in its loops; each color's result is the same whatever
+        the split).
+
+        Examples
+        --------
+        >>> histogram = color_histogram(np.array([[[255, 0, 0], [255, 255, 255]]], np.uint8))
+        >>> histogram.coordinates("rgb").tolist()
+        [[255.0, 0.0, 0.0], [255.0, 255.0, 255.0]]
+        >>> histogram.coordinates("oklab") is histogram.coordinates("oklab")
+        True
+        """
+        if space not in SPACES and space != "linear":
+            raise InvalidParameterError(f"space must be one of {', '.join(map(repr, SPACES + ('linear',)))}, got {space!r}")
+        if space not in self._coordinates:
+            self._coordinates[space] = _frozen(_converted(self.colors, space))
+        return self._coordinates[space]
+
     def index_of(self, positions) -> np.ndarray:
         """Index into :attr:`colors` of the pixels at these flat positions (image order), as int32.
 
@@ -148,6 +174,16 @@ class ColorHistogram:
     def image(self) -> np.ndarray:
         """The image again, with its original shape (uint8)."""
         return self.pixels().reshape(self.shape)
+
+
+def _converted(rgb8: np.ndarray, space: str) -> np.ndarray:
+    """(n, 3) uint8 RGB as float64 coordinates in ``space`` (or "linear" light on 0..1), many in parts on threads."""
+    if len(rgb8) >= 2 * _threads.SPLIT_POINTS and _threads.THREADS > 1:
+        parts = _threads.map_threads(lambda part: _converted(rgb8[part], space), _threads.pixel_ranges(len(rgb8)))
+        return np.concatenate(parts)
+    if space == "linear":
+        return srgb_to_linear(rgb8 / 255.0)
+    return np.ascontiguousarray(to_space(rgb8, space), dtype=np.float64)
 
 
 def color_histogram(image, mask=None) -> ColorHistogram:

@@ -94,3 +94,42 @@ def test_sweeps_of_a_masked_histogram_fit_the_counted_pixels(small_photo):
     assert [row.palette.to_hex() for row in rows] == [colorlab.fit_palette(small_photo, k, mask=mask).to_hex()
                                                       for k in (2, 5)]
     assert smallest_k(histogram, min_psnr=20.0).psnr >= 20.0
+
+
+@pytest.mark.parametrize("space", ["rgb", "oklab", "lab", "linear"])
+def test_coordinates_on_threads_equal_one_thread_and_the_conversion(space, monkeypatch):
+    from colorlab._engine import threads
+    from colorlab.color.spaces import srgb_to_linear, to_space
+
+    colors = np.random.default_rng(1).integers(0, 256, (5000, 3), dtype=np.uint8)
+    monkeypatch.setattr(threads, "THREADS", 1)
+    alone = color_histogram(colors).coordinates(space)
+    monkeypatch.setattr(threads, "THREADS", 3)
+    monkeypatch.setattr(threads, "SPLIT_POINTS", 100)
+    histogram = color_histogram(colors)
+    split = histogram.coordinates(space)
+    np.testing.assert_array_equal(split, alone)
+    expected = srgb_to_linear(histogram.colors / 255.0) if space == "linear" else to_space(histogram.colors, space)
+    np.testing.assert_array_equal(split, expected)
+    assert split.dtype == np.float64 and split.shape == (len(histogram), 3) and not split.flags.writeable
+
+
+def test_coordinates_are_converted_once_for_a_fit_and_its_dithering(small_photo, monkeypatch):
+    """reduce_colors with dithering converts the distinct colors once: the fit's coordinates serve the
+    dithering (the palette's 16 colors are converted on their own)."""
+    import colorlab.histogram as histogram_module
+
+    histogram = color_histogram(small_photo)
+    calls = []
+    real = histogram_module._converted
+    monkeypatch.setattr(histogram_module, "_converted", lambda rgb8, space: calls.append(len(rgb8)) or real(rgb8, space))
+    colorlab.reduce_colors(histogram, 16, method="wu-kmeans", space="oklab", dither="floyd-steinberg")
+    assert calls == [len(histogram)]
+    colorlab.reduce_colors(histogram, 12, method="wu-kmeans", space="oklab")
+    assert calls == [len(histogram)]  # another k: the same coordinates
+
+
+def test_coordinates_name_the_spaces_they_know():
+    histogram = color_histogram(np.zeros((2, 2, 3), np.uint8))
+    with pytest.raises(colorlab.InvalidParameterError, match="space must be one of 'rgb', 'lab', 'oklab', 'linear'"):
+        histogram.coordinates("hsv")

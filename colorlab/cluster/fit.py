@@ -219,7 +219,7 @@ def fit_histogram(histogram: ColorHistogram, k, *, method: str = "kmeans", seed=
             )
         palette = Palette(colors, counts, method=method, space=space, params=params)
         return palette, nearest_labels(colors, palette)
-    coords = to_space(colors, space)
+    coords = histogram.coordinates(space)
     if method == "kmeans":
         centers = _kmeans.fit_centers(colors, coords, counts, k, _random.generator(seed), whole=space == "rgb")
     elif method == "agglomerative":

@@ -132,7 +132,8 @@ def floyd_steinberg_labels(image, palette: Palette, *, strength: float = 1.0,
         return _kernels.diffuse(histogram.colors.astype(np.float64), palette.colors.astype(np.float64),
                                 flags=_kernels.PILLOW, **grid)
     space = _space or palette.space
-    values, colors = _coordinates(histogram.colors, space), _coordinates(palette.colors, space)
+    values = histogram.coordinates(space)  # kept by the histogram: a fit before this one converted them already
+    colors = srgb_to_linear(palette.colors / 255.0) if space == "linear" else to_space(palette.colors, space)
     if len(colors) < 2 or strength == 0:
         limits = {"flags": _kernels.SERPENTINE}
     else:
@@ -191,20 +192,6 @@ def edge_weights(image: np.ndarray, edge: float = EDGE) -> np.ndarray:
     _threads.map_threads(lambda rows: _kernels.edge_weights(codes, height, width, edge, (rows.start, rows.stop), out),
                          parts)
     return out
-
-
-def _coordinates(rgb8: np.ndarray, space: str) -> np.ndarray:
-    """(n, 3) uint8 RGB as float64 coordinates in ``space`` (the palette's, or "linear" light on 0..1).
-
-    Many colors (a photo's distinct ones) are converted in parts on the engine's threads: numpy
-    releases the GIL in its loops, and each color's result is the same whatever the split.
-    """
-    if len(rgb8) >= 2 * _threads.SPLIT_POINTS and _threads.THREADS > 1:
-        parts = _threads.map_threads(lambda part: _coordinates(rgb8[part], space), _threads.pixel_ranges(len(rgb8)))
-        return np.concatenate(parts)
-    if space == "linear":
-        return srgb_to_linear(rgb8 / 255.0)
-    return to_space(rgb8, space)
 
 
 def _spacing(colors: np.ndarray) -> float:

@@ -414,15 +414,3 @@ def test_dithering_a_histogram_equals_dithering_the_image(small_photo):
     np.testing.assert_array_equal(dither.floyd_steinberg_labels(masked, palette), expected)
     np.testing.assert_array_equal(colorlab.quantize(masked, palette, dither="floyd-steinberg", return_labels=True)[1],
                                   expected)
-
-
-@pytest.mark.parametrize("space", ["oklab", "lab", "linear"])
-def test_conversion_on_threads_equals_one_thread(space, monkeypatch):
-    from colorlab._engine import threads
-
-    colors = np.random.default_rng(1).integers(0, 256, (5000, 3), dtype=np.uint8)
-    monkeypatch.setattr(threads, "THREADS", 1)
-    alone = dither._coordinates(colors, space)
-    monkeypatch.setattr(threads, "THREADS", 3)
-    monkeypatch.setattr(threads, "SPLIT_POINTS", 100)
-    np.testing.assert_array_equal(dither._coordinates(colors, space), alone)
