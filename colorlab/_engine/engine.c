@@ -599,9 +599,10 @@ static inline idx annulus(const double *point, const double *centers, const neig
 
 /* What verify_near() needs of the centers, kept across the iterations of a Lloyd run in one block of
  * doubles (near_state_size()): from ANNULUS_FROM centers each one's NEAR nearest others (neighbour pairs),
- * beyond (a lower bound on the gap to any center left out of the list), then for every k half (a lower bound
- * on half the gap to the nearest other center), then meta: [0] the lists are built, [1] how far the bounds
- * have been loosened since, [2] how far they may be before the lists are built again.
+ * beyond (a lower bound on the gap to any center left out of the list), moved (the largest move in the last
+ * update among the list's members), then for every k half (a lower bound on half the gap to the nearest other
+ * center), then meta: [0] the lists are built, [1] how far the bounds have been loosened since, [2] how far
+ * they may be before the lists are built again.
  *
  * Building the lists takes all k^2 gaps (at k = 256 about a third of an iteration on 47,000 points), and
  * the centers move little after the first iterations: near_update() keeps the members, measures their k *
@@ -609,7 +610,7 @@ static inline idx annulus(const double *point, const double *centers, const neig
  * moved (|c_j - c_a| changes by at most shift[a] + shift[j]); the lists are built again once the loosening adds
  * up to a quarter of the median beyond (measured by the benchmark: the fallbacks to all k distances stay
  * rare). The labels are those of all k distances either way; only the lower bounds can be looser. */
-static idx near_doubles(idx k) { return k >= ANNULUS_FROM ? 2 * k * NEAR + k : 0; }
+static idx near_doubles(idx k) { return k >= ANNULUS_FROM ? 2 * k * NEAR + 2 * k : 0; }
 
 idx near_state_size(idx k) { return near_doubles(k) + k + 3; }
 
@@ -619,6 +620,16 @@ static double *near_meta(double *state, idx k) { return state + near_doubles(k) 
 static int by_value(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
+}
+
+/* moved[a]: the largest of shift over the members of center a's list. */
+static void list_moves(const neighbour *near, idx k, const double *shift, double *moved) {
+    for (idx a = 0; a < k; a++) {
+        const neighbour *list = near + a * NEAR;
+        double most = 0.0;
+        for (idx t = 0; t < NEAR && list[t].j >= 0; t++) most = shift[list[t].j] > most ? shift[list[t].j] : most;
+        moved[a] = most;
+    }
 }
 
 /* Bring the state in step with the centers after they moved by shift (top: the one that moved most,
@@ -650,6 +661,7 @@ idx near_update(const double *centers, idx k, const double *shift, idx top, doub
             double nearest = m > 0 && list[0].gap < beyond[a] ? list[0].gap : beyond[a];
             half[a] = 0.5 * nearest;
         }
+        list_moves(near, k, shift, beyond + k);
         return 0;
     }
     double *gap = malloc(k * (k + 1) * sizeof(double));
@@ -661,19 +673,29 @@ idx near_update(const double *centers, idx k, const double *shift, idx top, doub
     meta[1] = 0.0;
     meta[2] = isfinite(gap[k / 2]) ? 0.25 * gap[k / 2] : INFINITY;
     free(gap);
+    list_moves(near, k, shift, beyond + k);
     return 0;
 }
 
 /* shift_and_verify() with the centers' state kept by near_update(). */
 HOT idx verify_near(const double *points, idx n, const double *centers, idx k, idx *labels, double *upper,
                     double *lower, const double *shift, idx top, double runner_up, uint8_t *tied, const double *state) {
-    const double *half = state + near_doubles(k), *beyond = state + 2 * k * NEAR;
+    const double *half = state + near_doubles(k), *beyond = state + 2 * k * NEAR, *moved = beyond + k;
     const neighbour *near = k >= ANNULUS_FROM ? (const neighbour *)state : NULL;
     idx changed = 0, rows[RECHECK], m = 0;
     for (idx i = 0; i < n; i++) {
         idx own = labels[i];
         upper[i] += shift[own];
-        lower[i] -= own == top ? runner_up : shift[top];
+        /* Hamerly's loosening by the largest move of any other center, or, when tighter, by the largest move
+         * in own's list (its members) and the gap to the centers left out of it: a center c_j left out is at
+         * least beyond - upper from the point (|x - c_j| >= |c_j - c_own| - |x - c_own|). O(1) a point. */
+        double l = lower[i], loose = l - (own == top ? runner_up : shift[top]);
+        if (near) {
+            double local = l - moved[own], far = beyond[own] - upper[i];
+            local = local < far ? local : far;
+            loose = local > loose ? local : loose;
+        }
+        lower[i] = loose;
         double bound = (half[own] > lower[i] ? half[own] : lower[i]) - SLACK;
         if (tied) tied[i] = 0;
         if (upper[i] <= bound) continue;

@@ -555,9 +555,37 @@ def test_neighbour_lists_built_again_from_the_old_ones_equal_lists_built_from_no
         far = np.full(k, 1e6)  # moves far past the lists' allowance: built again
         _kernels.near_update(moved, far, 0, 1e6, state)
         fresh = _kernels.near_state(k)
-        _kernels.near_update(moved, np.zeros(k), 0, 0.0, fresh)
+        _kernels.near_update(moved, far, 0, 1e6, fresh)
         assert np.array_equal(state, fresh)
         _check_neighbour_lists(state, moved)
+
+
+def test_a_far_move_loosens_only_the_lower_bounds_near_it(rng):
+    """One center moving far loosens Hamerly's lower bound of every point by that move; with the neighbour
+    lists, a point whose own center's list does not hold the mover is loosened only by its list's largest move
+    (and the gap to the centers left out): the bounds stay valid, and most stay as tight as before."""
+    k = 256
+    points = rng.random((20000, 3)) * 10
+    centers = points[rng.choice(len(points), k, replace=False)].copy()
+    labels, upper, lower = _kmeans.assign(points, centers, want_second=True)
+    state = _kernels.near_state(k)
+    still = np.zeros(k)
+    _kernels.near_update(centers, still, 0, 0.0, state)
+    moved = centers + rng.normal(0, 1e-3, (k, 3))
+    top = int(np.argmin(centers[:, 0]))  # a center at one side of the cloud moves far
+    moved[top] += [0.0, 0.0, 0.8]
+    shift = np.sqrt(((moved - centers) ** 2).sum(1))
+    runner_up = float(np.delete(shift, top).max())
+    before = lower.copy()
+    _kernels.near_update(moved, shift, top, runner_up, state)
+    _kernels.verify_near(points, moved, labels, upper, lower, shift, top, runner_up, state)
+    assert np.array_equal(labels, _kmeans.assign(points, moved))
+    distances = np.sqrt(((points[:, None, :] - moved[None, :, :]) ** 2).sum(-1))
+    rows = np.arange(len(points))
+    distances[rows, labels] = np.inf
+    assert np.all(lower <= distances.min(1) + 1e-9)
+    settled = lower >= before - 1e-2  # not loosened by the far move
+    assert settled.mean() > 0.5
 
 
 def _check_neighbour_lists(state, centers):
@@ -566,14 +594,14 @@ def _check_neighbour_lists(state, centers):
     k = len(centers)
     gaps = np.sqrt(((centers[:, None, :] - centers[None, :, :]) ** 2).sum(-1))
     np.fill_diagonal(gaps, np.inf)
-    lists = 2 * k * ((len(state) - k - 3) // (2 * k)) if k >= 65 else 0
-    half = state[lists + (k if lists else 0):][:k]
+    lists = 2 * k * ((len(state) - 3 * k - 3) // (2 * k)) if k >= 65 else 0
+    half = state[lists + (2 * k if lists else 0):][:k]
     assert np.all(half <= 0.5 * gaps.min(1) + 1e-12)
     if not lists:
         return
     pairs = state[:lists].reshape(k, -1, 2)
     members, measured = pairs[:, :, 1].view(np.int64), pairs[:, :, 0]
-    beyond = state[lists:lists + k]
+    beyond, moved = state[lists:lists + k], state[lists + k:lists + 2 * k]
     for a in range(k):
         kept = members[a] >= 0
         assert np.array_equal(measured[a][kept], gaps[a, members[a][kept]])
