@@ -1456,11 +1456,16 @@ int edge_weights(const uint32_t *codes, idx height, idx width, idx y0, idx y1, d
  * Rows first_row to end_row - 1 are diffused, starting with no error from above, and the labels of those from
  * kept_row on are written (rows before it only warm the error up: a band of the image can then be done on
  * its own thread, its first rows' error close to what a diffusion from the top would bring them). The
- * direction of a row depends on its number in the image, not in the band. Returns -2 when out of memory. */
+ * direction of a row depends on its number in the image, not in the band. The labels are uint8 for up to 256
+ * palette colors, else uint16 (a 10-megapixel image: 10 or 20 MB written, not 80 as intp). Returns -2 when
+ * out of memory or k > 65536. */
 HOT int diffuse(const double *values, idx n_values, const int32_t *index, const uint32_t *codes, idx height,
                 idx width, const double *palette, idx k, const double *sorted, const idx *order, double strength,
                 double edge, double quiet2, double max2, int flags, idx first_row, idx kept_row, idx end_row,
-                idx *labels) {
+                void *labels) {
+    if (k > 65536) return -2;
+    uint8_t *labels8 = k <= 256 ? labels : NULL;
+    uint16_t *labels16 = k <= 256 ? NULL : labels;
     double vmin[3] = {INFINITY, INFINITY, INFINITY}, vmax[3] = {-INFINITY, -INFINITY, -INFINITY};
     for (idx i = 0; i < n_values; i++) for (int t = 0; t < 3; t++) {
         double c = values[3 * i + t];
@@ -1520,7 +1525,10 @@ HOT int diffuse(const double *values, idx n_values, const int32_t *index, const 
                 guess = grid_nearest(&grid, v, guess);
             }
             if (guess < 0) { free(rows); grid_free(&grid); return -2; }
-            if (kept) labels[p] = guess;
+            if (kept) {
+                if (labels8) labels8[p] = (uint8_t)guess;
+                else labels16[p] = (uint16_t)guess;
+            }
             double e[3];
             for (int t = 0; t < 3; t++) e[t] = v[t] - palette[3 * guess + t];
             if (limits) {

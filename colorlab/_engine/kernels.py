@@ -483,7 +483,8 @@ def _sorted_palette(palette):
 
 def diffuse(values, palette, strength=1.0, *, index=None, shape=None, codes=None, edge=np.inf, quiet2=0.0,
             max2=np.inf, flags=SERPENTINE, bands=None):
-    """Floyd-Steinberg palette indices ((H, W) intp) of an image, palette (k, 3) float64.
+    """Floyd-Steinberg palette indices ((H, W) uint8, uint16 from 257 palette colors) of an image, palette (k, 3)
+    float64 (at most 65,536 colors).
 
     ``values``: the (H, W, 3) float64 coordinates of the pixels, or with ``index`` ((H * W,) int32) and
     ``shape`` ((H, W)) the (n, 3) coordinates of distinct colors, pixel p's being ``values[index[p]]``.
@@ -519,7 +520,9 @@ def diffuse(values, palette, strength=1.0, *, index=None, shape=None, codes=None
     if sorted(row for band in bands for row in range(band[1], band[2])) != list(range(height)) \
             or any(not 0 <= first <= kept <= end <= height for first, kept, end in bands):
         raise ValueError(f"diffuse: bands {bands} must be first <= kept <= end, the kept rows each of 0..{height - 1} once")
-    labels = np.empty((height, width), np.intp)
+    if palette.shape[0] > 1 << 16:
+        raise ValueError(f"diffuse: at most {1 << 16} palette colors, got {palette.shape[0]}")
+    labels = np.empty((height, width), np.uint8 if palette.shape[0] <= 256 else np.uint16)
 
     def band(rows):
         return _C.diffuse(_ptr(values), values.shape[0], None if index is None else _ptr(index),

@@ -114,7 +114,7 @@ def floyd_steinberg_labels(image, palette: Palette, *, strength: float = 1.0,
 
     Returns
     -------
-    ndarray of intp, shape (H, W)
+    ndarray of uint8 (uint16 for palettes of more than 256 colors), shape (H, W)
 
     Examples
     --------

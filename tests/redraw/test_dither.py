@@ -10,6 +10,7 @@ from hypothesis.extra.numpy import arrays
 
 import colorlab
 from colorlab import metrics
+from colorlab.cluster.fit import nearest_labels
 from colorlab.redraw import dither
 from colorlab import plot
 from colorlab.errors import InvalidImageError, InvalidParameterError
@@ -414,3 +415,16 @@ def test_dithering_a_histogram_equals_dithering_the_image(small_photo):
     np.testing.assert_array_equal(dither.floyd_steinberg_labels(masked, palette), expected)
     np.testing.assert_array_equal(colorlab.quantize(masked, palette, dither="floyd-steinberg", return_labels=True)[1],
                                   expected)
+
+
+def test_labels_are_uint8_up_to_256_colors_and_uint16_beyond(rng):
+    """The diffusion writes labels as narrow as the palette allows (a 10-megapixel image: 10 MB, not 80):
+    uint8 up to 256 colors, uint16 beyond, with indices past 255 intact."""
+    colors = rng.integers(0, 256, (300, 3), dtype=np.uint8)
+    big = colorlab.Palette(colors, np.ones(300, np.int64))
+    image = colors[rng.integers(256, 300, (40, 50))]  # only colors whose index needs more than a byte
+    labels = dither.floyd_steinberg_labels(image, big, strength=0)
+    assert labels.dtype == np.uint16 and labels.min() >= 256
+    np.testing.assert_array_equal(labels.reshape(-1), nearest_labels(image.reshape(-1, 3), big))
+    small = colorlab.Palette(colors[:256], np.ones(256, np.int64))
+    assert dither.floyd_steinberg_labels(image, small).dtype == np.uint8
