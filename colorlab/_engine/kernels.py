@@ -298,14 +298,16 @@ def near_update(centers, shift, top, runner_up, state):
     _memory(_C.near_update(_ptr(centers), centers.shape[0], _ptr(shift), int(top), float(runner_up), _ptr(state)))
 
 
-def verify_near(points, centers, labels, upper, lower, shift, top, runner_up, state):
-    """:func:`shift_and_verify` with the centers' state kept by :func:`near_update` (the same labels;
-    the lower bounds may be looser). A range of points can be done by another thread."""
+def verify_near(points, centers, labels, upper, lower, shift, top, runner_up, state, tied=None):
+    """:func:`shift_and_verify` with the centers' state kept by :func:`near_update` (the same labels and
+    ``tied`` marks; the lower bounds may differ). A range of points can be done by another thread."""
     points, centers, shift = _points(points), _points(centers, "centers"), _in(shift, np.float64)
     labels, upper, lower = _bounds(labels, upper, lower)
     state = _in(state, np.float64)
+    tied = None if tied is None else _updated(tied, np.bool_, "tied")
     changed = _C.verify_near(_ptr(points), points.shape[0], _ptr(centers), centers.shape[0], _ptr(labels),
-                             _ptr(upper), _ptr(lower), _ptr(shift), int(top), float(runner_up), None, _ptr(state))
+                             _ptr(upper), _ptr(lower), _ptr(shift), int(top), float(runner_up),
+                             None if tied is None else _ptr(tied), _ptr(state))
     _memory(changed)
     return changed
 

@@ -125,19 +125,37 @@ def bounds_via_cells(points, cell, cell_means, centers, cell_labels, cell_upper,
     return labels, upper, lower
 
 
-def nearest_from_bounds(points, centers, labels, upper, lower, cell=None, cell_means=None):
+def nearest_from_bounds(points, centers, labels, upper, lower, cell=None, cell_means=None, *, near=None):
     """For ``palette_from_centers``: the nearest palette colors of ``points`` from Hamerly bounds for ``centers``
     (of the points, or with ``cell`` of their histogram cells), loosened by how far each palette color is
     from its center (any palette of as many colors as centers: the bounds hold for any pairing, they are only
-    looser where a palette color is far from its center). A palette of another size gets all distances."""
+    looser where a palette color is far from its center). A palette of another size gets all distances.
+
+    ``near``: the centers' neighbour lists (:func:`_kernels.near_state`, as :func:`hamerly_lloyd` leaves them;
+    points' bounds only): the step from the centers to the palette is then checked as one more Lloyd move
+    (:func:`_kernels.verify_near`). Rounding to 8-bit colors moves a center outside the sRGB gamut far, and
+    Hamerly's bounds loosen every point's lower bound by that move; with the lists, only the points near it,
+    and a point whose bounds fail measures the centers near its own instead of all k.
+    """
 
     def nearest(palette_coords):
         if palette_coords.shape != centers.shape:
             labels_, first, second = assign(points, palette_coords, want_second=True)
             return labels_, first == second
         shift = np.sqrt(((palette_coords - centers) ** 2).sum(axis=1))
-        return assign_from_bounds(points, palette_coords, labels, upper + shift[labels], lower - shift.max(),
-                                  cell, cell_means, scratch_bounds=True)
+        if near is None or cell is not None:
+            return assign_from_bounds(points, palette_coords, labels, upper + shift[labels], lower - shift.max(),
+                                      cell, cell_means, scratch_bounds=True)
+        top = int(shift.argmax())
+        runner_up = float(np.delete(shift, top).max()) if len(shift) > 1 else 0.0
+        state = near.copy()  # this call's own: the caller's lists stay in step with the centers
+        _kernels.near_update(palette_coords, shift, top, runner_up, state)
+        labels_, upper_, lower_ = labels.copy(), upper.copy(), lower.copy()
+        tied = np.zeros(len(points), np.bool_)
+        threads.map_threads(lambda rows: _kernels.verify_near(
+            points[rows], palette_coords, labels_[rows], upper_[rows], lower_[rows], shift, top, runner_up, state,
+            tied[rows]), threads.ranges(len(points)))
+        return labels_, tied
 
     return nearest
 

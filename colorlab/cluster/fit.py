@@ -42,6 +42,7 @@ import warnings
 
 import numpy as np
 
+from .._engine import kernels as _kernels
 from .._engine import kmeans as _kmeans
 from .._engine import random as _random
 from . import wu
@@ -233,9 +234,11 @@ def fit_histogram(histogram: ColorHistogram, k, *, method: str = "kmeans", seed=
         centers = mediancut.median_cut_centers(coords, counts, k)
     elif method == "wu-kmeans":
         # the palette's labels from the fit's last bounds: most colors are settled without all k distances
-        centers, *state = wu.wu_kmeans_fit(colors, coords, counts, k)
+        near = _kernels.near_state(k)  # the centers' neighbour lists, also for the palette's last check
+        centers, *state = wu.wu_kmeans_fit(colors, coords, counts, k, near=near)
         return palette_from_centers(centers, colors, coords, counts, k, method=method, space=space, params=params,
-                                    with_labels=True, nearest=_kmeans.nearest_from_bounds(coords, centers, *state))
+                                    with_labels=True, nearest=_kmeans.nearest_from_bounds(coords, centers, *state,
+                                                                                          near=near))
     elif method in _PILLOW_METHODS:
         centers = to_space(_fit_pillow(histogram.pixels(), k, _PILLOW_METHODS[method]), space)
     else:

@@ -125,11 +125,13 @@ def wu_kmeans_centers(colors, coords, weights, k: int, *, n_iter: int | None = N
 
 
 def wu_kmeans_fit(colors, coords, weights, k: int, *, n_iter: int | None = None, fine_iter: int | None = None,
-                  tol: float = LLOYD_TOL):
+                  tol: float = LLOYD_TOL, near=None):
     """:func:`wu_kmeans_centers` with what the palette step can reuse: (centers, labels, upper, lower).
 
     ``labels`` is each color's nearest center (ties to the lowest index), ``upper`` and ``lower`` valid
-    Hamerly bounds of its distances to that center and to every other one.
+    Hamerly bounds of its distances to that center and to every other one. ``near``: a
+    ``_kernels.near_state(k)`` to keep the centers' neighbour lists in, left in step with the centers (for
+    ``_kmeans.nearest_from_bounds``).
 
     The iterations on the colors start from the cells' labels and bounds (``_kmeans.bounds_via_cells``)
     rather than from all k distances of every color, and each stage stops once an update lowers the
@@ -142,7 +144,8 @@ def wu_kmeans_fit(colors, coords, weights, k: int, *, n_iter: int | None = None,
     weights = np.ascontiguousarray(weights, dtype=np.float64)
     _, moments, _, _ = _cuts(colors, coords, weights, k, want_cells=False)
     centers = moments[:, 1:4] / moments[:, :1]
-    near = _kernels.near_state(k)  # the centers' neighbour lists, handed from each stage to the next
+    if near is None:
+        near = _kernels.near_state(k)  # the centers' neighbour lists, handed from each stage to the next
     if len(coords) > CELL_FROM:
         cell, points, point_weights = _kmeans._cells(colors, coords, weights, CELL_BITS)
         bounds = _kmeans.assign(points, centers, want_second=True)

@@ -376,6 +376,30 @@ def test_nearest_from_cell_bounds_equals_assign(rng, space):
             assert np.array_equal(tied, first == second)
 
 
+@pytest.mark.parametrize("k", [20, 100, 256])
+def test_nearest_from_bounds_with_the_neighbour_lists_equals_assign(rng, k):
+    """The palette's last check as one more Lloyd move with the centers' neighbour lists: the labels and ties
+    of all k distances, for palettes near the centers and with a few colors moved far (as rounding moves a
+    center outside the gamut), also where many distances are equal; the caller's arrays stay as they were."""
+    points = rng.integers(0, 40, (20000, 3)).astype(float)  # a lattice: many exact ties
+    centers = points[rng.choice(len(points), k, replace=False)] + rng.normal(0, 0.3, (k, 3))
+    labels, upper, lower = _kmeans.assign(points, centers, want_second=True)
+    near = _kernels.near_state(k)
+    _kernels.near_update(centers, np.zeros(k), 0, 0.0, near)
+    kept = [array.copy() for array in (labels, upper, lower, near)]
+    nearest = _kmeans.nearest_from_bounds(points, centers, labels, upper, lower, near=near)
+    for far in (0.0, 8.0):
+        palette = np.round(centers)  # ties between palette colors on the lattice's points
+        palette[:3] += far
+        expected, first, second = _kmeans.assign(points, palette, want_second=True)
+        got, tied = nearest(palette)
+        assert np.array_equal(got, expected)
+        assert np.array_equal(tied, first == second)
+        assert tied.any()
+    for before, after in zip(kept, (labels, upper, lower, near)):
+        assert np.array_equal(before, after)
+
+
 def test_inserted_center_keeps_labels_and_bounds_valid(rng):
     points = rng.integers(0, 6, (500, 3)).astype(float)  # many exact ties
     centers = points[:5].copy()
