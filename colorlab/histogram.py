@@ -109,6 +109,18 @@ class ColorHistogram:
         return ColorHistogram(codes, distinct, counts, (len(codes), 3))
 
     @property
+    def distinct_codes(self) -> np.ndarray:
+        """The 24-bit codes of :attr:`colors` ((n,) uint32, sorted): what a pixel's code in :attr:`codes` is
+        looked up among.
+
+        Examples
+        --------
+        >>> color_histogram(np.array([[[255, 0, 0], [0, 0, 1]]], np.uint8)).distinct_codes.tolist()
+        [1, 16711680]
+        """
+        return self._distinct
+
+    @property
     def inverse(self) -> np.ndarray:
         """Index into :attr:`colors` of every pixel, in image order ((n_pixels,) int32; computed on first use)."""
         if self._inverse is None:

@@ -1440,8 +1440,9 @@ int edge_weights(const uint32_t *codes, idx height, idx width, idx y0, idx y1, d
 #define DIFFUSE_PILLOW 4
 
 /* Floyd-Steinberg error diffusion of an (height, width) image into palette indices. Pixel p's coordinates
- * (any color space; the palette in the same space) are values[index[p]] (index NULL: values[p]), so an image
- * is converted once per distinct color. Each pixel takes the diffused error (7/16 from the previous pixel
+ * (any color space; the palette in the same space) are values[rank of codes[p]] in the presence bitmap `bits`
+ * with ranks `rank` of the image's distinct colors (bits NULL: values[p]), so an image is converted once per
+ * distinct color, and no per-pixel index is made (a 10-megapixel image: 39 MB). Each pixel takes the diffused error (7/16 from the previous pixel
  * of its row, 3/16, 5/16, 1/16 from the row above), times `strength`, on top of its own value; its nearest
  * palette color is its label, and the difference is passed on.
  * flags: DIFFUSE_SERPENTINE runs odd rows right to left (no drift of the pattern to one side).
@@ -1459,7 +1460,8 @@ int edge_weights(const uint32_t *codes, idx height, idx width, idx y0, idx y1, d
  * direction of a row depends on its number in the image, not in the band. The labels are uint8 for up to 256
  * palette colors, else uint16 (a 10-megapixel image: 10 or 20 MB written, not 80 as intp). Returns -2 when
  * out of memory or k > 65536. */
-HOT int diffuse(const double *values, idx n_values, const int32_t *index, const uint32_t *codes, idx height,
+HOT int diffuse(const double *values, idx n_values, const uint64_t *bits, const uint32_t *rank,
+                const uint32_t *codes, idx height,
                 idx width, const double *palette, idx k, const double *sorted, const idx *order, double strength,
                 double edge, double quiet2, double max2, int flags, idx first_row, idx kept_row, idx end_row,
                 void *labels) {
@@ -1491,15 +1493,16 @@ HOT int diffuse(const double *values, idx n_values, const int32_t *index, const 
             if (codes) edge_rows(codes, height, width, y, first_row, edge, luma, weights);
             else for (idx x = 0; x < width; x++) weights[x] = 1;
         }
-        if (index) {
+        if (bits) {
             /* the row's values first, in a loop of independent loads (many cache misses at once), not
              * one at a time inside the diffusion, which waits on each pixel's pick before the next */
-            const int32_t *at = index + y * width;
-            for (idx x = 0; x < width; x++) memcpy(row + 3 * x, values + 3 * (idx)at[x], 3 * sizeof(double));
+            const uint32_t *at = codes + y * width;
+            for (idx x = 0; x < width; x++)
+                memcpy(row + 3 * x, values + 3 * rank_of(bits, rank, at[x]), 3 * sizeof(double));
         }
         for (idx i = 0; i < width; i++) {
             idx x = back ? width - 1 - i : i, p = y * width + x;
-            const double *in = index ? row + 3 * x : values + 3 * p;
+            const double *in = bits ? row + 3 * x : values + 3 * p;
             double *acc = here + 3 * (x + 1);
             double v[3], s[3];
             for (int t = 0; t < 3; t++) {

@@ -483,15 +483,16 @@ def _sorted_palette(palette):
     return _in(palette[order], np.float64), order
 
 
-def diffuse(values, palette, strength=1.0, *, index=None, shape=None, codes=None, edge=np.inf, quiet2=0.0,
+def diffuse(values, palette, strength=1.0, *, distinct=None, shape=None, codes=None, edge=np.inf, quiet2=0.0,
             max2=np.inf, flags=SERPENTINE, bands=None):
     """Floyd-Steinberg palette indices ((H, W) uint8, uint16 from 257 palette colors) of an image, palette (k, 3)
     float64 (at most 65,536 colors).
 
-    ``values``: the (H, W, 3) float64 coordinates of the pixels, or with ``index`` ((H * W,) int32) and
-    ``shape`` ((H, W)) the (n, 3) coordinates of distinct colors, pixel p's being ``values[index[p]]``.
-    Distances and the diffused error are in the coordinates given (any color space). With the ``LIMITS``
-    flag: ``codes`` ((H * W,) uint32 24-bit RGB codes, or None) and ``edge`` give each pixel's edge weight
+    ``values``: the (H, W, 3) float64 coordinates of the pixels, or with ``distinct`` ((n,) uint32, the sorted
+    codes of the image's distinct colors), ``codes`` ((H * W,) uint32, every pixel's code, each one among
+    ``distinct``) and ``shape`` ((H, W)) the (n, 3) coordinates of the distinct colors, pixel p's being those
+    of its code's rank in ``distinct``. Distances and the diffused error are in the coordinates given (any
+    color space). With the ``LIMITS`` flag: ``codes`` (or None) and ``edge`` give each pixel's edge weight
     on the incoming error (:func:`edge_weights`), ``quiet2`` and ``max2`` the squared error below which
     nothing is diffused, above which it is cut; see engine.c. ``bands``: (first, kept, end) row numbers, each
     band diffused on its own from row first with no error from above, its labels kept from row kept to
@@ -499,19 +500,20 @@ def diffuse(values, palette, strength=1.0, *, index=None, shape=None, codes=None
     whole image as one band.
     """
     values = _in(values, np.float64)
-    if index is None:
+    if distinct is None:
         if values.ndim != 3 or values.shape[2] != 3:
             raise ValueError(f"diffuse needs an (H, W, 3) image, got shape {values.shape}")
         height, width = values.shape[:2]
         values = values.reshape(-1, 3)
+        bits = rank = None
     else:
         height, width = shape
         values = _points(values, "values")
-        index = _in(index, np.int32)
-        if index.shape != (height * width,):
-            raise ValueError(f"diffuse needs one index per pixel ({height * width}), got shape {index.shape}")
-        if index.size and not 0 <= index.min() <= index.max() < len(values):
-            raise ValueError(f"diffuse: the indices must be from 0 to {len(values) - 1}")
+        distinct = _in(distinct, np.uint32)
+        if codes is None or distinct.shape != (len(values),):
+            raise ValueError(f"diffuse needs the pixels' codes and one distinct code per value ({len(values)})")
+        bits = mark_codes(distinct)
+        rank = bitmap_ranks(bits)[0]
     if codes is not None:
         codes = _in(codes, np.uint32)
         if codes.shape != (height * width,):
@@ -527,8 +529,8 @@ def diffuse(values, palette, strength=1.0, *, index=None, shape=None, codes=None
     labels = np.empty((height, width), np.uint8 if palette.shape[0] <= 256 else np.uint16)
 
     def band(rows):
-        return _C.diffuse(_ptr(values), values.shape[0], None if index is None else _ptr(index),
-                          None if codes is None else _ptr(codes), height, width, _ptr(palette), palette.shape[0],
+        return _C.diffuse(_ptr(values), values.shape[0], None if bits is None else _ptr(bits),
+                          None if rank is None else _ptr(rank), None if codes is None else _ptr(codes), height, width, _ptr(palette), palette.shape[0],
                           _ptr(sorted_palette), _ptr(order), float(strength), float(edge), float(quiet2), float(max2),
                           int(flags), *rows, _ptr(labels))
 

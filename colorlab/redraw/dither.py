@@ -125,7 +125,7 @@ def floyd_steinberg_labels(image, palette: Palette, *, strength: float = 1.0,
     """
     histogram = image if isinstance(image, ColorHistogram) else color_histogram(image)
     shape = histogram.shape[:2] if len(histogram.shape) == 3 else (1, histogram.shape[0])
-    grid = {"index": histogram.inverse, "shape": shape}
+    grid = {"distinct": histogram.distinct_codes, "codes": histogram.codes, "shape": shape}
     if _classic:
         # Pillow's Image.quantize(dither=FLOYDSTEINBERG), which this function called before the limits,
         # the serpentine order and the palette's own space: integer RGB, raster order, strength 1
@@ -137,7 +137,7 @@ def floyd_steinberg_labels(image, palette: Palette, *, strength: float = 1.0,
     if len(colors) < 2 or strength == 0:
         limits = {"flags": _kernels.SERPENTINE}
     else:
-        limits = {"codes": histogram.codes, "edge": _edge, "max2": (_clamp * _spacing(colors)) ** 2,
+        limits = {"edge": _edge, "max2": (_clamp * _spacing(colors)) ** 2,
                   "flags": _kernels.SERPENTINE | _kernels.LIMITS}
     unit = _UNITS[space] / 256
     return _kernels.diffuse(values, colors, strength, quiet2=_quiet * unit * unit, bands=bands(*shape), **grid,
