@@ -189,13 +189,20 @@ class ColorHistogram:
 
 
 def _converted(rgb8: np.ndarray, space: str) -> np.ndarray:
-    """(n, 3) uint8 RGB as float64 coordinates in ``space`` (or "linear" light on 0..1), many in parts on threads."""
-    if len(rgb8) >= 2 * _threads.SPLIT_POINTS and _threads.THREADS > 1:
-        parts = _threads.map_threads(lambda part: _converted(rgb8[part], space), _threads.pixel_ranges(len(rgb8)))
-        return np.concatenate(parts)
-    if space == "linear":
-        return srgb_to_linear(rgb8 / 255.0)
-    return np.ascontiguousarray(to_space(rgb8, space), dtype=np.float64)
+    """(n, 3) uint8 RGB as float64 coordinates in ``space`` (or "linear" light on 0..1), written into one array
+    in parts on the engine's threads (``to_space`` converts a part a chunk at a time: no temporaries the size
+    of the result)."""
+    out = np.empty((len(rgb8), 3))
+
+    def convert(rows: slice) -> None:
+        if space == "linear":
+            out[rows] = srgb_to_linear(rgb8[rows] / 255.0)
+        else:
+            to_space(rgb8[rows], space, out=out[rows])
+
+    parts = _threads.pixel_ranges(len(rgb8)) if len(rgb8) >= 2 * _threads.SPLIT_POINTS else [slice(0, len(rgb8))]
+    _threads.map_threads(convert, parts)
+    return out
 
 
 def color_histogram(image, mask=None) -> ColorHistogram:

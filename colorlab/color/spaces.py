@@ -448,7 +448,7 @@ def oklab_to_rgb(oklab) -> np.ndarray:
 _UINT8_TO_LINEAR = _constant(srgb_to_linear(np.arange(256) / 255.0))
 
 
-def to_space(rgb8, space: str) -> np.ndarray:
+def to_space(rgb8, space: str, out=None) -> np.ndarray:
     """Convert uint8 sRGB colors to float coordinates in a color space.
 
     Parameters
@@ -459,10 +459,13 @@ def to_space(rgb8, space: str) -> np.ndarray:
         ``"rgb"``: the same 0..255 values as float64. ``"lab"``: CIELAB (D65),
         L in 0..100. ``"oklab"``: OKLab multiplied by :data:`OKLAB_SCALE` (100),
         so L is in 0..100 too.
+    out : ndarray of float64, optional
+        A C-contiguous array of the result's shape to write it into (e.g. rows of a larger one).
 
     Returns
     -------
     ndarray of float64, shape (..., 3)
+        ``out`` if given.
 
     Raises
     ------
@@ -484,17 +487,23 @@ def to_space(rgb8, space: str) -> np.ndarray:
             f"rgb8 must be a uint8 array of shape (..., 3), got shape {rgb8.shape} and dtype {rgb8.dtype}; "
             "convert it first with colorlab.to_rgb8"
         )
+    if out is not None and (not isinstance(out, np.ndarray) or out.shape != rgb8.shape or out.dtype != np.float64
+                            or not out.flags.c_contiguous):
+        raise InvalidParameterError(f"out must be a C-contiguous float64 array of shape {rgb8.shape}")
     if space == "rgb":
-        return rgb8.astype(np.float64)
-    if rgb8.size <= 3 * _CHUNK_COLORS:
+        if out is None:
+            return rgb8.astype(np.float64)
+        out[...] = rgb8
+        return out
+    if rgb8.size <= 3 * _CHUNK_COLORS and out is None:
         return _converted(rgb8, space)
     # in parts: each conversion holds several temporaries as large as its result (a 10-megapixel photo's
     # 1.3 million colors: a 32 MB result, a 139 MB peak in one piece, 34 MB in parts)
     colors = rgb8.reshape(-1, 3)
-    out = np.empty(colors.shape, np.float64)
+    result = np.empty(colors.shape, np.float64) if out is None else out.reshape(-1, 3)
     for start in range(0, len(colors), _CHUNK_COLORS):
-        out[start:start + _CHUNK_COLORS] = _converted(colors[start:start + _CHUNK_COLORS], space)
-    return out.reshape(rgb8.shape)
+        result[start:start + _CHUNK_COLORS] = _converted(colors[start:start + _CHUNK_COLORS], space)
+    return result.reshape(rgb8.shape)
 
 
 #: Colors :func:`to_space` converts at a time.

@@ -333,3 +333,15 @@ def test_constants_are_read_only(name):
 
 def test_spaces_constant():
     assert cs.SPACES == ("rgb", "lab", "oklab")
+
+
+@pytest.mark.parametrize("space", ["rgb", "lab", "oklab"])
+def test_to_space_writes_into_out(space):
+    colors = np.random.default_rng(3).integers(0, 256, (200_000, 3), dtype=np.uint8)  # more than one chunk
+    whole = np.zeros((300_000, 3))
+    result = cs.to_space(colors, space, out=whole[50_000:250_000])
+    assert np.shares_memory(result, whole)
+    np.testing.assert_array_equal(whole[50_000:250_000], cs.to_space(colors, space))
+    assert not whole[:50_000].any() and not whole[250_000:].any()
+    with pytest.raises(InvalidParameterError, match="out must be a C-contiguous float64 array"):
+        cs.to_space(colors, space, out=np.zeros((200_000, 3), np.float32))
