@@ -506,8 +506,10 @@ def to_space(rgb8, space: str, out=None) -> np.ndarray:
     return result.reshape(rgb8.shape)
 
 
-#: Colors :func:`to_space` converts at a time.
-_CHUNK_COLORS = 1 << 16
+#: Colors :func:`to_space` converts at a time: a chunk's temporaries (384 KB each) stay in the core's cache.
+#: 229,944 colors to OKLab on one thread: 5.6 ms in chunks of 16,384, 14.1 ms in chunks of 65,536, 6.2 ms of
+#: 4,096 (numpy's per-call overhead).
+_CHUNK_COLORS = 1 << 14
 
 
 def _converted(rgb8: np.ndarray, space: str) -> np.ndarray:
