@@ -21,7 +21,7 @@ from .color.spaces import SPACES, srgb_to_linear, to_space
 from .errors import InvalidParameterError
 from .io.arrays import as_pixels
 
-__all__ = ["ColorHistogram", "color_histogram", "as_histogram", "check_mask"]
+__all__ = ["ColorHistogram", "color_histogram", "as_histogram", "check_mask", "color_coordinates"]
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
@@ -132,10 +132,7 @@ class ColorHistogram:
         """The coordinates of :attr:`colors` in a color space ((n, 3) float64, read-only), computed on first use
         and kept: a fit and the dithering of the same histogram, or fits at many k, convert the colors once.
 
-        ``space`` is one of :data:`colorlab.color.spaces.SPACES` (as :func:`colorlab.color.spaces.to_space`
-        gives them) or ``"linear"`` (linear-light RGB, 0..1). Many colors are converted in parts on the
-        engine's threads (numpy releases the GIL in its loops; each color's result is the same whatever
-        the split).
+        ``space``: as in :func:`color_coordinates`, which converts them.
 
         Examples
         --------
@@ -145,10 +142,8 @@ class ColorHistogram:
         >>> histogram.coordinates("oklab") is histogram.coordinates("oklab")
         True
         """
-        if space not in SPACES and space != "linear":
-            raise InvalidParameterError(f"space must be one of {', '.join(map(repr, SPACES + ('linear',)))}, got {space!r}")
         if space not in self._coordinates:
-            self._coordinates[space] = _frozen(_converted(self.colors, space))
+            self._coordinates[space] = _frozen(color_coordinates(self.colors, space))
         return self._coordinates[space]
 
     def index_of(self, positions) -> np.ndarray:
@@ -188,10 +183,26 @@ class ColorHistogram:
         return self.pixels().reshape(self.shape)
 
 
-def _converted(rgb8: np.ndarray, space: str) -> np.ndarray:
-    """(n, 3) uint8 RGB as float64 coordinates in ``space`` (or "linear" light on 0..1), written into one array
-    in parts on the engine's threads (``to_space`` converts a part a chunk at a time: no temporaries the size
-    of the result)."""
+#: What :func:`color_coordinates` converts to: the fitting spaces, and linear-light RGB (dithering's other space).
+COORDINATE_SPACES = SPACES + ("linear",)
+
+
+def color_coordinates(rgb8: np.ndarray, space: str) -> np.ndarray:
+    """(n, 3) uint8 RGB colors as float64 coordinates in ``space``: one of :data:`COORDINATE_SPACES`, as
+    :func:`colorlab.color.spaces.to_space` gives them, or ``"linear"`` (linear-light RGB, 0..1).
+
+    Many colors are converted into one array in parts on the engine's threads (numpy releases the GIL in its
+    loops; each color's result is the same whatever the split), each part a chunk at a time by ``to_space``:
+    no temporaries the size of the result.
+
+    Examples
+    --------
+    >>> color_coordinates(np.array([[255, 255, 255], [0, 0, 0]], np.uint8), "linear").tolist()
+    [[1.0, 1.0, 1.0], [0.0, 0.0, 0.0]]
+    """
+    if space not in COORDINATE_SPACES:
+        raise InvalidParameterError(f"space must be one of {', '.join(map(repr, COORDINATE_SPACES))}, got {space!r}")
+    rgb8 = np.asarray(rgb8)
     out = np.empty((len(rgb8), 3))
 
     def convert(rows: slice) -> None:

@@ -121,10 +121,11 @@ def test_coordinates_are_converted_once_for_a_fit_and_its_dithering(small_photo,
 
     histogram = color_histogram(small_photo)
     calls = []
-    real = histogram_module._converted
-    monkeypatch.setattr(histogram_module, "_converted", lambda rgb8, space: calls.append(len(rgb8)) or real(rgb8, space))
+    real = histogram_module.color_coordinates
+    monkeypatch.setattr(histogram_module, "color_coordinates",
+                        lambda rgb8, space: calls.append(len(rgb8)) or real(rgb8, space))
     colorlab.reduce_colors(histogram, 16, method="wu-kmeans", space="oklab", dither="floyd-steinberg")
-    assert calls == [len(histogram)]
+    assert calls == [len(histogram)]  # what the histogram converted (the palette's colors are the dither's own)
     colorlab.reduce_colors(histogram, 12, method="wu-kmeans", space="oklab")
     assert calls == [len(histogram)]  # another k: the same coordinates
 
@@ -133,3 +134,4 @@ def test_coordinates_name_the_spaces_they_know():
     histogram = color_histogram(np.zeros((2, 2, 3), np.uint8))
     with pytest.raises(colorlab.InvalidParameterError, match="space must be one of 'rgb', 'lab', 'oklab', 'linear'"):
         histogram.coordinates("hsv")
+    assert "hsv" not in histogram._coordinates

@@ -1442,9 +1442,9 @@ int edge_weights(const uint32_t *codes, idx height, idx width, idx y0, idx y1, d
 /* Floyd-Steinberg error diffusion of an (height, width) image into palette indices. Pixel p's coordinates
  * (any color space; the palette in the same space) are values[rank of codes[p]] in the presence bitmap `bits`
  * with ranks `rank` of the image's distinct colors (bits NULL: values[p]), so an image is converted once per
- * distinct color, and no per-pixel index is made (a 10-megapixel image: 39 MB). Each pixel takes the diffused error (7/16 from the previous pixel
- * of its row, 3/16, 5/16, 1/16 from the row above), times `strength`, on top of its own value; its nearest
- * palette color is its label, and the difference is passed on.
+ * distinct color, and no per-pixel index is made (a 10-megapixel image: 39 MB). Each pixel takes the diffused
+ * error (7/16 from the previous pixel of its row, 3/16, 5/16, 1/16 from the row above), times `strength`, on
+ * top of its own value; its nearest palette color is its label, and the difference is passed on.
  * flags: DIFFUSE_SERPENTINE runs odd rows right to left (no drift of the pattern to one side).
  * DIFFUSE_LIMITS: the incoming error is scaled by the pixel's edge weight (edge_row() of the pixels' 24-bit
  * `codes` and `edge`; 1 where codes is NULL: less on edges, where the eye sees noise, not shades), dropped

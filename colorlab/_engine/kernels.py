@@ -530,7 +530,8 @@ def diffuse(values, palette, strength=1.0, *, distinct=None, shape=None, codes=N
 
     def band(rows):
         return _C.diffuse(_ptr(values), values.shape[0], None if bits is None else _ptr(bits),
-                          None if rank is None else _ptr(rank), None if codes is None else _ptr(codes), height, width, _ptr(palette), palette.shape[0],
+                          None if rank is None else _ptr(rank), None if codes is None else _ptr(codes), height,
+                          width, _ptr(palette), palette.shape[0],
                           _ptr(sorted_palette), _ptr(order), float(strength), float(edge), float(quiet2), float(max2),
                           int(flags), *rows, _ptr(labels))
 

@@ -21,8 +21,7 @@ import numpy as np
 from .._engine import codes as _codes
 from .._engine import kernels as _kernels
 from .._engine import threads as _threads
-from ..color.spaces import srgb_to_linear, to_space
-from ..histogram import ColorHistogram, color_histogram
+from ..histogram import ColorHistogram, color_coordinates, color_histogram
 from ..io.arrays import as_pixels
 from ..palette.core import Palette
 
@@ -133,7 +132,7 @@ def floyd_steinberg_labels(image, palette: Palette, *, strength: float = 1.0,
                                 flags=_kernels.PILLOW, **grid)
     space = _space or palette.space
     values = histogram.coordinates(space)  # kept by the histogram: a fit before this one converted them already
-    colors = srgb_to_linear(palette.colors / 255.0) if space == "linear" else to_space(palette.colors, space)
+    colors = color_coordinates(palette.colors, space)
     if len(colors) < 2 or strength == 0:
         limits = {"flags": _kernels.SERPENTINE}
     else:
