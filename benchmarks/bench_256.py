@@ -184,6 +184,9 @@ def main(argv=None) -> int:
     header = ("photo", "MP", "cl ms", "pq ms", "pq-nofs ms", "numpy ms", "(cl-numpy)/pq-nofs",
               "SSIM2 cl", "pq-nofs", "pq", "butter cl", "pq-nofs", "MSE cl", "pq-nofs", "KB cl", "pq-nofs",
               "in-proc cl ms", "liq ms", "cl ms/MP", "liq/cl")
+    dithered_times = args.dither and not args.no_process
+    if dithered_times:  # each photo's dithered whole process, against pngquant's (dithered) one
+        header += ("cl-fs ms", "cl-fs/pq")
     print(" | ".join(header))
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -225,6 +228,10 @@ def main(argv=None) -> int:
             if not args.no_inprocess:
                 cells += [f"{1e3 * row['in_colorlab']:.0f}", f"{1e3 * row['in_liq']:.0f}",
                           f"{1e3 * row['in_colorlab'] / megapixels:.1f}", f"{row['in_liq'] / row['in_colorlab']:.2f}"]
+            elif dithered_times:
+                cells += ["-"] * 4
+            if dithered_times:
+                cells += [f"{1e3 * row['t_colorlab-fs']:.0f}", f"{row['t_colorlab-fs'] / row['t_pngquant']:.2f}"]
             print(" | ".join(cells), flush=True)
     load_after = os.getloadavg()
     print(f"\n# summary over {len(rows)} photos (load average after: {load_after[0]:.2f} {load_after[1]:.2f})")
