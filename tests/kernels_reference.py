@@ -347,14 +347,17 @@ def shift_and_verify(points, centers, labels, upper, lower, shift, top, runner_u
     return changed
 
 
-def hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, threshold):
+def hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, threshold, state=None):
     """Weighted Lloyd with Hamerly's bounds from a labelling with valid bounds (all updated in place).
 
     Iteration: centers := weighted means (an empty cluster is re-seeded instead), then labels :=
     nearest. Stops when no label changes, after ``max_iter`` iterations, or once an update lowers
     the objective by less than ``threshold``. Returns the number of iterations.
     (``colorlab._engine.kmeans.hamerly_lloyd`` runs the same iteration with the points split over threads.)
+    ``state``: the kernel's neighbour lists; this reference keeps none, so it marks them to be built again.
     """
+    if state is not None:
+        state[:] = 0.0
     k = centers.shape[0]
     n_iter = 0
     for n_iter in range(1, max_iter + 1):

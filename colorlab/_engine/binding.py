@@ -44,7 +44,7 @@ _SIGNATURES = {
     "near_state_size": (_N, [_N]),
     "near_update": (_N, [_P, _N, _P, _N, _F, _P]),
     "verify_near": (_N, [_P, _N, _P, _N, _P, _P, _P, _P, _N, _F, _P, _P]),
-    "hamerly_lloyd": (_N, [_P, _P, _N, _P, _N, _P, _P, _P, _N, _F]),
+    "hamerly_lloyd": (_N, [_P, _P, _N, _P, _N, _P, _P, _P, _N, _F, _P]),
     "lloyd": (_F, [_P, _P, _N, _P, _N, _N, _F, _P]),
     "plain_lloyd": (_F, [_P, _P, _N, _P, _N, _N]),
     "bounds_from_cells": (None, [_P, _N, _P, _P, _P, _P, _P, _P, _P, _P]),

@@ -727,13 +727,14 @@ HOT idx shift_and_verify(const double *points, idx n, const double *centers, idx
 /* Weighted Lloyd with Hamerly's bounds from a labelling with valid bounds (all updated in place):
  * centers := weighted means (an empty cluster is re-seeded instead), then labels := nearest. Stops
  * when no label changes, after max_iter iterations, or once an update lowers the objective by less
- * than threshold. Returns the number of iterations (-2 when out of memory). */
+ * than threshold. Returns the number of iterations (-2 when out of memory). `given`: the centers'
+ * near_update() state to go on with and leave in step with them (NULL: one of its own for this run). */
 idx hamerly_lloyd(const double *points, const double *weights, idx n, double *centers, idx k, idx *labels,
-                  double *upper, double *lower, idx max_iter, double threshold) {
+                  double *upper, double *lower, idx max_iter, double threshold, double *given) {
     double *mass = malloc((k > 0 ? k : 1) * 5 * sizeof(double));
     if (!mass) return -2;
     double *sums = mass + k, *shift = sums + 3 * k;
-    double *state = calloc(near_state_size(k), sizeof(double));
+    double *state = given ? given : calloc(near_state_size(k), sizeof(double));
     if (!state) { free(mass); return -2; }
     idx n_iter = 0;
     for (idx it = 1; it <= max_iter; it++) {
@@ -754,7 +755,7 @@ idx hamerly_lloyd(const double *points, const double *weights, idx n, double *ce
         idx changed = verify_near(points, n, centers, k, labels, upper, lower, shift, top, runner_up, NULL, state);
         if (changed == 0 || gain < threshold) break;
     }
-    free(state);
+    if (!given) free(state);
     free(mass);
     return n_iter;
 }
@@ -770,7 +771,7 @@ double lloyd(const double *points, const double *weights, idx n, double *centers
     double result = NAN;
     if (nearest_two(points, n, centers, k, labels, upper, lower) == 0) {
         double threshold = weighted_squares(weights, upper, n);
-        if (hamerly_lloyd(points, weights, n, centers, k, labels, upper, lower, max_iter, tol * threshold) >= 0)
+        if (hamerly_lloyd(points, weights, n, centers, k, labels, upper, lower, max_iter, tol * threshold, NULL) >= 0)
             result = objective(points, weights, centers, labels, n);
     }
     free(upper);

@@ -332,19 +332,22 @@ def verify_ties(points, centers, labels, upper, lower, tied=None):
     return tied
 
 
-def hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, threshold):
+def hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, threshold, state=None):
     """Weighted Lloyd with Hamerly's bounds from a labelling with valid bounds (all updated in place).
 
     Iteration: centers := weighted means (an empty cluster is re-seeded instead), then labels :=
     nearest. Stops when no label changes, after ``max_iter`` iterations, or once an update lowers the
-    objective by less than ``threshold``. Returns the number of iterations.
+    objective by less than ``threshold``. Returns the number of iterations. ``state``: a
+    :func:`near_state` of these centers to go on with and leave in step with them, else one of its own.
     (``colorlab._engine.kmeans.hamerly_lloyd`` runs the same iteration with the points split over threads.)
     """
     points, weights = _points(points), _in(weights, np.float64)
     centers = _updated(centers, np.float64, "centers")
     labels, upper, lower = _bounds(labels, upper, lower)
+    state = None if state is None else _updated(state, np.float64, "state")
     n_iter = _C.hamerly_lloyd(_ptr(points), _ptr(weights), points.shape[0], _ptr(centers), centers.shape[0],
-                              _ptr(labels), _ptr(upper), _ptr(lower), int(max_iter), float(threshold))
+                              _ptr(labels), _ptr(upper), _ptr(lower), int(max_iter), float(threshold),
+                              None if state is None else _ptr(state))
     _memory(n_iter)
     return n_iter
 

@@ -236,9 +236,7 @@ def hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, thre
     """
     ranges = threads.ranges(len(points))
     if len(ranges) == 1:
-        if state is not None:
-            state[:] = 0.0  # the kernel keeps lists of its own: these would be out of step with the centers
-        return _kernels.hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, threshold)
+        return _kernels.hamerly_lloyd(points, weights, centers, labels, upper, lower, max_iter, threshold, state)
     k = len(centers)
     totals = _kernels.totals_whole if whole and float(weights.sum()) < 2.0**44 else _kernels.totals
     n_iter = 0

@@ -56,7 +56,6 @@ from ..util.checks import MAX_K, check_choice, check_k, check_seed
 __all__ = ["METHODS", "SEEDED_METHODS", "SLOW_METHODS", "SPACES", "MAX_K", "fit_palette", "fit_histogram", "nearest_labels"]
 
 
-
 def _pillow_has_libimagequant() -> bool:
     """Whether Pillow was built with libimagequant: the flag ``PIL.features.check("libimagequant")`` reads, read
     from Pillow's compiled core, without importing ``PIL.Image`` (with ``PIL.features``, about 20 ms of a

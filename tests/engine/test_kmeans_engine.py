@@ -612,6 +612,23 @@ def test_a_far_move_loosens_only_the_lower_bounds_near_it(rng):
     assert settled.mean() > 0.5
 
 
+def test_one_thread_lloyd_leaves_the_given_neighbour_lists_in_step_with_its_centers(rng):
+    """The kernel's own Lloyd (a point set too small for threads) keeps the caller's lists: they describe the
+    centers it ends with, and the labels are those of a run with lists of its own."""
+    k = 100
+    points = rng.random((5000, 3)) * 10
+    weights = rng.integers(1, 5, len(points)).astype(float)
+    start = points[rng.choice(len(points), k, replace=False)].copy()
+    runs = []
+    for state in (None, _kernels.near_state(k)):
+        centers = start.copy()
+        labels, upper, lower = _kmeans.assign(points, centers, want_second=True)
+        _kernels.hamerly_lloyd(points, weights, centers, labels, upper, lower, 20, 0.0, state)
+        runs.append((centers, labels, state))
+    assert np.array_equal(runs[0][0], runs[1][0]) and np.array_equal(runs[0][1], runs[1][1])
+    _check_neighbour_lists(runs[1][2], runs[1][0])
+
+
 def _check_neighbour_lists(state, centers):
     """What the state promises about the centers: each one's list sorted by its exact gaps, every center left
     out at least ``beyond`` away, ``half`` at most half the gap to the nearest other center."""
