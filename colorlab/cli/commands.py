@@ -140,7 +140,9 @@ def _add_fit_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("input", metavar="IN", help="image file, or the name of a bundled photo (rocket, coffee, ...)")
     parser.add_argument("-k", "--colors", dest="k", type=k_or_auto, default=None, metavar="K",
                         help=f"number of colors, 1 to {MAX_K}, or auto (the smallest k that reaches --min-psnr "
-                             "or --max-delta-e; the chosen k is printed on stderr)")
+                             "or --max-delta-e; the chosen k is printed on stderr); an indexed .png or .gif with "
+                             f"transparent pixels keeps one of its {MAX_K} entries for them, so -k {MAX_K} gives "
+                             f"{MAX_K - 1} colors there")
     parser.add_argument("--method", choices=METHODS, default=None,
                         help=f"clustering method (default: kmeans, exact k-means; from -k {PERCEPTUAL_FROM_K} with neither "
                              "--method nor --space: wu-kmeans in oklab, Wu's box cuts and a short k-means, which looks "

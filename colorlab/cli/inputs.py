@@ -284,21 +284,38 @@ def _mask(args, image: np.ndarray, alpha) -> np.ndarray | None:
     return mask
 
 
-def _fit(args, histogram):
+def _fit(args, histogram, k_max: int = MAX_K):
     """(palette, label of each of the histogram's colors, or None) for one image's histogram, as -k, -k auto,
-    --fixed and the mask ask."""
+    --fixed and the mask ask; ``k_max``: the most colors the output holds."""
     fixed = _fixed(args)
     if args.k == "auto":
         from ..selection.smallest import smallest_k  # only -k auto needs it (and colorlab.metrics)
 
         found = smallest_k(histogram, min_psnr=args.min_psnr, max_delta_e=args.max_delta_e, min_ssim=args.min_ssim,
-                           method=args.method,
+                           k_max=k_max, method=args.method,
                            seed=args.seed, space=args.space, fixed=fixed)
         figures = f"PSNR {found.psnr:.2f} dB" + (f", mean ΔE2000 {found.delta_e:.2f}" if args.max_delta_e is not None else "") \
             + (f", SSIM {found.ssim:.4f}" if args.min_ssim is not None else "")
         sys.stderr.write(f"k = {found.k} ({figures})\n")
         return found.palette, None
-    return fit_histogram(histogram, args.k, method=args.method, seed=args.seed, space=args.space, fixed=fixed)
+    return fit_histogram(histogram, min(args.k, k_max), method=args.method, seed=args.seed, space=args.space, fixed=fixed)
+
+
+def _room_for_colors(args, given, transparent_entry: bool, suffix: str) -> int:
+    """How many colors the output holds: 256, or 255 when an indexed file keeps one entry for its transparent
+    pixels. ``-k 256`` then fits 255 colors (as pngquant's 256 counts the transparent entry), said in one line;
+    a given palette of 256 colors is refused before any work."""
+    if not transparent_entry:
+        return MAX_K
+    if given is not None and len(given) > MAX_K - 1:
+        raise InvalidParameterError(
+            f"{args.input!r} has transparent pixels, and an indexed {suffix} keeps one of its {MAX_K} entries for them, "
+            f"but the palette {args.palette!r} has {len(given)} colors; give at most {MAX_K - 1}, or write --rgb "
+            "(or .webp), which holds full transparency")
+    if args.k == MAX_K:
+        sys.stderr.write(f"note: {args.input!r} has transparent pixels: the {suffix} holds {MAX_K - 1} colors "
+                         "and the transparent entry\n")
+    return MAX_K - 1
 
 
 # -- the commands -----------------------------------------------------------------------------------
@@ -316,14 +333,17 @@ def run_quantize(args) -> int:
         raise InvalidParameterError(
             f"{args.input!r} has transparent pixels and a {Path(args.output).suffix} file holds no transparency; "
             "write .png (or .gif, .webp, .tif), or give --background COLOR")
+    indexed = output_format in INDEXED_FORMATS and not (args.rgb and output_format not in INDEXED_ONLY_FORMATS)
+    transparent_entry = indexed and alpha is not None and bool((alpha < args.alpha_threshold).any())
+    k_max = _room_for_colors(args, given, transparent_entry, Path(args.output).suffix.lower())
     histogram = color_histogram(image, mask=None if given is not None else mask)
     del image, mask  # the histogram's codes redraw every pixel: the decoded photo can go before the fit (12 MP: 36 MB)
-    palette, color_labels = (given, None) if given is not None else _fit(args, histogram)
+    palette, color_labels = (given, None) if given is not None else _fit(args, histogram, k_max)
     labels = palette_labels(histogram, palette, dither=args.dither, dither_strength=args.dither_strength,
                             color_labels=color_labels)
     del histogram
     options = {"alpha": alpha, "threshold": args.alpha_threshold, "compress": args.compress}
-    if output_format in INDEXED_FORMATS and not (args.rgb and output_format not in INDEXED_ONLY_FORMATS):
+    if indexed:
         save_indexed(args.output, labels, palette, **options)  # the indices as they are: no RGB image, no search
     else:
         save_image(args.output, np.take(palette.colors, labels, axis=0), **options)
@@ -354,8 +374,16 @@ def _animation_result(args, given):
         raise InvalidParameterError("--min-ssim is for still images; for an animation use --min-psnr or --max-delta-e")
     clip = animation.load_animation(args.input, **options)
     background = _background(args)
+    per_frame = getattr(args, "per_frame", False)
+    suffix = Path(args.output).suffix.lower() if args.command == "quantize" else ""  # palette: -o is a palette file
+    # a GIF, or a PNG with one palette for all frames, keeps one entry for the transparent pixels
+    indexed = suffix == ".gif" or (suffix in (".png", ".apng") and not per_frame)
+    transparent_entry = indexed and background is None and clip.alpha is not None and \
+        bool((clip.alpha < args.alpha_threshold).any())
+    k_max = _room_for_colors(args, given, transparent_entry, suffix)
+    k = None if given is not None else (args.k if args.k == "auto" else min(args.k, k_max))
     result = animation.quantize_animation(
-        clip, None if given is not None else args.k, palette=given, per_frame=getattr(args, "per_frame", False),
+        clip, k, palette=given, per_frame=per_frame,
         method=args.method, seed=args.seed, space=args.space, dither=getattr(args, "dither", "none"),
         dither_strength=getattr(args, "dither_strength", 1.0), fixed=_fixed(args),
         ignore=_ignored(args), tolerance=args.tolerance, alpha_threshold=args.alpha_threshold, background=background,

@@ -121,6 +121,66 @@ def test_cli_transparent_input_to_jpeg_is_refused_before_work(logo, tmp_path, ca
     assert not (tmp_path / "out.jpg").exists()
 
 
+def _many_colors_logo() -> np.ndarray:
+    """A 64 x 96 RGBA logo with over 3,000 colors (a gradient) on a transparent background."""
+    y, x = np.mgrid[0:64, 0:96]
+    rgba = np.zeros((64, 96, 4), np.uint8)
+    rgba[..., 0], rgba[..., 1], rgba[..., 2] = x * 255 // 95, y * 255 // 63, (x * y) % 256
+    rgba[..., 3] = np.where((x - 48) ** 2 + (y - 32) ** 2 < 30 ** 2, 255, 0)
+    return rgba
+
+
+@pytest.mark.parametrize("name", ["out.png", "out.gif"])
+def test_cli_k256_with_transparency_fits_255_colors_and_the_transparent_entry(tmp_path, capsys, name):
+    # as pngquant's 256 counts the transparent entry: -k 256 is what a web developer types
+    path = tmp_path / "logo.png"
+    Image.fromarray(_many_colors_logo(), "RGBA").save(path)
+    status, _, err = run(capsys, "quantize", path, "-k", 256, "-o", tmp_path / name)
+    assert status == 0, err
+    assert err.startswith("note: ") and "255 colors and the transparent entry" in err and len(err.splitlines()) == 1
+    image, alpha = load_image_alpha(tmp_path / name)
+    visible = _many_colors_logo()[..., 3] == 255
+    assert (alpha[visible] == 255).all() and (alpha[~visible] == 0).all()
+    assert len(colors_of(image[visible])) == 255
+    with Image.open(tmp_path / name) as written:
+        assert written.mode == "P" and len(written.getpalette()) // 3 <= 256
+
+
+def test_cli_k256_without_transparent_pixels_keeps_256_colors(tmp_path, capsys):
+    rgba = _many_colors_logo()
+    rgba[..., 3] = 255
+    path = tmp_path / "opaque.png"
+    Image.fromarray(rgba, "RGBA").save(path)
+    status, _, err = run(capsys, "quantize", path, "-k", 256, "-o", tmp_path / "out.png")
+    assert status == 0 and err == ""
+    assert len(colors_of(colorlab.load_image(tmp_path / "out.png"))) == 256
+
+
+def test_cli_transparent_gif_animation_at_k256_fits_255_colors(tmp_path, capsys):
+    rng = np.random.default_rng(3)
+    frames = []
+    for _ in range(3):
+        rgba = rng.integers(0, 256, (40, 50, 4), dtype=np.uint8)
+        rgba[..., 3] = np.where(rgba[..., 3] > 40, 255, 0)
+        frames.append(Image.fromarray(rgba, "RGBA"))
+    path = tmp_path / "clip.gif"
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0, disposal=2)
+    status, _, err = run(capsys, "quantize", path, "-k", 256, "-o", tmp_path / "out.gif")
+    assert status == 0, err
+    assert "255 colors and the transparent entry" in err
+
+
+def test_cli_a_256_color_palette_file_with_transparency_is_refused_before_work(tmp_path, capsys):
+    path = tmp_path / "logo.png"
+    Image.fromarray(_many_colors_logo(), "RGBA").save(path)
+    status, _, err = run(capsys, "palette", path, "-k", 256, "-o", tmp_path / "full.gpl")
+    assert status == 0, err
+    line = bad(capsys, "quantize", path, "--palette", tmp_path / "full.gpl", "-o", tmp_path / "out.png",
+               mentions="has 256 colors")
+    assert "at most 255" in line and "--rgb" in line
+    assert not (tmp_path / "out.png").exists()
+
+
 # -- pixels to ignore -------------------------------------------------------------------------------
 
 
