@@ -5,6 +5,7 @@ Counted in modules, never in seconds (tests time nothing; benchmarks/bench_cli.p
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -119,3 +120,23 @@ def test_sweep_and_batch_are_functions_imported_on_first_use():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "2", done.stderr[-2000:]
+
+
+@pytest.mark.parametrize("given, expected", [(None, "1"), ("3", "3")])
+def test_the_command_gives_openblas_one_thread_unless_the_user_chose(given, expected):
+    # colorlab calls no BLAS: OpenBLAS's threads would only spin beside the command's own at start-up
+    env = {key: value for key, value in os.environ.items() if key != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    code = "import colorlab.cli, os, numpy; print(os.environ['OPENBLAS_NUM_THREADS'])"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == expected
+
+
+def test_a_program_that_imported_numpy_first_keeps_its_environment():
+    env = {key: value for key, value in os.environ.items() if key != "OPENBLAS_NUM_THREADS"}
+    code = "import numpy, os, colorlab.cli; print(os.environ.get('OPENBLAS_NUM_THREADS', 'unset'))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "unset"
