@@ -57,7 +57,7 @@ _SIGNATURES = {
     "pcg64_doubles": (_I, [_P, _P, _N]),
     "grid_labels": (_I, [_P, _N, _P, _N, _P, _P, _P, _P]),
     "edge_weights": (_I, [_P, _N, _N, _N, _N, _F, _P]),
-    "diffuse": (_I, [_P, _N, _P, _P, _P, _N, _N, _P, _N, _P, _P, _F, _F, _F, _F, _I, _N, _N, _N, _P]),
+    "diffuse": (_I, [_P, _N, _P, _P, _P, _N, _N, _P, _N, _P, _P, _F, _F, _F, _F, _I, _P, _N, _P]),
     "wu_cuts": (_N, [_P, _N, _N, _P, _P]),
     "wu_moments": (None, [_P, _P, _P, _N, _I, _P, _P]),
     "png_unfilter": (_I, [_P, _N, _N, _I, _P]),

@@ -1431,14 +1431,28 @@ static void luma_row(const uint32_t *codes, idx width, double *out) {
 /* The edge weights of a row from the luma of it (`mid`) and of the rows above and below (NULL at the
  * image's top and bottom): 1 / (1 + (g / edge)^2), g the largest absolute luma step from a pixel to one
  * of its four neighbours (colorlab.redraw.dither.edge_weights). */
+static inline double larger(double a, double b) { return a > b ? a : b; }
+
+/* The image's first and last rows have no row above or below: `mid` stands in for it (a step of 0). The
+ * loop over the inner columns has no branch, so the compiler vectorises it (the largest step is the same
+ * in any order). */
 static void edge_row(const double *up, const double *mid, const double *down, idx width, double edge, double *out) {
+    if (!up) up = mid;
+    if (!down) down = mid;
     for (idx x = 0; x < width; x++) {
-        double l = mid[x], step = 0, d;
-        if (x > 0 && (d = fabs(l - mid[x - 1])) > step) step = d;
-        if (x + 1 < width && (d = fabs(l - mid[x + 1])) > step) step = d;
-        if (up && (d = fabs(l - up[x])) > step) step = d;
-        if (down && (d = fabs(l - down[x])) > step) step = d;
-        double r = step / edge;
+        double l = mid[x];
+        out[x] = larger(fabs(l - up[x]), fabs(l - down[x]));
+    }
+    for (idx x = 1; x + 1 < width; x++) {
+        double l = mid[x];
+        out[x] = larger(out[x], larger(fabs(l - mid[x - 1]), fabs(l - mid[x + 1])));
+    }
+    if (width > 1) {
+        out[0] = larger(out[0], fabs(mid[0] - mid[1]));
+        out[width - 1] = larger(out[width - 1], fabs(mid[width - 1] - mid[width - 2]));
+    }
+    for (idx x = 0; x < width; x++) {
+        double r = out[x] / edge;
         out[x] = 1.0 / (1.0 + r * r);
     }
 }
@@ -1470,6 +1484,126 @@ int edge_weights(const uint32_t *codes, idx height, idx width, idx y0, idx y1, d
 #define DIFFUSE_LIMITS 2
 #define DIFFUSE_PILLOW 4
 
+/* What diffuse() shares between its bands, and each band's own rows and running state. */
+typedef struct {
+    const double *values;
+    const uint64_t *bits;
+    const uint32_t *rank;
+    const uint32_t *codes;
+    idx height, width;
+    const double *palette;
+    double strength, edge, quiet2, max2;
+    int flags;
+    uint8_t *labels8;
+    uint16_t *labels16;
+    palette_grid *grid;
+} diffusion;
+
+typedef struct {
+    idx first, kept_from, end, y;
+    double *rows, *here, *below, *row, *weights, *luma;
+    double carry[3];
+    idx guess;
+    int back, kept;
+} band_state;
+
+static int band_open(const diffusion *f, band_state *b, const idx *rows) {
+    memset(b, 0, sizeof *b);
+    b->first = rows[0]; b->kept_from = rows[1]; b->end = rows[2]; b->y = rows[0];
+    idx width = f->width;
+    b->rows = calloc((size_t)3 * 3 * (width + 2) + (size_t)4 * width, sizeof(double));
+    if (!b->rows) return -2;
+    b->here = b->rows; b->below = b->rows + 3 * (width + 2);   /* column x is entry x + 1 */
+    b->row = b->rows + 6 * (width + 2);                        /* the row's values, column x at entry x */
+    b->weights = b->rows + 9 * (width + 2); b->luma = b->weights + width;
+    return 0;
+}
+
+/* Set up row b->y: its direction, the error below cleared, its edge weights and its values. */
+static inline __attribute__((always_inline)) void row_start(const diffusion *f, band_state *b) {
+    idx y = b->y, width = f->width;
+    b->back = (f->flags & DIFFUSE_SERPENTINE) && (y & 1);
+    b->kept = y >= b->kept_from;
+    b->carry[0] = b->carry[1] = b->carry[2] = 0;
+    memset(b->below, 0, 3 * (width + 2) * sizeof(double));
+    if (f->flags & DIFFUSE_LIMITS) {
+        if (f->codes) edge_rows(f->codes, f->height, width, y, b->first, f->edge, b->luma, b->weights);
+        else for (idx x = 0; x < width; x++) b->weights[x] = 1;
+    }
+    if (f->bits) {
+        /* the row's values first, in a loop of independent loads (many cache misses at once), not
+         * one at a time inside the diffusion, which waits on each pixel's pick before the next */
+        const uint32_t *at = f->codes + y * width;
+        for (idx x = 0; x < width; x++)
+            memcpy(b->row + 3 * x, f->values + 3 * rank_of(f->bits, f->rank, at[x]), 3 * sizeof(double));
+    }
+}
+
+/* Pixel i of the row (counted in its direction); returns 0, or -2 when out of memory. */
+static inline __attribute__((always_inline)) int pixel_step(const diffusion *f, band_state *b, idx i) {
+    const int pillow = f->flags & DIFFUSE_PILLOW, limits = f->flags & DIFFUSE_LIMITS;
+    idx width = f->width, x = b->back ? width - 1 - i : i, p = b->y * width + x;
+    const idx step = b->back ? -1 : 1;
+    const double *in = f->bits ? b->row + 3 * x : f->values + 3 * p;
+    double *acc = b->here + 3 * (x + 1);
+    double v[3], s[3];
+    for (int t = 0; t < 3; t++) {
+        double sum = 7 * b->carry[t] + acc[t];
+        s[t] = pillow ? trunc(sum / 16) : sum * f->strength / 16;
+    }
+    if (limits) {
+        double w = b->weights[x];
+        for (int t = 0; t < 3; t++) s[t] *= w;
+        double e2 = s[0] * s[0] + s[1] * s[1] + s[2] * s[2];
+        /* a factor rather than branches (which of the three is hard to predict); times 1 is exact */
+        double keep = e2 < f->quiet2 ? 0.0 : e2 > f->max2 ? 0.8 : 1.0;
+        for (int t = 0; t < 3; t++) s[t] *= keep;
+    }
+    for (int t = 0; t < 3; t++) {
+        v[t] = in[t] + s[t];
+        if (pillow) v[t] = v[t] < 0 ? 0 : v[t] > 255 ? 255 : v[t];
+    }
+    idx guess;
+    if (pillow) {
+        double corner[3] = {4 * floor(v[0] / 4), 4 * floor(v[1] / 4), 4 * floor(v[2] / 4)};
+        guess = grid_nearest(f->grid, corner, b->guess);
+    } else {
+        guess = grid_nearest(f->grid, v, b->guess);
+    }
+    if (guess < 0) return -2;
+    b->guess = guess;
+    if (b->kept) {
+        if (f->labels8) f->labels8[p] = (uint8_t)guess;
+        else f->labels16[p] = (uint16_t)guess;
+    }
+    double e[3];
+    for (int t = 0; t < 3; t++) e[t] = v[t] - f->palette[3 * guess + t];
+    if (limits) {
+        double cut = e[0] * e[0] + e[1] * e[1] + e[2] * e[2] > f->max2 ? 0.75 : 1.0;
+        for (int t = 0; t < 3; t++) e[t] *= cut;
+    }
+    double *next = b->below + 3 * (x + 1);
+    for (int t = 0; t < 3; t++) {
+        b->carry[t] = e[t];
+        next[3 * -step + t] += 3 * e[t];
+        next[t] += 5 * e[t];
+        next[3 * step + t] += e[t];
+    }
+    return 0;
+}
+
+static inline void row_end(const diffusion *f, band_state *b) {
+    if (f->flags & DIFFUSE_PILLOW) {
+        /* Pillow's last write of a row stores the blue channel's pending sums in all three
+         * channels of the last column below (its red and green ones are lost): reproduced to match it */
+        double *last = b->below + 3 * f->width;
+        last[0] = last[2];
+        last[1] = last[2] = b->carry[2];
+    }
+    double *swap = b->here; b->here = b->below; b->below = swap;
+    b->y++;
+}
+
 /* Floyd-Steinberg error diffusion of an (height, width) image into palette indices. Pixel p's coordinates
  * (any color space; the palette in the same space) are values[rank of codes[p]] in the presence bitmap `bits`
  * with ranks `rank` of the image's distinct colors (bits NULL: values[p]), so an image is converted once per
@@ -1485,20 +1619,20 @@ int edge_weights(const uint32_t *codes, idx height, idx width, idx y0, idx y1, d
  * to 0..255, the nearest color of its cell of 4 x 4 x 4 levels, measured from the cell's low corner), so
  * that strength 1 reproduces Image.quantize(dither=FLOYDSTEINBERG). `sorted` and `order`: the palette
  * sorted by its first coordinate (ties by index) and each entry's index.
- * Rows first_row to end_row - 1 are diffused, starting with no error from above, and the labels of those from
- * kept_row on are written (rows before it only warm the error up: a band of the image can then be done on
- * its own thread, its first rows' error close to what a diffusion from the top would bring them). The
- * direction of a row depends on its number in the image, not in the band. The labels are uint8 for up to 256
- * palette colors, else uint16 (a 10-megapixel image: 10 or 20 MB written, not 80 as intp). Returns -2 when
- * out of memory or k > 65536. */
+ * `bands` holds n_bands (first_row, kept_row, end_row) triples: rows first_row to end_row - 1 of a band are
+ * diffused, starting with no error from above, and the labels of those from kept_row on are written (rows
+ * before it only warm the error up: a band of the image can then be done on its own, its first rows' error
+ * close to what a diffusion from the top would bring them). The direction of a row depends on its number in
+ * the image, not in the band. Two bands at a time are diffused pixel by pixel in turn: each pixel waits on the
+ * pick of the one before it (a chain of dependent steps and memory loads), and two independent chains keep
+ * the core busy where one leaves it waiting, with the same labels as one band after the other. The bands
+ * share one palette grid. The labels are uint8 for up to 256 palette colors, else uint16 (a 10-megapixel
+ * image: 10 or 20 MB written, not 80 as intp). Returns -2 when out of memory or k > 65536. */
 HOT int diffuse(const double *values, idx n_values, const uint64_t *bits, const uint32_t *rank,
                 const uint32_t *codes, idx height,
                 idx width, const double *palette, idx k, const double *sorted, const idx *order, double strength,
-                double edge, double quiet2, double max2, int flags, idx first_row, idx kept_row, idx end_row,
-                void *labels) {
+                double edge, double quiet2, double max2, int flags, const idx *bands, idx n_bands, void *labels) {
     if (k > 65536) return -2;
-    uint8_t *labels8 = k <= 256 ? labels : NULL;
-    uint16_t *labels16 = k <= 256 ? NULL : labels;
     double vmin[3] = {INFINITY, INFINITY, INFINITY}, vmax[3] = {-INFINITY, -INFINITY, -INFINITY};
     for (idx i = 0; i < n_values; i++) for (int t = 0; t < 3; t++) {
         double c = values[3 * i + t];
@@ -1507,88 +1641,36 @@ HOT int diffuse(const double *values, idx n_values, const uint64_t *bits, const 
     }
     palette_grid grid;
     if (grid_init(&grid, palette, k, sorted, order, vmin, vmax)) return -2;
-    double *rows = calloc((size_t)3 * 3 * (width + 2) + (size_t)4 * width, sizeof(double));
-    if (!rows) { grid_free(&grid); return -2; }
-    double *here = rows, *below = rows + 3 * (width + 2);   /* column x is entry x + 1 */
-    double *row = rows + 6 * (width + 2);                   /* the row's values, column x at entry x */
-    double *weights = rows + 9 * (width + 2), *luma = weights + width;
-    const int pillow = flags & DIFFUSE_PILLOW, limits = flags & DIFFUSE_LIMITS;
-    idx guess = 0;
-    for (idx y = first_row; y < end_row; y++) {
-        const int back = (flags & DIFFUSE_SERPENTINE) && (y & 1);
-        const int kept = y >= kept_row;
-        const idx step = back ? -1 : 1;
-        double carry[3] = {0, 0, 0};
-        memset(below, 0, 3 * (width + 2) * sizeof(double));
-        if (limits) {
-            if (codes) edge_rows(codes, height, width, y, first_row, edge, luma, weights);
-            else for (idx x = 0; x < width; x++) weights[x] = 1;
+    const diffusion f = {values, bits, rank, codes, height, width, palette, strength, edge, quiet2, max2, flags,
+                         k <= 256 ? labels : NULL, k <= 256 ? NULL : labels, &grid};
+    int status = 0;
+    for (idx at = 0; at < n_bands && !status; at += 2) {
+        band_state b[2];
+        int two = at + 1 < n_bands;
+        if (band_open(&f, &b[0], bands + 3 * at)) { status = -2; break; }
+        if (two && band_open(&f, &b[1], bands + 3 * at + 3)) { free(b[0].rows); status = -2; break; }
+        /* both bands a row at a time, their pixels in turn; then the longer one's last rows alone */
+        while (two && b[0].y < b[0].end && b[1].y < b[1].end && !status) {
+            row_start(&f, &b[0]);
+            row_start(&f, &b[1]);
+            for (idx i = 0; i < width; i++)
+                if (pixel_step(&f, &b[0], i) || pixel_step(&f, &b[1], i)) { status = -2; break; }
+            row_end(&f, &b[0]);
+            row_end(&f, &b[1]);
         }
-        if (bits) {
-            /* the row's values first, in a loop of independent loads (many cache misses at once), not
-             * one at a time inside the diffusion, which waits on each pixel's pick before the next */
-            const uint32_t *at = codes + y * width;
-            for (idx x = 0; x < width; x++)
-                memcpy(row + 3 * x, values + 3 * rank_of(bits, rank, at[x]), 3 * sizeof(double));
-        }
-        for (idx i = 0; i < width; i++) {
-            idx x = back ? width - 1 - i : i, p = y * width + x;
-            const double *in = bits ? row + 3 * x : values + 3 * p;
-            double *acc = here + 3 * (x + 1);
-            double v[3], s[3];
-            for (int t = 0; t < 3; t++) {
-                double sum = 7 * carry[t] + acc[t];
-                s[t] = pillow ? trunc(sum / 16) : sum * strength / 16;
+        for (int h = 0; h < 1 + two && !status; h++)
+            while (b[h].y < b[h].end) {
+                row_start(&f, &b[h]);
+                for (idx i = 0; i < width; i++)
+                    if (pixel_step(&f, &b[h], i)) { status = -2; break; }
+                if (status) break;
+                row_end(&f, &b[h]);
             }
-            if (limits) {
-                double w = weights[x];
-                for (int t = 0; t < 3; t++) s[t] *= w;
-                double e2 = s[0] * s[0] + s[1] * s[1] + s[2] * s[2];
-                /* a factor rather than branches (which of the three is hard to predict); times 1 is exact */
-                double keep = e2 < quiet2 ? 0.0 : e2 > max2 ? 0.8 : 1.0;
-                for (int t = 0; t < 3; t++) s[t] *= keep;
-            }
-            for (int t = 0; t < 3; t++) {
-                v[t] = in[t] + s[t];
-                if (pillow) v[t] = v[t] < 0 ? 0 : v[t] > 255 ? 255 : v[t];
-            }
-            if (pillow) {
-                double corner[3] = {4 * floor(v[0] / 4), 4 * floor(v[1] / 4), 4 * floor(v[2] / 4)};
-                guess = grid_nearest(&grid, corner, guess);
-            } else {
-                guess = grid_nearest(&grid, v, guess);
-            }
-            if (guess < 0) { free(rows); grid_free(&grid); return -2; }
-            if (kept) {
-                if (labels8) labels8[p] = (uint8_t)guess;
-                else labels16[p] = (uint16_t)guess;
-            }
-            double e[3];
-            for (int t = 0; t < 3; t++) e[t] = v[t] - palette[3 * guess + t];
-            if (limits) {
-                double cut = e[0] * e[0] + e[1] * e[1] + e[2] * e[2] > max2 ? 0.75 : 1.0;
-                for (int t = 0; t < 3; t++) e[t] *= cut;
-            }
-            double *next = below + 3 * (x + 1);
-            for (int t = 0; t < 3; t++) {
-                carry[t] = e[t];
-                next[3 * -step + t] += 3 * e[t];
-                next[t] += 5 * e[t];
-                next[3 * step + t] += e[t];
-            }
-        }
-        if (pillow) {
-            /* Pillow's last write of a row stores the blue channel's pending sums in all three
-             * channels of the last column below (its red and green ones are lost): reproduced to match it */
-            double *last = below + 3 * width;
-            last[0] = last[2];
-            last[1] = last[2] = carry[2];
-        }
-        double *swap = here; here = below; below = swap;
+        free(b[0].rows);
+        if (two) free(b[1].rows);
     }
-    free(rows);
     grid_free(&grid);
-    return 0;
+    return status;
 }
 
 /* -- Wu's color quantizer: the box cuts ---------------------------------------------------------- */

@@ -531,14 +531,19 @@ def diffuse(values, palette, strength=1.0, *, distinct=None, shape=None, codes=N
         raise ValueError(f"diffuse: at most {1 << 16} palette colors, got {palette.shape[0]}")
     labels = np.empty((height, width), np.uint8 if palette.shape[0] <= 256 else np.uint16)
 
-    def band(rows):
+    def run(group):
+        rows = np.ascontiguousarray(group, dtype=np.intp).reshape(-1)
         return _C.diffuse(_ptr(values), values.shape[0], None if bits is None else _ptr(bits),
                           None if rank is None else _ptr(rank), None if codes is None else _ptr(codes), height,
                           width, _ptr(palette), palette.shape[0],
                           _ptr(sorted_palette), _ptr(order), float(strength), float(edge), float(quiet2), float(max2),
-                          int(flags), *rows, _ptr(labels))
+                          int(flags), _ptr(rows), len(group), _ptr(labels))
 
-    for status in threads.map_threads(band, bands):
+    # two bands on one thread are diffused in turn, pixel by pixel (engine.c): with at least twice as many
+    # bands as threads, each thread takes them two at a time; the labels are the same either way
+    pairs = len(bands) >= 2 * threads.THREADS
+    groups = [bands[i:i + 2] for i in range(0, len(bands), 2)] if pairs else [[band] for band in bands]
+    for status in threads.map_threads(run, groups):
         _memory(status)
     return labels
 

@@ -362,7 +362,11 @@ def _limited_setup(space, size=(14, 19), seed=5):
 
 @pytest.mark.parametrize("space", ["rgb", "oklab"])
 @pytest.mark.parametrize("limits", [True, False])
-def test_bands_are_each_diffused_from_their_warm_up_rows(space, limits, monkeypatch):
+@pytest.mark.parametrize("thread_count", [1, 5])  # 4 bands: two at a time on each thread, or one by one
+def test_bands_are_each_diffused_from_their_warm_up_rows(space, limits, thread_count, monkeypatch):
+    from colorlab._engine import threads
+
+    monkeypatch.setattr(threads, "THREADS", thread_count)
     image, palette, values, colors, quiet2, max2 = _limited_setup(space, (23, 11))
     options = {} if limits else {"_edge": np.inf, "_clamp": np.inf, "_quiet": 0}
     edge, quiet2, max2 = (dither.EDGE, quiet2, max2) if limits else (np.inf, 0.0, np.inf)
