@@ -76,6 +76,15 @@ def test_pack_rgb_matches_the_formula(pixels):
     np.testing.assert_array_equal(_codes.pack_rgb(pixels[::-2]), expected[::-2])  # strided input
 
 
+@given(arrays(np.uint8, st.tuples(st.integers(0, 400), st.just(3)), elements=st.integers(0, 255)))
+def test_unpack_rgb_undoes_pack_rgb(pixels):
+    codes = _codes.pack_rgb(pixels)
+    for given in (codes, codes.astype(np.int64), codes.astype(">u4"), codes[::-1][::-1]):
+        colors = _codes.unpack_rgb(given)
+        assert colors.dtype == np.uint8 and colors.shape == pixels.shape and colors.flags.c_contiguous
+        np.testing.assert_array_equal(colors, pixels)
+
+
 @pytest.mark.parametrize("spread", [1 << 24, 1 << 13, 300, 1])
 def test_code_counts_equals_sorting(rng, spread):
     # spread 2**13: buckets with more than 256 distinct low parts (the scanned path); 1: one color.
