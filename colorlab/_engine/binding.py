@@ -24,6 +24,8 @@ _I = ctypes.c_int
 #: (return type, argument types) of each exported C function.
 _SIGNATURES = {
     "pack_rgb": (None, [_P, _N, _P]),
+    "table_times": (None, [_P, _N, _P, _P, _P]),
+    "times_scaled": (None, [_P, _N, _P, _F]),
     "mark_codes": (ctypes.c_uint32, [_P, _N, _P]),
     "bitmap_ranks": (_N, [_P, _P]),
     "count_codes": (None, [_P, _N, _P, _P, _P]),

@@ -184,6 +184,26 @@ POPCOUNT_CLONES idx cells_number(const uint8_t *colors, idx n, int bits, idx *ce
     return m;
 }
 
+/* -- 3 x 3 products of colors, in numpy's order ----------------------------------------------------- */
+
+/* out[i] := m (3 x 3, rows) times (table[rgb[i][0]], table[rgb[i][1]], table[rgb[i][2]]), each row of the
+ * product as (x * m0 + y * m1) + z * m2: colorlab.color.spaces._times's order, so the same numbers as its
+ * numpy columns (there each step is a pass over a temporary). */
+void table_times(const uint8_t *rgb, idx n, const double *table, const double *m, double *out) {
+    for (idx i = 0; i < n; i++) {
+        double x = table[rgb[3 * i]], y = table[rgb[3 * i + 1]], z = table[rgb[3 * i + 2]];
+        for (int r = 0; r < 3; r++) out[3 * i + r] = (x * m[3 * r] + y * m[3 * r + 1]) + z * m[3 * r + 2];
+    }
+}
+
+/* x[i] := (m times x[i]) * scale in place, each row of the product in the order above. */
+void times_scaled(double *x, idx n, const double *m, double scale) {
+    for (idx i = 0; i < n; i++) {
+        double a = x[3 * i], b = x[3 * i + 1], c = x[3 * i + 2];
+        for (int r = 0; r < 3; r++) x[3 * i + r] = ((a * m[3 * r] + b * m[3 * r + 1]) + c * m[3 * r + 2]) * scale;
+    }
+}
+
 /* -- nearest centers ---------------------------------------------------------------------------- */
 
 static inline double sqdist(const double *a, const double *b) {

@@ -42,6 +42,26 @@ def pack_rgb(pixels, out=None):
     return codes
 
 
+def table_times(rgb, table, matrix, out):
+    """``out[i] := matrix @ table[rgb[i]]`` for (n, 3) uint8 colors, a (256,) float64 table and a 3 x 3 matrix,
+    each row of the product as ``(x * m0 + y * m1) + z * m2`` (:func:`colorlab.color.spaces._times`'s order:
+    the same numbers); ``out`` an (n, 3) float64 array, filled in place."""
+    rgb, table, matrix = _in(rgb, np.uint8), _in(table, np.float64), _in(matrix, np.float64)
+    out = _updated(out, np.float64, "out")
+    if rgb.ndim != 2 or rgb.shape[1] != 3 or out.shape != rgb.shape or table.shape != (256,) or matrix.shape != (3, 3):
+        raise ValueError(f"table_times needs (n, 3) colors and out, a (256,) table and a 3 x 3 matrix, got "
+                         f"{rgb.shape}, {out.shape}, {table.shape}, {matrix.shape}")
+    _C.table_times(_ptr(rgb), rgb.shape[0], _ptr(table), _ptr(matrix), _ptr(out))
+
+
+def times_scaled(x, matrix, scale):
+    """``x[i] := (matrix @ x[i]) * scale`` in place for an (n, 3) float64 array, in :func:`table_times`'s order."""
+    x, matrix = _updated(x, np.float64, "x"), _in(matrix, np.float64)
+    if x.ndim != 2 or x.shape[1] != 3 or matrix.shape != (3, 3):
+        raise ValueError(f"times_scaled needs (n, 3) values and a 3 x 3 matrix, got {x.shape} and {matrix.shape}")
+    _C.times_scaled(_ptr(x), x.shape[0], _ptr(matrix), float(scale))
+
+
 #: 64-bit words of a presence bitmap of all 2**24 colors (2 MB).
 BITMAP_WORDS = 1 << 18
 

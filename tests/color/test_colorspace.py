@@ -345,3 +345,18 @@ def test_to_space_writes_into_out(space):
     assert not whole[:50_000].any() and not whole[250_000:].any()
     with pytest.raises(InvalidParameterError, match="out must be a C-contiguous float64 array"):
         cs.to_space(colors, space, out=np.zeros((200_000, 3), np.float32))
+
+
+def test_to_space_oklab_gives_the_numpy_formulas_numbers_bit_for_bit():
+    # to_space computes OKLab with C kernels for the matrix products; the numbers must be those of the float
+    # path's numpy columns (_times, numpy's cbrt), which the engine's fits were measured with
+    from colorlab.color.standards import LINEAR_SRGB_TO_LMS, LMS_CBRT_TO_OKLAB
+
+    rng = np.random.default_rng(11)
+    colors = np.concatenate([rng.integers(0, 256, (100_000, 3), dtype=np.uint8),
+                             np.array(list(itertools.product([0, 1, 127, 128, 254, 255], repeat=3)), np.uint8)])
+    linear = cs._UINT8_TO_LINEAR[colors]
+    expected = cs._times(np.cbrt(cs._times(linear, LINEAR_SRGB_TO_LMS)), LMS_CBRT_TO_OKLAB) * cs.OKLAB_SCALE
+    np.testing.assert_array_equal(cs.to_space(colors, "oklab"), expected)
+    np.testing.assert_array_equal(cs.to_space(colors[::-3], "oklab"), expected[::-3])  # a strided input
+    np.testing.assert_array_equal(cs.to_space(colors[7], "oklab"), expected[7])
