@@ -237,7 +237,7 @@ def fit_histogram(histogram: ColorHistogram, k, *, method: str = "kmeans", seed=
         centers, *state = wu.wu_kmeans_fit(colors, coords, counts, k, near=near)
         return palette_from_centers(centers, colors, coords, counts, k, method=method, space=space, params=params,
                                     with_labels=True, nearest=_kmeans.nearest_from_bounds(coords, centers, *state,
-                                                                                          near=near))
+                                                                                          near=near, scratch=True))
     elif method in _PILLOW_METHODS:
         centers = to_space(_fit_pillow(histogram.pixels(), k, _PILLOW_METHODS[method]), space)
     else:

@@ -409,6 +409,22 @@ def test_nearest_from_bounds_with_the_neighbour_lists_equals_assign(rng, k):
         assert np.array_equal(before, after)
 
 
+def test_nearest_from_bounds_on_scratch_arrays_gives_the_same_once(rng):
+    points = rng.integers(0, 40, (20000, 3)).astype(float)
+    centers = points[rng.choice(len(points), 256, replace=False)] + rng.normal(0, 0.3, (256, 3))
+    labels, upper, lower = _kmeans.assign(points, centers, want_second=True)
+    near = _kernels.near_state(256)
+    _kernels.near_update(centers, np.zeros(256), 0, 0.0, near)
+    palette = np.round(centers)
+    palette[:3] += 8.0
+    expected = _kmeans.nearest_from_bounds(points, centers, labels, upper, lower, near=near)(palette)
+    nearest = _kmeans.nearest_from_bounds(points, centers, labels, upper, lower, near=near, scratch=True)
+    got = nearest(palette)
+    assert np.array_equal(got[0], expected[0]) and np.array_equal(got[1], expected[1])
+    with pytest.raises(RuntimeError, match="once"):  # its bounds now belong to the palette, not the centers
+        nearest(palette)
+
+
 def test_inserted_center_keeps_labels_and_bounds_valid(rng):
     points = rng.integers(0, 6, (500, 3)).astype(float)  # many exact ties
     centers = points[:5].copy()
