@@ -376,9 +376,7 @@ def _animation_result(args, given):
     background = _background(args)
     per_frame = getattr(args, "per_frame", False)
     suffix = Path(args.output).suffix.lower() if args.command == "quantize" else ""  # palette: -o is a palette file
-    # a GIF, or a PNG with one palette for all frames, keeps one entry for the transparent pixels
-    indexed = suffix == ".gif" or (suffix in (".png", ".apng") and not per_frame)
-    transparent_entry = indexed and background is None and clip.alpha is not None and \
+    transparent_entry = animation.indexed_with_one_table(suffix, per_frame) and background is None and clip.alpha is not None and \
         bool((clip.alpha < args.alpha_threshold).any())
     k_max = _room_for_colors(args, given, transparent_entry, suffix)
     k = None if given is not None else (args.k if args.k == "auto" else min(args.k, k_max))

@@ -65,6 +65,7 @@ from ..io.images import DEFAULT_MAX_FRAME_PIXELS, VIDEO_SUFFIXES  # beside the r
 __all__ = [
     "DEFAULT_MAX_FRAME_PIXELS", "VIDEO_SUFFIXES", "ANIMATION_SUFFIXES", "Animation", "QuantizedAnimation",
     "load_animation", "quantize_animation", "save_animation", "is_animation_input", "video_plugin_installed",
+    "indexed_with_one_table",
 ]
 
 #: Suffixes :func:`save_animation` writes.
@@ -409,6 +410,19 @@ def save_animation(path, clip: QuantizedAnimation) -> Path:
     return write_atomically(path, write)
 
 
+def indexed_with_one_table(suffix: str, per_frame: bool) -> bool:
+    """Whether an animation written to ``suffix`` stores palette indices in one table per frame with one entry
+    kept for the transparent pixels: a GIF, or a PNG with one palette for all frames (a PNG with a palette per
+    frame goes as RGBA).
+
+    Examples
+    --------
+    >>> indexed_with_one_table(".gif", per_frame=True), indexed_with_one_table(".png", per_frame=True)
+    (True, False)
+    """
+    return suffix == ".gif" or (suffix in (".png", ".apng") and not per_frame)
+
+
 def _transparent(clip: QuantizedAnimation):
     return None if clip.alpha is None else clip.alpha < clip.alpha_threshold
 
@@ -418,7 +432,7 @@ def _indexed_frames(clip: QuantizedAnimation, fmt: str):
 
     transparent = _transparent(clip)
     has_transparency = transparent is not None and bool(transparent.any())
-    if fmt == "PNG" and not clip.shared:
+    if not indexed_with_one_table(".gif" if fmt == "GIF" else ".png", per_frame=not clip.shared):
         # one PNG holds one palette: frames with their own palettes go as RGB(A)
         pictures = []
         for index, frame in enumerate(clip.frames):
