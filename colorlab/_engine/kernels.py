@@ -613,3 +613,18 @@ def png_unfilter(raw, height: int, row_bytes: int, bpp: int, out=None):
     if _C.png_unfilter(_ptr(raw), height, row_bytes, bpp, _ptr(rows)) < 0:
         raise ValueError("png_unfilter: a row has an unknown filter type (the file is corrupt)")
     return rows
+
+
+# -- deflate streams compressed in pieces (colorlab.io's PNG writer) -----------------------------
+
+def deflate_blocks(stream) -> tuple[int, int]:
+    """``(last_header, end)`` of a raw deflate stream (bytes-like): the bit offset of its final block's header and
+    the bit offset just after that block, counting from the first byte's least significant bit.
+
+    ValueError for a stream that is corrupt or ends early.
+    """
+    data = np.frombuffer(stream, np.uint8)
+    header, end = _N(), _N()
+    if _C.deflate_blocks(_ptr(data), data.size, ctypes.byref(header), ctypes.byref(end)) < 0:
+        raise ValueError("deflate_blocks: the stream is corrupt or ends early")
+    return header.value, end.value

@@ -83,6 +83,81 @@ def test_deflate_gives_a_zlib_stream_with_the_right_checksum(data):
         assert zlib.decompress(_png.deflate(data, compress)) == data
 
 
+def _photo_like(size: int, seed: int = 0) -> bytes:
+    """Bytes like a dithered photo's indices: runs of nearby values with noise (dynamic Huffman blocks)."""
+    rng = np.random.default_rng(seed)
+    runs = np.repeat(rng.integers(0, 240, size // 64 + 1), 64)[:size]
+    return (runs + rng.integers(0, 16, size)).astype(np.uint8).tobytes()
+
+
+@pytest.mark.parametrize("data", [b"", b"abc", os.urandom(70_000), bytes(200_000), _photo_like(700_000)],
+                         ids=["empty", "short", "random", "zeros", "photo-like"])
+def test_the_final_block_is_found_in_streams_of_every_level_and_block_kind(data):
+    import deflate as libdeflate
+
+    from colorlab._engine.kernels import deflate_blocks
+
+    for level in range(13):  # 0: stored blocks; short data: fixed codes; the rest: dynamic codes
+        stream = libdeflate.deflate_compress(data, level)
+        header, end = deflate_blocks(stream)
+        assert (end + 7) // 8 == len(stream), level
+        assert stream[header >> 3] >> (header & 7) & 1, level  # the final-block bit is set there
+        joined = _png._left_open(stream) + libdeflate.deflate_compress(b"next", level)
+        assert zlib.decompress(joined, -15) == data + b"next", level
+
+
+@pytest.mark.parametrize("stream", [b"", b"\x07", b"\x01\x05\x00\xfa\xff"], ids=["empty", "block-type-3", "bad-length"])
+def test_a_corrupt_or_cut_stream_is_a_value_error(stream):
+    import deflate as libdeflate
+
+    from colorlab._engine.kernels import deflate_blocks
+
+    with pytest.raises(ValueError, match="corrupt or ends early"):
+        deflate_blocks(stream)
+    whole = libdeflate.deflate_compress(_photo_like(200_000), 6)
+    with pytest.raises(ValueError, match="corrupt or ends early"):
+        deflate_blocks(whole[: len(whole) // 2])
+
+
+@pytest.mark.parametrize("compress", _png.COMPRESS)
+def test_large_rows_are_deflated_in_pieces_that_join_into_one_stream(monkeypatch, compress):
+    import deflate as libdeflate
+
+    data = _photo_like(3 * _png.PIECES_FROM + 12_345, seed=1)
+    real, calls = libdeflate.deflate_compress, []
+    monkeypatch.setattr(libdeflate, "deflate_compress", lambda chunk, level: calls.append(len(chunk)) or real(chunk, level))
+    stream = _png.deflate(data, compress)
+    assert zlib.decompress(stream) == data
+    parts = _png.pieces(len(data))
+    assert parts == 6 and sorted(set(calls)) == [len(data) // parts, len(data) // parts + 1]
+    assert len(calls) == parts * len(_png.levels(compress, len(data)))
+    whole = min(len(libdeflate.zlib_compress(data, level)) for level in _png.levels(compress, len(data)))
+    assert len(stream) <= whole * 1.002 + 1000  # the cuts cost little
+
+
+def test_the_pieces_give_the_same_bytes_on_any_number_of_threads(monkeypatch):
+    from colorlab._engine import threads
+
+    data = _photo_like(5 * _png.PIECES_FROM)
+    streams = set()
+    for n in (1, 2, 3, 8):
+        monkeypatch.setattr(threads, "THREADS", n)
+        streams.add(_png.deflate(data, "default"))
+    assert len(streams) == 1 and _png.pieces(len(data)) == _png.MOST_PIECES
+
+
+def test_a_large_image_written_in_pieces_is_read_back_by_pillow(tmp_path):
+    rng = np.random.default_rng(2)
+    labels = (np.add.outer(np.arange(1100) // 5, np.arange(1000) // 4) % 256).astype(np.uint8)
+    noise = rng.random(labels.shape) < 0.3  # across the cuts too
+    labels[noise] = rng.integers(0, 256, int(noise.sum()))
+    palette = colorlab.Palette(rng.integers(0, 256, (256, 3)).astype(np.uint8), counts=np.ones(256, np.int64))
+    assert _png.pieces(labels.size + labels.shape[0]) > 1
+    path = save_indexed(tmp_path / "big.png", labels, palette)
+    with Image.open(path) as image:
+        assert image.mode == "P" and np.array_equal(np.asarray(image), labels)
+
+
 def test_save_indexed_writes_what_save_image_writes(tmp_path):
     quantized, labels, palette = _quantized(12)
     rgba_alpha = np.full(labels.shape, 255, np.uint8)
