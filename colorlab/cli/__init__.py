@@ -12,6 +12,11 @@ if "numpy" not in sys.modules:  # a command's own process (not a program that im
     # imported, and they spin on the other cores for about 0.1 s while the command's own threads need them
     # (a 0.4-megapixel photo at 256 colors: 6% of the command's time). A user's own setting is kept.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    # `colorlab quantize photo.jpg ...`: decode the photo on another core while the imports below run
+    if len(sys.argv) > 2 and sys.argv[1] in ("quantize", "palette") and not sys.argv[2].startswith("-"):
+        from ..io import _early
+
+        _early.start(sys.argv[2])
 
 from .commands import build_parser, main  # noqa: E402 (numpy must see the setting above)
 

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import _early
 from ._pngread import read_pixels as _read_png_pixels
 from ._pngread import read_plain as _read_plain_png
 from .png import _SIGNATURE as _PNG_SIGNATURE
@@ -287,16 +288,18 @@ def _read(source, max_pixels, name, stills_only: bool = False):
     max_pixels = _check_max_pixels(max_pixels)
     name = _check_name(name)
     try:
+        early = None
         if _is_in_memory(source):
             label = name or "the image data"
             stream = _memory_stream(source, label)
         else:
             path = _existing_file(source)
             label = name or repr(str(path))
+            early = _early.take(path)  # decoded while the command line's modules loaded, if it was
             stream = open(path, "rb")
         with stream, warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            decoded = _decode(stream, label, max_pixels, stills_only)
+            decoded = _decode(stream, label, max_pixels, stills_only, early)
             if decoded is None:
                 return None
             array, orientation = decoded
@@ -382,13 +385,13 @@ def _checked_path(path: Path) -> Path:
     return path
 
 
-def _decode(stream, label: str, max_pixels: int | None, stills_only: bool = False):
+def _decode(stream, label: str, max_pixels: int | None, stills_only: bool = False, early=None):
     """Decode the first frame of an open image file; return (array, EXIF orientation), or None for an
-    animation with ``stills_only``."""
-    plain = _read_plain_png(stream, max_pixels)  # an ordinary PNG, without Pillow
+    animation with ``stills_only``. ``early``: the file's Pillow image already decoded (:mod:`._early`)."""
+    plain = None if early is not None else _read_plain_png(stream, max_pixels)  # an ordinary PNG, without Pillow
     if plain is not None:
         return plain, 1
-    image = _open_unlimited(stream, label)
+    image = early if early is not None else _open_unlimited(stream, label)
     with image:
         try:
             if stills_only and is_animated(image):
