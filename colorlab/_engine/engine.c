@@ -13,6 +13,7 @@
  */
 
 #include <math.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1840,26 +1841,54 @@ static ALWAYS_INLINE uint8_t paeth(int a, int b, int c) {
     return (uint8_t)((a & take_a) | (bc & ~take_a));
 }
 
-/* Sub (1), Average (3) or Paeth (4) on one row of n bytes (a multiple of bpp) below the row `up`. Each
- * byte depends on the byte bpp back: the left (and upper-left) neighbours of the bpp channels are kept in
+/* Sub (1), Average (3) or Paeth (4) on bytes [i0, i1) of one row (both multiples of bpp) below the row `up`.
+ * Each byte depends on the byte bpp back: the left (and upper-left) neighbours of the bpp channels are kept in
  * a[] and c[] rather than read back from the row just written, and with bpp a constant (the calls in
- * png_unfilter) the loop over the channels unrolls and a[], c[] live in registers. */
-static ALWAYS_INLINE void left_filter_row(int filter, const uint8_t *in, const uint8_t *up, uint8_t *row, idx n,
-                                          int bpp) {
+ * unfilter_range) the loop over the channels unrolls and a[], c[] live in registers. */
+static ALWAYS_INLINE void left_filter_range(int filter, const uint8_t *in, const uint8_t *up, uint8_t *row, idx i0,
+                                            idx i1, int bpp) {
     uint8_t a[8] = {0}, c[8] = {0};  /* zeros left of the row's first pixel */
+    if (i0)
+        for (int j = 0; j < bpp; j++) {
+            a[j] = row[i0 - bpp + j];
+            c[j] = up ? up[i0 - bpp + j] : 0;
+        }
     if (filter == 1) {
-        for (idx i = 0; i < n; i += bpp)
+        for (idx i = i0; i < i1; i += bpp)
             for (int j = 0; j < bpp; j++) row[i + j] = a[j] = (uint8_t)(in[i + j] + a[j]);
     } else if (filter == 3) {
-        for (idx i = 0; i < n; i += bpp)
+        for (idx i = i0; i < i1; i += bpp)
             for (int j = 0; j < bpp; j++) row[i + j] = a[j] = (uint8_t)(in[i + j] + ((a[j] + up[i + j]) >> 1));
     } else {
-        for (idx i = 0; i < n; i += bpp)
+        for (idx i = i0; i < i1; i += bpp)
             for (int j = 0; j < bpp; j++) {
                 uint8_t b = up[i + j];
                 row[i + j] = a[j] = (uint8_t)(in[i + j] + paeth(a[j], b, c[j]));
                 c[j] = b;
             }
+    }
+}
+
+/* Undo filter `filter` on bytes [i0, i1) of a row (i0 and i1 multiples of bpp): `in` the row's filtered bytes
+ * (after its filter-type byte), `up` the unfiltered row above or NULL for the first row, whose Up is None and
+ * Paeth Sub. The row's bytes before i0 are already written. */
+static void unfilter_range(int filter, const uint8_t *in, const uint8_t *up, uint8_t *row, idx i0, idx i1, int bpp) {
+    if (!up && filter == 2) filter = 0;
+    if (!up && filter == 4) filter = 1;
+    if (filter == 0) {
+        memcpy(row + i0, in + i0, (size_t)(i1 - i0));
+    } else if (filter == 2) {
+        for (idx i = i0; i < i1; i++) row[i] = (uint8_t)(in[i] + up[i]);
+    } else if (!up && filter == 3) {  /* Average on the first row: half the left neighbour */
+        for (idx i = i0; i < i1; i++) row[i] = (uint8_t)(in[i] + (i < bpp ? 0 : row[i - bpp] >> 1));
+    } else if (bpp == 3) {
+        left_filter_range(filter, in, up, row, i0, i1, 3);
+    } else if (bpp == 4) {
+        left_filter_range(filter, in, up, row, i0, i1, 4);
+    } else if (bpp == 1) {
+        left_filter_range(filter, in, up, row, i0, i1, 1);
+    } else {
+        left_filter_range(filter, in, up, row, i0, i1, bpp);
     }
 }
 
@@ -1873,28 +1902,43 @@ int png_unfilter(const uint8_t *raw, idx height, idx row_bytes, int bpp, uint8_t
     for (idx y = 0; y < height; y++) {
         const uint8_t *in = raw + y * (row_bytes + 1) + 1;
         uint8_t *row = out + y * row_bytes;
-        const uint8_t *up = y ? row - row_bytes : NULL;
-        int filter = in[-1];
-        if (filter > 4) return -1;
-        if (!up && filter == 2) filter = 0;
-        if (!up && filter == 4) filter = 1;
-        if (filter == 0) {
-            memcpy(row, in, (size_t)row_bytes);
-        } else if (filter == 2) {
-            for (idx i = 0; i < row_bytes; i++) row[i] = (uint8_t)(in[i] + up[i]);
-        } else if (!up && filter == 3) {  /* Average on the first row: half the left neighbour */
-            for (idx i = 0; i < row_bytes; i++) row[i] = (uint8_t)(in[i] + (i < bpp ? 0 : row[i - bpp] >> 1));
-        } else if (bpp == 3) {
-            left_filter_row(filter, in, up, row, row_bytes, 3);
-        } else if (bpp == 4) {
-            left_filter_row(filter, in, up, row, row_bytes, 4);
-        } else if (bpp == 1) {
-            left_filter_row(filter, in, up, row, row_bytes, 1);
-        } else {
-            left_filter_row(filter, in, up, row, row_bytes, bpp);
-        }
+        if (in[-1] > 4) return -1;
+        unfilter_range(in[-1], in, y ? row - row_bytes : NULL, row, 0, row_bytes, bpp);
     }
     return 0;
+}
+
+/* png_unfilter on several threads at once, each calling this with the same `state` (2 + height int64, zeros):
+ * state[0] the next row to take, state[1] set on an unknown filter type, state[2 + y] how many bytes of row y are
+ * written. A thread takes the next row and undoes it in pieces of about 4 KB; where the row's filter reads the
+ * row above (Up, Average, Paeth), it first waits until that row is written past the piece. So two threads work
+ * on two rows at once, one a piece behind the other, and the bytes are png_unfilter's. A thread never waits on a
+ * row taken after its own, so calls that run one after another (one thread) finish too: the first does it all.
+ * Returns png_unfilter's status. */
+int png_unfilter_shared(const uint8_t *raw, idx height, idx row_bytes, int bpp, uint8_t *out, idx *state) {
+    const idx piece = (4096 / bpp) * bpp;
+    for (;;) {
+        idx y = __atomic_fetch_add(&state[0], 1, __ATOMIC_RELAXED);
+        if (y >= height) break;
+        const uint8_t *in = raw + y * (row_bytes + 1) + 1;
+        uint8_t *row = out + y * row_bytes;
+        const uint8_t *up = y ? row - row_bytes : NULL;
+        int filter = in[-1];
+        if (filter > 4) {
+            __atomic_store_n(&state[1], 1, __ATOMIC_RELAXED);
+            __atomic_store_n(&state[2 + y], row_bytes, __ATOMIC_RELEASE);  /* the rows below need not wait */
+            continue;
+        }
+        int reads_up = up && filter >= 2;
+        for (idx i0 = 0; i0 < row_bytes; i0 += piece) {
+            idx i1 = i0 + piece < row_bytes ? i0 + piece : row_bytes;
+            for (int spins = 0; reads_up && __atomic_load_n(&state[1 + y], __ATOMIC_ACQUIRE) < i1; spins++)
+                if (spins >= 1000) sched_yield();  /* the row above's thread is not running: let it */
+            unfilter_range(filter, in, up, row, i0, i1, bpp);
+            __atomic_store_n(&state[2 + y], i1, __ATOMIC_RELEASE);
+        }
+    }
+    return __atomic_load_n(&state[1], __ATOMIC_RELAXED) ? -1 : 0;
 }
 
 /* -- deflate streams compressed in pieces ------------------------------------------------------- */

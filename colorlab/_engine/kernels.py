@@ -610,9 +610,21 @@ def png_unfilter(raw, height: int, row_bytes: int, bpp: int, out=None):
     rows = np.empty((height, row_bytes), np.uint8) if out is None else _updated(out, np.uint8, "out")
     if rows.size != height * row_bytes:
         raise ValueError(f"png_unfilter: room for {rows.size} bytes, not {height} x {row_bytes}")
-    if _C.png_unfilter(_ptr(raw), height, row_bytes, bpp, _ptr(rows)) < 0:
+    if rows.size < UNFILTER_SPLIT_BYTES or threads.THREADS == 1:
+        status = _C.png_unfilter(_ptr(raw), height, row_bytes, bpp, _ptr(rows))
+    else:  # the threads take rows in turn, each a piece behind the row above (engine.c): the same bytes
+        state = np.zeros(2 + height, np.int64)
+        status = min(threads.map_threads(
+            lambda _: _C.png_unfilter_shared(_ptr(raw), height, row_bytes, bpp, _ptr(rows), _ptr(state)),
+            range(threads.THREADS)))
+    if status < 0:
         raise ValueError("png_unfilter: a row has an unknown filter type (the file is corrupt)")
     return rows
+
+
+#: Images of at least this many bytes are unfiltered on the engine's threads (1 MiB: 0.35 MP of RGB; a
+#: 9.8-megapixel photo's Paeth rows take about 60 ms on one thread).
+UNFILTER_SPLIT_BYTES = 1 << 20
 
 
 # -- deflate streams compressed in pieces (colorlab.io's PNG writer) -----------------------------

@@ -42,6 +42,15 @@ def test_a_jpeg_started_early_reads_as_without_it(jpeg, monkeypatch):
     assert not _early._pending
 
 
+@pytest.mark.parametrize("mode", ["L", "CMYK"])
+def test_gray_and_cmyk_jpegs_started_early_read_as_without_it(tmp_path, mode):
+    path = tmp_path / f"{mode}.jpg"
+    Image.fromarray(colorlab.load_image("rocket")[:120, :160]).convert(mode).save(path, quality=85)
+    plain = colorlab.load_image(path)
+    assert _early.start(path)
+    assert np.array_equal(colorlab.load_image(path), plain) and not _early._pending
+
+
 def test_a_file_changed_after_the_start_is_read_again(jpeg):
     assert _early.start(jpeg)
     _early._pending[next(iter(_early._pending))][0].join()

@@ -67,6 +67,53 @@ def test_unfilter_kernel_refuses_an_unknown_filter_type(rng):
         reference.png_unfilter(raw, 3, 6, 3)
 
 
+def _many_pieces(rng, bpp: int, height: int = 24) -> tuple[np.ndarray, int]:
+    """Rows longer than the threaded kernel's 4 KB pieces, each filter type on several rows, shuffled."""
+    row_bytes = bpp * 1500
+    raw = rng.integers(0, 256, (height, 1 + row_bytes), dtype=np.uint8)
+    raw[:, 0] = np.arange(height) % 5
+    rng.shuffle(raw[:, 0])
+    return raw, row_bytes
+
+
+@pytest.mark.parametrize("threads", [2, 3, 8])
+@pytest.mark.parametrize("bpp", [1, 3, 4, 8])
+def test_unfilter_on_threads_gives_the_bytes_of_one_thread(rng, monkeypatch, bpp, threads):
+    from colorlab._engine import threads as _threads
+
+    raw, row_bytes = _many_pieces(rng, bpp)
+    one = _kernels.png_unfilter(raw, len(raw), row_bytes, bpp)
+    monkeypatch.setattr(_kernels, "UNFILTER_SPLIT_BYTES", 0)
+    monkeypatch.setattr(_threads, "THREADS", threads)
+    assert np.array_equal(_kernels.png_unfilter(raw, len(raw), row_bytes, bpp), one)
+    if bpp == 3 and threads == 2:
+        assert np.array_equal(one, reference.png_unfilter(raw, len(raw), row_bytes, bpp))
+
+
+def test_unfilter_on_threads_refuses_an_unknown_filter_type_without_waiting_for_ever(rng, monkeypatch):
+    from colorlab._engine import threads as _threads
+
+    raw, row_bytes = _many_pieces(rng, 3)
+    raw[:, 0] = 4  # every row reads the one above
+    raw[10, 0] = 7
+    monkeypatch.setattr(_kernels, "UNFILTER_SPLIT_BYTES", 0)
+    monkeypatch.setattr(_threads, "THREADS", 2)
+    with pytest.raises(ValueError, match="unknown filter type"):
+        _kernels.png_unfilter(raw, len(raw), row_bytes, 3)
+
+
+def test_calls_of_the_shared_unfilter_one_after_another_finish(rng):
+    """With no second thread free, the first call takes every row and the next finds none left."""
+    from colorlab._engine.binding import _C, _ptr
+
+    raw, row_bytes = _many_pieces(rng, 3)
+    raw[:, 0] = 4
+    out, state = np.zeros((len(raw), row_bytes), np.uint8), np.zeros(2 + len(raw), np.int64)
+    assert [_C.png_unfilter_shared(_ptr(raw), len(raw), row_bytes, 3, _ptr(out), _ptr(state)) for _ in range(2)] == [0, 0]
+    assert np.array_equal(out, _kernels.png_unfilter(raw, len(raw), row_bytes, 3))
+    assert state[0] >= len(raw) and (state[2:] == row_bytes).all()
+
+
 def test_unfilter_kernel_refuses_data_of_the_wrong_size():
     with pytest.raises(ValueError, match="not 2 rows"):
         _kernels.png_unfilter(np.zeros(13, np.uint8), 2, 6, 3)
