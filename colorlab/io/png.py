@@ -22,9 +22,6 @@ import zlib
 
 import numpy as np
 
-from .._engine.kernels import deflate_blocks
-from .._engine.threads import map_threads
-
 __all__ = ["COMPRESS", "write_indexed_png", "optimiser"]
 
 #: The ``compress`` settings, fastest first.
@@ -118,6 +115,8 @@ def deflate(raw, compress: str) -> bytes:
     parts = pieces(len(data))
     if parts == 1:
         return min((libdeflate.zlib_compress(data, level) for level in chosen), key=len)
+    from .._engine.threads import map_threads  # here: writing a small PNG needs no engine
+
     bounds = [len(data) * i // parts for i in range(parts + 1)]
 
     def piece(i):
@@ -153,6 +152,8 @@ def _left_open(stream: bytes) -> bytes:
     >>> zlib.decompress(joined, -15) == b"abc" * 100 + b"xyz"
     True
     """
+    from .._engine.kernels import deflate_blocks  # here: writing a small PNG needs no engine
+
     header, end = deflate_blocks(stream)
     out = bytearray(stream[: (end + 7) // 8])
     out[header >> 3] &= 0xFF ^ (1 << (header & 7))
