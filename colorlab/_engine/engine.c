@@ -1221,6 +1221,7 @@ typedef struct {
     double *reach;         /* scratch: k smallest squared distances to a cell */
     int32_t *pick;         /* scratch: k colors */
     uint8_t *dropped;      /* scratch: k flags */
+    double *axes;          /* the palette by axis (3 x k), and scratch for a list's colors by axis (3 x k) */
 } palette_grid;
 
 static int compare_doubles(const void *a, const void *b) {
@@ -1230,6 +1231,7 @@ static int compare_doubles(const void *a, const void *b) {
 
 static void grid_free(palette_grid *g) {
     free(g->first); free(g->lists); free(g->coarse); free(g->colors); free(g->reach); free(g->pick); free(g->dropped);
+    free(g->axes);
 }
 
 /* A grid for `palette` over a box holding it and [vmin, vmax] with a margin; returns -2 when out of memory. */
@@ -1240,7 +1242,10 @@ static int grid_init(palette_grid *g, const double *palette, idx k, const double
     g->reach = malloc((size_t)k * sizeof(double));
     g->pick = malloc((size_t)k * sizeof(int32_t));
     g->dropped = malloc((size_t)k);
-    if (!g->reach || !g->pick || !g->dropped) { grid_free(g); return -2; }
+    g->axes = malloc((size_t)k * 6 * sizeof(double));
+    if (!g->reach || !g->pick || !g->dropped || !g->axes) { grid_free(g); return -2; }
+    for (idx j = 0; j < k; j++)
+        for (int t = 0; t < 3; t++) g->axes[t * k + j] = palette[3 * j + t];
     double *near = g->reach;                   /* each color's squared distance to its nearest other */
     for (idx a = 0; a < k; a++) {
         double best = INFINITY;
@@ -1288,30 +1293,73 @@ static int grid_init(palette_grid *g, const double *palette, idx k, const double
     return 0;
 }
 
-/* Of the `count` colors in `from`, those whose smallest squared distance to the box [lo, hi] is at most
- * the smallest largest squared distance of any of them to it (one of those is nearest wherever in the
- * box), into `to` in the same order; returns how many. */
-static idx within_reach(const palette_grid *g, const double *lo, const double *hi, const int32_t *from,
-                        idx count, int32_t *to) {
+/* Each color's smallest squared distance to the box [lo, hi] into near[], of n colors given by axis (x, y, z);
+ * returns the smallest of their largest squared distances to it. Four colors at a time in vector lanes, with
+ * selects for the tests (as branches they mispredicted): per color the same numbers, summed in the same
+ * order, as one color at a time (the tail). */
+HOT static double box_reach(const double *x, const double *y, const double *z, idx n, const double *lo,
+                            const double *hi, double *near) {
+    const double *axis[3] = {x, y, z};
+    const v4d zero = {0, 0, 0, 0};
+    v4d least = {INFINITY, INFINITY, INFINITY, INFINITY};
+    idx s = 0;
+    for (; s + 4 <= n; s += 4) {
+        v4d m = zero, far = zero;
+        for (int t = 0; t < 3; t++) {
+            v4d p, l = {lo[t], lo[t], lo[t], lo[t]}, h = {hi[t], hi[t], hi[t], hi[t]};
+            memcpy(&p, axis[t] + s, sizeof p);
+            v4d below = l - p, above = p - h;
+            v4d gap = pick(below > above, below, above);  /* lo <= hi: not both > 0 */
+            gap = pick(gap > zero, gap, zero);
+            v4d a = p - l, b = p - h;
+            a = pick(a < zero, -a, a);
+            b = pick(b < zero, -b, b);
+            v4d reach = pick(a > b, a, b);
+            m = m + gap * gap;
+            far = far + reach * reach;
+        }
+        memcpy(near + s, &m, sizeof m);
+        least = pick(far < least, far, least);
+    }
     double limit = INFINITY;
-    for (idx s = 0; s < count; s++) {
-        const double *p = g->palette + 3 * (from ? from[s] : s);
+    for (int h = 0; h < 4; h++) limit = least[h] < limit ? least[h] : limit;
+    for (; s < n; s++) {
+        const double p[3] = {x[s], y[s], z[s]};
         double m = 0, far = 0;
         for (int t = 0; t < 3; t++) {
             double below = lo[t] - p[t], above = p[t] - hi[t];
-            double gap = below > 0 ? below : above > 0 ? above : 0;
+            double gap = below > above ? below : above;
+            gap = gap > 0 ? gap : 0;
             double a = fabs(p[t] - lo[t]), b = fabs(p[t] - hi[t]);
             double reach = a > b ? a : b;
             m += gap * gap;
             far += reach * reach;
         }
-        g->reach[s] = m;
-        if (far < limit) limit = far;
+        near[s] = m;
+        limit = far < limit ? far : limit;
     }
+    return limit;
+}
+
+/* Of the `count` colors in `from` (all k when NULL), those whose smallest squared distance to the box
+ * [lo, hi] is at most the smallest largest squared distance of any of them to it (one of those is nearest
+ * wherever in the box), into `to` in the same order; returns how many. */
+static idx within_reach(const palette_grid *g, const double *lo, const double *hi, const int32_t *from,
+                        idx count, int32_t *to) {
+    const double *axes = g->axes;
+    if (from) {  /* the listed colors by axis, in the scratch half */
+        double *listed = g->axes + 3 * g->k;
+        for (idx s = 0; s < count; s++)
+            for (int t = 0; t < 3; t++) listed[t * count + s] = g->palette[3 * from[s] + t];
+        axes = listed;
+    }
+    double limit = box_reach(axes, axes + count, axes + 2 * count, count, lo, hi, g->reach);
     limit *= 1 + 1e-9;                        /* a relative slack for the rounding of distances */
     idx kept = 0;
-    for (idx s = 0; s < count; s++)
-        if (g->reach[s] <= limit) to[kept++] = from ? from[s] : (int32_t)s;
+    for (idx s = 0; s < count; s++) {  /* listed without a branch: which colors are kept is hard to predict */
+        to[kept] = from ? from[s] : (int32_t)s;
+        kept += g->reach[s] <= limit;
+    }
     return kept;
 }
 
