@@ -63,6 +63,7 @@ _SIGNATURES = {
     "wu_cuts": (_N, [_P, _N, _N, _P, _P]),
     "wu_moments": (None, [_P, _P, _P, _N, _I, _P, _P]),
     "png_unfilter": (_I, [_P, _N, _N, _I, _P]),
+    "nearest_others": (None, [_P, _N, _P]),
     "png_unfilter_shared": (_I, [_P, _N, _N, _I, _P, _P]),
     "deflate_blocks": (_I, [_P, _N, ctypes.POINTER(_N), ctypes.POINTER(_N)]),
 }

@@ -478,6 +478,19 @@ double move_centers(double *centers, idx k, const double *mass, const double *su
 }
 
 /* Half the distance from each center to the nearest other one (inf for a single center). */
+/* Each of the k points' squared distance to its nearest other point (INFINITY when k = 1), into out: the
+ * palette grid's cell size, and Floyd-Steinberg's typical palette step (colorlab.redraw.dither). */
+void nearest_others(const double *points, idx k, double *out) {
+    for (idx a = 0; a < k; a++) {
+        double best = INFINITY;
+        for (idx b = 0; b < k; b++) {
+            double d = sqdist(points + 3 * a, points + 3 * b);
+            best = b != a && d < best ? d : best;
+        }
+        out[a] = best;
+    }
+}
+
 static void half_gaps(const double *centers, idx k, double *half) {
     for (idx a = 0; a < k; a++) {
         half[a] = INFINITY;
@@ -1247,12 +1260,7 @@ static int grid_init(palette_grid *g, const double *palette, idx k, const double
     for (idx j = 0; j < k; j++)
         for (int t = 0; t < 3; t++) g->axes[t * k + j] = palette[3 * j + t];
     double *near = g->reach;                   /* each color's squared distance to its nearest other */
-    for (idx a = 0; a < k; a++) {
-        double best = INFINITY;
-        for (idx b = 0; b < k; b++)
-            if (b != a) { double d = sqdist(palette + 3 * a, palette + 3 * b); if (d < best) best = d; }
-        near[a] = best;
-    }
+    nearest_others(palette, k, near);
     qsort(near, (size_t)k, sizeof(double), compare_doubles);
     double lo[3], hi[3], extent = 0, scale = 0;
     for (int t = 0; t < 3; t++) {

@@ -568,6 +568,15 @@ def diffuse(values, palette, strength=1.0, *, distinct=None, shape=None, codes=N
     return labels
 
 
+def nearest_others(points):
+    """Each of the (k, 3) points' squared distance to its nearest other point ((k,) float64, inf when k = 1),
+    added as numpy's ``((p[:, None] - p[None]) ** 2).sum(-1)`` adds it."""
+    points = _points(points)
+    out = np.empty(points.shape[0])
+    _C.nearest_others(_ptr(points), points.shape[0], _ptr(out))
+    return out
+
+
 def grid_labels(points, palette, box=None):
     """Each point's nearest palette color by diffuse()'s search ((n,) intp; ties to the lowest index).
 

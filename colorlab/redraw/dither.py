@@ -194,7 +194,8 @@ def edge_weights(image: np.ndarray, edge: float = EDGE) -> np.ndarray:
 
 
 def _spacing(colors: np.ndarray) -> float:
-    """Median distance from each palette color to its nearest other one (the palette's typical step)."""
-    squares = ((colors[:, None, :] - colors[None, :, :]) ** 2).sum(-1)
-    np.fill_diagonal(squares, np.inf)
-    return float(np.sqrt(np.median(squares.min(axis=1))))
+    """Median distance from each palette color to its nearest other one (the palette's typical step).
+
+    In the engine: numpy's k x k x 3 differences took 1.7 ms at k = 256, a tenth of the dithering of a
+    0.4-megapixel photo with few colors."""
+    return float(np.sqrt(np.median(_kernels.nearest_others(colors))))

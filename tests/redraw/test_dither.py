@@ -432,3 +432,16 @@ def test_labels_are_uint8_up_to_256_colors_and_uint16_beyond(rng):
     np.testing.assert_array_equal(labels.reshape(-1), nearest_labels(image.reshape(-1, 3), big))
     small = colorlab.Palette(colors[:256], np.ones(256, np.int64))
     assert dither.floyd_steinberg_labels(image, small).dtype == np.uint8
+
+
+@given(arrays(np.float64, st.tuples(st.integers(1, 40), st.just(3)),
+              elements=st.sampled_from([0.0, 0.5, 1.0, 7.25, 100.0, -3.0]) | st.floats(-200, 200)))
+def test_the_palette_step_is_numpys_nearest_distance_to_the_bit(colors):
+    """The engine's nearest other color (used for the diffusion's clamp) adds as numpy's differences do."""
+    squares = ((colors[:, None, :] - colors[None, :, :]) ** 2).sum(-1)
+    np.fill_diagonal(squares, np.inf)
+    expected = squares.min(axis=1)
+    from colorlab._engine import kernels
+
+    assert np.array_equal(kernels.nearest_others(colors), expected)
+    assert dither._spacing(colors) == float(np.sqrt(np.median(expected)))
