@@ -477,9 +477,8 @@ double move_centers(double *centers, idx k, const double *mass, const double *su
     return gain;
 }
 
-/* Half the distance from each center to the nearest other one (inf for a single center). */
-/* Each of the k points' squared distance to its nearest other point (INFINITY when k = 1), into out: the
- * palette grid's cell size, and Floyd-Steinberg's typical palette step (colorlab.redraw.dither). */
+/* Each of the k points' squared distance to its nearest other point (INFINITY when k = 1), into out: Hamerly's
+ * half gaps, the palette grid's cell size, and Floyd-Steinberg's typical palette step (colorlab.redraw.dither). */
 void nearest_others(const double *points, idx k, double *out) {
     for (idx a = 0; a < k; a++) {
         double best = INFINITY;
@@ -491,15 +490,10 @@ void nearest_others(const double *points, idx k, double *out) {
     }
 }
 
+/* Half the distance from each center to the nearest other one (inf for a single center). */
 static void half_gaps(const double *centers, idx k, double *half) {
-    for (idx a = 0; a < k; a++) {
-        half[a] = INFINITY;
-        for (idx b = 0; b < k; b++) {
-            if (a == b) continue;
-            double h = 0.5 * sqrt(sqdist(centers + 3 * a, centers + 3 * b));
-            half[a] = h < half[a] ? h : half[a];
-        }
-    }
+    nearest_others(centers, k, half);  /* half a root is monotone: half the root of the least is the least */
+    for (idx a = 0; a < k; a++) half[a] = 0.5 * sqrt(half[a]);
 }
 
 /* Loosen the Hamerly bounds by the centers' moves (shift, top, runner_up; shift all zero and top 0
