@@ -34,6 +34,7 @@ import numpy as np
 
 from .._engine import kernels as _kernels
 from .._engine import kmeans as _kmeans
+from .._engine import threads as _threads
 
 __all__ = ["BITS", "FINE_BITS", "LLOYD_ITER", "FINE_ITER", "LLOYD_TOL", "wu_boxes", "wu_kmeans_centers",
            "wu_kmeans_fit"]
@@ -142,12 +143,19 @@ def wu_kmeans_fit(colors, coords, weights, k: int, *, n_iter: int | None = None,
     fine_iter = FINE_ITER if fine_iter is None else fine_iter
     coords = np.ascontiguousarray(coords, dtype=np.float64)
     weights = np.ascontiguousarray(weights, dtype=np.float64)
-    _, moments, _, _ = _cuts(colors, coords, weights, k, want_cells=False)
+    def cuts():
+        return _cuts(colors, coords, weights, k, want_cells=False)[1]
+
+    if len(coords) > CELL_FROM:
+        # the cells do not depend on Wu's cuts, so another thread makes them meanwhile (2 ms for 290,000 colors)
+        moments, (cell, points, point_weights) = _threads.map_threads(
+            lambda job: job(), [cuts, lambda: _kmeans._cells(colors, coords, weights, CELL_BITS)])
+    else:
+        moments = cuts()
     centers = moments[:, 1:4] / moments[:, :1]
     if near is None:
         near = _kernels.near_state(k)  # the centers' neighbour lists, handed from each stage to the next
     if len(coords) > CELL_FROM:
-        cell, points, point_weights = _kmeans._cells(colors, coords, weights, CELL_BITS)
         bounds = _kmeans.assign(points, centers, want_second=True)
         if n_iter > 0:
             threshold = tol * _kernels.weighted_squares(point_weights, bounds[1])
