@@ -105,8 +105,8 @@ def keep_freed_memory() -> bool:
     bitmap and ranks, the colors' coordinates, labels and bounds). glibc starts by mapping every block
     above 128 KiB afresh and returning freed memory to the system once a little of it is free, raising
     those limits only as it sees large blocks freed. So call after call the memory went back to the
-    system, and the next call's first writes faulted it in again page by page: about 2,700 page faults
-    and 5 ms of a 32 ms fit (benchmarks/results/256.md). Set here to where glibc's sliding rule ends
+    system, and the next call's first writes faulted it in again page by page: about 2,700 page faults,
+    a tenth of a 33 ms fit (docs/engine.md, "Freed memory kept for the next call"). Set here to where glibc's sliding rule ends
     (its largest mapping threshold, 32 MiB on 64-bit systems, and twice that kept free), blocks up to
     32 MiB come from the heap and stay there between calls; larger ones (a 10-megapixel photo's arrays)
     are still mapped and given back at once, so the peak memory does not grow. The process keeps at most

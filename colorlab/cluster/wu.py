@@ -143,6 +143,7 @@ def wu_kmeans_fit(colors, coords, weights, k: int, *, n_iter: int | None = None,
     fine_iter = FINE_ITER if fine_iter is None else fine_iter
     coords = np.ascontiguousarray(coords, dtype=np.float64)
     weights = np.ascontiguousarray(weights, dtype=np.float64)
+
     def cuts():
         return _cuts(colors, coords, weights, k, want_cells=False)[1]
 
