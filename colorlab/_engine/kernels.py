@@ -605,6 +605,11 @@ def edge_weights(codes, height, width, edge, rows=None, out=None):
 
 # -- PNG row filters (colorlab.io's reader of ordinary 8-bit PNGs) ---------------------------------
 
+#: Images of at least this many bytes are unfiltered on the engine's threads (1 MiB: 0.35 MP of RGB; a
+#: 9.8-megapixel photo's Paeth rows take about 60 ms on one thread).
+UNFILTER_SPLIT_BYTES = 1 << 20
+
+
 def png_unfilter(raw, height: int, row_bytes: int, bpp: int, out=None):
     """The (height, row_bytes) uint8 rows of an inflated PNG image with its row filters undone (into ``out``,
     any writable C-contiguous uint8 array of that many bytes, if given).
@@ -629,11 +634,6 @@ def png_unfilter(raw, height: int, row_bytes: int, bpp: int, out=None):
     if status < 0:
         raise ValueError("png_unfilter: a row has an unknown filter type (the file is corrupt)")
     return rows
-
-
-#: Images of at least this many bytes are unfiltered on the engine's threads (1 MiB: 0.35 MP of RGB; a
-#: 9.8-megapixel photo's Paeth rows take about 60 ms on one thread).
-UNFILTER_SPLIT_BYTES = 1 << 20
 
 
 # -- deflate streams compressed in pieces (colorlab.io's PNG writer) -----------------------------

@@ -14,6 +14,7 @@ a 2.5-megapixel one 201 -> 189 ms.
 from __future__ import annotations
 
 import os
+import stat
 import threading
 
 #: Only JPEG files are decoded early: a PNG goes through colorlab's own reader, which needs numpy.
@@ -24,9 +25,10 @@ MOST_PIXELS = 50_000_000
 _pending: dict[tuple, tuple[threading.Thread, list]] = {}
 
 
-def _key(path) -> tuple:
-    """What identifies a file's content here: its real path, device, inode, size and modification time."""
-    info = os.stat(path)
+def _key(path, info=None) -> tuple:
+    """What identifies a file's content here: its real path, device, inode, size and modification time
+    (``info``: its ``os.stat``, if already taken)."""
+    info = os.stat(path) if info is None else info
     return os.path.realpath(path), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
 
 
@@ -39,9 +41,12 @@ def start(path) -> bool:
     (False, False)
     """
     try:
-        if not str(path).lower().endswith(SUFFIXES) or not os.path.isfile(path):
+        if not str(path).lower().endswith(SUFFIXES):
             return False
-        key = _key(path)
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        key = _key(path, info)
     except (OSError, ValueError):  # e.g. a name with a NUL character: the reader words it
         return False
     from PIL import Image, JpegImagePlugin  # noqa: F401 - imported on this thread, so no two threads import at once

@@ -125,7 +125,8 @@ def deflate(raw, compress: str) -> bytes:
         return stream if i == parts - 1 else _left_open(stream)
 
     body = b"".join(map_threads(piece, range(parts)))
-    return _zlib_header(max(chosen)) + body + struct.pack(">I", libdeflate.adler32(data))
+    header = bytes(libdeflate.zlib_compress(b"", max(chosen))[:2])  # the zlib header libdeflate writes at that level
+    return header + body + struct.pack(">I", libdeflate.adler32(data))
 
 
 def pieces(size: int) -> int:
@@ -161,20 +162,6 @@ def _left_open(stream: bytes) -> bytes:
         out[-1] &= (1 << (end & 7)) - 1  # the stored block's header bits are zeros
     out += bytes((end + 3 + 7) // 8 - len(out))
     return bytes(out) + b"\x00\x00\xff\xff"
-
-
-def _zlib_header(level: int) -> bytes:
-    """The two bytes that open a zlib stream (RFC 1950): deflate with a 32 KB window, and the level as libdeflate
-    records it (0 fastest to 3 slowest), with the check bits that make the pair a multiple of 31.
-
-    Examples
-    --------
-    >>> import deflate as libdeflate
-    >>> all(_zlib_header(level) == libdeflate.zlib_compress(b"", level)[:2] for level in range(13))
-    True
-    """
-    flags = (0 if level < 2 else 1 if level < 6 else 2 if level < 8 else 3) << 6
-    return bytes((0x78, flags + 31 - (0x7800 + flags) % 31))
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
