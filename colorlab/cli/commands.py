@@ -16,7 +16,8 @@ Commands
     format follows FILE's suffix (.hex/.txt, .json, .gpl, .css, .ase, .pal, .png, .svg) unless given.
 ``colorlab batch IN... -k K -o OUT [--workers N | --scheduler ADDRESS] [--recursive] [--no-resume] [--quiet] [...]``
     Fit the k-color palette of every image in the files and folders IN and write one row per
-    image to OUT (.csv, .jsonl or .parquet; see :func:`colorlab.batch`). Rows are saved as
+    image to OUT (.csv, .jsonl or .parquet; see :func:`colorlab.batch`), with the method and space
+    ``palette`` would choose for that k. Rows are saved as
     images finish; a rerun with the same OUT skips the images already done. Exit status 1 when
     some images failed (their rows say why; a last line counts them).
 ``colorlab figures --out DIR [--seed S] [--method M]``
@@ -54,7 +55,7 @@ from ..redraw.dither import DITHERS
 from ..errors import ColorlabError, ColorlabWarning, ImageTooLargeError, InvalidParameterError
 from ..io.images import DEFAULT_MAX_PIXELS
 from ..io.saving import COMPRESS, SAVE_FORMATS
-from .inputs import PERCEPTUAL_FROM_K, add_options as add_input_options, k_or_auto, k_type, number, run_palette, run_quantize
+from .inputs import PERCEPTUAL_FROM_K, add_options as add_input_options, choose_fit, k_or_auto, k_type, number, run_palette, run_quantize
 from ..palette.core import PALETTE_FORMATS
 
 __all__ = ["main", "build_parser"]
@@ -202,9 +203,13 @@ def build_parser() -> argparse.ArgumentParser:
                            help=f"number of colors per image, 1 to {MAX_K}")
     batch_cmd.add_argument("-o", "--output", required=True, metavar="OUT",
                            help="the table: .csv (colors and shares space-separated), .jsonl or .parquet")
-    batch_cmd.add_argument("--method", choices=METHODS, default="kmeans", help="clustering method (default: kmeans)")
+    batch_cmd.add_argument("--method", choices=METHODS, default=None,
+                           help=f"clustering method (default: kmeans; from -k {PERCEPTUAL_FROM_K} with neither --method nor "
+                                "--space: wu-kmeans in oklab, as quantize and palette)")
     batch_cmd.add_argument("--seed", type=_seed, default=0, help="random seed, the same for every image (default: 0)")
-    batch_cmd.add_argument("--space", choices=SPACES, default="rgb", help="color space to cluster in (default: rgb)")
+    batch_cmd.add_argument("--space", choices=SPACES, default=None,
+                           help=f"color space to cluster in (default: rgb; oklab from -k {PERCEPTUAL_FROM_K} when --method "
+                                "is not given either)")
     batch_cmd.add_argument("--max-pixels", type=_positive_int, default=None, metavar="N",
                            help=f"give images with more than N pixels an error row (default: {DEFAULT_MAX_PIXELS:_})")
     batch_cmd.add_argument("--workers", type=_positive_int, default=None, metavar="N",
@@ -248,6 +253,7 @@ def _run_batch(args) -> int:
 
     if args.workers is not None and args.scheduler is not None:
         raise InvalidParameterError("give --workers or --scheduler, not both: with a scheduler its workers do the work")
+    choose_fit(args)  # the same method and space as quantize and palette would use for this k
     output_format(args.output)  # before any work or any connection
     check_output_path(args.output)
     options = {} if args.max_pixels is None else {"max_pixels": args.max_pixels}

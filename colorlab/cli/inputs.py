@@ -160,7 +160,7 @@ def choose_fit(args) -> None:
     other case (also ``-k auto``, which judges by PSNR) ("kmeans", "rgb").
     """
     if args.method is None and args.space is None and isinstance(args.k, int) and args.k >= PERCEPTUAL_FROM_K \
-            and not args.fixed:
+            and not getattr(args, "fixed", None):  # batch has no --fixed
         args.method, args.space = "wu-kmeans", "oklab"
     args.method = "kmeans" if args.method is None else args.method
     args.space = "rgb" if args.space is None else args.space

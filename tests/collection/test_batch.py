@@ -405,3 +405,16 @@ def test_max_pixels_applies_per_image(tmp_path):
     errors = dict(zip([Path(p).name for p in table["path"]], table["error"]))
     assert pd.isna(errors["photo_00.png"]) and pd.isna(errors["photo_01.png"])
     assert "more than the limit of 5,000" in errors["wide.png"] and "--max-pixels 6000" in errors["wide.png"]
+
+
+@pytest.mark.parametrize("k, given, method, space", [(8, [], "kmeans", "rgb"), (256, [], "wu-kmeans", "oklab"),
+                                                     (256, ["--space", "rgb"], "kmeans", "rgb")])
+def test_cli_batch_fits_as_palette_does_for_its_k(tmp_path, k, given, method, space):
+    photo = tmp_path / "coffee.png"
+    Image.fromarray(colorlab.load_image("coffee")).save(photo)
+    out = tmp_path / "table.csv"
+    result = run_cli("batch", photo, "-k", k, *given, "-o", out, "--workers", 1, "--quiet")
+    assert result.returncode == 0, result.stderr
+    row = read_results(out).iloc[0]
+    assert (row.method, row.space) == (method, space)
+    assert row.colors == run_cli("palette", photo, "-k", k, *given).stdout.split()
