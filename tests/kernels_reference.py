@@ -159,6 +159,23 @@ def _two_smallest(d):
     return label, best, second
 
 
+def nearest_any(points, centers):
+    """Index of the nearest center of each point in any number of coordinates, ties to the lowest; the
+    squared differences added in coordinate order."""
+    labels = np.empty(points.shape[0], np.intp)
+    for i in range(points.shape[0]):
+        best, best_j = np.inf, 0
+        for j in range(centers.shape[0]):
+            total = 0.0
+            for t in range(points.shape[1]):
+                u = float(points[i, t]) - float(centers[j, t])
+                total += u * u
+            if total < best:
+                best, best_j = total, j
+        labels[i] = best_j
+    return labels
+
+
 def nearest(points, centers):
     """Index of the nearest center of each point ((n, 3) and (k, 3) float64), ties to the lowest.
 

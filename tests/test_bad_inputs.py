@@ -33,6 +33,7 @@ import pytest
 from PIL import Image
 
 import colorlab
+from colorlab.redraw.alpha import has_partial_alpha, rgba_palette
 import colorlab.io.png
 from colorlab import metrics
 from colorlab.cli import inputs as _cli_inputs
@@ -168,6 +169,12 @@ def test_cli_quantize_of_every_corpus_file(corpus_dir, tmp_path, capsys, name):
     if alpha is None:
         np.testing.assert_array_equal(written, quantized)
         assert written_alpha.min() == 255
+    elif has_partial_alpha(alpha):  # an indexed PNG whose entries have their own alpha: 2 and the transparent one
+        labels, table = rgba_palette(image, alpha, 2 + int((alpha == 0).any()))
+        expected = table[labels]
+        np.testing.assert_array_equal(written_alpha, expected[..., 3])
+        shown = expected[..., 3] > 0
+        np.testing.assert_array_equal(written[shown], expected[..., :3][shown])
     else:  # an indexed PNG: transparent below alpha 128, opaque from 128 on
         visible = alpha >= 128
         np.testing.assert_array_equal(written[visible], quantized[visible])

@@ -37,6 +37,7 @@ _SIGNATURES = {
     "cells_number": (_N, [_P, _N, _I, _P]),
     "cells_fill": (None, [_P, _P, _P, _N, _I, _P, _P, _N]),
     "nearest": (_I, [_P, _N, _P, _N, _P]),
+    "nearest_any": (_I, [_P, _N, _N, _P, _N, _P]),
     "nearest_two": (_I, [_P, _N, _P, _N, _P, _P, _P]),
     "totals": (None, [_P, _P, _P, _N, _N, _P, _P]),
     "totals_whole": (None, [_P, _P, _P, _N, _N, _P, _P]),

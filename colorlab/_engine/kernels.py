@@ -192,6 +192,17 @@ def wu_cuts(table, k):
 
 # -- nearest centers ------------------------------------------------------------------------------
 
+def nearest_any(points, centers, labels=None):
+    """Index of the nearest center of each point, for (n, d) points and (k, d) centers of any d (ties to the
+    lowest; the squared differences added in coordinate order). ``labels``: as in :func:`nearest`."""
+    points, centers = _in(points, np.float64), _in(centers, np.float64)
+    if points.ndim != 2 or centers.ndim != 2 or points.shape[1] != centers.shape[1] or len(centers) == 0:
+        raise ValueError(f"nearest_any needs (n, d) points and (k >= 1, d) centers, got {points.shape} and {centers.shape}")
+    labels = np.empty(points.shape[0], np.intp) if labels is None else _updated(labels, np.intp, "labels")
+    _memory(_C.nearest_any(_ptr(points), points.shape[0], points.shape[1], _ptr(centers), centers.shape[0], _ptr(labels)))
+    return labels
+
+
 def nearest(points, centers, labels=None):
     """Index of the nearest center of each point ((n, 3) and (k, 3) float64), ties to the lowest.
 

@@ -74,6 +74,15 @@ def assign(points: np.ndarray, centers: np.ndarray, want_second: bool = False):
     return out
 
 
+def assign_any(points: np.ndarray, centers: np.ndarray) -> np.ndarray:
+    """Index of the nearest center for each point, in any number of coordinates ((n, d) and (k, d); ties to
+    the lowest index), the points split over threads."""
+    points, centers = _floats(points), _floats(centers)
+    out = np.empty(len(points), np.intp)
+    threads.map_threads(lambda rows: _kernels.nearest_any(points[rows], centers, out[rows]), threads.ranges(len(points)))
+    return out
+
+
 def assign_from_bounds(points, centers, labels, upper, lower, cell=None, cell_means=None, *, scratch_bounds=False):
     """Nearest center of every point (ties to the lowest index) from Hamerly bounds already known.
 

@@ -20,11 +20,13 @@ from ..cluster.fit import fit_histogram
 from ..errors import InvalidParameterError
 from ..histogram import color_histogram
 from ..io.images import DEFAULT_MAX_FRAME_PIXELS, VIDEO_SUFFIXES, load_image, read_still
-from ..io.saving import ALPHA_FORMATS, INDEXED_FORMATS, INDEXED_ONLY_FORMATS, SAVE_FORMATS, save_image, save_indexed
+from ..io.saving import (ALPHA_FORMATS, INDEXED_FORMATS, INDEXED_ONLY_FORMATS, SAVE_FORMATS, save_image, save_indexed,
+                         save_indexed_rgba)
 from ..palette.core import Palette
 from ..palette.formats import TEXT_FORMATS, format_of
 from ..util.checks import MAX_K, k_from_text
 from ..util.files import check_output_path
+from ..redraw.alpha import has_partial_alpha
 from ..redraw.quantize import palette_labels
 
 __all__ = ["k_type", "k_or_auto", "number", "add_options", "run_quantize", "run_palette", "PERCEPTUAL_FROM_K", "choose_fit"]
@@ -34,6 +36,8 @@ __all__ = ["k_type", "k_or_auto", "number", "add_options", "run_quantize", "run_
 #: SSIMULACRA2 where exact k-means in RGB scores below (benchmarks/results/256.md). Below it the exact
 #: k-means in RGB the lessons teach stays the default.
 PERCEPTUAL_FROM_K = 65
+#: Alpha below which a pixel counts as transparent where the output (or the fit) has no half-transparency.
+ALPHA_THRESHOLD = 128
 
 
 def k_type(*, auto: bool):
@@ -75,8 +79,10 @@ def add_options(parser: argparse.ArgumentParser, *, quantize_command: bool) -> N
                        help="put transparent images on COLOR (e.g. '#ffffff') instead of keeping their transparency; "
                             "by default transparent pixels (alpha below --alpha-threshold) are left out of the palette "
                             "and stay transparent in the output")
-    group.add_argument("--alpha-threshold", type=int, default=128, metavar="A",
-                       help="pixels with alpha below A (1..255) count as transparent (default: 128)")
+    group.add_argument("--alpha-threshold", type=int, default=None, metavar="A",
+                       help="pixels with alpha below A (1..255) count as transparent, the others as opaque (default: "
+                            "128; an indexed .png from quantize keeps half-transparent pixels instead, with palette "
+                            "entries of their own alpha, unless A is given)")
     group.add_argument("--mask", default=None, metavar="MASK",
                        help="an image of IN's size: its white pixels are counted, the dark ones ignored")
     group.add_argument("--ignore", type=_color_list, action="append", default=None, metavar="COLOR[,COLOR...]",
@@ -168,6 +174,7 @@ def choose_fit(args) -> None:
 
 def _check(args, *, quantize_command: bool) -> None:
     _check_output(args, quantize_command=quantize_command)
+    args.fit_given = args.method is not None or args.space is not None
     choose_fit(args)
     if not quantize_command:
         # the format is decided here, once: --format, else -o's suffix, else hex
@@ -199,6 +206,8 @@ def _check(args, *, quantize_command: bool) -> None:
         raise InvalidParameterError(f"--min-psnr must be a number of decibels of at least 0, got {args.min_psnr:g}")
     if args.max_delta_e is not None and not args.max_delta_e >= 0:
         raise InvalidParameterError(f"--max-delta-e must be a number of at least 0, got {args.max_delta_e:g}")
+    args.alpha_cut = args.alpha_threshold is not None  # given: alpha is cut there, also in an indexed .png
+    args.alpha_threshold = ALPHA_THRESHOLD if args.alpha_threshold is None else args.alpha_threshold
     if not 1 <= args.alpha_threshold <= 255:
         raise InvalidParameterError(f"--alpha-threshold must be a whole number from 1 to 255, got {args.alpha_threshold}")
     if not 0 <= args.tolerance <= 255:
@@ -334,6 +343,12 @@ def run_quantize(args) -> int:
             f"{args.input!r} has transparent pixels and a {Path(args.output).suffix} file holds no transparency; "
             "write .png (or .gif, .webp, .tif), or give --background COLOR")
     indexed = output_format in INDEXED_FORMATS and not (args.rgb and output_format not in INDEXED_ONLY_FORMATS)
+    if indexed and output_format == "PNG" and alpha is not None and not args.alpha_cut and has_partial_alpha(alpha):
+        cut_by = _alpha_cut_by(args, given)
+        if cut_by is None:
+            return _run_half_transparent(args, image, alpha)
+        sys.stderr.write(f"note: {args.input!r} has half-transparent pixels; with {cut_by} they become opaque or "
+                         f"transparent at alpha {args.alpha_threshold} (--alpha-threshold)\n")
     transparent_entry = indexed and alpha is not None and bool((alpha < args.alpha_threshold).any())
     k_max = _room_for_colors(args, given, transparent_entry, Path(args.output).suffix.lower())
     histogram = color_histogram(image, mask=None if given is not None else mask)
@@ -347,6 +362,33 @@ def run_quantize(args) -> int:
         save_indexed(args.output, labels, palette, **options)  # the indices as they are: no RGB image, no search
     else:
         save_image(args.output, np.take(palette.colors, labels, axis=0), **options)
+    return 0
+
+
+def _alpha_cut_by(args, given) -> str | None:
+    """The option that keeps an indexed PNG from entries with their own alpha, or None."""
+    for name, given_here in (("--palette", given is not None), ("--fixed", args.fixed), ("-k auto", args.k == "auto"),
+                             ("--mask", args.mask), ("--ignore", args.ignore)):
+        if given_here:
+            return name
+    return None
+
+
+def _run_half_transparent(args, image, alpha) -> int:
+    """An indexed PNG whose entries have their own alpha (colorlab.redraw.alpha): -k of them fitted on how the
+    pixels look over black and over white, and the transparent one when some pixel is fully transparent."""
+    from ..redraw.alpha import rgba_palette
+
+    if args.dither != "none":
+        sys.stderr.write(f"note: {args.input!r} has half-transparent pixels: the .png keeps them, with entries of their "
+                         "own alpha, not dithered (give --alpha-threshold A to cut alpha at A and dither)\n")
+    if args.fit_given:
+        sys.stderr.write(f"note: {args.input!r} has half-transparent pixels: its palette is fitted on how they look over "
+                         "black and over white, and --method and --space do not apply\n")
+    clear = bool((alpha == 0).any())  # the transparent entry comes on top of -k, as in an opaque-or-clear file
+    k_max = _room_for_colors(args, None, clear, ".png")
+    labels, table = rgba_palette(image, alpha, min(args.k, k_max) + clear)
+    save_indexed_rgba(args.output, labels, table, compress=args.compress)
     return 0
 
 

@@ -17,7 +17,8 @@ from . import png as _png
 from .arrays import _as_array, as_image
 from .png import COMPRESS  # the ``compress`` choices of save_image (and ``colorlab quantize --compress``)
 
-__all__ = ["SAVE_FORMATS", "INDEXED_FORMATS", "ALPHA_FORMATS", "COMPRESS", "save_image", "save_indexed", "png_bytes"]
+__all__ = ["SAVE_FORMATS", "INDEXED_FORMATS", "ALPHA_FORMATS", "COMPRESS", "save_image", "save_indexed", "save_indexed_rgba",
+           "png_bytes"]
 
 
 #: File suffixes :func:`save_image` writes, and the Pillow format used for each.
@@ -159,6 +160,26 @@ def save_indexed(path, labels, palette, *, alpha=None, threshold: int = 128, com
     return _write_indexed(path, fmt, labels, table, len(palette) if with_transparent else None, compress)
 
 
+def save_indexed_rgba(path, labels, table, *, compress: str = "default") -> Path:
+    """Write an indexed ``.png`` whose entries have their own alpha, atomically (private).
+
+    ``labels``: (H, W) uint8 entry of every pixel; ``table``: (m, 4) uint8 R, G, B, alpha of the entries
+    (:func:`colorlab.redraw.alpha.rgba_palette` gives both, the see-through entries first, so that the
+    ``tRNS`` chunk lists only them). A GIF holds one transparent entry and no half-transparent ones.
+    """
+    path, fmt = _save_format(path)
+    compress = _check_compress(compress)
+    table = np.asarray(table)
+    labels = np.asarray(labels)
+    if fmt != "PNG":
+        raise InvalidParameterError(f"entries with their own alpha need a .png file, not {path.suffix}")
+    if table.dtype != np.uint8 or table.ndim != 2 or table.shape[1] != 4 or not 1 <= len(table) <= 256:
+        raise InvalidParameterError(f"the table must be an (m, 4) uint8 RGBA array of 1 to 256 entries, got {table.shape}")
+    if labels.dtype != np.uint8 or labels.ndim != 2 or (labels.size and int(labels.max()) >= len(table)):
+        raise InvalidParameterError(f"labels must be an (H, W) uint8 array of indices below {len(table)}")
+    return _write_indexed(path, fmt, labels, np.ascontiguousarray(table[:, :3]), table[:, 3], compress)
+
+
 def png_bytes(image, palette=None, *, compress: str = "default") -> bytes:
     """The PNG file :func:`save_image` writes for ``image`` (with ``palette``: indexed), in memory.
 
@@ -279,10 +300,15 @@ def _entries(palette, transparent: np.ndarray | None, path: Path) -> tuple[np.nd
     return np.vstack([table, np.zeros((1, 3), np.uint8)]), True
 
 
-def _write_indexed(path: Path, fmt: str, labels: np.ndarray, table: np.ndarray, transparent_index, compress: str) -> Path:
-    """Write the indexed file; ``transparent_index``: the (last) entry of the transparent pixels, or None."""
+def _write_indexed(path: Path, fmt: str, labels: np.ndarray, table: np.ndarray, transparent, compress: str) -> Path:
+    """Write the indexed file; ``transparent``: the (last) entry of the transparent pixels, or each entry's
+    alpha ((m,) uint8, PNG only), or None."""
     if fmt == "PNG":
-        transparency = None if transparent_index is None else bytes([255] * transparent_index + [0])
+        if transparent is None or np.ndim(transparent) == 0:
+            transparency = None if transparent is None else bytes([255] * transparent + [0])
+        else:  # the tRNS chunk up to the last see-through entry
+            see_through = np.flatnonzero(np.asarray(transparent) < 255)
+            transparency = bytes(transparent[:see_through[-1] + 1]) if len(see_through) else None
 
         def write(tmp: Path) -> None:
             with open(tmp, "wb") as stream:
@@ -295,7 +321,7 @@ def _write_indexed(path: Path, fmt: str, labels: np.ndarray, table: np.ndarray, 
 
     picture = Image.fromarray(np.ascontiguousarray(labels))
     picture.putpalette(table.tobytes())  # makes it a "P" image
-    options = {} if transparent_index is None else {"transparency": transparent_index}
+    options = {} if transparent is None else {"transparency": transparent}
     return write_atomically(path, lambda tmp: picture.save(tmp, format=fmt, **options))
 
 

@@ -88,7 +88,7 @@ def test_cli_logo_palette_gives_the_logo_colors_not_the_background(logo, capsys)
 
 
 @pytest.mark.parametrize("name, extra, mode", [
-    ("out.png", [], "P"), ("out.gif", [], "P"), ("out.png", ["--rgb"], "RGBA"), ("out.webp", [], "RGBA"),
+    ("out.png", ["--alpha-threshold", "128"], "P"), ("out.gif", [], "P"), ("out.png", ["--rgb"], "RGBA"), ("out.webp", [], "RGBA"),
     ("out.tif", [], "RGBA")])
 def test_cli_quantize_keeps_the_transparent_pixels_transparent(logo, tmp_path, capsys, name, extra, mode):
     status, _, err = run(capsys, "quantize", logo, "-k", 3, "-o", tmp_path / name, *extra)
@@ -104,6 +104,46 @@ def test_cli_quantize_keeps_the_transparent_pixels_transparent(logo, tmp_path, c
     else:  # RGBA: the alpha channel as it was
         assert np.array_equal(alpha, source[..., 3])
     assert np.array_equal(image[visible], source[..., :3][visible])  # three colors, k = 3: exact
+
+
+def _indexed_rgba(path):
+    with Image.open(path) as written:
+        return written.mode, written.info.get("transparency"), np.asarray(written.convert("RGBA"))
+
+
+def test_cli_png_keeps_half_transparent_pixels_with_entries_of_their_alpha(logo, tmp_path, capsys):
+    status, _, err = run(capsys, "quantize", logo, "-k", 4, "-o", tmp_path / "out.png")
+    assert status == 0 and err == "", err
+    mode, transparency, written = _indexed_rgba(tmp_path / "out.png")
+    source = make_logo()
+    clear = source[..., 3] == 0
+    # four colors (the three of the logo and the faint shadow line at alpha 60), each its own entry, and the
+    # transparent entry on top of -k: exact; the tRNS chunk lists the shadow's and the transparent entry's alpha
+    assert mode == "P" and isinstance(transparency, bytes) and sorted(transparency) == [0, 60]
+    assert np.array_equal(written[~clear], source[~clear])
+    assert (written[clear][:, 3] == 0).all()
+    from colorlab.redraw.alpha import rgba_palette
+
+    labels, table = rgba_palette(source[..., :3], source[..., 3], 5)
+    assert np.array_equal(written, table[labels])  # the library's result, written as it is
+
+
+@pytest.mark.parametrize("extra, note", [(["--dither", "floyd-steinberg"], "not dithered"),
+                                         (["--method", "kmeans"], "--method and --space do not apply")])
+def test_cli_half_transparent_png_says_what_it_leaves_out(logo, tmp_path, capsys, extra, note):
+    assert run(capsys, "quantize", logo, "-k", 3, "-o", tmp_path / "plain.png")[0] == 0
+    status, _, err = run(capsys, "quantize", logo, "-k", 3, "-o", tmp_path / "out.png", *extra)
+    assert status == 0 and note in err and len(err.splitlines()) == 1, err
+    assert np.array_equal(_indexed_rgba(tmp_path / "out.png")[2], _indexed_rgba(tmp_path / "plain.png")[2])
+
+
+def test_cli_options_that_cut_alpha_say_so(logo, tmp_path, capsys):
+    palette = tmp_path / "brand.hex"
+    palette.write_text("#c81e1e\n#142878\n#fac800\n")
+    status, _, err = run(capsys, "quantize", logo, "--palette", palette, "-o", tmp_path / "out.png")
+    assert status == 0 and "with --palette they become opaque or transparent at alpha 128" in err, err
+    alphas = np.unique(_indexed_rgba(tmp_path / "out.png")[2][..., 3])
+    assert alphas.tolist() == [0, 255]
 
 
 def test_cli_background_composites_as_before(logo, tmp_path, capsys):
