@@ -8,7 +8,8 @@ Needs the ``bench`` extra (``pngquant-cli``, ``ssimulacra2``); butteraugli (Debi
 The pictures are made here, so nothing is needed beside the checkout: a logo (shapes and a word drawn at 4x and
 scaled down, so their edges are half-transparent, and a bar fading out), shapes with a soft drop shadow, words
 in three colors on a transparent background, and two of the bundled photos cut out with a feathered ellipse
-(half of their pixels half-transparent). ``--keep DIR`` keeps them and the outputs.
+(half of their pixels half-transparent); with ``--large`` also a 12-megapixel photo cut out the same way.
+``--keep DIR`` keeps them and the outputs.
 
 Each picture is quantized, side by side and alternating, ``--repeat`` times each (the median time of the whole
 process): by colorlab's command as a user types it (an indexed PNG whose entries have their own alpha), by
@@ -33,6 +34,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 import colorlab
+from _photos import big_photo
 from bench_256 import _timed, _tool  # the same runs of the tools as the photo benchmark
 
 BACKGROUNDS = {"black": (0, 0, 0), "white": (255, 255, 255), "blue": (40, 120, 200)}
@@ -77,7 +79,7 @@ def words() -> Image.Image:
 
 
 def cut_out(name: str) -> Image.Image:
-    photo = Image.fromarray(colorlab.load_image(name))
+    photo = Image.fromarray(big_photo(noisy=True) if name == "12mp" else colorlab.load_image(name))
     width, height = photo.size
     mask = Image.new("L", photo.size, 0)
     ImageDraw.Draw(mask).ellipse([width * 0.15, height * 0.1, width * 0.85, height * 0.9], fill=255)
@@ -87,6 +89,8 @@ def cut_out(name: str) -> Image.Image:
 
 PICTURES = {"logo": logo, "drop_shadow": drop_shadow, "words": words,
             "coffee_cut_out": lambda: cut_out("coffee"), "rocket_cut_out": lambda: cut_out("rocket")}
+#: With --large: the 12-megapixel noisy astronaut (benchmarks/_photos.py) cut out the same way.
+LARGE = {"astronaut_12mp_cut_out": lambda: cut_out("12mp")}
 
 
 def _rgba(path: Path) -> np.ndarray:
@@ -122,16 +126,18 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="alternating runs per picture (median)")
     parser.add_argument("--keep", type=Path, default=None, help="keep the pictures and the outputs in this folder")
+    parser.add_argument("--large", action="store_true", help="also a 12-megapixel photo cut out (slow to judge)")
     args = parser.parse_args(argv)
+    pictures = {**PICTURES, **(LARGE if args.large else {})}
     colorlab_cli, pngquant = _tool("colorlab"), _tool("pngquant")
     load = os.getloadavg()
-    print(f"# bench_alpha: {len(PICTURES)} pictures, repeat {args.repeat}, load average "
+    print(f"# bench_alpha: {len(pictures)} pictures, repeat {args.repeat}, load average "
           f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, {os.cpu_count()} cores (timings indicative only)")
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         work = args.keep or Path(scratch)
         work.mkdir(parents=True, exist_ok=True)
-        for name, make in PICTURES.items():
+        for name, make in pictures.items():
             source = work / f"{name}.png"
             make().save(source)
             alpha = _rgba(source)[..., 3]
@@ -158,16 +164,16 @@ def main(argv=None) -> int:
     print("|" + " --- |" * len(columns))
     for row in rows:
         print("| " + " | ".join(f"{value:.2f}" if isinstance(value, float) else str(value) for value in row.values()) + " |")
-    print(f"\n# summary over {len(PICTURES)} pictures (load average after: {os.getloadavg()[0]:.2f})")
+    print(f"\n# summary over {len(pictures)} pictures (load average after: {os.getloadavg()[0]:.2f})")
     by = {(row["picture"], row["tool"]): row for row in rows}
     for other in ("pngquant --nofs", "colorlab cut"):
         for background in BACKGROUNDS:
             key = f"ssim2 {background}"
-            gaps = [by[(p, "colorlab")][key] - by[(p, other)][key] for p in PICTURES]
+            gaps = [by[(p, "colorlab")][key] - by[(p, other)][key] for p in pictures]
             print(f"SSIMULACRA2 over {background}: colorlab - {other} median {statistics.median(gaps):+.2f}, "
                   f"at or above on {sum(g >= 0 for g in gaps)}/{len(gaps)}, worst {min(gaps):+.2f}")
-    ratios = [by[(p, "colorlab")]["ms"] / by[(p, "pngquant --nofs")]["ms"] for p in PICTURES]
-    sizes = [by[(p, "colorlab")]["KB"] / by[(p, "pngquant --nofs")]["KB"] for p in PICTURES]
+    ratios = [by[(p, "colorlab")]["ms"] / by[(p, "pngquant --nofs")]["ms"] for p in pictures]
+    sizes = [by[(p, "colorlab")]["KB"] / by[(p, "pngquant --nofs")]["KB"] for p in pictures]
     print(f"whole process colorlab / pngquant --nofs: median {statistics.median(ratios):.2f}, worst {max(ratios):.2f}; "
           f"file size median {statistics.median(sizes):.3f}")
     return 0

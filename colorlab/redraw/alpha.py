@@ -55,8 +55,14 @@ OPAQUE_FROM = 250
 #: Most Lloyd iterations of the fit (it stops earlier once no point changes cluster). From Wu's start 16 give
 #: what 30 do, within 0.3 SSIMULACRA2 points on the benchmark's cut-outs, in two thirds of the time.
 ITERATIONS = 16
-#: Distinct colors (with their alpha) above this are first averaged in cells of 5 bits per channel and alpha.
+_CHUNK = 1 << 18
+#: Distinct colors (with their alpha) above this are first averaged in cells of 5 bits per channel and alpha
+#: (on the benchmark's cut-outs all their 80,000-180,000 colors gave 0.3-2.5 SSIMULACRA2 points more, in 3-4x
+#: the time) ...
 MAX_POINTS = 32_768
+#: ... and in cells of 4 bits above this many cells of 5 (a 9.8-megapixel photo cut out with a wide feathered
+#: edge: 332,000 cells of 5 bits, 5 s; in cells of 4 bits 3.7 s, but 26 points lower drawn over white).
+MAX_CELLS = 1 << 19
 
 
 def has_partial_alpha(alpha) -> bool:
@@ -117,24 +123,39 @@ def rgba_palette(image, alpha, k: int) -> tuple[np.ndarray, np.ndarray]:
     room = k - int(clear.any())
     if room < 1 and not clear.all():
         raise InvalidParameterError(f"k={k} leaves no entry for the colors beside the transparent one; give k of 2 or more")
-    histogram = color_histogram(image)
-    # every pixel's color and alpha as one number; the distinct ones, their counts, and each pixel's
-    codes = histogram.codes.astype(np.uint64) << np.uint64(8) | flat_alpha
-    distinct, inverse, counts = np.unique(codes[~clear], return_inverse=True, return_counts=True)
-    rgb = _unpack(distinct >> np.uint64(8))
-    alphas = (distinct & np.uint64(255)).astype(np.uint8)
-    if len(distinct) <= room:  # each color its own entry
-        table, entry_of = np.column_stack([rgb, alphas]), np.arange(len(distinct))
+    opaque = flat_alpha == 255
+    half = ~opaque & ~clear
+    # the distinct opaque colors from the histogram of the opaque pixels (no sort), the half-transparent ones with
+    # their alpha by numpy's unique; each pixel's row in the two lists one after the other
+    histogram = color_histogram(image, mask=opaque.reshape(alpha.shape) if opaque.any() else None)
+    counted = np.flatnonzero(histogram.counts > 0) if opaque.any() else np.zeros(0, np.intp)
+    keys = histogram.codes[half].astype(np.uint64) << np.uint64(8) | flat_alpha[half]
+    half_keys, half_inverse, half_counts = np.unique(keys, return_inverse=True, return_counts=True)
+    rgb = np.vstack([histogram.colors[counted], _unpack(half_keys >> np.uint64(8))])
+    alphas = np.concatenate([np.full(len(counted), 255, np.uint8), (half_keys & np.uint64(255)).astype(np.uint8)])
+    counts = np.concatenate([histogram.counts[counted], half_counts]).astype(np.float64)
+    row = np.zeros(clear.size, np.int32)  # 32 bits: a 10-megapixel picture's rows in 39 MB, not 78
+    if opaque.any():
+        row_of_color = np.zeros(len(histogram.colors), np.int32)
+        row_of_color[counted] = np.arange(len(counted))
+        row[opaque] = row_of_color[histogram.inverse[opaque]]
+    row[half] = len(counted) + half_inverse.reshape(-1)
+    del histogram, keys, half_inverse
+    if len(rgb) <= room:  # each color its own entry
+        table, entry_of = np.column_stack([rgb, alphas]), np.arange(len(rgb))
     else:
-        points, weights = _points(rgb, alphas), counts.astype(np.float64)
-        fit_points, fit_weights = _cells(points, rgb, alphas, weights) if len(points) > MAX_POINTS else (points, weights)
-        centers = _lloyd(fit_points, fit_weights, _variance_cuts(fit_points, fit_weights, room))
-        table, entry_of = _entries(_kmeans.assign_any(points, centers), rgb, alphas, weights, len(centers)), None
+        points = _points(rgb, alphas)
+        fit = _cells(points, rgb, alphas, counts)
+        centers = _lloyd(fit[0], fit[1], _variance_cuts(fit[0], fit[1], room))
+        opacity = alphas / 255.0  # each entry from the pixels of the colors nearest its center (finer than the cells)
+        table = _entries(_kmeans.assign_any(points, centers), counts, counts * opacity,
+                         (counts * opacity)[:, None] * rgb, len(centers))
+        entry_of = None
     if clear.any():
         table = np.vstack([table, np.zeros((1, 4), np.uint8)])
     if entry_of is None:  # the nearest entry, the transparent one included (for nearly transparent pixels)
         entry_of = _kmeans.assign_any(points, _points(table[:, :3], table[:, 3]))
-    return _labels(table, entry_of, inverse, clear, alpha.shape)
+    return _labels(table, entry_of, counts, row, clear, alpha.shape)
 
 
 def _unpack(codes: np.ndarray) -> np.ndarray:
@@ -144,22 +165,25 @@ def _unpack(codes: np.ndarray) -> np.ndarray:
 
 def _points(rgb: np.ndarray, alphas: np.ndarray) -> np.ndarray:
     """(n, 6) points of uint8 colors with uint8 alphas: OKLab of the color drawn over black, then over white."""
-    a = alphas[:, None] / 255.0
-    drawn = rgb * a
-    over_black = np.round(drawn).astype(np.uint8)
-    over_white = np.round(drawn + 255.0 * (1.0 - a)).astype(np.uint8)
-    return np.hstack([to_space(over_black, "oklab"), to_space(over_white, "oklab")])
+    points = np.empty((len(rgb), 6))
+    for start in range(0, len(rgb), _CHUNK):  # in chunks: the conversions' temporaries stay small
+        part, a8 = slice(start, start + _CHUNK), alphas[start:start + _CHUNK, None]
+        a = a8 / 255.0
+        drawn = rgb[part] * a
+        points[part, :3] = to_space(np.round(drawn).astype(np.uint8), "oklab")
+        points[part, 3:] = to_space(np.round(drawn + 255.0 * (1.0 - a)).astype(np.uint8), "oklab")
+    return points
 
 
-def _entries(labels: np.ndarray, rgb: np.ndarray, alphas: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
-    """Distinct RGBA entries of k clusters: each the pixels' mean alpha and the mean of their colors times their
-    alpha (over that alpha), in sRGB, where browsers blend: what a pixel shows is linear in the two, so this
-    entry is the one nearest, on average, to its pixels drawn over any background."""
+def _entries(labels: np.ndarray, weights: np.ndarray, opacity_sums: np.ndarray, drawn_sums: np.ndarray,
+             k: int) -> np.ndarray:
+    """Distinct RGBA entries of k clusters of colors (pixel counts ``weights``, and count x alpha and count x
+    alpha x color of each): each the pixels' mean alpha and mean alpha-times-color (over that alpha), in sRGB, where browsers blend: what a pixel shows is linear in the two, so this entry is the one
+    nearest, on average, to its pixels drawn over any background."""
     mass = np.bincount(labels, weights, minlength=k)
     full = mass > 0
-    a = alphas / 255.0
-    opacity = np.bincount(labels, weights * a, minlength=k)[full] / mass[full]
-    drawn = np.column_stack([np.bincount(labels, weights * a * rgb[:, t], minlength=k)[full] for t in range(3)])
+    opacity = np.bincount(labels, opacity_sums, minlength=k)[full] / mass[full]
+    drawn = np.column_stack([np.bincount(labels, drawn_sums[:, t], minlength=k)[full] for t in range(3)])
     alpha = np.clip(np.round(opacity * 255), 1, 255).astype(np.uint8)
     alpha[alpha >= OPAQUE_FROM] = 255
     colors = np.clip(np.round(drawn / mass[full, None] / np.maximum(opacity, 1e-9)[:, None]), 0, 255).astype(np.uint8)
@@ -220,23 +244,32 @@ def _variance_cuts(points: np.ndarray, weights: np.ndarray, k: int) -> np.ndarra
 
 
 def _cells(points: np.ndarray, rgb: np.ndarray, alphas: np.ndarray, counts: np.ndarray):
-    """The points averaged in cells of 5 bits of R, G, B and alpha (weighted by their counts)."""
-    cell = np.column_stack([rgb >> 3, alphas >> 3]).astype(np.int64)
-    key = ((cell[:, 0] * 32 + cell[:, 1]) * 32 + cell[:, 2]) * 32 + cell[:, 3]
-    _, number = np.unique(key, return_inverse=True)
-    mass = np.bincount(number, counts)
-    means = np.column_stack([np.bincount(number, counts * points[:, t]) for t in range(points.shape[1])])
-    return means / mass[:, None], mass
+    """What the fit runs on: (points, counts). Beyond MAX_POINTS, the points averaged in cells of 5 bits of R, G,
+    B and alpha (weighted by their counts), or of 4, 3, ... bits while there are more than MAX_CELLS cells."""
+    if len(points) <= MAX_POINTS:
+        return points, counts
+    for bits in range(5, 0, -1):
+        shift = 8 - bits
+        key = (((rgb[:, 0] >> shift).astype(np.int64) << bits | rgb[:, 1] >> shift) << bits | rgb[:, 2] >> shift) \
+            << bits | alphas >> shift
+        mass = np.bincount(key, counts, minlength=1 << 4 * bits)  # at most 2**20 cells: counted, not sorted
+        used = np.flatnonzero(mass)
+        if len(used) <= MAX_CELLS:
+            break
+    sums = np.column_stack([np.bincount(key, counts * points[:, t], minlength=len(mass))[used] for t in range(6)])
+    return sums / mass[used, None], mass[used]
 
 
-def _labels(table, entry_of, inverse, clear, shape):
-    """Every pixel's entry (``entry_of`` each distinct color, the fully transparent pixels the table's last),
-    and the table ordered: the see-through entries first, each group most used first."""
-    labels = np.full(clear.size, len(table) - 1, np.intp)
-    labels[~clear] = entry_of[inverse]
-    used = np.bincount(labels, minlength=len(table))
+def _labels(table, entry_of, counts, row, clear, shape):
+    """Every pixel's entry (``entry_of`` each distinct color, of ``counts`` pixels; ``row`` each pixel's distinct
+    color; the fully transparent pixels the table's last), and the table ordered: the see-through entries first,
+    each group most used first."""
+    used = np.bincount(entry_of, counts, minlength=len(table))
+    used[-1] += np.count_nonzero(clear)
     keep = np.flatnonzero(used > 0)
     order = keep[np.lexsort((-used[keep], table[keep, 3] == 255))]
-    number = np.empty(len(table), np.intp)
+    number = np.zeros(len(table), np.uint8)
     number[order] = np.arange(len(order))
-    return number[labels].astype(np.uint8).reshape(shape), np.ascontiguousarray(table[order])
+    labels = np.full(clear.size, number[-1], np.uint8)
+    labels[~clear] = number[entry_of][row[~clear]]
+    return labels.reshape(shape), np.ascontiguousarray(table[order])

@@ -86,13 +86,16 @@ def test_fitted_palette_keeps_the_soft_edges():
     assert drawn_error(source, result) < 0.25 * drawn_error(source, cut_at(source, 15))
 
 
-def test_many_distinct_colors_are_averaged_in_cells_first(monkeypatch):
+@pytest.mark.parametrize("coarser", [False, True])
+def test_many_distinct_colors_are_averaged_in_cells_first(monkeypatch, coarser):
     rng = np.random.default_rng(3)
     source = anti_aliased()
     source[..., :3] = np.clip(source[..., :3].astype(int) + rng.integers(-12, 13, source[..., :3].shape), 0, 255)
     visible = source[..., 3] > 0
     distinct = len(np.unique(source[visible].reshape(-1, 4), axis=0))
     monkeypatch.setattr(alpha_fit, "MAX_POINTS", distinct // 4)
+    if coarser:  # too many cells of 5 bits: cells of 4 bits or fewer
+        monkeypatch.setattr(alpha_fit, "MAX_CELLS", 300)
     labels, table = rgba_palette(source[..., :3], source[..., 3], 64)
     assert len(table) <= 64
     result = table[labels]
