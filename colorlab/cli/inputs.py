@@ -255,9 +255,10 @@ def _ignored(args):
 # -- reading and masking ----------------------------------------------------------------------------
 
 
-def _load(args):
+def _load(args, *, half_alpha: bool = False):
     """(image, alpha or None, mask or None) of a still IN, from one opening of the file; None when IN is an
-    animation or a video. alpha only when IN has (partly) transparent pixels and no --background."""
+    animation or a video. alpha only when IN has (partly) transparent pixels and no --background.
+    ``half_alpha``: the output keeps half-transparent pixels (a picture all below --alpha-threshold is fine)."""
     if Path(args.input).suffix.lower() in VIDEO_SUFFIXES and Path(args.input).is_file():
         return None
     options = {} if args.max_pixels is None else {"max_pixels": args.max_pixels}
@@ -268,10 +269,10 @@ def _load(args):
     image, alpha = still
     if alpha is not None and alpha.min() == 255:
         alpha = None  # opaque: nothing to leave out or keep
-    return image, alpha, _mask(args, image, alpha)
+    return image, alpha, _mask(args, image, alpha, half_alpha and alpha is not None and has_partial_alpha(alpha))
 
 
-def _mask(args, image: np.ndarray, alpha) -> np.ndarray | None:
+def _mask(args, image: np.ndarray, alpha, half_alpha: bool = False) -> np.ndarray | None:
     mask = None if alpha is None or alpha.min() >= args.alpha_threshold else alpha >= args.alpha_threshold
     if args.mask is not None:
         picture = load_image(args.mask, name=f"the mask {args.mask!r}")
@@ -286,10 +287,10 @@ def _mask(args, image: np.ndarray, alpha) -> np.ndarray | None:
 
         keep = ignore_mask(image, _ignored(args), args.tolerance)
         mask = keep if mask is None else mask & keep
-    if mask is not None and not mask.any():
+    if mask is not None and not mask.any() and not half_alpha:
         raise InvalidParameterError(
             f"no pixel of {args.input!r} is left to count (transparent, masked out or ignored); "
-            "loosen --mask, --ignore or --tolerance")
+            "lower --alpha-threshold, or loosen --mask, --ignore or --tolerance")
     return mask
 
 
@@ -334,7 +335,9 @@ def run_quantize(args) -> int:
     _check(args, quantize_command=True)
     output_format = SAVE_FORMATS.get(Path(args.output).suffix.lower())  # None: a video or .apng
     given = Palette.load(args.palette) if args.palette is not None else None
-    still = None if output_format is None else _load(args)  # a video or .apng output: IN is read as frames
+    # an indexed PNG keeps half-transparent pixels unless an option cuts alpha (see _alpha_cut_by)
+    half_alpha = output_format == "PNG" and not args.rgb and not args.alpha_cut and _alpha_cut_by(args, given) is None
+    still = None if output_format is None else _load(args, half_alpha=half_alpha)  # a video or .apng: frames
     if still is None:
         return _run_animation(args, given)
     image, alpha, mask = still
@@ -344,11 +347,10 @@ def run_quantize(args) -> int:
             "write .png (or .gif, .webp, .tif), or give --background COLOR")
     indexed = output_format in INDEXED_FORMATS and not (args.rgb and output_format not in INDEXED_ONLY_FORMATS)
     if indexed and output_format == "PNG" and alpha is not None and not args.alpha_cut and has_partial_alpha(alpha):
-        cut_by = _alpha_cut_by(args, given)
-        if cut_by is None:
+        if half_alpha:
             return _run_half_transparent(args, image, alpha)
-        sys.stderr.write(f"note: {args.input!r} has half-transparent pixels; with {cut_by} they become opaque or "
-                         f"transparent at alpha {args.alpha_threshold} (--alpha-threshold)\n")
+        sys.stderr.write(f"note: {args.input!r} has half-transparent pixels; with {_alpha_cut_by(args, given)} they "
+                         f"become opaque or transparent at alpha {args.alpha_threshold} (--alpha-threshold)\n")
     transparent_entry = indexed and alpha is not None and bool((alpha < args.alpha_threshold).any())
     k_max = _room_for_colors(args, given, transparent_entry, Path(args.output).suffix.lower())
     histogram = color_histogram(image, mask=None if given is not None else mask)

@@ -137,6 +137,20 @@ def test_cli_half_transparent_png_says_what_it_leaves_out(logo, tmp_path, capsys
     assert np.array_equal(_indexed_rgba(tmp_path / "out.png")[2], _indexed_rgba(tmp_path / "plain.png")[2])
 
 
+def test_cli_picture_all_below_the_threshold_is_kept_in_a_png_and_refused_in_a_gif(tmp_path, capsys):
+    faint = np.zeros((6, 8, 4), np.uint8)
+    faint[..., :3] = (50, 0, 0)
+    faint[..., 3] = 100  # every pixel half-transparent, below the threshold of 128
+    faint[:, :4, :3] = (0, 0, 90)
+    Image.fromarray(faint, "RGBA").save(tmp_path / "faint.png")
+    status, _, err = run(capsys, "quantize", tmp_path / "faint.png", "-k", 2, "-o", tmp_path / "out.png")
+    assert status == 0 and err == "", err
+    assert np.array_equal(_indexed_rgba(tmp_path / "out.png")[2], faint)
+    status, _, err = run(capsys, "quantize", tmp_path / "faint.png", "-k", 2, "-o", tmp_path / "out.gif")
+    assert status == 2 and "no pixel" in err and "--alpha-threshold" in err and len(err.splitlines()) == 1, err
+    assert not (tmp_path / "out.gif").exists()
+
+
 def test_cli_options_that_cut_alpha_say_so(logo, tmp_path, capsys):
     palette = tmp_path / "brand.hex"
     palette.write_text("#c81e1e\n#142878\n#fac800\n")
