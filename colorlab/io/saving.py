@@ -161,11 +161,35 @@ def save_indexed(path, labels, palette, *, alpha=None, threshold: int = 128, com
 
 
 def save_indexed_rgba(path, labels, table, *, compress: str = "default") -> Path:
-    """Write an indexed ``.png`` whose entries have their own alpha, atomically (private).
+    """Write an indexed ``.png`` whose palette entries have their own alpha, atomically.
 
-    ``labels``: (H, W) uint8 entry of every pixel; ``table``: (m, 4) uint8 R, G, B, alpha of the entries
-    (:func:`colorlab.redraw.alpha.rgba_palette` gives both, the see-through entries first, so that the
-    ``tRNS`` chunk lists only them). A GIF holds one transparent entry and no half-transparent ones.
+    Parameters
+    ----------
+    path : str or path-like
+        A ``.png`` file name (a GIF holds one transparent entry and no half-transparent ones).
+    labels : ndarray of uint8, shape (H, W)
+        The entry of every pixel.
+    table : ndarray of uint8, shape (m, 4)
+        R, G, B and alpha of the entries, 1 to 256 of them; the PNG's ``tRNS`` chunk lists the alpha up to the
+        last see-through entry (:func:`colorlab.redraw.alpha.rgba_palette` puts those first).
+    compress : {"fast", "default", "small"}, default "default"
+        As in :func:`save_image`.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from colorlab.redraw.alpha import rgba_palette
+    >>> image, alpha = np.full((2, 2, 3), 200, np.uint8), np.array([[0, 90], [180, 255]], np.uint8)
+    >>> labels, table = rgba_palette(image, alpha, 256)
+    >>> path = save_indexed_rgba(pathlib.Path(tempfile.mkdtemp()) / "soft.png", labels, table)
+    >>> from PIL import Image
+    >>> np.array_equal(np.asarray(Image.open(path).convert("RGBA"))[..., 3], alpha)
+    True
     """
     path, fmt = _save_format(path)
     compress = _check_compress(compress)
