@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._engine import kmeans as _kmeans
+from .._engine import codes as _codes, kmeans as _kmeans
 from ..color.spaces import to_space
 from ..errors import InvalidImageError, InvalidParameterError
 from ..histogram import color_histogram
@@ -131,7 +131,7 @@ def rgba_palette(image, alpha, k: int) -> tuple[np.ndarray, np.ndarray]:
     counted = np.flatnonzero(histogram.counts > 0) if opaque.any() else np.zeros(0, np.intp)
     keys = histogram.codes[half].astype(np.uint64) << np.uint64(8) | flat_alpha[half]
     half_keys, half_inverse, half_counts = np.unique(keys, return_inverse=True, return_counts=True)
-    rgb = np.vstack([histogram.colors[counted], _unpack(half_keys >> np.uint64(8))])
+    rgb = np.vstack([histogram.colors[counted], _codes.unpack_rgb((half_keys >> np.uint64(8)).astype(np.uint32))])
     alphas = np.concatenate([np.full(len(counted), 255, np.uint8), (half_keys & np.uint64(255)).astype(np.uint8)])
     counts = np.concatenate([histogram.counts[counted], half_counts]).astype(np.float64)
     row = np.zeros(clear.size, np.int32)  # 32 bits: a 10-megapixel picture's rows in 39 MB, not 78
@@ -156,11 +156,6 @@ def rgba_palette(image, alpha, k: int) -> tuple[np.ndarray, np.ndarray]:
     if entry_of is None:  # the nearest entry, the transparent one included (for nearly transparent pixels)
         entry_of = _kmeans.assign_any(points, _points(table[:, :3], table[:, 3]))
     return _labels(table, entry_of, counts, row, clear, alpha.shape)
-
-
-def _unpack(codes: np.ndarray) -> np.ndarray:
-    codes = codes.astype(np.uint32)
-    return np.column_stack([(codes >> 16) & 255, (codes >> 8) & 255, codes & 255]).astype(np.uint8)
 
 
 def _points(rgb: np.ndarray, alphas: np.ndarray) -> np.ndarray:
