@@ -26,7 +26,6 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -35,7 +34,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 import colorlab
 from _photos import big_photo
-from bench_256 import _timed, _tool  # the same runs of the tools as the photo benchmark
+from bench_256 import _butteraugli, _mse, _timed, _tool  # the same runs and measures as the photo benchmark
 
 BACKGROUNDS = {"black": (0, 0, 0), "white": (255, 255, 255), "blue": (40, 120, 200)}
 
@@ -115,9 +114,8 @@ def quality(source: Path, output: Path, work: Path) -> dict:
         Image.fromarray(b).save(result)
         scores[f"ssim2 {name}"] = float(compute_ssimulacra2(str(reference), str(result)))
         if shutil.which("butteraugli"):
-            done = subprocess.run(["butteraugli", str(reference), str(result)], capture_output=True, text=True, check=True)
-            scores[f"butter {name}"] = float(done.stdout.split()[0])
-        scores[f"mse {name}"] = float(((a.astype(np.int32) - b.astype(np.int32)) ** 2).sum(axis=2).mean())
+            scores[f"butter {name}"] = _butteraugli(reference, result)
+        scores[f"mse {name}"] = _mse(a, b)
     scores["KB"] = output.stat().st_size / 1024
     return scores
 

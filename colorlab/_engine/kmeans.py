@@ -83,6 +83,26 @@ def assign_any(points: np.ndarray, centers: np.ndarray) -> np.ndarray:
     return out
 
 
+def lloyd_any(points: np.ndarray, weights: np.ndarray, centers: np.ndarray, max_iter: int) -> np.ndarray:
+    """Weighted Lloyd iterations in any number of coordinates from ``centers`` ((k, d); a copy is returned), at most
+    ``max_iter`` of them, until no point changes cluster; an empty cluster keeps its center. Plain iterations
+    around :func:`assign_any`, for points the bounded engine (three coordinates) does not take."""
+    points, weights = _floats(points), _floats(weights)
+    labels = None
+    for _ in range(max_iter):
+        new_labels = assign_any(points, centers)
+        if labels is not None and np.array_equal(new_labels, labels):
+            break
+        labels = new_labels
+        mass = np.bincount(labels, weights, minlength=len(centers))
+        sums = np.column_stack([np.bincount(labels, weights * points[:, t], minlength=len(centers))
+                                for t in range(points.shape[1])])
+        full = mass > 0
+        centers = np.array(centers, np.float64)
+        centers[full] = sums[full] / mass[full, None]
+    return centers
+
+
 def assign_from_bounds(points, centers, labels, upper, lower, cell=None, cell_means=None, *, scratch_bounds=False):
     """Nearest center of every point (ties to the lowest index) from Hamerly bounds already known.
 

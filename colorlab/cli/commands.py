@@ -221,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch_cmd.add_argument("--resume", action=argparse.BooleanOptionalAction, default=True,
                            help="skip the images OUT already has a row for (default); --no-resume recomputes all")
     batch_cmd.add_argument("--quiet", action="store_true", help="no progress and no summary (failures still get a line)")
-    batch_cmd.set_defaults(run=_run_batch)
+    batch_cmd.set_defaults(run=_run_batch, fixed=None)  # no --fixed: choose_fit reads it as not given
 
     figures_cmd = commands.add_parser("figures", help="regenerate the blog post's figures",
                                       description="Regenerate the blog post's figures from bundled photos as PNGs.")

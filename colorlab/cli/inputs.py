@@ -166,7 +166,7 @@ def choose_fit(args) -> None:
     other case (also ``-k auto``, which judges by PSNR) ("kmeans", "rgb").
     """
     if args.method is None and args.space is None and isinstance(args.k, int) and args.k >= PERCEPTUAL_FROM_K \
-            and not getattr(args, "fixed", None):  # batch has no --fixed
+            and not args.fixed:
         args.method, args.space = "wu-kmeans", "oklab"
     args.method = "kmeans" if args.method is None else args.method
     args.space = "rgb" if args.space is None else args.space
@@ -269,10 +269,12 @@ def _load(args, *, half_alpha: bool = False):
     image, alpha = still
     if alpha is not None and alpha.min() == 255:
         alpha = None  # opaque: nothing to leave out or keep
-    return image, alpha, _mask(args, image, alpha, half_alpha and alpha is not None and has_partial_alpha(alpha))
+    return image, alpha, _mask(args, image, alpha, half_alpha)
 
 
 def _mask(args, image: np.ndarray, alpha, half_alpha: bool = False) -> np.ndarray | None:
+    """The pixels to count (None: all), or InvalidParameterError when none is left, unless ``half_alpha`` (the
+    output keeps half-transparent pixels) and some are."""
     mask = None if alpha is None or alpha.min() >= args.alpha_threshold else alpha >= args.alpha_threshold
     if args.mask is not None:
         picture = load_image(args.mask, name=f"the mask {args.mask!r}")
@@ -287,7 +289,7 @@ def _mask(args, image: np.ndarray, alpha, half_alpha: bool = False) -> np.ndarra
 
         keep = ignore_mask(image, _ignored(args), args.tolerance)
         mask = keep if mask is None else mask & keep
-    if mask is not None and not mask.any() and not half_alpha:
+    if mask is not None and not mask.any() and not (half_alpha and has_partial_alpha(alpha)):
         raise InvalidParameterError(
             f"no pixel of {args.input!r} is left to count (transparent, masked out or ignored); "
             "lower --alpha-threshold, or loosen --mask, --ignore or --tolerance")
@@ -335,9 +337,9 @@ def run_quantize(args) -> int:
     _check(args, quantize_command=True)
     output_format = SAVE_FORMATS.get(Path(args.output).suffix.lower())  # None: a video or .apng
     given = Palette.load(args.palette) if args.palette is not None else None
-    # an indexed PNG keeps half-transparent pixels unless an option cuts alpha (see _alpha_cut_by)
-    half_alpha = output_format == "PNG" and not args.rgb and not args.alpha_cut and _alpha_cut_by(args, given) is None
-    still = None if output_format is None else _load(args, half_alpha=half_alpha)  # a video or .apng: frames
+    # an indexed PNG keeps half-transparent pixels, unless --alpha-threshold is given or an option cuts alpha
+    half_alpha, cut_by = output_format == "PNG" and not args.rgb and not args.alpha_cut, _alpha_cut_by(args, given)
+    still = None if output_format is None else _load(args, half_alpha=half_alpha and cut_by is None)  # else: frames
     if still is None:
         return _run_animation(args, given)
     image, alpha, mask = still
@@ -346,11 +348,11 @@ def run_quantize(args) -> int:
             f"{args.input!r} has transparent pixels and a {Path(args.output).suffix} file holds no transparency; "
             "write .png (or .gif, .webp, .tif), or give --background COLOR")
     indexed = output_format in INDEXED_FORMATS and not (args.rgb and output_format not in INDEXED_ONLY_FORMATS)
-    if indexed and output_format == "PNG" and alpha is not None and not args.alpha_cut and has_partial_alpha(alpha):
-        if half_alpha:
+    if half_alpha and alpha is not None and has_partial_alpha(alpha):
+        if cut_by is None:
             return _run_half_transparent(args, image, alpha)
-        sys.stderr.write(f"note: {args.input!r} has half-transparent pixels; with {_alpha_cut_by(args, given)} they "
-                         f"become opaque or transparent at alpha {args.alpha_threshold} (--alpha-threshold)\n")
+        sys.stderr.write(f"note: {args.input!r} has half-transparent pixels; with {cut_by} they become opaque or "
+                         f"transparent at alpha {args.alpha_threshold} (--alpha-threshold)\n")
     transparent_entry = indexed and alpha is not None and bool((alpha < args.alpha_threshold).any())
     k_max = _room_for_colors(args, given, transparent_entry, Path(args.output).suffix.lower())
     histogram = color_histogram(image, mask=None if given is not None else mask)

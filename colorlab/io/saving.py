@@ -110,9 +110,9 @@ def save_image(path, image, *, palette=None, alpha=None, threshold: int = 128, c
     if palette is not None:
         _check_indexed(palette, path, fmt)
         transparent = None if alpha is None else alpha < _check_threshold(threshold)
-        table, with_transparent = _entries(palette, transparent, path)
-        labels = _palette_labels(image, palette, transparent if with_transparent else None)
-        return _write_indexed(path, fmt, labels, table, len(palette) if with_transparent else None, compress)
+        table, alphas = _entries(palette, transparent, path)
+        labels = _palette_labels(image, palette, None if alphas is None else transparent)
+        return _write_indexed(path, fmt, labels, table, alphas, compress)
     from PIL import Image  # here: an indexed PNG, what the command line writes, needs none of Pillow
 
     if alpha is not None:
@@ -151,13 +151,12 @@ def save_indexed(path, labels, palette, *, alpha=None, threshold: int = 128, com
     compress = _check_compress(compress)
     _check_indexed(palette, path, fmt)
     labels = np.asarray(labels)
-    if labels.dtype != np.uint8 or labels.ndim != 2 or (labels.size and int(labels.max()) >= len(palette)):
-        raise InvalidParameterError(f"labels must be an (H, W) uint8 array of indices below {len(palette)}")
+    _check_labels(labels, len(palette))
     transparent = None if alpha is None else _check_alpha(alpha, labels.shape, path, fmt) < _check_threshold(threshold)
-    table, with_transparent = _entries(palette, transparent, path)
-    if with_transparent:
+    table, alphas = _entries(palette, transparent, path)
+    if alphas is not None:
         labels = np.where(transparent, np.uint8(len(palette)), labels)
-    return _write_indexed(path, fmt, labels, table, len(palette) if with_transparent else None, compress)
+    return _write_indexed(path, fmt, labels, table, alphas, compress)
 
 
 def save_indexed_rgba(path, labels, table, *, compress: str = "default") -> Path:
@@ -199,8 +198,7 @@ def save_indexed_rgba(path, labels, table, *, compress: str = "default") -> Path
         raise InvalidParameterError(f"entries with their own alpha need a .png file, not {path.suffix}")
     if table.dtype != np.uint8 or table.ndim != 2 or table.shape[1] != 4 or not 1 <= len(table) <= 256:
         raise InvalidParameterError(f"the table must be an (m, 4) uint8 RGBA array of 1 to 256 entries, got {table.shape}")
-    if labels.dtype != np.uint8 or labels.ndim != 2 or (labels.size and int(labels.max()) >= len(table)):
-        raise InvalidParameterError(f"labels must be an (H, W) uint8 array of indices below {len(table)}")
+    _check_labels(labels, len(table))
     return _write_indexed(path, fmt, labels, np.ascontiguousarray(table[:, :3]), table[:, 3], compress)
 
 
@@ -311,28 +309,31 @@ def _palette_labels(image: np.ndarray, palette, transparent: np.ndarray | None) 
     return labels
 
 
-def _entries(palette, transparent: np.ndarray | None, path: Path) -> tuple[np.ndarray, bool]:
-    """The palette table to write (plus a transparent entry when some pixel is transparent)."""
+def _check_labels(labels: np.ndarray, entries: int) -> None:
+    if labels.dtype != np.uint8 or labels.ndim != 2 or (labels.size and int(labels.max()) >= entries):
+        raise InvalidParameterError(f"labels must be an (H, W) uint8 array of indices below {entries}")
+
+
+def _entries(palette, transparent: np.ndarray | None, path: Path) -> tuple[np.ndarray, np.ndarray | None]:
+    """The palette table to write and its entries' alpha: opaque, and a transparent entry more when some pixel
+    is transparent (None: no pixel is)."""
     table = np.ascontiguousarray(palette.colors, np.uint8)
     if transparent is None or not transparent.any():
-        return table, False
+        return table, None
     if len(palette) + 1 > 256:
         raise InvalidParameterError(
             f"an indexed {path.suffix} with transparency holds at most 255 colors (one entry is the transparent one), "
             "but the palette has 256; fit at most 255 colors"
         )
-    return np.vstack([table, np.zeros((1, 3), np.uint8)]), True
+    return np.vstack([table, np.zeros((1, 3), np.uint8)]), np.r_[np.full(len(palette), 255, np.uint8), np.uint8(0)]
 
 
-def _write_indexed(path: Path, fmt: str, labels: np.ndarray, table: np.ndarray, transparent, compress: str) -> Path:
-    """Write the indexed file; ``transparent``: the (last) entry of the transparent pixels, or each entry's
-    alpha ((m,) uint8, PNG only), or None."""
+def _write_indexed(path: Path, fmt: str, labels: np.ndarray, table: np.ndarray, alphas, compress: str) -> Path:
+    """Write the indexed file; ``alphas``: each entry's alpha ((m,) uint8), or None when all are opaque. A GIF
+    holds one transparent entry (alpha 0) and no half-transparent ones."""
+    see_through = np.flatnonzero(alphas < 255) if alphas is not None else np.zeros(0, np.intp)
     if fmt == "PNG":
-        if transparent is None or np.ndim(transparent) == 0:
-            transparency = None if transparent is None else bytes([255] * transparent + [0])
-        else:  # the tRNS chunk up to the last see-through entry
-            see_through = np.flatnonzero(np.asarray(transparent) < 255)
-            transparency = bytes(transparent[:see_through[-1] + 1]) if len(see_through) else None
+        transparency = bytes(alphas[:see_through[-1] + 1]) if len(see_through) else None  # tRNS: up to the last
 
         def write(tmp: Path) -> None:
             with open(tmp, "wb") as stream:
@@ -345,7 +346,7 @@ def _write_indexed(path: Path, fmt: str, labels: np.ndarray, table: np.ndarray, 
 
     picture = Image.fromarray(np.ascontiguousarray(labels))
     picture.putpalette(table.tobytes())  # makes it a "P" image
-    options = {} if transparent is None else {"transparency": transparent}
+    options = {"transparency": int(see_through[0])} if len(see_through) else {}
     return write_atomically(path, lambda tmp: picture.save(tmp, format=fmt, **options))
 
 

@@ -19,10 +19,10 @@ Every pixel then takes its nearest entry in the six coordinates, and fully trans
 alpha 0. A few opaque pixels, where two shapes' edges blend, can take a half-transparent entry that is nearer,
 as pngquant's do.
 
-The fit is a plain Lloyd in numpy around the engine's nearest-center search in any number of coordinates (the
-rest of the engine works in three): an edge, a shadow or a cut-out has up to some tens of thousands of distinct
-colors with their alpha, and more are first averaged in cells of 5 bits per channel and alpha
-(benchmarks/bench_alpha.py measures it against pngquant).
+The fit is the engine's plain Lloyd in any number of coordinates (``_engine.kmeans.lloyd_any``; the bounded
+engine works in three) from :func:`colorlab.cluster.mediancut.variance_cut_centers`: an edge, a shadow or a
+cut-out has up to some tens of thousands of distinct colors with their alpha, and more are first averaged in
+cells of 5 bits per channel and alpha (benchmarks/bench_alpha.py measures it against pngquant).
 
 May import numpy and colorlab's computation modules; never matplotlib or ipywidgets.
 
@@ -146,11 +146,11 @@ def rgba_palette(image, alpha, k: int) -> tuple[np.ndarray, np.ndarray]:
     else:
         points = _points(rgb, alphas)
         fit = _cells(points, rgb, alphas, counts)
-        centers = _lloyd(fit[0], fit[1], _variance_cuts(fit[0], fit[1], room))
-        opacity = alphas / 255.0  # each entry from the pixels of the colors nearest its center (finer than the cells)
-        table = _entries(_kmeans.assign_any(points, centers), counts, counts * opacity,
-                         (counts * opacity)[:, None] * rgb, len(centers))
-        entry_of = None
+        from ..cluster.mediancut import variance_cut_centers  # a fit only: every `colorlab quantize` imports this module
+
+        centers = _kmeans.lloyd_any(*fit, variance_cut_centers(*fit, room), ITERATIONS)
+        # each entry from the pixels of the colors nearest its center (finer than the cells)
+        table, entry_of = _entries(_kmeans.assign_any(points, centers), rgb, alphas, counts, len(centers)), None
     if clear.any():
         table = np.vstack([table, np.zeros((1, 4), np.uint8)])
     if entry_of is None:  # the nearest entry, the transparent one included (for nearly transparent pixels)
@@ -170,72 +170,21 @@ def _points(rgb: np.ndarray, alphas: np.ndarray) -> np.ndarray:
     return points
 
 
-def _entries(labels: np.ndarray, weights: np.ndarray, opacity_sums: np.ndarray, drawn_sums: np.ndarray,
-             k: int) -> np.ndarray:
-    """Distinct RGBA entries of k clusters of colors (pixel counts ``weights``, and count x alpha and count x
-    alpha x color of each): each the pixels' mean alpha and mean alpha-times-color (over that alpha), in sRGB, where browsers blend: what a pixel shows is linear in the two, so this entry is the one
-    nearest, on average, to its pixels drawn over any background."""
-    mass = np.bincount(labels, weights, minlength=k)
+def _entries(labels: np.ndarray, rgb: np.ndarray, alphas: np.ndarray, counts: np.ndarray, k: int) -> np.ndarray:
+    """Distinct RGBA entries of k clusters of colors (``counts`` pixels each): each the pixels' mean alpha and mean
+    alpha-times-color (over that alpha), in sRGB, where browsers blend: what a pixel shows is linear in the two,
+    so this entry is the one nearest, on average, to its pixels drawn over any background."""
+    mass = np.bincount(labels, counts, minlength=k)
     full = mass > 0
-    opacity = np.bincount(labels, opacity_sums, minlength=k)[full] / mass[full]
-    drawn = np.column_stack([np.bincount(labels, drawn_sums[:, t], minlength=k)[full] for t in range(3)])
+    weights = counts * (alphas / 255.0)
+    opacity = np.bincount(labels, weights, minlength=k)[full] / mass[full]
+    drawn = np.column_stack([np.bincount(labels, weights * rgb[:, t], minlength=k)[full] for t in range(3)])
     alpha = np.clip(np.round(opacity * 255), 1, 255).astype(np.uint8)
     alpha[alpha >= OPAQUE_FROM] = 255
     colors = np.clip(np.round(drawn / mass[full, None] / np.maximum(opacity, 1e-9)[:, None]), 0, 255).astype(np.uint8)
     table = np.ascontiguousarray(np.column_stack([colors, alpha]))
     _, first = np.unique(table.view(np.uint32).reshape(-1), return_index=True)
     return table[np.sort(first)]
-
-
-def _lloyd(points: np.ndarray, weights: np.ndarray, centers: np.ndarray) -> np.ndarray:
-    """Weighted Lloyd iterations from ``centers`` (an empty cluster keeps its center)."""
-    labels = None
-    for _ in range(ITERATIONS):
-        new_labels = _kmeans.assign_any(points, centers)
-        if labels is not None and np.array_equal(new_labels, labels):
-            break
-        labels = new_labels
-        mass = np.bincount(labels, weights, minlength=len(centers))
-        sums = np.column_stack([np.bincount(labels, weights * points[:, t], minlength=len(centers))
-                                for t in range(points.shape[1])])
-        full = mass > 0
-        centers = centers.copy()
-        centers[full] = sums[full] / mass[full, None]
-    return centers
-
-
-def _mean(points: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    return (weights[:, None] * points).sum(axis=0) / weights.sum()
-
-
-def _squared_error(points: np.ndarray, weights: np.ndarray) -> float:
-    return float((weights * ((points - _mean(points, weights)) ** 2).sum(axis=1)).sum())
-
-
-def _variance_cuts(points: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
-    """Start centers: the group with the largest weighted squared error is cut in two, across the axis of its
-    largest spread, where the two halves' errors add up to the least, until there are k groups (Wu's rule on
-    the points themselves; a median cut by range leaves many centers where the colors are sparse: on a logo
-    with a shadow, SSIMULACRA2 over white 82 against 95)."""
-    groups = [np.arange(len(points))]
-    errors = [_squared_error(points, weights)]
-    while len(groups) < k:
-        g = int(np.argmax(errors))
-        if errors[g] <= 0:
-            break
-        members = groups[g]
-        p, w = points[members], weights[members]
-        spread = (w[:, None] * (p - _mean(p, w)) ** 2).sum(axis=0)
-        order = np.argsort(p[:, int(np.argmax(spread))], kind="stable")
-        p, w, members = p[order], w[order], members[order]
-        mass, sums, squares = np.cumsum(w), np.cumsum(w[:, None] * p, axis=0), np.cumsum(w * (p**2).sum(axis=1))
-        left = squares[:-1] - (sums[:-1] ** 2).sum(axis=1) / mass[:-1]
-        rest = sums[-1] - sums[:-1]
-        right = (squares[-1] - squares[:-1]) - (rest**2).sum(axis=1) / (mass[-1] - mass[:-1])
-        cut = int(np.argmin(left + right)) + 1
-        groups[g:g + 1] = [members[:cut], members[cut:]]
-        errors[g:g + 1] = [max(float(left[cut - 1]), 0.0), max(float(right[cut - 1]), 0.0)]
-    return np.array([_mean(points[m], weights[m]) for m in groups])
 
 
 def _cells(points: np.ndarray, rgb: np.ndarray, alphas: np.ndarray, counts: np.ndarray):
